@@ -1,0 +1,44 @@
+# MS Strength Clinic — the two commands a new user needs are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST_PORT ?= 127.0.0.1:8000
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: set up everything (venv, dependencies, database, demo data) and serve the app
+## with its Celery worker and scheduler on SQLite and a filesystem broker.
+run: export DEBUG ?= true
+run: $(VENV)/.installed
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@echo
+	@echo "  MS Strength Clinic: http://$(HOST_PORT)/"
+	@echo "  Demo logins (password: $${DEMO_PASSWORD:-demo-pass-2026}):"
+	@echo "    nurse_north  physio_north  admin_north"
+	@echo "    nurse_south  physio_south  admin_south"
+	@echo
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A clinic worker --loglevel=INFO --concurrency=2 & \
+	$(BIN)/celery -A clinic beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
+	$(MANAGE) runserver $(HOST_PORT)
+
+## test: set up and run the whole suite (DATABASE_URL / CELERY_BROKER_URL select real services).
+test: $(VENV)/.installed
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 staticfiles

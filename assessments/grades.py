@@ -1,0 +1,87 @@
+"""The MRC (Kendall) muscle grade scale with +/- modifiers, and the MRC sum score.
+
+A grade's value is counted in thirds of a whole grade — whole grade × 3, minus 1 for ``-``,
+plus 1 for ``+`` — so grades order and subtract as integers and never as floats.
+"""
+
+from django.db import models
+
+
+class MRCGrade(models.IntegerChoices):
+    """Ordered: ``0 < 1 < 2- < 2 < 2+ < 3- < 3 < 3+ < 4- < 4 < 4+ < 5``; the value is in thirds."""
+
+    G0 = 0, "0"
+    G1 = 3, "1"
+    G2_MINUS = 5, "2-"
+    G2 = 6, "2"
+    G2_PLUS = 7, "2+"
+    G3_MINUS = 8, "3-"
+    G3 = 9, "3"
+    G3_PLUS = 10, "3+"
+    G4_MINUS = 11, "4-"
+    G4 = 12, "4"
+    G4_PLUS = 13, "4+"
+    G5 = 15, "5"
+
+    @classmethod
+    def from_label(cls, label):
+        """The grade written as ``label`` (``"4-"``); ``ValueError`` for anything else."""
+        for grade in cls:
+            if grade.label == label:
+                return grade
+        raise ValueError(f"{label!r} is not an MRC grade; allowed: {', '.join(cls.labels)}")
+
+    @property
+    def thirds(self):
+        return int(self.value)
+
+    @property
+    def whole(self):
+        """The whole grade with the modifier dropped (``4-`` → 4), as the MRC sum uses it."""
+        return (self.value + 1) // 3
+
+
+class MuscleGroup(models.TextChoices):
+    SHOULDER_ABDUCTION = "shoulder_abduction"
+    ELBOW_FLEXION = "elbow_flexion"
+    ELBOW_EXTENSION = "elbow_extension"
+    WRIST_EXTENSION = "wrist_extension"
+    GRIP = "grip"
+    HIP_FLEXION = "hip_flexion"
+    HIP_EXTENSION = "hip_extension"
+    HIP_ABDUCTION = "hip_abduction"
+    KNEE_EXTENSION = "knee_extension"
+    KNEE_FLEXION = "knee_flexion"
+    ANKLE_DORSIFLEXION = "ankle_dorsiflexion"
+    ANKLE_PLANTARFLEXION = "ankle_plantarflexion"
+
+
+class Side(models.TextChoices):
+    LEFT = "left"
+    RIGHT = "right"
+
+
+class WeaknessType(models.TextChoices):
+    PRIMARY = "primary", "Primary (demyelination)"
+    SECONDARY = "secondary", "Secondary (disuse)"
+    MIXED = "mixed", "Mixed"
+    UNKNOWN = "unknown", "Unknown"
+
+
+# The six muscle groups of the MRC sum score, each graded on both sides (12 items).
+MRC_SUM_GROUPS = (
+    MuscleGroup.SHOULDER_ABDUCTION,
+    MuscleGroup.ELBOW_FLEXION,
+    MuscleGroup.WRIST_EXTENSION,
+    MuscleGroup.HIP_FLEXION,
+    MuscleGroup.KNEE_EXTENSION,
+    MuscleGroup.ANKLE_DORSIFLEXION,
+)
+MRC_SUM_ITEMS = frozenset((group, side) for group in MRC_SUM_GROUPS for side in Side)
+
+
+def mrc_sum_score(grades):
+    """The MRC sum (0–60) of ``{(muscle_group, side): MRCGrade}``; ``None`` unless all 12 items are present."""
+    if not MRC_SUM_ITEMS <= grades.keys():
+        return None
+    return sum(MRCGrade(grades[item]).whole for item in MRC_SUM_ITEMS)

@@ -1,0 +1,126 @@
+"""MMT assessments and their scores: one grade per muscle group and side."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, ExpressionWrapper, F, Q, Sum
+from simple_history.models import HistoricalRecords
+
+from patients.models import ClinicalRecord, ClinicalRecordQuerySet, ClinicScopedQuerySet
+
+from .grades import MRC_SUM_GROUPS, MRCGrade, MuscleGroup, Side, WeaknessType, mrc_sum_score
+
+
+class AssessmentQuerySet(ClinicalRecordQuerySet):
+    def with_mrc_sum(self):
+        """Annotate ``mrc_sum_score`` in the database, exactly as ``grades.mrc_sum_score`` computes it."""
+        in_sum = Q(scores__muscle_group__in=MRC_SUM_GROUPS)
+        whole_grade = ExpressionWrapper((F("scores__grade") + 1) / 3, output_field=models.IntegerField())
+        return self.annotate(
+            _mrc_items=Count("scores", filter=in_sum),
+            _mrc_total=Sum(whole_grade, filter=in_sum),
+        ).annotate(
+            mrc_sum_score=models.Case(
+                models.When(_mrc_items=len(MRC_SUM_GROUPS) * 2, then=F("_mrc_total")),
+                default=None,
+                output_field=models.IntegerField(),
+            )
+        )
+
+    def latest_first(self):
+        """Newest first: by date, and of two on the same day the one recorded last."""
+        return self.order_by("-assessed_on", "-id")
+
+
+class Assessment(ClinicalRecord):
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="assessments")
+    assessed_on = models.DateField()
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField(blank=True)
+    edss = models.DecimalField(
+        "EDSS",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    timed_25ft_walk_seconds = models.DecimalField(
+        "timed 25-foot walk (s)",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.01)],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(edss__isnull=True) | Q(edss__gte=0, edss__lte=10),
+                name="assessment_edss_0_to_10",
+            ),
+            # EDSS moves in half steps: twice the score is a whole number.
+            models.CheckConstraint(
+                condition=Q(edss__isnull=True) | Q(edss__in=[x / 2 for x in range(21)]),
+                name="assessment_edss_half_steps",
+            ),
+            models.CheckConstraint(
+                condition=Q(timed_25ft_walk_seconds__isnull=True) | Q(timed_25ft_walk_seconds__gt=0),
+                name="assessment_t25fw_positive",
+            ),
+            ClinicalRecord.entered_in_error_constraint("assessment_entered_in_error_complete"),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "-assessed_on", "-id"], name="assessment_patient_latest"),
+        ]
+
+    def __str__(self):
+        return f"MMT {self.assessed_on} — {self.patient}"
+
+    @property
+    def grades(self):
+        """``{(muscle_group, side): MRCGrade}`` of this assessment's scores."""
+        return {(s.muscle_group, s.side): MRCGrade(s.grade) for s in self.scores.all()}
+
+    @property
+    def mrc_sum(self):
+        return mrc_sum_score(self.grades)
+
+
+class MuscleScore(models.Model):
+    clinic_lookup = "assessment__patient__clinic"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="scores")
+    muscle_group = models.CharField(max_length=24, choices=MuscleGroup)
+    side = models.CharField(max_length=5, choices=Side)
+    grade = models.PositiveSmallIntegerField(choices=MRCGrade, help_text="MRC grade, stored in thirds")
+    weakness_type = models.CharField(max_length=10, choices=WeaknessType, default=WeaknessType.UNKNOWN)
+
+    history = HistoricalRecords()
+    objects = ClinicScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assessment", "muscle_group", "side"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "muscle_group", "side"], name="one_score_per_muscle_side"
+            ),
+            models.CheckConstraint(condition=Q(grade__in=MRCGrade.values), name="score_grade_on_scale"),
+            models.CheckConstraint(
+                condition=Q(muscle_group__in=MuscleGroup.values), name="score_muscle_group_valid"
+            ),
+            models.CheckConstraint(condition=Q(side__in=Side.values), name="score_side_valid"),
+            models.CheckConstraint(
+                condition=Q(weakness_type__in=WeaknessType.values), name="score_weakness_type_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_muscle_group_display()} {self.side}: {MRCGrade(self.grade).label}"

@@ -1,0 +1,259 @@
+"""Fall events, assistive-device prescriptions and referrals with their status history."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from patients.models import ClinicalRecord
+
+
+class DeviceType(models.TextChoices):
+    CANE = "cane"
+    QUAD_CANE = "quad_cane", "Quad cane"
+    CRUTCHES = "crutches"
+    WALKER = "walker"
+    ROLLATOR = "rollator"
+    AFO = "afo", "Ankle-foot orthosis (AFO)"
+    FES = "fes", "Functional electrical stimulation (FES)"
+    WHEELCHAIR = "wheelchair"
+    POWERED_WHEELCHAIR = "powered_wheelchair", "Powered wheelchair"
+    GRAB_RAIL = "grab_rail", "Grab rail"
+    SHOWER_CHAIR = "shower_chair", "Shower chair"
+    OTHER = "other"
+
+
+# ``device_in_use`` of a fall: a device type, or none.
+NO_DEVICE = "none"
+DEVICE_IN_USE_CHOICES = [(NO_DEVICE, "None"), *DeviceType.choices]
+
+
+class Injury(models.TextChoices):
+    NONE = "none"
+    MINOR = "minor"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+class FallLocation(models.TextChoices):
+    HOME = "home"
+    OUTDOORS = "outdoors"
+    COMMUNITY = "community"
+    CLINIC = "clinic"
+    OTHER = "other"
+
+
+class ContributingFactor(models.TextChoices):
+    FATIGUE = "fatigue"
+    HEAT = "heat"
+    SPASTICITY = "spasticity"
+    WEAKNESS = "weakness"
+    BALANCE = "balance"
+    VISION = "vision"
+    DIZZINESS = "dizziness"
+    BLADDER_URGENCY = "bladder_urgency", "Bladder urgency"
+    MEDICATION = "medication"
+    ENVIRONMENT = "environment"
+    OTHER = "other"
+
+
+class FallEvent(ClinicalRecord):
+    Injury = Injury
+    Location = FallLocation
+    ContributingFactor = ContributingFactor
+    NO_DEVICE = NO_DEVICE
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="falls")
+    occurred_at = models.DateTimeField()
+    near_fall = models.BooleanField(
+        default=False, help_text="A loss of balance that did not end on the ground."
+    )
+    injury = models.CharField(max_length=10, choices=Injury, default=Injury.NONE)
+    location = models.CharField(max_length=10, choices=Location, default=Location.HOME)
+    activity = models.CharField(max_length=200, blank=True)
+    device_in_use = models.CharField(max_length=20, choices=DEVICE_IN_USE_CHOICES, default=NO_DEVICE)
+    # A JSON list of ContributingFactor values: portable across SQLite and PostgreSQL.
+    contributing_factors = models.JSONField(default=list, blank=True)
+    medical_attention = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(injury__in=Injury.values), name="fall_injury_valid"),
+            models.CheckConstraint(condition=Q(location__in=FallLocation.values), name="fall_location_valid"),
+            models.CheckConstraint(
+                condition=Q(device_in_use__in=[NO_DEVICE, *DeviceType.values]),
+                name="fall_device_in_use_valid",
+            ),
+            ClinicalRecord.entered_in_error_constraint("fall_entered_in_error_complete"),
+        ]
+        indexes = [models.Index(fields=["patient", "-occurred_at"], name="fall_patient_occurred")]
+
+    def __str__(self):
+        kind = "Near-fall" if self.near_fall else "Fall"
+        return f"{kind} {self.occurred_at:%Y-%m-%d} — {self.patient}"
+
+
+class DeviceSide(models.TextChoices):
+    LEFT = "left"
+    RIGHT = "right"
+    BILATERAL = "bilateral"
+    NA = "na", "Not applicable"
+
+
+class DeviceStatus(models.TextChoices):
+    ACTIVE = "active"
+    DISCONTINUED = "discontinued"
+
+
+class DevicePrescription(ClinicalRecord):
+    Side = DeviceSide
+    Status = DeviceStatus
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="devices")
+    device_type = models.CharField(max_length=20, choices=DeviceType)
+    side = models.CharField(max_length=10, choices=DeviceSide, default=DeviceSide.NA)
+    prescribed_on = models.DateField()
+    prescribed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    review_due_on = models.DateField()
+    status = models.CharField(max_length=15, choices=Status, default=Status.ACTIVE)
+    discontinued_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-prescribed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review_due_on__gte=F("prescribed_on")), name="device_review_after_prescription"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="active", discontinued_on__isnull=True)
+                    | Q(status="discontinued", discontinued_on__isnull=False)
+                ),
+                name="device_discontinued_on_iff_discontinued",
+            ),
+            models.CheckConstraint(
+                condition=Q(discontinued_on__isnull=True) | Q(discontinued_on__gte=F("prescribed_on")),
+                name="device_discontinued_after_prescription",
+            ),
+            models.CheckConstraint(condition=Q(device_type__in=DeviceType.values), name="device_type_valid"),
+            models.CheckConstraint(condition=Q(side__in=DeviceSide.values), name="device_side_valid"),
+            ClinicalRecord.entered_in_error_constraint("device_entered_in_error_complete"),
+        ]
+        indexes = [models.Index(fields=["status", "review_due_on"], name="device_status_review")]
+
+    def __str__(self):
+        return f"{self.get_device_type_display()} ({self.side}) — {self.patient}"
+
+
+class ReferralService(models.TextChoices):
+    PHYSIOTHERAPY = "physiotherapy"
+    OCCUPATIONAL_THERAPY = "occupational_therapy", "Occupational therapy"
+    GP = "gp", "GP"
+    NEUROLOGY = "neurology"
+    MS_NURSE = "ms_nurse", "MS nurse"
+    CONTINENCE = "continence"
+    ORTHOTICS = "orthotics"
+    OTHER = "other"
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine"
+    URGENT = "urgent"
+
+
+class ReferralStatus(models.TextChoices):
+    DRAFT = "draft"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    SEEN = "seen"
+    CLOSED = "closed"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+class Referral(ClinicalRecord):
+    Service = ReferralService
+    Urgency = Urgency
+    Status = ReferralStatus
+
+    # SPEC §2: the only moves a referral's status may make.
+    ALLOWED_TRANSITIONS = {
+        Status.DRAFT: {Status.SENT, Status.DECLINED, Status.CANCELLED},
+        Status.SENT: {Status.ACCEPTED, Status.DECLINED, Status.CANCELLED},
+        Status.ACCEPTED: {Status.SEEN, Status.DECLINED, Status.CANCELLED},
+        Status.SEEN: {Status.CLOSED},
+        Status.CLOSED: set(),
+        Status.DECLINED: set(),
+        Status.CANCELLED: set(),
+    }
+    OPEN_STATUSES = (Status.DRAFT, Status.SENT, Status.ACCEPTED)
+    DAYS_TO_DUE = {Urgency.URGENT: 14, Urgency.ROUTINE: 42}
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="referrals")
+    to_service = models.CharField(max_length=25, choices=Service)
+    reason = models.TextField()
+    urgency = models.CharField(max_length=10, choices=Urgency, default=Urgency.ROUTINE)
+    referred_on = models.DateField()
+    due_by = models.DateField(blank=True, help_text="Defaults to 14 days after referral if urgent, 42 if routine.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-referred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(due_by__gte=F("referred_on")), name="referral_due_after_referral"),
+            models.CheckConstraint(condition=Q(to_service__in=ReferralService.values), name="referral_service_valid"),
+            models.CheckConstraint(condition=Q(urgency__in=Urgency.values), name="referral_urgency_valid"),
+            models.CheckConstraint(condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"),
+            ClinicalRecord.entered_in_error_constraint("referral_entered_in_error_complete"),
+        ]
+        indexes = [models.Index(fields=["status", "due_by"], name="referral_status_due")]
+
+    def __str__(self):
+        return f"Referral to {self.get_to_service_display()} ({self.status}) — {self.patient}"
+
+    @classmethod
+    def default_due_by(cls, referred_on, urgency):
+        return referred_on + timedelta(days=cls.DAYS_TO_DUE[urgency])
+
+    def save(self, *args, **kwargs):
+        if self.due_by is None and self.referred_on is not None:
+            self.due_by = self.default_due_by(self.referred_on, self.urgency)
+        super().save(*args, **kwargs)
+
+    def can_move_to(self, status):
+        return status in self.ALLOWED_TRANSITIONS[self.Status(self.status)]
+
+
+class ReferralStatusChange(models.Model):
+    """One move of a referral's status: who, when, from and to."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Referral.Status, blank=True)
+    to_status = models.CharField(max_length=10, choices=Referral.Status)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status}"
