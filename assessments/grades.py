@@ -82,6 +82,6 @@ MRC_SUM_ITEMS = frozenset((group, side) for group in MRC_SUM_GROUPS for side in 
 
 def mrc_sum_score(grades):
     """The MRC sum (0–60) of ``{(muscle_group, side): MRCGrade}``; ``None`` unless all 12 items are present."""
-    if not MRC_SUM_ITEMS <= grades.keys():
+    if not grades.keys() >= MRC_SUM_ITEMS:
         return None
     return sum(MRCGrade(grades[item]).whole for item in MRC_SUM_ITEMS)

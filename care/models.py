@@ -208,7 +208,9 @@ class Referral(ClinicalRecord):
     reason = models.TextField()
     urgency = models.CharField(max_length=10, choices=Urgency, default=Urgency.ROUTINE)
     referred_on = models.DateField()
-    due_by = models.DateField(blank=True, help_text="Defaults to 14 days after referral if urgent, 42 if routine.")
+    due_by = models.DateField(
+        blank=True, help_text="Defaults to 14 days after referral if urgent, 42 if routine."
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -219,10 +221,16 @@ class Referral(ClinicalRecord):
     class Meta:
         ordering = ["-referred_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(due_by__gte=F("referred_on")), name="referral_due_after_referral"),
-            models.CheckConstraint(condition=Q(to_service__in=ReferralService.values), name="referral_service_valid"),
+            models.CheckConstraint(
+                condition=Q(due_by__gte=F("referred_on")), name="referral_due_after_referral"
+            ),
+            models.CheckConstraint(
+                condition=Q(to_service__in=ReferralService.values), name="referral_service_valid"
+            ),
             models.CheckConstraint(condition=Q(urgency__in=Urgency.values), name="referral_urgency_valid"),
-            models.CheckConstraint(condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"
+            ),
             ClinicalRecord.entered_in_error_constraint("referral_entered_in_error_complete"),
         ]
         indexes = [models.Index(fields=["status", "due_by"], name="referral_status_due")]

@@ -101,15 +101,13 @@ def _seed_patient(clinic, mrn, n, staff, rng, today):
         status=Patient.Status.DISCHARGED if n % 13 == 12 else Patient.Status.ACTIVE,
         reassessment_interval_weeks=rng.choice([8, 12, 12, 12, 16, 26]),
     )
-    Patient.objects.filter(pk=patient.pk).update(created_at=timezone.make_aware(datetime.combine(first_seen, time(9))))
+    Patient.objects.filter(pk=patient.pk).update(
+        created_at=timezone.make_aware(datetime.combine(first_seen, time(9)))
+    )
 
     declining = n % 3 == 0  # a third of the cohort loses strength in one leg
     weak_side = rng.choice(list(Side))
-    baseline = {
-        (group, side): rng.choice([11, 12, 12, 13, 15, 15])
-        for group in MuscleGroup
-        for side in Side
-    }
+    baseline = {(group, side): rng.choice([11, 12, 12, 13, 15, 15]) for group in MuscleGroup for side in Side}
     if n % 4 == 0:  # foot drop: weak ankle dorsiflexion on one side
         baseline[(MuscleGroup.ANKLE_DORSIFLEXION, weak_side)] = rng.choice([8, 9, 10])
     weakness = {item: WeaknessType.UNKNOWN for item in baseline}
@@ -132,7 +130,9 @@ def _seed_patient(clinic, mrn, n, staff, rng, today):
             assessed_on=visit_day,
             assessor=physio if index % 2 else nurse,
             edss=rng.choice([2, 2.5, 3, 3.5, 4, 4.5, 6]) if index % 2 == 0 else None,
-            timed_25ft_walk_seconds=round(walk * (1 + (0.12 * index if declining else rng.uniform(-0.05, 0.05))), 2),
+            timed_25ft_walk_seconds=round(
+                walk * (1 + (0.12 * index if declining else rng.uniform(-0.05, 0.05))), 2
+            ),
             notes="Demo assessment.",
         )
         MuscleScore.objects.bulk_create(
@@ -140,9 +140,7 @@ def _seed_patient(clinic, mrn, n, staff, rng, today):
                 assessment=assessment,
                 muscle_group=group,
                 side=side,
-                grade=_grade_at(
-                    thirds - (decline if side == weak_side and group in LEG_GROUPS else 0)
-                ),
+                grade=_grade_at(thirds - (decline if side == weak_side and group in LEG_GROUPS else 0)),
                 weakness_type=weakness[(group, side)],
             )
             for (group, side), thirds in baseline.items()
@@ -163,11 +161,17 @@ def _seed_falls(patient, nurse, n, rng, today):
     for index, day in enumerate(dates):
         FallEvent.objects.create(
             patient=patient,
-            occurred_at=timezone.make_aware(datetime.combine(day, time(rng.randint(7, 21), rng.choice([0, 30])))),
+            occurred_at=timezone.make_aware(
+                datetime.combine(day, time(rng.randint(7, 21), rng.choice([0, 30])))
+            ),
             near_fall=index % 4 == 3,
-            injury=rng.choice(["none", "none", "minor", "moderate", "severe"] if n % 7 == 0 else ["none", "minor"]),
+            injury=rng.choice(
+                ["none", "none", "minor", "moderate", "severe"] if n % 7 == 0 else ["none", "minor"]
+            ),
             location=rng.choice(["home", "home", "outdoors", "community"]),
-            activity=rng.choice(["walking to the bathroom", "climbing stairs", "getting out of bed", "shopping"]),
+            activity=rng.choice(
+                ["walking to the bathroom", "climbing stairs", "getting out of bed", "shopping"]
+            ),
             device_in_use=rng.choice(["none", "none", "cane"]),
             contributing_factors=rng.sample(["fatigue", "heat", "weakness", "balance", "bladder_urgency"], 2),
             medical_attention=index % 5 == 4,
@@ -198,7 +202,9 @@ def _seed_devices(patient, physio, weak_side, n, rng, today):
             prescribed_by=physio,
             reason="Balance and fatigue on longer walks.",
             review_due_on=prescribed + timedelta(days=180),
-            status=DevicePrescription.Status.DISCONTINUED if discontinued else DevicePrescription.Status.ACTIVE,
+            status=DevicePrescription.Status.DISCONTINUED
+            if discontinued
+            else DevicePrescription.Status.ACTIVE,
             discontinued_on=prescribed + timedelta(days=150) if discontinued else None,
         )
 
@@ -222,7 +228,9 @@ def _seed_referrals(patient, nurse, physio, n, rng, today):
     referred_on = today - timedelta(days=rng.randint(5, 90))
     referral = Referral.objects.create(
         patient=patient,
-        to_service=rng.choice(["physiotherapy", "orthotics", "occupational_therapy", "continence", "neurology"]),
+        to_service=rng.choice(
+            ["physiotherapy", "orthotics", "occupational_therapy", "continence", "neurology"]
+        ),
         reason="Progressive leg weakness and falls." if n % 3 == 0 else "Review of mobility and fatigue.",
         urgency="urgent" if n % 4 == 0 else "routine",
         referred_on=referred_on,
@@ -232,6 +240,9 @@ def _seed_referrals(patient, nurse, physio, n, rng, today):
     previous = ""
     for status in path:
         ReferralStatusChange.objects.create(
-            referral=referral, from_status=previous, to_status=status, changed_by=physio if previous else nurse
+            referral=referral,
+            from_status=previous,
+            to_status=status,
+            changed_by=physio if previous else nurse,
         )
         previous = status

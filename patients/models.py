@@ -124,11 +124,7 @@ class ClinicalRecord(models.Model):
         self.entered_in_error_at = timezone.now()
         self.entered_in_error_by = by
         self.entered_in_error_reason = reason
-        self.save(
-            update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason"]
-        )
-
-
+        self.save(update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason"])
 
 
 class Sex(models.TextChoices):

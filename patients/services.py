@@ -49,9 +49,7 @@ def staff_add(*, username, role, clinic_code, password, email=""):
     try:
         role = Role(role)
     except ValueError:
-        raise ValidationError(
-            f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}."
-        ) from None
+        raise ValidationError(f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}.") from None
     try:
         clinic = Clinic.objects.get(code=clinic_code)
     except Clinic.DoesNotExist:

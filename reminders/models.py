@@ -47,11 +47,15 @@ class Reminder(models.Model):
 
     kind = models.CharField(max_length=20, choices=ReminderKind)
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="reminders")
-    referral = models.ForeignKey("care.Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    referral = models.ForeignKey(
+        "care.Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     device = models.ForeignKey(
         "care.DevicePrescription", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    fall = models.ForeignKey("care.FallEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    fall = models.ForeignKey(
+        "care.FallEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     due_on = models.DateField()
     recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="reminders")
     status = models.CharField(max_length=12, choices=ReminderStatus, default=ReminderStatus.PENDING)
@@ -69,7 +73,9 @@ class Reminder(models.Model):
         ordering = ["-due_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"),
-            models.CheckConstraint(condition=Q(status__in=ReminderStatus.values), name="reminder_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=ReminderStatus.values), name="reminder_status_valid"
+            ),
             models.CheckConstraint(condition=_subject_matches_kind(), name="reminder_subject_matches_kind"),
             models.CheckConstraint(
                 condition=Q(status="pending") | Q(sent_at__isnull=False), name="reminder_sent_has_sent_at"

@@ -1,0 +1,67 @@
+"""Shared fixtures: named people with different rights.
+
+Nora (nurse), Phil (physio) and Ada (admin) work at clinic north; Sam is a nurse at clinic
+south and must never see anything of north's.
+"""
+
+import os
+
+import pytest
+
+from patients.models import Clinic
+from patients.services import staff_add
+
+from . import factories
+
+PASSWORD = "correct-horse-battery"
+
+
+def skip_or_fail(reason):
+    """Skip a test whose service is missing — or fail it in CI, where REQUIRE_SERVICES=1."""
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def north(db):
+    return Clinic.objects.create(code="north", name="North")
+
+
+@pytest.fixture
+def south(db):
+    return Clinic.objects.create(code="south", name="South")
+
+
+def _staff(username, role, clinic):
+    return staff_add(username=username, role=role, clinic_code=clinic.code, password=PASSWORD)
+
+
+@pytest.fixture
+def nora(north):
+    return _staff("nora", "nurse", north)
+
+
+@pytest.fixture
+def phil(north):
+    return _staff("phil", "physio", north)
+
+
+@pytest.fixture
+def ada(north):
+    return _staff("ada", "admin", north)
+
+
+@pytest.fixture
+def sam(south):
+    return _staff("sam", "nurse", south)
+
+
+@pytest.fixture
+def north_patient(north):
+    return factories.PatientFactory(clinic=north)
+
+
+@pytest.fixture
+def south_patient(south):
+    return factories.PatientFactory(clinic=south)

@@ -1,0 +1,98 @@
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from assessments.models import Assessment, MuscleScore
+from care.models import DevicePrescription, FallEvent, Referral, ReferralStatusChange
+from patients.models import Clinic, Patient, StaffMembership, role_of
+
+pytestmark = pytest.mark.django_db
+
+COUNTED = [
+    Clinic,
+    Patient,
+    Assessment,
+    MuscleScore,
+    FallEvent,
+    DevicePrescription,
+    Referral,
+    ReferralStatusChange,
+]
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in COUNTED} | {
+        "users": get_user_model().objects.count(),
+        "patient history": Patient.history.count(),
+    }
+
+
+def test_seed_demo_is_idempotent_and_realistic():
+    call_command("seed_demo", stdout=io.StringIO())
+    first = counts()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts() == first
+
+    assert first["Clinic"] == 2
+    assert 55 <= first["Patient"] <= 65
+    per_patient = [p.assessments.count() for p in Patient.objects.all()]
+    assert min(per_patient) >= 2 and max(per_patient) <= 8
+    assert set(Referral.objects.values_list("status", flat=True)) == set(Referral.Status.values)
+    assert FallEvent.objects.filter(near_fall=True).exists()
+    assert DevicePrescription.objects.filter(device_type="afo").exists()
+    assert (
+        get_user_model()
+        .objects.filter(
+            username__in=[
+                f"{role}_{clinic}" for role in ("nurse", "physio", "admin") for clinic in ("north", "south")
+            ]
+        )
+        .count()
+        == 6
+    )
+
+
+def test_seeded_demo_logins_work_with_the_demo_password(client, settings):
+    call_command("seed_demo", stdout=io.StringIO())
+    assert client.login(username="nurse_north", password=settings.DEMO_PASSWORD)
+    response = client.get("/admin/patients/patient/")
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == Patient.objects.filter(clinic__code="north").count()
+
+
+def test_add_staff_creates_a_member_with_a_role(north):
+    out = io.StringIO()
+    call_command(
+        "add_staff", "rita", "--role", "physio", "--clinic", "north", "--password", "s3cret-pass", stdout=out
+    )
+    user = get_user_model().objects.get(username="rita")
+    assert role_of(user) == "physio"
+    assert StaffMembership.objects.filter(user=user, clinic=north).exists()
+    assert user.check_password("s3cret-pass")
+    assert "rita is a physio in clinic north" in out.getvalue()
+
+
+def test_add_staff_reads_the_password_from_stdin(north, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("from-stdin-pass\n"))
+    call_command("add_staff", "tom", "--role", "nurse", "--clinic", "north", stdout=io.StringIO())
+    assert get_user_model().objects.get(username="tom").check_password("from-stdin-pass")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--role", "surgeon", "--clinic", "north"],
+            "Unknown role 'surgeon'; choose one of: nurse, physio, admin.",
+        ),
+        (["--role", "nurse", "--clinic", "east"], "Unknown clinic 'east'; known clinics: north."),
+    ],
+)
+def test_add_staff_refuses_unknown_role_or_clinic(north, args, message):
+    with pytest.raises(CommandError, match=message) as error:
+        call_command("add_staff", "x", *args, "--password", "pw-123456", stdout=io.StringIO())
+    assert error.value.returncode == 1
+    assert not get_user_model().objects.filter(username="x").exists()
