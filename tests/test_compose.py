@@ -1,0 +1,151 @@
+"""The production shape: docker-compose.yml and the Dockerfile wire the app as SPEC §5 says.
+
+There is no Docker engine in CI, so these read the files and check their structure; .ci/run
+also has docker-compose validate the file when it is installed.
+"""
+
+import re
+import shlex
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+import pytest
+import yaml
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+APP_SERVICES = ("web", "worker", "beat")
+
+
+def _interpolate(value):
+    """Compose's ``${NAME:-default}`` / ``${NAME:?error}`` with nothing set: defaults, or a marker."""
+    return re.sub(
+        r"\$\{(\w+)(?::?([-?])([^}]*))?\}",
+        lambda m: m.group(3) if m.group(2) == "-" else f"<{m.group(1)}>",
+        value,
+    )
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose):
+    return compose["services"]
+
+
+def _command(service):
+    command = service["command"]
+    return command if isinstance(command, list) else shlex.split(command)
+
+
+def _env(service):
+    return {key: _interpolate(str(value)) for key, value in service["environment"].items()}
+
+
+def test_the_five_services_exist(services):
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+
+
+def test_web_worker_and_beat_run_the_same_image_built_from_the_dockerfile(services):
+    builds = {repr(services[name]["build"]) for name in APP_SERVICES}
+    images = {services[name]["image"] for name in APP_SERVICES}
+    assert len(builds) == 1 and len(images) == 1
+    build = services["web"]["build"]
+    context = build if isinstance(build, str) else build.get("context", ".")
+    dockerfile = "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
+    assert (ROOT / context / dockerfile).is_file()
+
+
+def test_web_migrates_then_serves_with_gunicorn(services):
+    command = _command(services["web"])
+    assert command[:2] == ["sh", "-c"]
+    script = command[2]
+    migrate = script.index("python manage.py migrate --noinput")
+    gunicorn = script.index("gunicorn clinic.wsgi:application")
+    assert migrate < gunicorn
+    assert "&&" in script[migrate:gunicorn], "the server must not start if migrations fail"
+    assert "0.0.0.0:8000" in script[gunicorn:]
+    assert any(port.endswith(":8000") for port in services["web"]["ports"])
+
+
+def test_worker_and_beat_run_celery_for_the_clinic_app(services):
+    assert _command(services["worker"])[:4] == ["celery", "-A", "clinic", "worker"]
+    beat = _command(services["beat"])
+    assert beat[:4] == ["celery", "-A", "clinic", "beat"]
+    # The image's user cannot write to /app, so the schedule file must live elsewhere.
+    assert beat[beat.index("--schedule") + 1].startswith("/tmp/")
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_talk_to_the_postgres_and_redis_services(services, name):
+    env = _env(services[name])
+    database = environ.Env.db_url_config(env["DATABASE_URL"])
+    postgres = _env(services["postgres"])
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["HOST"] == "postgres"
+    assert (database["USER"], database["PASSWORD"], database["NAME"]) == (
+        postgres["POSTGRES_USER"],
+        postgres["POSTGRES_PASSWORD"],
+        postgres["POSTGRES_DB"],
+    )
+    broker = urlsplit(env["CELERY_BROKER_URL"])
+    assert (broker.scheme, broker.hostname) == ("redis", "redis")
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_run_in_production_mode_and_require_a_secret_key(services, name):
+    raw = services[name]["environment"]
+    assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]+\}", raw["SECRET_KEY"])
+    assert str(raw["DEBUG"]).lower() == "false"
+    assert {"ALLOWED_HOSTS", "EMAIL_URL"} <= set(raw)
+
+
+def test_every_variable_passed_to_the_app_is_read_by_the_settings(services):
+    source = (ROOT / "clinic" / "settings.py").read_text()
+    for key in services["web"]["environment"]:
+        assert f'"{key}"' in source, (
+            f"{key} is set in docker-compose.yml but clinic/settings.py never reads it"
+        )
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_wait_for_healthy_postgres_and_redis(services, name):
+    depends_on = services[name]["depends_on"]
+    assert {dep: depends_on[dep]["condition"] for dep in ("postgres", "redis")} == {
+        "postgres": "service_healthy",
+        "redis": "service_healthy",
+    }
+
+
+def test_postgres_keeps_its_data_in_a_named_volume_and_has_a_healthcheck(compose, services):
+    postgres = services["postgres"]
+    assert postgres["image"].startswith("postgres:16")
+    volume = next(v.split(":")[0] for v in postgres["volumes"] if ":/var/lib/postgresql/data" in v)
+    assert volume in compose["volumes"]
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+
+
+def test_redis_has_a_healthcheck(services):
+    assert services["redis"]["image"].startswith("redis:7")
+    assert "ping" in services["redis"]["healthcheck"]["test"]
+
+
+def test_dockerfile_builds_a_non_root_gunicorn_image_with_static_files():
+    lines = [
+        line.strip()
+        for line in (ROOT / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert lines[0] == "FROM python:3.11-slim"
+    assert any(line.startswith("RUN pip install -r requirements.txt") for line in lines)
+    collectstatic = next(line for line in lines if "collectstatic" in line)
+    assert "SECRET_KEY=" in collectstatic and "--noinput" in collectstatic
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    cmd = yaml.safe_load(next(line for line in lines if line.startswith("CMD "))[4:])
+    assert cmd[:2] == ["gunicorn", "clinic.wsgi:application"]
+    assert cmd[cmd.index("--bind") + 1] == "0.0.0.0:8000"
