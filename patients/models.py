@@ -6,10 +6,13 @@ to the clinics a user belongs to; ``ClinicalRecord`` carries the entered-in-erro
 that replaces deletion.
 """
 
+from datetime import datetime, time, timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -127,6 +130,83 @@ class ClinicalRecord(models.Model):
         self.save(update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason"])
 
 
+class AddDays(models.Func):
+    """``date + days`` as a date, on PostgreSQL and SQLite alike (Django has no portable form)."""
+
+    output_field = models.DateField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="(%(expressions)s)", arg_joiner=" + ", **extra_context
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            arg_joiner=", '+' || ",
+            **extra_context,
+        )
+
+
+def _local_midnight(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class PatientQuerySet(ClinicalRecordQuerySet):
+    def with_follow_up(self, today):
+        """Annotate the derived follow-up fields in the database, as ``assessments.rules`` defines them.
+
+        ``last_assessed_on``, ``next_assessment_due``, ``falls_in_window`` and
+        ``high_fall_risk``: correlated subqueries, so a page of patients costs one query
+        whatever its size.
+        """
+        from assessments.models import Assessment
+        from assessments.rules import FALL_WINDOW_DAYS, SERIOUS_INJURIES
+        from care.models import FallEvent
+
+        last_assessed = (
+            Assessment.objects.valid()
+            .filter(patient=OuterRef("pk"))
+            .order_by("-assessed_on")
+            .values("assessed_on")[:1]
+        )
+        # Falls whose clinic-local date is within [today - 182 days, today].
+        window_falls = FallEvent.objects.valid().filter(
+            patient=OuterRef("pk"),
+            near_fall=False,
+            occurred_at__gte=_local_midnight(today - timedelta(days=FALL_WINDOW_DAYS)),
+            occurred_at__lt=_local_midnight(today + timedelta(days=1)),
+        )
+        fall_count = window_falls.order_by().values("patient").annotate(n=models.Count("pk")).values("n")
+        return self.annotate(
+            last_assessed_on=Subquery(last_assessed, output_field=models.DateField()),
+            next_assessment_due=models.Case(
+                models.When(last_assessed_on__isnull=True, then=TruncDate("created_at")),
+                default=AddDays("last_assessed_on", models.F("reassessment_interval_weeks") * 7),
+                output_field=models.DateField(),
+            ),
+            falls_in_window=Coalesce(Subquery(fall_count, output_field=models.IntegerField()), 0),
+            high_fall_risk=models.ExpressionWrapper(
+                Q(falls_in_window__gte=2) | Exists(window_falls.filter(injury__in=SERIOUS_INJURIES)),
+                output_field=models.BooleanField(),
+            ),
+        )
+
+    def due_for_reassessment(self, today):
+        """Rule 6, set-based: active patients due within a week. Needs ``with_follow_up``."""
+        from assessments.rules import DUE_SOON_DAYS
+
+        return self.filter(
+            status=PatientStatus.ACTIVE, next_assessment_due__lte=today + timedelta(days=DUE_SOON_DAYS)
+        )
+
+    def at_high_fall_risk(self):
+        """Rule 5, set-based. Needs ``with_follow_up``."""
+        return self.filter(high_fall_risk=True)
+
+
 class Sex(models.TextChoices):
     FEMALE = "female"
     MALE = "male"
@@ -170,6 +250,7 @@ class Patient(ClinicalRecord):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = PatientQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,0 +1,74 @@
+"""A patient's strength trends (SPEC §4 ``GET patients/{id}/trends/``), from the rules module.
+
+Loads the patient's valid records in a fixed number of queries and hands plain data to
+``assessments.rules``; nothing here decides anything clinical.
+"""
+
+from django.db.models import Prefetch
+
+from care.models import FallEvent
+
+from . import rules
+from .grades import MRCGrade
+from .models import Assessment, MuscleScore
+
+
+def assessment_data(patient):
+    """The patient's valid assessments as ``rules.AssessmentData``, oldest first."""
+    assessments = (
+        Assessment.objects.valid()
+        .filter(patient=patient)
+        .prefetch_related(Prefetch("scores", queryset=MuscleScore.objects.order_by()))
+    )
+    return rules.chronological(
+        rules.AssessmentData(
+            assessed_on=a.assessed_on,
+            recorded=a.id,
+            scores={
+                (s.muscle_group, s.side): rules.Score(MRCGrade(s.grade), s.weakness_type)
+                for s in a.scores.all()
+            },
+            timed_25ft_walk_seconds=a.timed_25ft_walk_seconds,
+        )
+        for a in assessments
+    )
+
+
+def fall_data(patient):
+    falls = FallEvent.objects.valid().filter(patient=patient).only("occurred_at", "near_fall", "injury")
+    return [rules.FallData(rules.clinic_date(f.occurred_at), f.near_fall, f.injury) for f in falls]
+
+
+def patient_trends(patient, *, today):
+    assessments = assessment_data(patient)
+    falls = fall_data(patient)
+    series = {}
+    for a in assessments:
+        for (group, side), score in a.scores.items():
+            series.setdefault((group, side), []).append(
+                {"assessed_on": a.assessed_on, "grade": score.grade.label, "thirds": score.grade.thirds}
+            )
+    fall_count = len(rules.falls_in_window(falls, today))
+    last_assessed_on = assessments[-1].assessed_on if assessments else None
+    return {
+        "patient": patient.pk,
+        "series": [
+            {"muscle_group": group, "side": side, "points": points}
+            for (group, side), points in sorted(series.items())
+        ],
+        "mrc_sum": rules.mrc_sum_series(assessments),
+        "declines": rules.declines(assessments),
+        "mrc_sum_drop": rules.mrc_sum_dropped(assessments),
+        "asymmetries": rules.asymmetries(assessments),
+        "walking_slowed": rules.walking_slowed(assessments),
+        "falls_in_window": fall_count,
+        "near_falls_in_window": len(rules.near_falls_in_window(falls, today)),
+        "fall_rate_per_month": rules.fall_rate_per_month(fall_count),
+        "high_fall_risk": rules.high_fall_risk(falls, today),
+        "next_assessment_due": rules.next_assessment_due(
+            last_assessed_on=last_assessed_on,
+            registered_on=rules.clinic_date(patient.created_at),
+            interval_weeks=patient.reassessment_interval_weeks,
+        ),
+        "guidance": rules.guidance(assessments),
+    }
