@@ -1,11 +1,12 @@
-"""Writes about clinics, staff and roles."""
+"""Writes about clinics, staff, roles and patients, and what every clinical record shares."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Clinic, Role, StaffMembership
+from .models import Clinic, MSType, Patient, PatientStatus, Role, Sex, StaffMembership
 
 # Model permissions of each role group, as "<app_label>.<action>_<model>". They drive the
 # Django admin; nobody gets "delete": clinical records are marked entered-in-error instead.
@@ -68,3 +69,135 @@ def staff_add(*, username, role, clinic_code, password, email=""):
     user.groups.add(Group.objects.get(name=role.value))
     StaffMembership.objects.get_or_create(user=user, clinic=clinic)
     return user
+
+
+# What every clinical record shares ---------------------------------------------------------
+
+
+def record_validate(record, errors=None):
+    """Raise the model's field errors and the caller's domain ``errors`` together, by field.
+
+    Cross-field rules and uniqueness are the caller's ``errors``, so that every message names
+    its field; the database constraints stay as the last line of defence.
+    """
+    errors = dict(errors or {})
+    try:
+        record.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def record_check_editable(record):
+    if record.entered_in_error:
+        raise ValidationError("This record is marked entered in error and can no longer be changed.")
+
+
+def record_apply_changes(record, changes, *, editable):
+    """Set ``changes`` on ``record``; refused if it is entered in error. Returns the changed fields."""
+    if unknown := set(changes) - set(editable):
+        raise TypeError(f"{type(record).__name__} has no editable field(s) {', '.join(sorted(unknown))}")
+    record_check_editable(record)
+    for field, value in changes.items():
+        setattr(record, field, value)
+    return list(changes)
+
+
+def clinical_date_errors(field, day, patient):
+    """A clinical event's date: not in the future and not before the patient was born."""
+    if day > timezone.localdate():
+        return {field: ["Must not be in the future."]}
+    if day < patient.date_of_birth:
+        return {field: ["Must not be before the patient's date of birth."]}
+    return {}
+
+
+@transaction.atomic
+def record_mark_entered_in_error(*, record, by, reason):
+    """Mark a clinical record entered in error (who, when, why); it is never deleted."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the record is in error."]})
+    # Lock the row so that of two concurrent marks only the first is recorded.
+    record = type(record).objects.select_for_update().get(pk=record.pk)
+    if record.entered_in_error:
+        raise ValidationError("This record is already marked entered in error.")
+    record._history_user = by
+    record.mark_entered_in_error(by=by, reason=reason)
+    return record
+
+
+# Patients -----------------------------------------------------------------------------------
+
+PATIENT_EDITABLE = (
+    "mrn",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "ms_type",
+    "diagnosis_date",
+    "status",
+    "reassessment_interval_weeks",
+)
+
+
+def _patient_validate(patient):
+    errors = {}
+    today = timezone.localdate()
+    if patient.date_of_birth and patient.date_of_birth > today:
+        errors["date_of_birth"] = ["Must not be in the future."]
+    if patient.diagnosis_date:
+        if patient.diagnosis_date > today:
+            errors["diagnosis_date"] = ["Must not be in the future."]
+        elif patient.date_of_birth and patient.diagnosis_date < patient.date_of_birth:
+            errors["diagnosis_date"] = ["Must not be before the date of birth."]
+    same_mrn = Patient.objects.filter(clinic_id=patient.clinic_id, mrn=patient.mrn).exclude(pk=patient.pk)
+    if same_mrn.exists():
+        errors["mrn"] = ["A patient with this MRN is already registered at this clinic."]
+    record_validate(patient, errors)
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    clinic,
+    created_by,
+    mrn,
+    given_name,
+    family_name,
+    date_of_birth,
+    sex=Sex.UNKNOWN,
+    ms_type=MSType.UNKNOWN,
+    diagnosis_date=None,
+    status=PatientStatus.ACTIVE,
+    reassessment_interval_weeks=12,
+):
+    """Register a patient at ``clinic``; the registering user is the author of its first history row."""
+    patient = Patient(
+        clinic=clinic,
+        mrn=mrn,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        sex=sex,
+        ms_type=ms_type,
+        diagnosis_date=diagnosis_date,
+        status=status,
+        reassessment_interval_weeks=reassessment_interval_weeks,
+    )
+    _patient_validate(patient)
+    patient._history_user = created_by
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, patient, by, **changes):
+    """Change a patient's details (any of ``PATIENT_EDITABLE``); the clinic is fixed at registration."""
+    fields = record_apply_changes(patient, changes, editable=PATIENT_EDITABLE)
+    _patient_validate(patient)
+    patient._history_user = by
+    patient.save(update_fields=[*fields, "updated_at"])
+    return patient

@@ -1,0 +1,113 @@
+"""List filters of the API (django-filter): a value that does not parse is a 400."""
+
+from django.db.models import Q
+from django_filters import rest_framework as filters
+
+from assessments.models import Assessment
+from assessments.rules import clinic_today
+from care.models import DevicePrescription, FallEvent, Referral
+from patients.models import Patient
+from reminders.models import Reminder
+
+
+def _visible_patients(request):
+    return Patient.objects.visible_to(request.user)
+
+
+def _matching(queryset, matches, value):
+    """``matches`` (a filtered ``queryset``) for true, the rest of ``queryset`` for false."""
+    return matches if value else queryset.exclude(pk__in=matches.values("pk"))
+
+
+class ClinicalRecordFilter(filters.FilterSet):
+    """Records marked entered-in-error are left out unless ``include_errors`` is true."""
+
+    include_errors = filters.BooleanFilter(
+        method="filter_include_errors", help_text="Also list records marked entered in error."
+    )
+
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("include_errors"):
+            queryset = queryset.valid()
+        return super().filter_queryset(queryset)
+
+    def filter_include_errors(self, queryset, name, value):
+        return queryset  # applied in filter_queryset, which must also act when it is absent
+
+
+class PatientRecordFilter(ClinicalRecordFilter):
+    patient = filters.ModelChoiceFilter(queryset=_visible_patients, help_text="The patient's id.")
+
+
+class PatientFilter(ClinicalRecordFilter):
+    clinic = filters.CharFilter(field_name="clinic__code", max_length=50, help_text="The clinic's code.")
+    search = filters.CharFilter(
+        method="filter_search",
+        max_length=100,
+        help_text="Words each found in the given name, family name or MRN.",
+    )
+    due_for_reassessment = filters.BooleanFilter(
+        method="filter_due_for_reassessment",
+        help_text="Active patients whose next assessment falls due within a week, or is overdue.",
+    )
+    high_fall_risk = filters.BooleanFilter(
+        method="filter_high_fall_risk",
+        help_text="Two or more falls in the last 182 days, or one with a moderate or severe injury.",
+    )
+
+    class Meta:
+        model = Patient
+        fields = ["clinic", "status", "ms_type", "search", "due_for_reassessment", "high_fall_risk"]
+
+    def filter_search(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(mrn__icontains=word)
+            )
+        return queryset
+
+    # The queryset comes annotated by ``Patient.objects.with_follow_up``.
+    def filter_due_for_reassessment(self, queryset, name, value):
+        return _matching(queryset, queryset.due_for_reassessment(clinic_today()), value)
+
+    def filter_high_fall_risk(self, queryset, name, value):
+        return _matching(queryset, queryset.at_high_fall_risk(), value)
+
+
+class AssessmentFilter(PatientRecordFilter):
+    assessed_on = filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = Assessment
+        fields = ["patient", "assessed_on"]
+
+
+class FallFilter(PatientRecordFilter):
+    # Whole clinic-local days, from the start of ``occurred_after`` to the end of ``occurred_before``.
+    occurred = filters.DateFromToRangeFilter(field_name="occurred_at")
+
+    class Meta:
+        model = FallEvent
+        fields = ["patient", "occurred"]
+
+
+class DeviceFilter(PatientRecordFilter):
+    prescribed_on = filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = DevicePrescription
+        fields = ["patient", "prescribed_on"]
+
+
+class ReferralFilter(PatientRecordFilter):
+    referred_on = filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = Referral
+        fields = ["patient", "referred_on", "status", "to_service"]
+
+
+class ReminderFilter(filters.FilterSet):
+    class Meta:
+        model = Reminder
+        fields = ["kind", "status"]

@@ -1,0 +1,56 @@
+"""OpenAPI: the error responses every API v1 operation may give, documented in one place."""
+
+DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+FIELD_ERRORS = {
+    "type": "object",
+    "description": (
+        "Messages by field name (a list of strings, or nested for nested fields); "
+        "`non_field_errors` for the request as a whole, `detail` for a body that is not JSON."
+    ),
+    "additionalProperties": {},
+}
+TOKEN_PATH = "/api/v1/auth/token/"
+
+
+def _response(schema_name, description):
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}},
+    }
+
+
+def _errors_of(path, method):
+    is_list = "{" not in path and method == "get"
+    if path != TOKEN_PATH:
+        yield 401, "Detail", "No valid credentials."
+        yield 403, "Detail", "The user's role may not do this (or a missing CSRF token with a session)."
+    if "{" in path:
+        yield 404, "Detail", "No such record in the user's clinics."
+    if method in ("post", "patch") or is_list:
+        yield 400, "FieldErrors", "Bad input."
+    if is_list:
+        yield 404, "Detail", "No such page."
+    if method == "patch":
+        yield 412, "Detail", "If-Match does not match the record's current ETag; nothing was changed."
+    if path.endswith("/transition/"):
+        yield (
+            409,
+            "Detail",
+            "A status move the referral workflow does not allow; the message names both states.",
+        )
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular post-processing hook adding the error responses to each operation."""
+    result["components"]["schemas"].update(Detail=DETAIL, FieldErrors=FIELD_ERRORS)
+    for path, operations in result["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            for code, schema_name, description in _errors_of(path, method):
+                operation["responses"].setdefault(str(code), _response(schema_name, description))
+    return result

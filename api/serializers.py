@@ -1,0 +1,366 @@
+"""Representations of the API v1 resources, and the validation of their input's shape.
+
+Domain rules (dates, uniqueness, cross-field checks) are the services' job; serializers
+check types, choices and lengths, so every message names its field either way.
+"""
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
+from assessments.models import Assessment, MuscleScore
+from care.models import ContributingFactor, DevicePrescription, FallEvent, Referral, ReferralStatusChange
+from patients.models import Clinic, Patient, clinic_ids_of
+from reminders.models import Reminder
+
+# Free text is bounded so that no request can store megabytes in a note.
+TEXT_MAX_LENGTH = 10_000
+BOUNDED_TEXT = {"max_length": TEXT_MAX_LENGTH}
+GRADE_LABELS = MRCGrade.labels
+
+
+class StaffField(serializers.SlugRelatedField):
+    """A staff member, by username (read-only: the API sets authors from the request)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="username", read_only=True, **kwargs)
+
+
+class MemberClinicField(serializers.SlugRelatedField):
+    """A clinic, by code, among the clinics the requesting user belongs to."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Clinic.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        user = self.context["request"].user
+        return (
+            Clinic.objects.all() if user.is_superuser else Clinic.objects.filter(id__in=clinic_ids_of(user))
+        )
+
+
+class VisiblePatientField(serializers.PrimaryKeyRelatedField):
+    """A patient, by id, among the requesting user's clinics' patients not entered in error."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Patient.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return Patient.objects.visible_to(self.context["request"].user).valid()
+
+
+class GradeField(serializers.ChoiceField):
+    """An MRC grade written as its label (``"4-"``), stored as its value in thirds."""
+
+    default_error_messages = {
+        "invalid_choice": f'"{{input}}" is not an MRC grade; allowed grades: {", ".join(MRCGrade.labels)}.'
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=GRADE_LABELS, **kwargs)
+
+    def to_internal_value(self, data):
+        return MRCGrade.from_label(super().to_internal_value(data))
+
+    def to_representation(self, value):
+        return MRCGrade(value).label
+
+
+class ClinicSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Clinic
+        fields = ["code", "name"]
+
+
+ENTERED_IN_ERROR_FIELDS = [
+    "entered_in_error",
+    "entered_in_error_at",
+    "entered_in_error_by",
+    "entered_in_error_reason",
+]
+
+
+class ClinicalRecordSerializer(serializers.ModelSerializer):
+    """What every clinical record shows: its entered-in-error marking.
+
+    ``Meta.fixed_fields`` are written once, at creation, and read-only afterwards.
+    """
+
+    entered_in_error = serializers.BooleanField(read_only=True)
+    entered_in_error_by = StaffField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            for name in getattr(self.Meta, "fixed_fields", ()):
+                fields[name].read_only = True
+        return fields
+
+
+class PatientSerializer(ClinicalRecordSerializer):
+    clinic = MemberClinicField(help_text="The clinic's code; set at registration.")
+    last_assessed_on = serializers.DateField(read_only=True, allow_null=True)
+    next_assessment_due = serializers.DateField(read_only=True)
+    high_fall_risk = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "clinic",
+            "mrn",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "ms_type",
+            "diagnosis_date",
+            "status",
+            "reassessment_interval_weeks",
+            "last_assessed_on",
+            "next_assessment_due",
+            "high_fall_risk",
+            "created_at",
+            "updated_at",
+            *ENTERED_IN_ERROR_FIELDS,
+        ]
+        fixed_fields = ["clinic"]
+        # MRN uniqueness is the service's check, reported on the ``mrn`` field.
+        validators = []
+
+
+class MuscleScoreSerializer(serializers.ModelSerializer):
+    grade = GradeField()
+
+    class Meta:
+        model = MuscleScore
+        fields = ["muscle_group", "side", "grade", "weakness_type"]
+        # One score per muscle group and side is checked across the list, by the service.
+        validators = []
+
+
+class AssessmentSerializer(ClinicalRecordSerializer):
+    patient = VisiblePatientField(help_text="Set at creation.")
+    assessor = StaffField()
+    scores = MuscleScoreSerializer(many=True, allow_empty=False)
+    mrc_sum_score = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="MRC sum (0–60) over the six MRC muscle groups on both sides; null unless all 12 are graded.",
+    )
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "patient",
+            "assessed_on",
+            "assessor",
+            "notes",
+            "edss",
+            "timed_25ft_walk_seconds",
+            "scores",
+            "mrc_sum_score",
+            "created_at",
+            "updated_at",
+            *ENTERED_IN_ERROR_FIELDS,
+        ]
+        fixed_fields = ["patient"]
+        extra_kwargs = {"notes": BOUNDED_TEXT, "timed_25ft_walk_seconds": {"min_value": Decimal("0.01")}}
+
+
+class FallSerializer(ClinicalRecordSerializer):
+    patient = VisiblePatientField(help_text="Set at creation.")
+    recorded_by = StaffField()
+    contributing_factors = serializers.ListField(
+        child=serializers.ChoiceField(choices=ContributingFactor.choices), required=False, max_length=50
+    )
+
+    class Meta:
+        model = FallEvent
+        fields = [
+            "id",
+            "patient",
+            "occurred_at",
+            "near_fall",
+            "injury",
+            "location",
+            "activity",
+            "device_in_use",
+            "contributing_factors",
+            "medical_attention",
+            "notes",
+            "recorded_by",
+            "created_at",
+            "updated_at",
+            *ENTERED_IN_ERROR_FIELDS,
+        ]
+        fixed_fields = ["patient"]
+        extra_kwargs = {"notes": BOUNDED_TEXT}
+
+
+class DeviceSerializer(ClinicalRecordSerializer):
+    patient = VisiblePatientField(help_text="Set at creation.")
+    prescribed_by = StaffField()
+
+    class Meta:
+        model = DevicePrescription
+        fields = [
+            "id",
+            "patient",
+            "device_type",
+            "side",
+            "prescribed_on",
+            "prescribed_by",
+            "reason",
+            "review_due_on",
+            "status",
+            "discontinued_on",
+            "created_at",
+            "updated_at",
+            *ENTERED_IN_ERROR_FIELDS,
+        ]
+        fixed_fields = ["patient"]
+        extra_kwargs = {"reason": BOUNDED_TEXT}
+
+
+class ReferralStatusChangeSerializer(serializers.ModelSerializer):
+    changed_by = StaffField()
+
+    class Meta:
+        model = ReferralStatusChange
+        fields = ["from_status", "to_status", "changed_by", "changed_at"]
+
+
+class ReferralSerializer(ClinicalRecordSerializer):
+    patient = VisiblePatientField(help_text="Set at creation.")
+    created_by = StaffField()
+    referred_on = serializers.DateField(required=False, help_text="Defaults to today.")
+    due_by = serializers.DateField(
+        required=False, help_text="Defaults to 14 days after the referral if urgent, 42 if routine."
+    )
+    status_history = ReferralStatusChangeSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "patient",
+            "to_service",
+            "reason",
+            "urgency",
+            "referred_on",
+            "due_by",
+            "status",
+            "status_history",
+            "created_by",
+            "created_at",
+            "updated_at",
+            *ENTERED_IN_ERROR_FIELDS,
+        ]
+        read_only_fields = ["status"]
+        fixed_fields = ["patient"]
+        extra_kwargs = {"reason": BOUNDED_TEXT}
+
+
+class ReminderSerializer(serializers.ModelSerializer):
+    recipients = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    acknowledged_by = StaffField()
+
+    class Meta:
+        model = Reminder
+        fields = [
+            "id",
+            "kind",
+            "patient",
+            "referral",
+            "device",
+            "fall",
+            "due_on",
+            "recipients",
+            "status",
+            "sent_at",
+            "acknowledged_by",
+            "acknowledged_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class EnteredInErrorSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=TEXT_MAX_LENGTH, help_text="Why the record is in error.")
+
+
+class TransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Referral.Status.choices)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+# GET patients/{id}/trends/ (SPEC §4): the shape of ``assessments.trends.patient_trends``.
+
+
+class GradeLabelField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=GRADE_LABELS, **kwargs)
+
+
+class MuscleSideSerializer(serializers.Serializer):
+    muscle_group = serializers.ChoiceField(choices=MuscleGroup.choices)
+    side = serializers.ChoiceField(choices=Side.choices)
+
+
+class TrendPointSerializer(serializers.Serializer):
+    assessed_on = serializers.DateField()
+    grade = GradeLabelField()
+    thirds = serializers.IntegerField(help_text="The grade's value in thirds of a whole grade.")
+
+
+class TrendSeriesSerializer(MuscleSideSerializer):
+    points = TrendPointSerializer(many=True)
+
+
+class MrcSumPointSerializer(serializers.Serializer):
+    assessed_on = serializers.DateField()
+    score = serializers.IntegerField(allow_null=True)
+
+
+class DeclineSerializer(MuscleSideSerializer):
+    from_grade = GradeLabelField()
+    to_grade = GradeLabelField()
+    from_date = serializers.DateField()
+    to_date = serializers.DateField()
+
+
+class AsymmetrySerializer(serializers.Serializer):
+    muscle_group = serializers.ChoiceField(choices=MuscleGroup.choices)
+    left = GradeLabelField()
+    right = GradeLabelField()
+
+
+class GuidanceSerializer(MuscleSideSerializer):
+    weakness_type = serializers.ChoiceField(choices=WeaknessType.choices)
+    text = serializers.CharField()
+
+
+class TrendsSerializer(serializers.Serializer):
+    patient = serializers.IntegerField()
+    series = TrendSeriesSerializer(many=True)
+    mrc_sum = MrcSumPointSerializer(many=True)
+    declines = DeclineSerializer(many=True)
+    mrc_sum_drop = serializers.BooleanField()
+    asymmetries = AsymmetrySerializer(many=True)
+    walking_slowed = serializers.BooleanField()
+    falls_in_window = serializers.IntegerField()
+    near_falls_in_window = serializers.IntegerField()
+    fall_rate_per_month = serializers.DecimalField(max_digits=6, decimal_places=2)
+    high_fall_risk = serializers.BooleanField()
+    next_assessment_due = serializers.DateField()
+    guidance = GuidanceSerializer(many=True)

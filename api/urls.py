@@ -1,0 +1,23 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("clinics", views.ClinicViewSet, basename="clinic")
+router.register("patients", views.PatientViewSet, basename="patient")
+router.register("assessments", views.AssessmentViewSet, basename="assessment")
+router.register("falls", views.FallViewSet, basename="fall")
+router.register("devices", views.DeviceViewSet, basename="device")
+router.register("referrals", views.ReferralViewSet, basename="referral")
+router.register("reminders", views.ReminderViewSet, basename="reminder")
+
+urlpatterns = [
+    path("v1/auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,292 @@
+"""API v1 views: validate the input, call one service, serialize the result.
+
+Every queryset starts from ``visible_to(request.user)``, so a record of another clinic is a
+404 on every route; the roles table is asked through ``RolePolicy``.
+"""
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.utils.http import parse_etags
+from django.views import defaults
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from assessments.models import Assessment
+from assessments.rules import clinic_today
+from assessments.services import assessment_record, assessment_update
+from assessments.trends import patient_trends
+from care.models import DevicePrescription, FallEvent, Referral, ReferralStatusChange
+from care.services import (
+    TransitionNotAllowed,
+    device_prescribe,
+    device_update,
+    fall_record,
+    fall_update,
+    referral_create,
+    referral_transition,
+    referral_update,
+)
+from patients import policy
+from patients.models import Clinic, Patient, clinic_ids_of
+from patients.services import patient_create, patient_update, record_mark_entered_in_error
+from reminders.models import Reminder
+from reminders.services import reminder_acknowledge
+
+from . import filters, serializers
+from .exceptions import Conflict, PreconditionFailed
+from .permissions import RolePolicy
+
+
+def etag_of(data):
+    """A strong ETag: a hash of the representation, so any change a client could see changes it."""
+    body = json.dumps(data, cls=JSONEncoder, sort_keys=True).encode()
+    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
+def not_found(request, exception):
+    """404 for unknown URLs: JSON under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for the token to send as ``Authorization: Token <token>``."""
+
+    @extend_schema(request=AuthTokenSerializer, responses={200: serializers.TokenSerializer}, auth=[])
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """Records of the user's clinics; single-object responses carry an ETag."""
+
+    permission_classes = [IsAuthenticated, RolePolicy]
+    role_policy = {}
+    record_policy = {}
+
+    def get_queryset(self):
+        return self.queryset.visible_to(self.request.user)
+
+    def filter_queryset(self, queryset):
+        # Filters are for lists: a record is found by id whatever the query string says.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if self.action != "list" and response.status_code in (200, 201) and isinstance(response.data, dict):
+            response["ETag"] = etag_of(response.data)
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def record_response(self, pk, status_code=status.HTTP_200_OK):
+        """The record as a fresh read shows it, with its derived fields."""
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data, status=status_code)
+
+
+class ClinicalRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """List, create, retrieve and PATCH a kind of clinical record, and mark one entered in error.
+
+    There is no PUT and no DELETE (405): a record is never deleted, only marked entered in
+    error. Subclasses call their services in ``create_record(data)`` and
+    ``update_record(record, data)``.
+    """
+
+    record_policy = {"entered_in_error": policy.may_mark_entered_in_error}
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = self.create_record(serializer.validated_data)
+        return self.record_response(record.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="The ETag the change is based on; 412 if the record has changed since.",
+            )
+        ]
+    )
+    def partial_update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            record = self.get_object()
+            # Lock the row, then read it again: the ETag compared is the one the change replaces.
+            type(record).objects.select_for_update().get(pk=record.pk)
+            record = self.get_object()
+            self.check_if_match(record)
+            serializer = self.get_serializer(record, data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            self.update_record(record, serializer.validated_data)
+        return self.record_response(record.pk)
+
+    def check_if_match(self, record):
+        """412 unless ``If-Match``, when sent, names the record's current ETag (or is ``*``)."""
+        if_match = self.request.headers.get("If-Match")
+        if if_match is None:
+            return
+        etags = parse_etags(if_match)
+        if etags != ["*"] and etag_of(self.get_serializer(record).data) not in etags:
+            raise PreconditionFailed()
+
+    @extend_schema(request=serializers.EnteredInErrorSerializer)
+    @action(detail=True, methods=["post"], url_path="entered-in-error")
+    def entered_in_error(self, request, pk=None):
+        """Mark the record entered in error: it leaves lists, trends and reports but is kept."""
+        record = self.get_object()
+        serializer = serializers.EnteredInErrorSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record_mark_entered_in_error(
+            record=record, by=request.user, reason=serializer.validated_data["reason"]
+        )
+        return self.record_response(record.pk)
+
+
+class ClinicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """The clinics you are a member of."""
+
+    queryset = Clinic.objects.all()
+    serializer_class = serializers.ClinicSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[-\w]+"
+
+    def get_queryset(self):
+        user = self.request.user
+        return self.queryset if user.is_superuser else self.queryset.filter(id__in=clinic_ids_of(user))
+
+
+class PatientViewSet(ClinicalRecordViewSet):
+    """Patients of your clinics, with their follow-up state. Nurses and admins register and edit them."""
+
+    queryset = Patient.objects.select_related("clinic", "entered_in_error_by")
+    serializer_class = serializers.PatientSerializer
+    filterset_class = filters.PatientFilter
+    role_policy = {"create": policy.may_edit_patient, "partial_update": policy.may_edit_patient}
+
+    def get_queryset(self):
+        return super().get_queryset().with_follow_up(clinic_today())
+
+    def create_record(self, data):
+        return patient_create(created_by=self.request.user, **data)
+
+    def update_record(self, record, data):
+        return patient_update(patient=record, by=self.request.user, **data)
+
+    @extend_schema(responses=serializers.TrendsSerializer)
+    @action(detail=True)
+    def trends(self, request, pk=None):
+        """Strength trends per muscle group and side, declines, falls and guidance (SPEC §3)."""
+        trends = patient_trends(self.get_object(), today=clinic_today())
+        return Response(serializers.TrendsSerializer(trends).data)
+
+
+class AssessmentViewSet(ClinicalRecordViewSet):
+    """MMT assessments, each with its scores (one per muscle group and side), written in one request."""
+
+    queryset = (
+        Assessment.objects.with_mrc_sum()
+        .select_related("assessor", "entered_in_error_by")
+        .prefetch_related("scores")
+    )
+    serializer_class = serializers.AssessmentSerializer
+    filterset_class = filters.AssessmentFilter
+    role_policy = {"create": policy.may_record_assessment, "partial_update": policy.may_record_assessment}
+
+    def create_record(self, data):
+        return assessment_record(assessor=self.request.user, **data)
+
+    def update_record(self, record, data):
+        return assessment_update(assessment=record, by=self.request.user, **data)
+
+
+class FallViewSet(ClinicalRecordViewSet):
+    """Falls and near-falls."""
+
+    queryset = FallEvent.objects.select_related("recorded_by", "entered_in_error_by")
+    serializer_class = serializers.FallSerializer
+    filterset_class = filters.FallFilter
+    role_policy = {"create": policy.may_record_fall, "partial_update": policy.may_record_fall}
+
+    def create_record(self, data):
+        return fall_record(recorded_by=self.request.user, **data)
+
+    def update_record(self, record, data):
+        return fall_update(fall=record, by=self.request.user, **data)
+
+
+class DeviceViewSet(ClinicalRecordViewSet):
+    """Assistive-device prescriptions. Physios and admins prescribe and edit them."""
+
+    queryset = DevicePrescription.objects.select_related("prescribed_by", "entered_in_error_by")
+    serializer_class = serializers.DeviceSerializer
+    filterset_class = filters.DeviceFilter
+    role_policy = {"create": policy.may_prescribe_device, "partial_update": policy.may_prescribe_device}
+
+    def create_record(self, data):
+        return device_prescribe(prescribed_by=self.request.user, **data)
+
+    def update_record(self, record, data):
+        return device_update(device=record, by=self.request.user, **data)
+
+
+class ReferralViewSet(ClinicalRecordViewSet):
+    """Referrals with their status history; the status moves only through ``transition``."""
+
+    queryset = Referral.objects.select_related("created_by", "entered_in_error_by").prefetch_related(
+        Prefetch("status_changes", queryset=ReferralStatusChange.objects.select_related("changed_by"))
+    )
+    serializer_class = serializers.ReferralSerializer
+    filterset_class = filters.ReferralFilter
+    role_policy = {
+        "create": policy.may_manage_referral,
+        "partial_update": policy.may_manage_referral,
+        "transition": policy.may_manage_referral,
+    }
+
+    def create_record(self, data):
+        return referral_create(created_by=self.request.user, **data)
+
+    def update_record(self, record, data):
+        return referral_update(referral=record, by=self.request.user, **data)
+
+    @extend_schema(request=serializers.TransitionSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the referral's status; a move SPEC §2 does not allow is a 409 naming both states."""
+        referral = self.get_object()
+        serializer = serializers.TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            referral_transition(
+                referral=referral, to_status=serializer.validated_data["status"], by=request.user
+            )
+        except TransitionNotAllowed as exc:
+            raise Conflict(str(exc)) from exc
+        return self.record_response(referral.pk)
+
+
+class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Follow-up reminders of your clinics' patients."""
+
+    queryset = Reminder.objects.select_related("acknowledged_by").prefetch_related("recipients")
+    serializer_class = serializers.ReminderSerializer
+    filterset_class = filters.ReminderFilter
+    record_policy = {"acknowledge": policy.may_acknowledge_reminder}
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """Acknowledge a reminder addressed to you (again: no change)."""
+        reminder = reminder_acknowledge(reminder=self.get_object(), by=request.user)
+        return self.record_response(reminder.pk)

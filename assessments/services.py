@@ -1,0 +1,106 @@
+"""Recording and correcting MMT assessments with their scores, in one transaction each."""
+
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from patients.services import clinical_date_errors, record_apply_changes, record_validate
+
+from .grades import MRCGrade, WeaknessType
+from .models import Assessment, MuscleScore
+
+ASSESSMENT_EDITABLE = ("assessed_on", "notes", "edss", "timed_25ft_walk_seconds")
+
+
+def _assessment_validate(assessment, scores):
+    errors = clinical_date_errors("assessed_on", assessment.assessed_on, assessment.patient)
+    # EDSS moves in half steps from 0 to 10.
+    if assessment.edss is not None and (assessment.edss * 2) % 1:
+        errors["edss"] = ["Must be a multiple of 0.5."]
+    if assessment.timed_25ft_walk_seconds is not None and assessment.timed_25ft_walk_seconds <= 0:
+        errors["timed_25ft_walk_seconds"] = ["Must be greater than 0."]
+    if scores is not None and (duplicates := _duplicate_items(scores)):
+        errors["scores"] = [
+            f"{group} {side} is scored more than once; give at most one score per muscle group and side."
+            for group, side in duplicates
+        ]
+    record_validate(assessment, errors)
+
+
+def _duplicate_items(scores):
+    seen, duplicates = set(), []
+    for score in scores:
+        item = (score["muscle_group"], score["side"])
+        if item in seen and item not in duplicates:
+            duplicates.append(item)
+        seen.add(item)
+    return duplicates
+
+
+def _score(assessment, score):
+    return MuscleScore(
+        assessment=assessment,
+        muscle_group=score["muscle_group"],
+        side=score["side"],
+        grade=MRCGrade(score["grade"]),
+        weakness_type=score.get("weakness_type", WeaknessType.UNKNOWN),
+    )
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    patient,
+    assessor,
+    assessed_on,
+    scores,
+    notes="",
+    edss=None,
+    timed_25ft_walk_seconds=None,
+):
+    """Record an assessment and its scores: ``[{muscle_group, side, grade, weakness_type?}]``.
+
+    ``grade`` is an ``MRCGrade`` (or its value in thirds). Raises ``ValidationError`` by field.
+    """
+    assessment = Assessment(
+        patient=patient,
+        assessor=assessor,
+        assessed_on=assessed_on,
+        notes=notes,
+        edss=edss,
+        timed_25ft_walk_seconds=timed_25ft_walk_seconds,
+    )
+    _assessment_validate(assessment, scores)
+    assessment._history_user = assessor
+    assessment.save()
+    bulk_create_with_history([_score(assessment, s) for s in scores], MuscleScore, default_user=assessor)
+    return assessment
+
+
+@transaction.atomic
+def assessment_update(*, assessment, by, scores=None, **changes):
+    """Correct an assessment; ``scores``, if given, replace its scores as a whole.
+
+    Scores are updated in place where the muscle group and side stay, so each keeps its history.
+    """
+    fields = record_apply_changes(assessment, changes, editable=ASSESSMENT_EDITABLE)
+    _assessment_validate(assessment, scores)
+    assessment._history_user = by
+    assessment.save(update_fields=[*fields, "updated_at"])
+    if scores is not None:
+        _scores_replace(assessment, scores, by=by)
+    return assessment
+
+
+def _scores_replace(assessment, scores, *, by):
+    current = {(s.muscle_group, s.side): s for s in assessment.scores.all()}
+    for item in scores:
+        wanted = _score(assessment, item)
+        score = current.pop((wanted.muscle_group, wanted.side), None) or wanted
+        if score.pk and (score.grade, score.weakness_type) == (wanted.grade, wanted.weakness_type):
+            continue
+        score.grade, score.weakness_type = wanted.grade, wanted.weakness_type
+        score._history_user = by
+        score.save()
+    for dropped in current.values():
+        dropped._history_user = by
+        dropped.delete()

@@ -1,0 +1,251 @@
+"""Recording falls, prescribing devices, and referrals with their status moves."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from patients.services import (
+    clinical_date_errors,
+    record_apply_changes,
+    record_check_editable,
+    record_validate,
+)
+
+from .models import (
+    NO_DEVICE,
+    ContributingFactor,
+    DevicePrescription,
+    DeviceSide,
+    DeviceStatus,
+    FallEvent,
+    FallLocation,
+    Injury,
+    Referral,
+    ReferralStatusChange,
+    Urgency,
+)
+
+# Falls --------------------------------------------------------------------------------------
+
+FALL_EDITABLE = (
+    "occurred_at",
+    "near_fall",
+    "injury",
+    "location",
+    "activity",
+    "device_in_use",
+    "contributing_factors",
+    "medical_attention",
+    "notes",
+)
+
+
+def _fall_validate(fall):
+    errors = {}
+    if fall.occurred_at > timezone.now():
+        errors["occurred_at"] = ["Must not be in the future."]
+    else:
+        errors |= clinical_date_errors("occurred_at", timezone.localdate(fall.occurred_at), fall.patient)
+    factors = fall.contributing_factors
+    if not isinstance(factors, list | tuple | set) or not set(factors) <= set(ContributingFactor.values):
+        errors["contributing_factors"] = [f"Must be a list of: {', '.join(ContributingFactor.values)}."]
+    else:
+        # A subset: each factor once, in the canonical order.
+        fall.contributing_factors = [f for f in ContributingFactor.values if f in factors]
+    record_validate(fall, errors)
+
+
+@transaction.atomic
+def fall_record(
+    *,
+    patient,
+    recorded_by,
+    occurred_at,
+    near_fall=False,
+    injury=Injury.NONE,
+    location=FallLocation.HOME,
+    activity="",
+    device_in_use=NO_DEVICE,
+    contributing_factors=(),
+    medical_attention=False,
+    notes="",
+):
+    fall = FallEvent(
+        patient=patient,
+        recorded_by=recorded_by,
+        occurred_at=occurred_at,
+        near_fall=near_fall,
+        injury=injury,
+        location=location,
+        activity=activity,
+        device_in_use=device_in_use,
+        contributing_factors=list(contributing_factors),
+        medical_attention=medical_attention,
+        notes=notes,
+    )
+    _fall_validate(fall)
+    fall._history_user = recorded_by
+    fall.save()
+    return fall
+
+
+@transaction.atomic
+def fall_update(*, fall, by, **changes):
+    fields = record_apply_changes(fall, changes, editable=FALL_EDITABLE)
+    _fall_validate(fall)
+    fall._history_user = by
+    fall.save(update_fields=[*fields, "updated_at"])
+    return fall
+
+
+# Assistive devices --------------------------------------------------------------------------
+
+DEVICE_EDITABLE = (
+    "device_type",
+    "side",
+    "prescribed_on",
+    "reason",
+    "review_due_on",
+    "status",
+    "discontinued_on",
+)
+
+
+def _device_validate(device):
+    errors = clinical_date_errors("prescribed_on", device.prescribed_on, device.patient)
+    if device.review_due_on < device.prescribed_on:
+        errors["review_due_on"] = ["Must not be before the prescription date."]
+    if device.status == DeviceStatus.DISCONTINUED:
+        if device.discontinued_on is None:
+            errors["discontinued_on"] = ["Required when the device is discontinued."]
+        elif device.discontinued_on < device.prescribed_on:
+            errors["discontinued_on"] = ["Must not be before the prescription date."]
+        elif device.discontinued_on > timezone.localdate():
+            errors["discontinued_on"] = ["Must not be in the future."]
+    elif device.discontinued_on is not None:
+        errors["discontinued_on"] = ["Only a discontinued device has a discontinuation date."]
+    record_validate(device, errors)
+
+
+@transaction.atomic
+def device_prescribe(
+    *,
+    patient,
+    prescribed_by,
+    device_type,
+    prescribed_on,
+    review_due_on,
+    side=DeviceSide.NA,
+    reason="",
+    status=DeviceStatus.ACTIVE,
+    discontinued_on=None,
+):
+    device = DevicePrescription(
+        patient=patient,
+        prescribed_by=prescribed_by,
+        device_type=device_type,
+        side=side,
+        prescribed_on=prescribed_on,
+        review_due_on=review_due_on,
+        reason=reason,
+        status=status,
+        discontinued_on=discontinued_on,
+    )
+    _device_validate(device)
+    device._history_user = prescribed_by
+    device.save()
+    return device
+
+
+@transaction.atomic
+def device_update(*, device, by, **changes):
+    """Change a prescription; putting a device back in use clears its discontinuation date."""
+    if changes.get("status") == DeviceStatus.ACTIVE:
+        changes.setdefault("discontinued_on", None)
+    fields = record_apply_changes(device, changes, editable=DEVICE_EDITABLE)
+    _device_validate(device)
+    device._history_user = by
+    device.save(update_fields=[*fields, "updated_at"])
+    return device
+
+
+# Referrals ----------------------------------------------------------------------------------
+
+REFERRAL_EDITABLE = ("to_service", "reason", "urgency", "referred_on", "due_by")
+
+
+class TransitionNotAllowed(Exception):
+    """A referral status move that SPEC §2 does not allow."""
+
+    def __init__(self, referral, to_status):
+        allowed = sorted(Referral.ALLOWED_TRANSITIONS[Referral.Status(referral.status)])
+        onward = f"it may move to {', '.join(allowed)}" if allowed else "it is final"
+        super().__init__(
+            f"A referral cannot move from {referral.status} to {to_status}; from {referral.status} {onward}."
+        )
+
+
+def _referral_validate(referral):
+    errors = clinical_date_errors("referred_on", referral.referred_on, referral.patient)
+    if referral.due_by < referral.referred_on:
+        errors["due_by"] = ["Must not be before the referral date."]
+    record_validate(referral, errors)
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    patient,
+    created_by,
+    to_service,
+    reason,
+    urgency=Urgency.ROUTINE,
+    referred_on=None,
+    due_by=None,
+):
+    """Create a draft referral; ``referred_on`` defaults to today and ``due_by`` by urgency."""
+    referred_on = referred_on or timezone.localdate()
+    referral = Referral(
+        patient=patient,
+        created_by=created_by,
+        to_service=to_service,
+        reason=reason,
+        urgency=urgency,
+        referred_on=referred_on,
+        due_by=due_by or Referral.default_due_by(referred_on, urgency),
+    )
+    _referral_validate(referral)
+    referral._history_user = created_by
+    referral.save()
+    ReferralStatusChange.objects.create(referral=referral, to_status=referral.status, changed_by=created_by)
+    return referral
+
+
+@transaction.atomic
+def referral_update(*, referral, by, **changes):
+    """Change a referral's details; its status moves only by ``referral_transition``."""
+    fields = record_apply_changes(referral, changes, editable=REFERRAL_EDITABLE)
+    _referral_validate(referral)
+    referral._history_user = by
+    referral.save(update_fields=[*fields, "updated_at"])
+    return referral
+
+
+@transaction.atomic
+def referral_transition(*, referral, to_status, by):
+    """Move a referral to ``to_status`` and record who moved it, when, from and to.
+
+    Raises ``TransitionNotAllowed`` for a move SPEC §2 does not allow.
+    """
+    # Lock the row: two concurrent moves from the same status must not both succeed.
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    record_check_editable(referral)
+    if not referral.can_move_to(to_status):
+        raise TransitionNotAllowed(referral, to_status)
+    change = ReferralStatusChange(
+        referral=referral, from_status=referral.status, to_status=to_status, changed_by=by
+    )
+    referral.status = to_status
+    referral._history_user = by
+    referral.save(update_fields=["status", "updated_at"])
+    change.save()
+    return referral
