@@ -32,6 +32,8 @@ def _errors_of(path, method):
         yield 404, "Detail", "No such record in the user's clinics."
     if method in ("post", "patch") or is_list:
         yield 400, "FieldErrors", "Bad input."
+    if method in ("post", "patch"):
+        yield 415, "Detail", "A body in a media type this operation does not take."
     if is_list:
         yield 404, "Detail", "No such page."
     if method == "patch":

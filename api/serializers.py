@@ -88,7 +88,7 @@ class ClinicalRecordSerializer(serializers.ModelSerializer):
     """
 
     entered_in_error = serializers.BooleanField(read_only=True)
-    entered_in_error_by = StaffField()
+    entered_in_error_by = StaffField(allow_null=True)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -266,7 +266,7 @@ class ReferralSerializer(ClinicalRecordSerializer):
 
 class ReminderSerializer(serializers.ModelSerializer):
     recipients = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
-    acknowledged_by = StaffField()
+    acknowledged_by = StaffField(allow_null=True)
 
     class Meta:
         model = Reminder

@@ -18,6 +18,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
@@ -45,6 +46,7 @@ from reminders.services import reminder_acknowledge
 
 from . import filters, serializers
 from .exceptions import Conflict, PreconditionFailed
+from .parsers import JSONParser
 from .permissions import RolePolicy
 
 
@@ -63,6 +65,8 @@ def not_found(request, exception):
 
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for the token to send as ``Authorization: Token <token>``."""
+
+    parser_classes = [JSONParser, FormParser]
 
     @extend_schema(request=AuthTokenSerializer, responses={200: serializers.TokenSerializer}, auth=[])
     def post(self, request, *args, **kwargs):
@@ -196,6 +200,7 @@ class AssessmentViewSet(ClinicalRecordViewSet):
 
     queryset = (
         Assessment.objects.with_mrc_sum()
+        .latest_first()
         .select_related("assessor", "entered_in_error_by")
         .prefetch_related("scores")
     )

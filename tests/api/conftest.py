@@ -36,3 +36,8 @@ def ada_api(ada):
 @pytest.fixture
 def sam_api(sam):
     return client_of(sam)
+
+
+@pytest.fixture
+def nora_token(nora):
+    return Token.objects.get_or_create(user=nora)[0].key

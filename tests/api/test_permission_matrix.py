@@ -1,0 +1,173 @@
+"""The roles table of SPEC §4, route by route: every API v1 route in the URL configuration ×
+every method × anonymous, Nora (nurse), Phil (physio), Ada (admin) of clinic north and Sam
+(nurse, clinic south), against the status in ``EXPECTED``. A new route fails until it is added.
+
+Every record is Nora's clinic's, entered by Nora (devices by Phil); the reminder is addressed
+to Nora and Phil. Each person's request runs on the same data, rolled back after it.
+"""
+
+import datetime
+import json
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from patients.services import patient_create
+from tests import factories
+from tests.conftest import PASSWORD
+
+from .conftest import client_of
+
+METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
+#          anonymous  nurse  physio  admin  outsider
+NO = (401, 405, 405, 405, 405)
+READ_LIST = (401, 200, 200, 200, 200)
+READ_ONE = (401, 200, 200, 200, 404)
+
+
+def row(GET=NO, POST=NO, PATCH=NO, PUT=NO, DELETE=NO):
+    return {"GET": GET, "POST": POST, "PATCH": PATCH, "PUT": PUT, "DELETE": DELETE}
+
+
+EXPECTED = {
+    "auth-token": {
+        **row(POST=(200, 200, 200, 200, 200)),
+        "GET": (405,) * 5,
+        "PATCH": (405,) * 5,
+        "PUT": (405,) * 5,
+        "DELETE": (405,) * 5,
+    },
+    "clinic-list": row(GET=READ_LIST),
+    "clinic-detail": row(GET=READ_ONE),
+    # The outsider names clinic north for the new patient: not one of his, so 400.
+    "patient-list": row(GET=READ_LIST, POST=(401, 201, 403, 201, 400)),
+    "patient-detail": row(GET=READ_ONE, PATCH=(401, 200, 403, 200, 404)),
+    "patient-entered-in-error": row(POST=(401, 200, 403, 200, 404)),
+    "patient-trends": row(GET=READ_ONE),
+    "assessment-list": row(GET=READ_LIST, POST=(401, 201, 201, 201, 400)),
+    "assessment-detail": row(GET=READ_ONE, PATCH=(401, 200, 200, 200, 404)),
+    "assessment-entered-in-error": row(POST=(401, 200, 403, 200, 404)),
+    "fall-list": row(GET=READ_LIST, POST=(401, 201, 201, 201, 400)),
+    "fall-detail": row(GET=READ_ONE, PATCH=(401, 200, 200, 200, 404)),
+    "fall-entered-in-error": row(POST=(401, 200, 403, 200, 404)),
+    "device-list": row(GET=READ_LIST, POST=(401, 403, 201, 201, 403)),
+    "device-detail": row(GET=READ_ONE, PATCH=(401, 403, 200, 200, 404)),
+    "device-entered-in-error": row(POST=(401, 403, 200, 200, 404)),
+    "referral-list": row(GET=READ_LIST, POST=(401, 201, 201, 201, 400)),
+    "referral-detail": row(GET=READ_ONE, PATCH=(401, 200, 200, 200, 404)),
+    "referral-entered-in-error": row(POST=(401, 200, 403, 200, 404)),
+    "referral-transition": row(POST=(401, 200, 200, 200, 404)),
+    "reminder-list": row(GET=READ_LIST),
+    "reminder-detail": row(GET=READ_ONE),
+    "reminder-acknowledge": row(POST=(401, 200, 200, 403, 404)),
+}
+
+
+def api_v1_route_names(resolver=None, namespace="", prefix=""):
+    """The names of every route under api/v1/, walking the URL configuration."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from api_v1_route_names(entry, inner, route)
+        elif isinstance(entry, URLPattern) and route.startswith("api/v1/"):
+            assert entry.name, f"the route {route} has no name"
+            yield f"{namespace}{entry.name}".removeprefix("api:")
+
+
+ROUTES = sorted(set(api_v1_route_names()))
+
+
+def test_the_table_has_no_route_the_urls_do_not():
+    assert sorted(EXPECTED) == ROUTES
+
+
+@pytest.fixture
+def world(nora, phil, ada, sam):
+    today = timezone.localdate()
+    patient = patient_create(
+        clinic=nora.clinic_memberships.get().clinic,
+        created_by=nora,
+        mrn="N1",
+        given_name="Iris",
+        family_name="Reid",
+        date_of_birth=datetime.date(1970, 3, 1),
+    )
+    records = {
+        "clinic": "north",
+        "patient": patient.pk,
+        "assessment": factories.assessment_with_grades(
+            patient, today, {("grip", "left"): "4"}, assessor=nora
+        ).pk,
+        "fall": factories.FallFactory(patient=patient, recorded_by=nora).pk,
+        "device": factories.DeviceFactory(patient=patient, prescribed_by=phil).pk,
+        "referral": factories.ReferralFactory(patient=patient, created_by=nora).pk,
+        "reminder": factories.ReminderFactory(patient=patient).pk,
+    }
+    patient.reminders.get().recipients.add(nora, phil)
+    bodies = {
+        "auth-token": {"username": "nora", "password": PASSWORD},
+        "patient-list": {
+            "clinic": "north",
+            "mrn": "N2",
+            "given_name": "Ann",
+            "family_name": "Lee",
+            "date_of_birth": "1980-02-03",
+        },
+        "patient-detail": {"given_name": "Irene"},
+        "assessment-list": {
+            "patient": patient.pk,
+            "assessed_on": today.isoformat(),
+            "scores": [{"muscle_group": "grip", "side": "right", "grade": "4+"}],
+        },
+        "assessment-detail": {"notes": "Re-checked"},
+        "fall-list": {"patient": patient.pk, "occurred_at": timezone.now().isoformat()},
+        "fall-detail": {"notes": "Tripped on a rug"},
+        "device-list": {
+            "patient": patient.pk,
+            "device_type": "afo",
+            "side": "left",
+            "prescribed_on": today.isoformat(),
+            "review_due_on": (today + datetime.timedelta(days=90)).isoformat(),
+        },
+        "device-detail": {"reason": "Foot drop"},
+        "referral-list": {"patient": patient.pk, "to_service": "orthotics", "reason": "AFO fitting"},
+        "referral-detail": {"reason": "AFO review"},
+        "referral-transition": {"status": "sent"},
+    }
+    people = {"anonymous": None, "nurse": nora, "physio": phil, "admin": ada, "outsider": sam}
+    return records, bodies, people
+
+
+def url_of(name, records):
+    kind, _, _ = name.partition("-")
+    if name == "auth-token" or name.endswith("-list"):
+        return reverse(f"api:{name}")
+    kwarg = "code" if kind == "clinic" else "pk"
+    return reverse(f"api:{name}", kwargs={kwarg: records[kind]})
+
+
+def body_of(name, bodies, person):
+    if name == "auth-token" and person is not None:
+        return {"username": person.username, "password": PASSWORD}
+    if name.endswith("-entered-in-error"):
+        return {"reason": "Entered for the wrong patient"}
+    return bodies.get(name, {})
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("name", ROUTES)
+def test_each_person_gets_the_status_the_roles_table_gives(name, method, world):
+    records, bodies, people = world
+    assert name in EXPECTED, f"route {name} is missing from the permission table"
+    url = url_of(name, records)
+    actual = []
+    for person in people.values():
+        with transaction.atomic():
+            body = json.dumps(body_of(name, bodies, person))
+            response = client_of(person).generic(method, url, data=body, content_type="application/json")
+            actual.append(response.status_code)
+            transaction.set_rollback(True)
+    assert tuple(actual) == EXPECTED[name][method], f"{method} {url} for {', '.join(people)}"

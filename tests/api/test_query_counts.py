@@ -1,0 +1,95 @@
+"""A page of a list costs the same number of queries whatever its size: every list endpoint,
+a page of 5 against a page of 50, over records with everything a representation shows
+(scores, status history, recipients, authors, follow-up annotations)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from care.models import ReferralStatusChange
+from patients.models import StaffMembership
+from tests import factories
+
+from .test_permission_matrix import ROUTES
+
+PAGE = 50
+
+
+def patients(clinic, nora, phil):
+    for _ in range(PAGE):
+        patient = factories.PatientFactory(clinic=clinic)
+        factories.AssessmentFactory(patient=patient, assessor=nora)
+        factories.FallFactory(patient=patient, recorded_by=nora)
+
+
+def assessments(clinic, nora, phil):
+    patient = factories.PatientFactory(clinic=clinic)
+    for days in range(PAGE):
+        day = datetime.date(2024, 1, 1) + datetime.timedelta(days=days)
+        assessment = factories.assessment_with_grades(patient, day, factories.full_grades("4"), assessor=nora)
+        if days % 2:
+            assessment.mark_entered_in_error(by=phil, reason="Wrong patient")
+
+
+def falls(clinic, nora, phil):
+    factories.FallFactory.create_batch(
+        PAGE, patient=factories.PatientFactory(clinic=clinic), recorded_by=nora
+    )
+
+
+def devices(clinic, nora, phil):
+    factories.DeviceFactory.create_batch(
+        PAGE, patient=factories.PatientFactory(clinic=clinic), prescribed_by=phil
+    )
+
+
+def referrals(clinic, nora, phil):
+    patient = factories.PatientFactory(clinic=clinic)
+    for referral in factories.ReferralFactory.create_batch(PAGE, patient=patient, created_by=nora):
+        ReferralStatusChange.objects.create(referral=referral, to_status="draft", changed_by=nora)
+        ReferralStatusChange.objects.create(
+            referral=referral, from_status="draft", to_status="sent", changed_by=phil
+        )
+
+
+def reminders(clinic, nora, phil):
+    patient = factories.PatientFactory(clinic=clinic)
+    for days in range(PAGE):
+        reminder = factories.ReminderFactory(
+            patient=patient, due_on=datetime.date(2024, 1, 1) + datetime.timedelta(days)
+        )
+        reminder.recipients.add(nora, phil)
+
+
+def clinics(clinic, nora, phil):
+    for n in range(PAGE):
+        StaffMembership.objects.create(user=nora, clinic=factories.ClinicFactory(code=f"c{n}"))
+
+
+BUILDERS = {
+    "patient-list": patients,
+    "assessment-list": assessments,
+    "fall-list": falls,
+    "device-list": devices,
+    "referral-list": referrals,
+    "reminder-list": reminders,
+    "clinic-list": clinics,
+}
+
+
+@pytest.mark.parametrize("name", [name for name in ROUTES if name.endswith("-list")])
+def test_a_page_of_50_costs_the_queries_of_a_page_of_5(name, north, nora, phil, nora_api):
+    assert name in BUILDERS, f"list route {name} has no query-count case"
+    BUILDERS[name](north, nora, phil)
+    url = reverse(f"api:{name}")
+    counts = {}
+    for size in (5, PAGE):
+        with CaptureQueriesContext(connection) as queries:
+            response = nora_api.get(url, {"page_size": size, "include_errors": "true"})
+        assert response.status_code == 200
+        assert len(response.json()["results"]) == size
+        counts[size] = len(queries)
+    assert counts[5] == counts[PAGE], [q["sql"] for q in queries.captured_queries]
