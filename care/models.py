@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from patients.models import ClinicalRecord
+from patients.models import ClinicalRecord, ClinicalRecordQuerySet, local_midnight
 
 
 class DeviceType(models.TextChoices):
@@ -59,6 +59,19 @@ class ContributingFactor(models.TextChoices):
     OTHER = "other"
 
 
+class FallEventQuerySet(ClinicalRecordQuerySet):
+    def in_window(self, today):
+        """SPEC §3 rule 4: valid falls (not near-falls) whose clinic-local date is in the fall window."""
+        from assessments.rules import fall_window
+
+        start, end = fall_window(today)
+        return self.valid().filter(
+            near_fall=False,
+            occurred_at__gte=local_midnight(start),
+            occurred_at__lt=local_midnight(end + timedelta(days=1)),
+        )
+
+
 class FallEvent(ClinicalRecord):
     Injury = Injury
     Location = FallLocation
@@ -83,6 +96,7 @@ class FallEvent(ClinicalRecord):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = FallEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -88,7 +88,10 @@ TEMPLATES = [
 # Database -------------------------------------------------------------------------------
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded setup has a web server, a worker and a scheduler writing to one file:
+    # take the write lock up front and wait for it rather than fail with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -118,7 +121,10 @@ STORAGES = {
 
 # Email ----------------------------------------------------------------------------------
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-email-url
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# A backend by dotted path (e.g. a test backend) overrides the one EMAIL_URL selects.
+EMAIL_CONFIG["EMAIL_BACKEND"] = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
+vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MS Strength Clinic <clinic@localhost>")
 
 # REST framework -------------------------------------------------------------------------
@@ -173,12 +179,34 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        "polling_interval": 0.2,
+    }
+else:
+    # How long a delivery claimed by a worker that died stays invisible before Redis redelivers it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# One task at a time per worker process, acknowledged when done (see reminders.tasks).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+# With the broker down, an API write gives up queueing quickly; the sweep re-queues later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The single scheduler (one beat process) runs the sweep every few minutes.
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE = {
+    "reminder-sweep": {"task": "reminders.tasks.sweep_reminders", "schedule": REMINDER_SWEEP_SECONDS},
+}
 
 # Clinical thresholds --------------------------------------------------------------------
 # SPEC §3 rule 2: the minimal important change for the MRC sum score comes from

@@ -12,3 +12,5 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # The live-server browser tests talk plain HTTP.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# In-process tests run tasks eagerly; the worker tests start real Celery workers instead.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -150,7 +150,8 @@ class AddDays(models.Func):
         )
 
 
-def _local_midnight(day):
+def local_midnight(day):
+    """The first moment of a clinic-local date, as an aware datetime."""
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
@@ -163,7 +164,7 @@ class PatientQuerySet(ClinicalRecordQuerySet):
         whatever its size.
         """
         from assessments.models import Assessment
-        from assessments.rules import FALL_WINDOW_DAYS, SERIOUS_INJURIES
+        from assessments.rules import SERIOUS_INJURIES
         from care.models import FallEvent
 
         last_assessed = (
@@ -172,13 +173,7 @@ class PatientQuerySet(ClinicalRecordQuerySet):
             .order_by("-assessed_on")
             .values("assessed_on")[:1]
         )
-        # Falls whose clinic-local date is within [today - 182 days, today].
-        window_falls = FallEvent.objects.valid().filter(
-            patient=OuterRef("pk"),
-            near_fall=False,
-            occurred_at__gte=_local_midnight(today - timedelta(days=FALL_WINDOW_DAYS)),
-            occurred_at__lt=_local_midnight(today + timedelta(days=1)),
-        )
+        window_falls = FallEvent.objects.in_window(today).filter(patient=OuterRef("pk"))
         fall_count = window_falls.order_by().values("patient").annotate(n=models.Count("pk")).values("n")
         return self.annotate(
             last_assessed_on=Subquery(last_assessed, output_field=models.DateField()),

@@ -1,0 +1,228 @@
+"""The reminder sweep, kind by kind at its boundaries, and delivery exactly once (in process)."""
+
+import io
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from reminders.delivery import reminder_deliver
+from reminders.models import Reminder
+from reminders.sweep import fall_risk_check, reminder_sweep
+
+from .factories import AssessmentFactory, DeviceFactory, FallFactory, PatientFactory, ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def staff(nora, phil, ada, sam):
+    for user in (nora, phil, ada, sam):
+        user.email = f"{user.username}@clinic.example"
+        user.save()
+    return {"nora": nora, "phil": phil, "ada": ada, "sam": sam}
+
+
+def recipients(reminder):
+    return sorted(reminder.recipients.values_list("username", flat=True))
+
+
+def assessed_patient(clinic, *, last_assessed_on, interval_weeks=12, **kwargs):
+    patient = PatientFactory(clinic=clinic, reassessment_interval_weeks=interval_weeks, **kwargs)
+    AssessmentFactory(patient=patient, assessed_on=last_assessed_on)
+    return patient
+
+
+def fall_on(patient, day, **kwargs):
+    return FallFactory(
+        patient=patient, occurred_at=timezone.make_aware(datetime.combine(day, time(11))), **kwargs
+    )
+
+
+# Reassessment due ------------------------------------------------------------------------
+@pytest.mark.parametrize(("next_due_in_days", "created"), [(7, True), (8, False), (-20, True)])
+def test_reassessment_reminder_a_week_ahead_goes_to_the_clinics_nurses_and_physios(
+    north, staff, next_due_in_days, created
+):
+    next_due = TODAY + timedelta(days=next_due_in_days)
+    patient = assessed_patient(north, last_assessed_on=next_due - timedelta(weeks=12))
+    reminder_sweep(today=TODAY)
+    reminders = Reminder.objects.filter(kind="reassessment_due", patient=patient)
+    assert reminders.exists() is created
+    if created:
+        (reminder,) = reminders
+        assert reminder.due_on == next_due
+        assert recipients(reminder) == ["nora", "phil"]
+
+
+def test_no_reassessment_reminder_for_discharged_or_entered_in_error_patients(north, staff):
+    assessed_patient(north, last_assessed_on=TODAY - timedelta(weeks=20), status="discharged")
+    mistake = assessed_patient(north, last_assessed_on=TODAY - timedelta(weeks=20))
+    mistake.mark_entered_in_error(by=staff["ada"], reason="test patient")
+    reminder_sweep(today=TODAY)
+    assert not Reminder.objects.exists()
+
+
+# Referral overdue ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("status", "due_in_days", "created"),
+    [
+        ("sent", -1, True),
+        ("sent", 0, False),
+        ("accepted", -10, True),
+        ("seen", -10, False),
+        ("draft", -1, True),
+    ],
+)
+def test_referral_overdue_reminder_goes_to_its_creator(north, staff, status, due_in_days, created):
+    patient = assessed_patient(north, last_assessed_on=TODAY)
+    referral = ReferralFactory(
+        patient=patient,
+        status=status,
+        referred_on=TODAY - timedelta(days=60),
+        due_by=TODAY + timedelta(days=due_in_days),
+        created_by=staff["phil"],
+    )
+    reminder_sweep(today=TODAY)
+    reminders = Reminder.objects.filter(kind="referral_overdue")
+    assert reminders.exists() is created
+    if created:
+        assert reminders.get().referral == referral
+        assert recipients(reminders.get()) == ["phil"]
+
+
+# Device review due -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("status", "review_in_days", "created"),
+    [("active", 7, True), ("active", 8, False), ("active", -5, True), ("discontinued", 0, False)],
+)
+def test_device_review_reminder_goes_to_the_prescriber(north, staff, status, review_in_days, created):
+    patient = assessed_patient(north, last_assessed_on=TODAY)
+    prescribed = TODAY - timedelta(days=100)
+    device = DeviceFactory(
+        patient=patient,
+        prescribed_on=prescribed,
+        review_due_on=TODAY + timedelta(days=review_in_days),
+        status=status,
+        discontinued_on=prescribed if status == "discontinued" else None,
+        prescribed_by=staff["phil"],
+    )
+    reminder_sweep(today=TODAY)
+    reminders = Reminder.objects.filter(kind="device_review_due")
+    assert reminders.exists() is created
+    if created:
+        assert (reminders.get().device, reminders.get().due_on) == (device, device.review_due_on)
+        assert recipients(reminders.get()) == ["phil"]
+
+
+# Fall risk -------------------------------------------------------------------------------
+def test_fall_risk_reminder_once_per_episode_to_the_clinics_physios(north, staff):
+    patient = assessed_patient(north, last_assessed_on=TODAY)
+    fall_on(patient, TODAY - timedelta(days=100))
+    assert fall_risk_check(patient=patient, today=TODAY) == []  # one uninjured fall: not high risk
+    second = fall_on(patient, TODAY - timedelta(days=3))
+    (created,) = fall_risk_check(patient=patient, today=TODAY)
+    reminder = Reminder.objects.get(pk=created)
+    assert (reminder.kind, reminder.fall, reminder.due_on) == ("fall_risk", second, TODAY - timedelta(days=3))
+    assert recipients(reminder) == ["phil"]
+    fall_on(patient, TODAY - timedelta(days=1))  # still the same high-risk episode
+    assert fall_risk_check(patient=patient, today=TODAY) == []
+    reminder_sweep(today=TODAY)
+    assert Reminder.objects.filter(kind="fall_risk").count() == 1
+
+
+def test_one_injurious_fall_is_a_fall_risk_but_near_falls_are_not(north, staff):
+    injured = assessed_patient(north, last_assessed_on=TODAY)
+    fall_on(injured, TODAY - timedelta(days=182), injury="severe")
+    near = assessed_patient(north, last_assessed_on=TODAY)
+    for days in (1, 2, 3):
+        fall_on(near, TODAY - timedelta(days=days), near_fall=True, injury="severe")
+    reminder_sweep(today=TODAY)
+    assert list(Reminder.objects.filter(kind="fall_risk").values_list("patient", flat=True)) == [injured.pk]
+
+
+# The sweep as a whole --------------------------------------------------------------------
+def test_a_sweep_run_twice_creates_nothing_twice(north, south, staff):
+    for clinic in (north, south):
+        patient = assessed_patient(clinic, last_assessed_on=TODAY - timedelta(weeks=13))
+        ReferralFactory(
+            patient=patient,
+            status="sent",
+            due_by=TODAY - timedelta(days=1),
+            referred_on=TODAY - timedelta(days=30),
+        )
+        DeviceFactory(patient=patient, prescribed_on=TODAY - timedelta(days=90), review_due_on=TODAY)
+        fall_on(patient, TODAY - timedelta(days=2))
+        fall_on(patient, TODAY - timedelta(days=5))
+    first = reminder_sweep(today=TODAY)
+    assert {kind: len(ids) for kind, ids in first.items()} == {
+        "reassessment_due": 2,
+        "referral_overdue": 2,
+        "device_review_due": 2,
+        "fall_risk": 2,
+    }
+    snapshot = list(Reminder.objects.order_by("pk").values_list("pk", "kind", "patient", "due_on"))
+    recipients_before = Reminder.recipients.through.objects.count()
+    second = reminder_sweep(today=TODAY)
+    assert all(ids == [] for ids in second.values())
+    assert list(Reminder.objects.order_by("pk").values_list("pk", "kind", "patient", "due_on")) == snapshot
+    assert Reminder.recipients.through.objects.count() == recipients_before
+    # Each clinic's reminders go to its own staff only.
+    south_reminder = Reminder.objects.get(kind="reassessment_due", patient__clinic=south)
+    assert recipients(south_reminder) == ["sam"]
+
+
+def test_send_reminders_dry_run_changes_nothing(north, staff):
+    assessed_patient(north, last_assessed_on=TODAY - timedelta(weeks=13))
+    out = io.StringIO()
+    call_command("send_reminders", "--dry-run", stdout=out)
+    assert "reassessment_due: 1 new" in out.getvalue()
+    assert not Reminder.objects.exists()
+    call_command("send_reminders", stdout=io.StringIO())
+    assert Reminder.objects.count() == 1
+
+
+# Delivery --------------------------------------------------------------------------------
+def test_delivery_sends_one_email_per_recipient_and_only_once(north, staff):
+    patient = assessed_patient(north, last_assessed_on=TODAY - timedelta(weeks=13))
+    (reminder_id,) = reminder_sweep(today=TODAY)["reassessment_due"]
+    assert reminder_deliver(reminder_id=reminder_id) is True
+    assert reminder_deliver(reminder_id=reminder_id) is False
+    assert sorted(m.to[0] for m in mail.outbox) == ["nora@clinic.example", "phil@clinic.example"]
+    assert str(patient) in mail.outbox[0].subject
+    reminder = Reminder.objects.get(pk=reminder_id)
+    assert reminder.status == "sent" and reminder.sent_at is not None
+
+
+def test_a_failed_send_leaves_the_reminder_pending(north, staff, settings):
+    settings.EMAIL_BACKEND = "tests.support.email.FailingBackend"
+    assessed_patient(north, last_assessed_on=TODAY - timedelta(weeks=13))
+    (reminder_id,) = reminder_sweep(today=TODAY)["reassessment_due"]
+    with pytest.raises(OSError):
+        reminder_deliver(reminder_id=reminder_id)
+    reminder = Reminder.objects.get(pk=reminder_id)
+    assert (reminder.status, reminder.sent_at) == ("pending", None)
+
+
+def test_fall_risk_is_delivered_on_commit_and_a_rolled_back_fall_sends_nothing(
+    north, staff, django_capture_on_commit_callbacks
+):
+    patient = assessed_patient(north, last_assessed_on=TODAY)
+    fall_on(patient, TODAY - timedelta(days=20))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        fall_on(patient, TODAY - timedelta(days=2))
+        fall_risk_check(patient=patient, today=TODAY)
+        transaction.set_rollback(True)
+    assert mail.outbox == []
+    assert not Reminder.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fall_on(patient, TODAY - timedelta(days=2))
+        fall_risk_check(patient=patient, today=TODAY)
+    assert [m.to for m in mail.outbox] == [["phil@clinic.example"]]
+    assert Reminder.objects.get().status == "sent"
