@@ -3,12 +3,14 @@
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.rules import clinic_today
 from patients.services import (
     clinical_date_errors,
     record_apply_changes,
     record_check_editable,
     record_validate,
 )
+from reminders.sweep import fall_risk_check
 
 from .models import (
     NO_DEVICE,
@@ -85,6 +87,8 @@ def fall_record(
     _fall_validate(fall)
     fall._history_user = recorded_by
     fall.save()
+    # A fall that makes the patient high-risk reminds the physios once this commits.
+    fall_risk_check(patient=patient, today=clinic_today())
     return fall
 
 
@@ -94,6 +98,7 @@ def fall_update(*, fall, by, **changes):
     _fall_validate(fall)
     fall._history_user = by
     fall.save(update_fields=[*fields, "updated_at"])
+    fall_risk_check(patient=fall.patient, today=clinic_today())
     return fall
 
 
