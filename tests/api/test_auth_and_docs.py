@@ -1,0 +1,74 @@
+"""Authentication (token and session), and the OpenAPI schema and docs, served locally."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+from .conftest import client_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_token_is_exchanged_for_a_username_and_password_and_then_works(nora):
+    client = client_of()
+    response = client.post(
+        reverse("api:auth-token"), {"username": "nora", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert client.get(reverse("api:patient-list")).status_code == 200
+
+
+@pytest.mark.parametrize("body", [{"username": "nora", "password": "wrong"}, {"username": "nora"}, {}])
+def test_bad_credentials_get_no_token(body, nora):
+    response = client_of().post(reverse("api:auth-token"), body, format="json")
+    assert response.status_code == 400
+    assert "token" not in response.json()
+
+
+@pytest.mark.parametrize("header", [None, "Token not-a-token", "Basic bm9yYTpwYXNz"])
+def test_without_valid_credentials_the_answer_is_401_with_a_challenge(header, anonymous):
+    if header:
+        anonymous.credentials(HTTP_AUTHORIZATION=header)
+    response = anonymous.get(reverse("api:patient-list"))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_browser_session_works_and_its_writes_need_the_csrf_token(client, nora, north_patient):
+    client.force_login(nora)
+    assert client.get(reverse("api:patient-list")).status_code == 200
+    client.handler.enforce_csrf_checks = True
+    url = reverse("api:patient-detail", kwargs={"pk": north_patient.pk})
+    response = client.patch(url, {"given_name": "X"}, content_type="application/json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+
+
+def test_the_schema_documents_every_route(client):
+    response = client.get(reverse("api:schema"), {"format": "json"})
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/patients/{id}/trends/" in paths
+    assert "/api/v1/referrals/{id}/transition/" in paths
+    assert "delete" not in paths["/api/v1/patients/{id}/"]
+    assert "put" not in paths["/api/v1/patients/{id}/"]
+
+
+def test_the_docs_page_loads_its_assets_from_this_server(client):
+    response = client.get(reverse("api:docs"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert any("swagger-ui" in a for a in assets)
+    assert all(a.startswith("/static/") for a in assets), assets
+    assert "cdn" not in page.lower()
+
+
+def test_an_unknown_api_url_is_a_json_404(nora_api):
+    response = nora_api.get("/api/v1/nothing-here/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

@@ -1,0 +1,84 @@
+"""Optimistic concurrency: a PATCH based on a stale representation (If-Match with an old
+ETag) is refused with 412 and changes nothing."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def records(north_patient, nora, phil):
+    return {
+        "patient": (north_patient, {"given_name": "Irene"}, {"given_name": "Ines"}),
+        "assessment": (
+            factories.assessment_with_grades(
+                north_patient,
+                timezone.localdate(),
+                {("grip", "left"): "4"},
+                assessor=nora,
+            ),
+            {"notes": "First"},
+            {"notes": "Second"},
+        ),
+        "fall": (
+            factories.FallFactory(patient=north_patient, recorded_by=nora),
+            {"notes": "First"},
+            {"notes": "Second"},
+        ),
+        "device": (
+            factories.DeviceFactory(patient=north_patient, prescribed_by=phil),
+            {"reason": "First"},
+            {"reason": "Second"},
+        ),
+        "referral": (
+            factories.ReferralFactory(patient=north_patient, created_by=nora),
+            {"reason": "First"},
+            {"reason": "Second"},
+        ),
+    }
+
+
+@pytest.mark.parametrize("kind", ["patient", "assessment", "fall", "device", "referral"])
+def test_a_patch_with_a_stale_etag_is_refused_and_changes_nothing(kind, records, ada_api):
+    record, first, second = records[kind]
+    url = reverse(f"api:{kind}-detail", kwargs={"pk": record.pk})
+    original = ada_api.get(url)
+    etag = original["ETag"]
+
+    changed = ada_api.patch(url, first, format="json", HTTP_IF_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    history = record.history.count()
+
+    stale = ada_api.patch(url, second, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert "If-Match" in stale.json()["detail"]
+    after = ada_api.get(url)
+    assert after.json() == changed.json()
+    assert after["ETag"] == changed["ETag"]
+    assert record.history.count() == history
+
+
+def test_the_current_etag_a_wildcard_or_none_at_all_let_a_patch_through(north_patient, nora_api):
+    url = reverse("api:patient-detail", kwargs={"pk": north_patient.pk})
+    etag = nora_api.get(url)["ETag"]
+    assert nora_api.patch(url, {"given_name": "A"}, format="json", HTTP_IF_MATCH=etag).status_code == 200
+    assert nora_api.patch(url, {"given_name": "B"}, format="json", HTTP_IF_MATCH="*").status_code == 200
+    assert nora_api.patch(url, {"given_name": "C"}, format="json").status_code == 200
+    assert nora_api.get(url).json()["given_name"] == "C"
+
+
+def test_a_stale_etag_is_refused_even_when_the_patch_itself_is_invalid(north_patient, nora_api):
+    url = reverse("api:patient-detail", kwargs={"pk": north_patient.pk})
+    response = nora_api.patch(url, {"sex": "robot"}, format="json", HTTP_IF_MATCH='"stale"')
+    assert response.status_code == 412
+
+
+def test_single_records_carry_an_etag_and_lists_do_not(north_patient, nora_api):
+    detail = nora_api.get(reverse("api:patient-detail", kwargs={"pk": north_patient.pk}))
+    assert detail["ETag"].startswith('"') and detail["ETag"].endswith('"')
+    assert "ETag" not in nora_api.get(reverse("api:patient-list"))

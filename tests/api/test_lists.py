@@ -1,0 +1,119 @@
+"""Lists: paginated (count, next, previous, results; up to 500 a page), newest first,
+filterable by patient and date range."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_link_to_each_other(north, nora_api):
+    factories.PatientFactory.create_batch(7, clinic=north)
+    url = reverse("api:patient-list")
+    first = nora_api.get(url, {"page_size": 3}).json()
+    assert first["count"] == 7
+    assert len(first["results"]) == 3
+    assert first["previous"] is None
+    last = nora_api.get(url, {"page_size": 3, "page": 3}).json()
+    assert len(last["results"]) == 1
+    assert last["next"] is None
+    assert "page=2" in last["previous"]
+    assert nora_api.get(url, {"page": 4, "page_size": 3}).status_code == 404
+
+
+def test_a_page_holds_at_most_500(north, nora_api):
+    patient = factories.PatientFactory(clinic=north)
+    factories.FallFactory.create_batch(501, patient=patient)
+    response = nora_api.get(reverse("api:fall-list"), {"page_size": 10_000})
+    assert len(response.json()["results"]) == 500
+    assert response.json()["next"]
+
+
+@pytest.mark.parametrize(
+    ("name", "factory", "field"),
+    [
+        ("patient", factories.PatientFactory, None),
+        ("fall", factories.FallFactory, "occurred_at"),
+        ("device", factories.DeviceFactory, "prescribed_on"),
+        ("referral", factories.ReferralFactory, "referred_on"),
+        ("reminder", factories.ReminderFactory, "due_on"),
+    ],
+)
+def test_lists_are_newest_first(name, factory, field, north_patient, nora_api):
+    moments = [timezone.now() - datetime.timedelta(days=d) for d in (5, 1, 3)]
+    made = []
+    for moment in moments:
+        if field is None:
+            made.append(factory(clinic=north_patient.clinic))
+        else:
+            value = moment if field == "occurred_at" else moment.date()
+            made.append(factory(patient=north_patient, **{field: value}))
+    listed = [r["id"] for r in nora_api.get(reverse(f"api:{name}-list")).json()["results"]]
+    if field is None:
+        expected = [p.pk for p in reversed(made)] + [north_patient.pk]  # registered last first
+    else:
+        expected = [made[1].pk, made[2].pk, made[0].pk]
+    assert listed == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "factory", "field", "after", "before"),
+    [
+        ("device", factories.DeviceFactory, "prescribed_on", "prescribed_on_after", "prescribed_on_before"),
+        ("referral", factories.ReferralFactory, "referred_on", "referred_on_after", "referred_on_before"),
+    ],
+)
+def test_filter_by_patient_and_date_range(
+    name, factory, field, after, before, north, north_patient, nora_api
+):
+    other = factories.PatientFactory(clinic=north)
+    days = [datetime.date(2025, 1, d) for d in (1, 10, 20)]
+    made = [factory(patient=north_patient, **{field: day}) for day in days]
+    factory(patient=other, **{field: days[1]})
+    url = reverse(f"api:{name}-list")
+    params = {"patient": north_patient.pk, after: "2025-01-05", before: "2025-01-20"}
+    assert [r["id"] for r in nora_api.get(url, params).json()["results"]] == [made[2].pk, made[1].pk]
+
+
+def test_assessments_by_date_range(north_patient, nora, nora_api):
+    made = [
+        factories.AssessmentFactory(
+            patient=north_patient, assessor=nora, assessed_on=datetime.date(2025, 1, d)
+        )
+        for d in (1, 10, 20)
+    ]
+    params = {"assessed_on_after": "2025-01-10", "assessed_on_before": "2025-01-10"}
+    assert [r["id"] for r in nora_api.get(reverse("api:assessment-list"), params).json()["results"]] == [
+        made[1].pk
+    ]
+
+
+def test_falls_by_clinic_local_day(north_patient, nora_api):
+    local = timezone.get_current_timezone()
+    late = factories.FallFactory(
+        patient=north_patient, occurred_at=datetime.datetime(2025, 7, 1, 23, 30, tzinfo=local)
+    )
+    factories.FallFactory(
+        patient=north_patient, occurred_at=datetime.datetime(2025, 7, 2, 0, 30, tzinfo=local)
+    )
+    params = {"occurred_after": "2025-07-01", "occurred_before": "2025-07-01"}
+    assert [r["id"] for r in nora_api.get(reverse("api:fall-list"), params).json()["results"]] == [late.pk]
+
+
+def test_referrals_by_status_and_service(north_patient, nora_api):
+    sent = factories.ReferralFactory(patient=north_patient, status="sent")
+    to_gp = factories.ReferralFactory(patient=north_patient, status="seen", to_service="gp")
+    url = reverse("api:referral-list")
+    assert [r["id"] for r in nora_api.get(url, {"status": "sent"}).json()["results"]] == [sent.pk]
+    assert [r["id"] for r in nora_api.get(url, {"to_service": "gp"}).json()["results"]] == [to_gp.pk]
+
+
+def test_a_patient_of_another_clinic_is_no_filter_value(south_patient, nora_api):
+    response = nora_api.get(reverse("api:fall-list"), {"patient": south_patient.pk})
+    assert response.status_code == 400
+    assert "patient" in response.json()

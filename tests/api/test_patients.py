@@ -1,0 +1,122 @@
+"""Patients: registration, the derived follow-up fields, their filters, and trends."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from patients.models import Patient
+from patients.policy import entered_by_id
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def days_ago(days):
+    return TODAY - datetime.timedelta(days=days)
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return {p["id"] for p in response.json()["results"]}
+
+
+def test_a_nurse_registers_a_patient_and_is_its_author(nora, nora_api):
+    body = {
+        "clinic": "north",
+        "mrn": "N100",
+        "given_name": "Iris",
+        "family_name": "Reid",
+        "date_of_birth": "1968-07-09",
+        "sex": "female",
+        "ms_type": "SPMS",
+        "diagnosis_date": "2001-02-03",
+        "reassessment_interval_weeks": 8,
+    }
+    response = nora_api.post(reverse("api:patient-list"), body, format="json")
+    assert response.status_code == 201
+    patient = response.json()
+    assert {k: patient[k] for k in body} == body
+    assert patient["status"] == "active"
+    # Never assessed: due from the day of registration.
+    assert (patient["last_assessed_on"], patient["next_assessment_due"]) == (None, TODAY.isoformat())
+    assert patient["high_fall_risk"] is False
+    assert entered_by_id(Patient.objects.get(pk=patient["id"])) == nora.pk
+
+
+def test_follow_up_fields_come_from_the_valid_records(north_patient, nora, nora_api):
+    factories.AssessmentFactory(patient=north_patient, assessor=nora, assessed_on=days_ago(30))
+    mistaken = factories.AssessmentFactory(patient=north_patient, assessor=nora, assessed_on=days_ago(1))
+    mistaken.mark_entered_in_error(by=nora, reason="Wrong patient")
+    factories.FallFactory.create_batch(2, patient=north_patient, recorded_by=nora)
+    patient = nora_api.get(reverse("api:patient-detail", kwargs={"pk": north_patient.pk})).json()
+    assert patient["last_assessed_on"] == days_ago(30).isoformat()
+    assert patient["next_assessment_due"] == (days_ago(30) + datetime.timedelta(weeks=12)).isoformat()
+    assert patient["high_fall_risk"] is True
+
+
+def test_follow_up_fields_cannot_be_written_and_the_clinic_is_fixed(north_patient, south, nora, nora_api):
+    nora.clinic_memberships.create(clinic=south)
+    url = reverse("api:patient-detail", kwargs={"pk": north_patient.pk})
+    response = nora_api.patch(
+        url, {"high_fall_risk": True, "next_assessment_due": "2000-01-01", "clinic": "south"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["high_fall_risk"] is False
+    assert response.json()["clinic"] == "north"
+
+
+def test_filters_by_follow_up(north, nora, nora_api):
+    due = factories.PatientFactory(clinic=north)  # never assessed: due since registration
+    recent = factories.PatientFactory(clinic=north)
+    factories.AssessmentFactory(patient=recent, assessor=nora, assessed_on=TODAY)
+    discharged = factories.PatientFactory(clinic=north, status="discharged")
+    falling = factories.PatientFactory(clinic=north)
+    factories.AssessmentFactory(patient=falling, assessor=nora, assessed_on=TODAY)
+    factories.FallFactory(patient=falling, recorded_by=nora, injury="severe")
+    url = reverse("api:patient-list")
+    assert ids(nora_api.get(url, {"due_for_reassessment": "true"})) == {due.pk}
+    assert ids(nora_api.get(url, {"due_for_reassessment": "false"})) == {recent.pk, discharged.pk, falling.pk}
+    assert ids(nora_api.get(url, {"high_fall_risk": "true"})) == {falling.pk}
+    assert ids(nora_api.get(url, {"high_fall_risk": "false"})) == {due.pk, recent.pk, discharged.pk}
+    assert ids(nora_api.get(url, {"status": "discharged"})) == {discharged.pk}
+
+
+def test_search_by_name_or_mrn_and_filter_by_clinic(north, south, nora, nora_api):
+    iris = factories.PatientFactory(clinic=north, given_name="Iris", family_name="Reid", mrn="N1")
+    factories.PatientFactory(clinic=north, given_name="Ben", family_name="Iris-Hale", mrn="N2")
+    other = factories.PatientFactory(
+        clinic=north, given_name="Olu", family_name="Owen", mrn="X77", ms_type="PPMS"
+    )
+    nora.clinic_memberships.create(clinic=south)
+    southern = factories.PatientFactory(clinic=south)
+    url = reverse("api:patient-list")
+    assert ids(nora_api.get(url, {"search": "iris reid"})) == {iris.pk}
+    assert ids(nora_api.get(url, {"search": "x77"})) == {other.pk}
+    assert ids(nora_api.get(url, {"ms_type": "PPMS"})) == {other.pk}
+    assert ids(nora_api.get(url, {"clinic": "south"})) == {southern.pk}
+
+
+def test_trends_follow_the_spec_shape(north_patient, nora, nora_api):
+    factories.assessment_with_grades(
+        north_patient, days_ago(60), {("ankle_dorsiflexion", "left"): "4"}, assessor=nora
+    )
+    factories.assessment_with_grades(
+        north_patient, days_ago(1), {("ankle_dorsiflexion", "left"): "3-"}, assessor=nora
+    )
+    response = nora_api.get(reverse("api:patient-trends", kwargs={"pk": north_patient.pk}))
+    assert response.status_code == 200
+    trends = response.json()
+    assert set(trends) == {
+        "patient", "series", "mrc_sum", "declines", "mrc_sum_drop", "asymmetries", "walking_slowed",
+        "falls_in_window", "near_falls_in_window", "fall_rate_per_month", "high_fall_risk",
+        "next_assessment_due", "guidance",
+    }  # fmt: skip
+    assert trends["series"][0]["points"] == [
+        {"assessed_on": days_ago(60).isoformat(), "grade": "4", "thirds": 12},
+        {"assessed_on": days_ago(1).isoformat(), "grade": "3-", "thirds": 8},
+    ]
+    assert trends["declines"][0]["from_grade"] == "4"

@@ -1,0 +1,60 @@
+"""Reminders: listed for the clinic, acknowledged by the people they are addressed to."""
+
+import pytest
+from django.urls import reverse
+
+from reminders.models import Reminder
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reminder(north_patient, nora, phil):
+    reminder = factories.ReminderFactory(patient=north_patient)
+    reminder.recipients.add(nora, phil)
+    return reminder
+
+
+def acknowledge(client, reminder):
+    return client.post(reverse("api:reminder-acknowledge", kwargs={"pk": reminder.pk}))
+
+
+def test_a_recipient_acknowledges_once_and_the_first_acknowledgement_stands(reminder, nora_api, phil_api):
+    response = acknowledge(nora_api, reminder)
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["acknowledged_by"]) == ("acknowledged", "nora")
+    assert body["acknowledged_at"] and body["sent_at"]
+    again = acknowledge(phil_api, reminder)
+    assert again.status_code == 200
+    assert again.json()["acknowledged_by"] == "nora"
+    assert again.json()["acknowledged_at"] == body["acknowledged_at"]
+
+
+def test_someone_it_is_not_addressed_to_may_not_acknowledge_it(reminder, ada_api):
+    assert acknowledge(ada_api, reminder).status_code == 403
+    reminder.refresh_from_db()
+    assert reminder.status == Reminder.Status.PENDING
+
+
+def test_reminders_filter_by_kind_and_status(reminder, north_patient, nora, nora_api):
+    referral = factories.ReferralFactory(patient=north_patient, created_by=nora)
+    overdue = factories.ReminderFactory(patient=north_patient, kind="referral_overdue", referral=referral)
+    acknowledge(nora_api, reminder)
+    url = reverse("api:reminder-list")
+
+    def listed(**params):
+        return [r["id"] for r in nora_api.get(url, params).json()["results"]]
+
+    assert listed(kind="referral_overdue") == [overdue.pk]
+    assert listed(status="acknowledged") == [reminder.pk]
+    assert listed(status="pending") == [overdue.pk]
+
+
+def test_a_reminder_shows_its_subject_and_recipients(reminder, nora_api):
+    body = nora_api.get(reverse("api:reminder-detail", kwargs={"pk": reminder.pk})).json()
+    assert body["kind"] == "reassessment_due"
+    assert body["patient"] == reminder.patient_id
+    assert (body["referral"], body["device"], body["fall"]) == (None, None, None)
+    assert sorted(body["recipients"]) == ["nora", "phil"]
