@@ -1,6 +1,8 @@
 from django.contrib import admin
 
+from assessments.rules import clinic_today
 from patients.admin import ENTERED_IN_ERROR_FIELDS, ClinicScopedAdmin, EnteredInErrorFilter
+from reminders.sweep import fall_risk_check
 
 from .models import DevicePrescription, FallEvent, Referral, ReferralStatusChange
 
@@ -19,6 +21,7 @@ class FallEventAdmin(ClinicScopedAdmin):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+        fall_risk_check(patient=obj.patient, today=clinic_today())
 
 
 @admin.register(DevicePrescription)
