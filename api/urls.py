@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .reports import report_views
 
 app_name = "api"
 
@@ -18,6 +19,7 @@ router.register("reminders", views.ReminderViewSet, basename="reminder")
 urlpatterns = [
     path("v1/auth/token/", views.TokenView.as_view(), name="auth-token"),
     path("v1/", include(router.urls)),
+    *(path(f"v1/reports/{name}/", view, name=f"report-{name}") for name, view in report_views().items()),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

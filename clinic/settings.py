@@ -50,6 +50,7 @@ LOCAL_APPS = [
     "assessments",
     "care",
     "reminders",
+    "reports",
     "api",
     "web",
 ]

@@ -25,6 +25,7 @@ METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 NO = (401, 405, 405, 405, 405)
 READ_LIST = (401, 200, 200, 200, 200)
 READ_ONE = (401, 200, 200, 200, 404)
+REPORT = (401, 403, 403, 200, 403)
 
 
 def row(GET=NO, POST=NO, PATCH=NO, PUT=NO, DELETE=NO):
@@ -62,6 +63,12 @@ EXPECTED = {
     "reminder-list": row(GET=READ_LIST),
     "reminder-detail": row(GET=READ_ONE),
     "reminder-acknowledge": row(POST=(401, 200, 200, 403, 404)),
+    # Reports are for clinic admins; the outsider is a nurse, so 403 before any clinic is named.
+    "report-caseload": row(GET=REPORT),
+    "report-overdue": row(GET=REPORT),
+    "report-falls": row(GET=REPORT),
+    "report-referrals": row(GET=REPORT),
+    "report-devices": row(GET=REPORT),
 }
 
 
@@ -143,7 +150,7 @@ def world(nora, phil, ada, sam):
 
 def url_of(name, records):
     kind, _, _ = name.partition("-")
-    if name == "auth-token" or name.endswith("-list"):
+    if name == "auth-token" or name.endswith("-list") or kind == "report":
         return reverse(f"api:{name}")
     kwarg = "code" if kind == "clinic" else "pk"
     return reverse(f"api:{name}", kwargs={kwarg: records[kind]})

@@ -1,0 +1,434 @@
+"""The clinic admins' reports (SPEC §4): caseload, overdue follow-ups, falls, referrals, devices.
+
+Every figure is computed in the database (``annotate``/``aggregate``, one GROUP BY per
+report) from the same querysets and constants the rules use (``assessments.rules``,
+``PatientQuerySet.with_follow_up``), so a report never disagrees with a patient's trends
+or with the reminder sweep. A report costs a fixed number of queries whatever the size of
+the clinic network, and its rows come from a server-side iterator, so a CSV export of any
+length streams in constant memory.
+
+Each report takes a ``Scope``: the clinics it covers (already limited to the ones the user
+may see), an optional date range (both ends included, clinic-local dates) and *today*.
+What the date range applies to is said in each report's docstring; without it a report
+covers all time.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import groupby
+
+from django.db import models
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import TruncMonth
+
+from assessments.models import Assessment
+from assessments.rules import DUE_SOON_DAYS, OPEN_REFERRAL_STATUSES, SERIOUS_INJURIES
+from care.models import DevicePrescription, DeviceStatus, FallEvent, Injury, Referral, ReferralStatus
+from patients.models import Patient, PatientStatus, local_midnight
+
+from .aggregates import DaysBetween, Median
+
+# Rows are fetched from the database this many at a time (a server-side cursor on PostgreSQL).
+CHUNK_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class Scope:
+    clinic_ids: tuple[int, ...]
+    today: date
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def dates(self, field):
+        """``Q`` keeping values of the date ``field`` within the range (both ends included)."""
+        q = Q()
+        if self.date_from is not None:
+            q &= Q(**{f"{field}__gte": self.date_from})
+        if self.date_to is not None:
+            q &= Q(**{f"{field}__lte": self.date_to})
+        return q
+
+    def moments(self, field):
+        """``Q`` keeping datetimes whose clinic-local date is within the range."""
+        q = Q()
+        if self.date_from is not None:
+            q &= Q(**{f"{field}__gte": local_midnight(self.date_from)})
+        if self.date_to is not None:
+            q &= Q(**{f"{field}__lt": local_midnight(self.date_to + timedelta(days=1))})
+        return q
+
+
+def _ratio(part, whole, places="0.001"):
+    """``part / whole`` to ``places``, or ``None`` when ``whole`` is zero."""
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def _days(value):
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+class Report:
+    """A report: its name, its columns, and its rows as tuples in column order."""
+
+    name = ""
+    title = ""
+    columns: tuple[str, ...] = ()
+    paginated = False
+
+    def rows(self, scope: Scope) -> Iterator[tuple]:
+        raise NotImplementedError
+
+
+def _active_patients(scope):
+    return Patient.objects.valid().filter(status=PatientStatus.ACTIVE, clinic_id__in=scope.clinic_ids)
+
+
+class Caseload(Report):
+    """Active patients by clinic and MS type, and where each stands with reassessment (today).
+
+    ``assessed_in_interval``: assessed, and the next assessment is not yet overdue;
+    ``overdue``: the next assessment was due before today; ``due_for_reassessment``: SPEC §3
+    rule 6 (due within a week, or overdue); ``never_assessed``: no valid assessment at all.
+    The date range selects ``assessed_in_period``: patients with an assessment in the range.
+    """
+
+    name = "caseload"
+    title = "Caseload"
+    columns = (
+        "clinic",
+        "ms_type",
+        "active_patients",
+        "assessed_in_interval",
+        "overdue",
+        "due_for_reassessment",
+        "never_assessed",
+        "assessed_in_period",
+    )
+
+    def queryset(self, scope):
+        today = scope.today
+        in_period = Assessment.objects.valid().filter(scope.dates("assessed_on"), patient=OuterRef("pk"))
+        # One group per (clinic, MS type, follow-up state, assessed?, assessed in the period?):
+        # each patient's follow-up is computed once, as a group key, then counted.
+        return (
+            _active_patients(scope)
+            .with_follow_up(today)
+            .annotate(
+                follow_up=Case(
+                    When(next_assessment_due__lt=today, then=Value("overdue")),
+                    When(next_assessment_due__lte=today + timedelta(days=DUE_SOON_DAYS), then=Value("due")),
+                    default=Value("later"),
+                ),
+                assessed=models.ExpressionWrapper(
+                    Q(last_assessed_on__isnull=False), output_field=models.BooleanField()
+                ),
+                in_period=Exists(in_period),
+            )
+            .values_list("clinic__code", "ms_type", "follow_up", "assessed", "in_period")
+            .annotate(n=Count("pk"))
+            .order_by("clinic__code", "ms_type", "follow_up", "assessed", "in_period")
+        )
+
+    def rows(self, scope):
+        groups = self.queryset(scope).iterator(chunk_size=CHUNK_SIZE)
+        for (clinic, ms_type), parts in groupby(groups, key=lambda g: (g[0], g[1])):
+            counts = dict.fromkeys(self.columns[2:], 0)
+            for _, _, follow_up, assessed, in_period, n in parts:
+                counts["active_patients"] += n
+                counts["assessed_in_interval"] += n if assessed and follow_up != "overdue" else 0
+                counts["overdue"] += n if follow_up == "overdue" else 0
+                counts["due_for_reassessment"] += n if follow_up in ("overdue", "due") else 0
+                counts["never_assessed"] += 0 if assessed else n
+                counts["assessed_in_period"] += n if in_period else 0
+            yield (clinic, ms_type, *counts.values())
+
+
+class Overdue(Report):
+    """Every follow-up that is due, oldest first: reassessments (SPEC §3 rule 6), referrals
+    (rule 7) and device reviews (rule 8), as the reminder sweep finds them today.
+
+    ``days_overdue`` is negative for what falls due within the coming week. The date range
+    selects by due date.
+    """
+
+    name = "overdue"
+    title = "Overdue follow-ups"
+    paginated = True
+    columns = (
+        "kind",
+        "clinic",
+        "patient",
+        "mrn",
+        "family_name",
+        "given_name",
+        "subject",
+        "detail",
+        "due_on",
+        "days_overdue",
+    )
+    # The database columns, in the order of ``columns`` less the computed ``days_overdue``.
+    _fields = (
+        "r_kind",
+        "r_clinic",
+        "r_patient",
+        "r_mrn",
+        "r_family",
+        "r_given",
+        "r_subject",
+        "r_detail",
+        "r_due",
+    )
+
+    @staticmethod
+    def _shape(queryset, *, kind, patient, detail, due_on, subject):
+        return (
+            queryset.annotate(
+                r_kind=Value(kind),
+                r_clinic=F(f"{patient}clinic__code"),
+                r_patient=F(f"{patient}id") if patient else F("pk"),
+                r_mrn=F(f"{patient}mrn"),
+                r_family=F(f"{patient}family_name"),
+                r_given=F(f"{patient}given_name"),
+                r_subject=subject,
+                r_detail=detail,
+                r_due=F(due_on),
+            )
+            .order_by()
+            .values_list(*Overdue._fields)
+        )
+
+    def queryset(self, scope):
+        today = scope.today
+        reassessments = self._shape(
+            _active_patients(scope).with_follow_up(today).due_for_reassessment(today),
+            kind="reassessment_due",
+            patient="",
+            detail=Value(""),
+            due_on="next_assessment_due",
+            subject=Value(None, output_field=models.BigIntegerField()),
+        )
+        referrals = self._shape(
+            Referral.objects.valid().filter(
+                patient__entered_in_error_at__isnull=True,
+                patient__clinic_id__in=scope.clinic_ids,
+                status__in=OPEN_REFERRAL_STATUSES,
+                due_by__lt=today,
+            ),
+            kind="referral_overdue",
+            patient="patient__",
+            detail=F("to_service"),
+            due_on="due_by",
+            subject=F("pk"),
+        )
+        devices = self._shape(
+            DevicePrescription.objects.valid().filter(
+                patient__entered_in_error_at__isnull=True,
+                patient__clinic_id__in=scope.clinic_ids,
+                status=DeviceStatus.ACTIVE,
+                review_due_on__lte=today + timedelta(days=DUE_SOON_DAYS),
+            ),
+            kind="device_review_due",
+            patient="patient__",
+            detail=F("device_type"),
+            due_on="review_due_on",
+            subject=F("pk"),
+        )
+        parts = [part.filter(scope.dates("r_due")) for part in (reassessments, referrals, devices)]
+        return parts[0].union(*parts[1:], all=True).order_by("r_due", "r_kind", "r_patient", "r_subject")
+
+    def row(self, db_row, scope):
+        return (*db_row, (scope.today - db_row[-1]).days)
+
+    def rows(self, scope, db_rows=None):
+        if db_rows is None:
+            db_rows = self.queryset(scope).iterator(chunk_size=CHUNK_SIZE)
+        for db_row in db_rows:
+            yield self.row(db_row, scope)
+
+
+class Falls(Report):
+    """Falls and near-falls per clinic and month (of the clinic-local date they occurred).
+
+    ``falls`` and ``near_falls`` are counted apart, as SPEC §3 rule 4 does; ``injuries``
+    counts events of either kind with any injury, ``serious_injuries`` the moderate and
+    severe ones (rule 5). ``falls_per_patient`` is the month's falls over the clinic's active
+    patients today, and ``high_fall_risk_share`` the share of those patients at high fall
+    risk today (rule 5). Months without an event have no row. The date range selects by the
+    date of the event.
+    """
+
+    name = "falls"
+    title = "Falls"
+    columns = (
+        "clinic",
+        "month",
+        "falls",
+        "near_falls",
+        "injuries",
+        "serious_injuries",
+        "medical_attention",
+        "patients_who_fell",
+        "active_patients",
+        "falls_per_patient",
+        "high_fall_risk_patients",
+        "high_fall_risk_share",
+    )
+
+    def queryset(self, scope):
+        fall, near_fall = Q(near_fall=False), Q(near_fall=True)
+        return (
+            FallEvent.objects.valid()
+            .filter(
+                scope.moments("occurred_at"),
+                patient__entered_in_error_at__isnull=True,
+                patient__clinic_id__in=scope.clinic_ids,
+            )
+            .annotate(month=TruncMonth("occurred_at", output_field=models.DateField()))
+            .values_list("patient__clinic__code", "month")
+            .annotate(
+                falls=Count("pk", filter=fall),
+                near_falls=Count("pk", filter=near_fall),
+                injuries=Count("pk", filter=~Q(injury=Injury.NONE)),
+                serious_injuries=Count("pk", filter=Q(injury__in=SERIOUS_INJURIES)),
+                medical_attention=Count("pk", filter=Q(medical_attention=True)),
+                patients_who_fell=Count("patient", filter=fall, distinct=True),
+            )
+            .order_by("patient__clinic__code", "month")
+        )
+
+    def clinic_summary(self, scope):
+        """``{clinic code: (active patients, of them at high fall risk)}`` today: one query."""
+        summary = (
+            _active_patients(scope)
+            .with_follow_up(scope.today)
+            .values_list("clinic__code")
+            .annotate(active=Count("pk"), high_risk=Count("pk", filter=Q(high_fall_risk=True)))
+            .order_by()
+        )
+        return {code: (active, high_risk) for code, active, high_risk in summary}
+
+    def rows(self, scope):
+        summary = self.clinic_summary(scope)
+        for clinic, month, falls, *counts in self.queryset(scope).iterator(chunk_size=CHUNK_SIZE):
+            active, high_risk = summary.get(clinic, (0, 0))
+            yield (
+                clinic,
+                month.strftime("%Y-%m"),
+                falls,
+                *counts,
+                active,
+                _ratio(falls, active),
+                high_risk,
+                _ratio(high_risk, active),
+            )
+
+
+class Referrals(Report):
+    """Referrals per clinic and service: how many in each status, how many overdue today
+    (SPEC §3 rule 7), and the median days from sent to seen.
+
+    *Sent* and *seen* are the first moves to those statuses in the referral's status history;
+    the median is over the referrals that have both (``with_turnaround`` of them), taken in
+    the database (``reports.aggregates.Median``). The date range selects by ``referred_on``.
+    """
+
+    name = "referrals"
+    title = "Referrals"
+    columns = (
+        "clinic",
+        "to_service",
+        "total",
+        *ReferralStatus.values,
+        "overdue",
+        "with_turnaround",
+        "median_days_sent_to_seen",
+    )
+
+    @staticmethod
+    def _first_move_to(status):
+        from care.models import ReferralStatusChange
+
+        return Subquery(
+            ReferralStatusChange.objects.filter(referral=OuterRef("pk"), to_status=status)
+            .order_by("changed_at", "id")
+            .values("changed_at")[:1]
+        )
+
+    def queryset(self, scope):
+        by_status = {status: Count("pk", filter=Q(status=status)) for status in ReferralStatus.values}
+        return (
+            Referral.objects.valid()
+            .filter(
+                scope.dates("referred_on"),
+                patient__entered_in_error_at__isnull=True,
+                patient__clinic_id__in=scope.clinic_ids,
+            )
+            .annotate(
+                turnaround=DaysBetween(self._first_move_to(ReferralStatus.SEEN), self._first_move_to("sent"))
+            )
+            .values_list("patient__clinic__code", "to_service")
+            .annotate(
+                total=Count("pk"),
+                **by_status,
+                overdue=Count("pk", filter=Q(status__in=OPEN_REFERRAL_STATUSES, due_by__lt=scope.today)),
+                with_turnaround=Count("turnaround"),
+                median=Median("turnaround"),
+            )
+            .order_by("patient__clinic__code", "to_service")
+        )
+
+    def rows(self, scope):
+        for *counts, median in self.queryset(scope).iterator(chunk_size=CHUNK_SIZE):
+            yield (*counts, _days(median))
+
+
+class Devices(Report):
+    """Active device prescriptions per clinic and device type, with how many are due for
+    review (SPEC §3 rule 8) and how many patients they are for. The date range selects by
+    ``prescribed_on``.
+    """
+
+    name = "devices"
+    title = "Devices"
+    columns = ("clinic", "device_type", "active", "review_due", "patients")
+
+    def queryset(self, scope):
+        return (
+            DevicePrescription.objects.valid()
+            .filter(
+                scope.dates("prescribed_on"),
+                patient__entered_in_error_at__isnull=True,
+                patient__clinic_id__in=scope.clinic_ids,
+                status=DeviceStatus.ACTIVE,
+            )
+            .values_list("patient__clinic__code", "device_type")
+            .annotate(
+                active=Count("pk"),
+                review_due=Count(
+                    "pk", filter=Q(review_due_on__lte=scope.today + timedelta(days=DUE_SOON_DAYS))
+                ),
+                patients=Count("patient", distinct=True),
+            )
+            .order_by("patient__clinic__code", "device_type")
+        )
+
+    def rows(self, scope):
+        yield from self.queryset(scope).iterator(chunk_size=CHUNK_SIZE)
+
+
+REPORTS = {report.name: report for report in (Caseload(), Overdue(), Falls(), Referrals(), Devices())}
+
+
+def report_clinics(user, code=None):
+    """The clinics a report for ``user`` covers: theirs (every clinic for a superuser), or the
+    one of them with ``code``. ``Clinic.DoesNotExist`` for a code that is not one of theirs."""
+    from patients.models import Clinic, clinic_ids_of
+
+    clinics = Clinic.objects.all() if user.is_superuser else Clinic.objects.filter(id__in=clinic_ids_of(user))
+    if code is not None:
+        return [clinics.get(code=code)]
+    return list(clinics)
