@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import Clinic, Patient, StaffMembership, clinic_ids_of
 
 
-class ClinicScopedAdmin(SimpleHistoryAdmin):
+class ScopedAdminMixin:
     """Shows staff only their clinics' records, offers only those in pickers, and never deletes."""
 
     def get_queryset(self, request):
@@ -20,6 +20,10 @@ class ClinicScopedAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ClinicScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """Admin of a clinical record: scoped, never deleted, with its history."""
 
 
 class EnteredInErrorFilter(admin.SimpleListFilter):

@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from patients.admin import ClinicScopedAdmin
+from patients.admin import ScopedAdminMixin
 
 from .models import Reminder
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ClinicScopedAdmin):
+class ReminderAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["kind", "patient", "due_on", "status", "sent_at", "acknowledged_at"]
     list_filter = ["kind", "status", "patient__clinic"]
     search_fields = ["patient__mrn", "patient__family_name"]
