@@ -11,14 +11,14 @@ from assessments.models import Assessment
 from care.models import DevicePrescription, FallEvent, Referral
 
 from .conftest import client_of
-from .test_permission_matrix import EXPECTED, METHODS, ROUTES
+from .test_permission_matrix import EXPECTED, METHODS, RECORD_ROUTES
 
 pytestmark = pytest.mark.django_db
 
 NURSE, OUTSIDER = 1, 4
 
 
-@pytest.mark.parametrize("name", [n for n in ROUTES if not n.endswith("-list") and n != "auth-token"])
+@pytest.mark.parametrize("name", RECORD_ROUTES)
 def test_every_route_about_a_record_is_a_404_to_an_outsider_for_every_method_it_serves(name):
     served = [m for m in METHODS if EXPECTED[name][m][NURSE] != 405]
     assert served

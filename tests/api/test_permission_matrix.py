@@ -72,19 +72,21 @@ EXPECTED = {
 }
 
 
-def api_v1_route_names(resolver=None, namespace="", prefix=""):
-    """The names of every route under api/v1/, walking the URL configuration."""
+def api_v1_routes(resolver=None, namespace="", prefix=""):
+    """``(name, route)`` of every route under api/v1/, walking the URL configuration."""
     for entry in (resolver or get_resolver()).url_patterns:
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from api_v1_route_names(entry, inner, route)
+            yield from api_v1_routes(entry, inner, route)
         elif isinstance(entry, URLPattern) and route.startswith("api/v1/"):
             assert entry.name, f"the route {route} has no name"
-            yield f"{namespace}{entry.name}".removeprefix("api:")
+            yield f"{namespace}{entry.name}".removeprefix("api:"), route
 
 
-ROUTES = sorted(set(api_v1_route_names()))
+ROUTES = sorted({name for name, _ in api_v1_routes()})
+# The routes about one record: their URL names it.
+RECORD_ROUTES = sorted({name for name, route in api_v1_routes() if "<" in route})
 
 
 def test_the_table_has_no_route_the_urls_do_not():

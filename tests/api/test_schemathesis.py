@@ -7,6 +7,8 @@ every kind. Examples are bounded so the run takes about a minute: it is part of 
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -34,6 +36,20 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture
+def open_connection():
+    """Keep the test's database connection open across requests, as Django's test client does.
+
+    The app closes connections as a request starts and finishes; in-process, that one is the
+    test's own (inside its transaction).
+    """
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (signals.request_started, signals.request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
 def clinic_data(nora, phil, north_patient):
     """A record of every kind in Nora's clinic, so lists are not empty."""
     today = timezone.localdate()
@@ -46,5 +62,5 @@ def clinic_data(nora, phil, north_patient):
 
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
-def test_the_api_keeps_to_its_schema_and_never_fails(case, clinic_data, nora_token):
+def test_the_api_keeps_to_its_schema_and_never_fails(case, open_connection, clinic_data, nora_token):
     case.call_and_validate(headers={"Authorization": f"Token {nora_token}"}, checks=CHECKS)
