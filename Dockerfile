@@ -1,5 +1,13 @@
 # The production image: one image for the web process (gunicorn), the Celery worker and beat.
 # docker-compose.yml wires it to PostgreSQL and Redis; the default command serves the web app.
+
+# The pages' front-end libraries (Chart.js, htmx) from npm, as package-lock.json pins them.
+# A stage of their own, so the final image carries the files but no Node.js.
+FROM node:20-slim AS assets
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -14,6 +22,7 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
+COPY --from=assets /assets/node_modules ./node_modules
 
 # Static files are collected into the image (WhiteNoise serves them). The key exists only for
 # this step; the broker is set so the settings do not create the filesystem-broker folders.

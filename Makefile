@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench clean
+.PHONY: setup run test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,19 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The pages' front-end libraries (Chart.js, htmx) from npm, exactly as package-lock.json pins
+# them; Django's staticfiles serves them from node_modules (settings.STATICFILES_DIRS).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+## setup: the virtualenv with the Python dependencies, and the npm assets.
+setup: $(VENV)/.installed node_modules/.installed
+
 ## run: set up everything (venv, dependencies, database, demo data) and serve the app
 ## with its Celery worker and scheduler on SQLite and a filesystem broker.
 run: export DEBUG ?= true
-run: $(VENV)/.installed
+run: setup
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	@echo
@@ -33,12 +42,12 @@ run: $(VENV)/.installed
 	$(MANAGE) runserver $(HOST_PORT)
 
 ## test: set up and run the whole suite (DATABASE_URL / CELERY_BROKER_URL select real services).
-test: $(VENV)/.installed
+test: setup
 	$(BIN)/pytest
 
-lint: $(VENV)/.installed
+lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) var db.sqlite3 staticfiles
+	rm -rf $(VENV) node_modules var db.sqlite3 staticfiles

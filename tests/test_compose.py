@@ -140,6 +140,9 @@ def test_dockerfile_builds_a_non_root_gunicorn_image_with_static_files():
         for line in (ROOT / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
+    # The image is the last stage; an earlier one may build the npm assets it copies in.
+    stages = [i for i, line in enumerate(lines) if line.startswith("FROM ")]
+    lines = lines[stages[-1] :]
     assert lines[0] == "FROM python:3.11-slim"
     assert any(line.startswith("RUN pip install -r requirements.txt") for line in lines)
     collectstatic = next(line for line in lines if "collectstatic" in line)
@@ -149,3 +152,15 @@ def test_dockerfile_builds_a_non_root_gunicorn_image_with_static_files():
     cmd = yaml.safe_load(next(line for line in lines if line.startswith("CMD "))[4:])
     assert cmd[:2] == ["gunicorn", "clinic.wsgi:application"]
     assert cmd[cmd.index("--bind") + 1] == "0.0.0.0:8000"
+
+
+def test_dockerfile_gets_the_npm_assets_before_collecting_static_files():
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    npm_ci = next(i for i, line in enumerate(lines) if line.startswith("RUN npm ci"))
+    copy_assets = next(
+        i for i, line in enumerate(lines) if line.startswith("COPY --from=") and "node_modules" in line
+    )
+    collectstatic = next(i for i, line in enumerate(lines) if "collectstatic" in line)
+    assert npm_ci < copy_assets < collectstatic
+    assert "COPY package.json package-lock.json" in "\n".join(lines[:npm_ci])

@@ -1,0 +1,34 @@
+"""What every page's header shows: the user's clinics, role and open reminders.
+
+Lazy, so a page that never shows the header (an htmx fragment) costs no query for it.
+"""
+
+from django.utils.functional import SimpleLazyObject
+
+from patients.models import Clinic, clinic_ids_of, role_of
+
+from .queries import open_reminders_of
+
+
+def _clinics(user):
+    if user.is_superuser:
+        return list(Clinic.objects.all())
+    return list(Clinic.objects.filter(id__in=clinic_ids_of(user)))
+
+
+def _role_label(user):
+    if user.is_superuser:
+        return "Superuser"
+    role = role_of(user)
+    return role.label if role else "No role"
+
+
+def staff(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "staff_clinics": SimpleLazyObject(lambda: _clinics(user)),
+        "staff_role": SimpleLazyObject(lambda: _role_label(user)),
+        "open_reminder_count": SimpleLazyObject(lambda: open_reminders_of(user).count()),
+    }

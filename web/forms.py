@@ -1,0 +1,252 @@
+"""The pages' forms: they parse what was typed; the services decide what is clinically valid.
+
+A service's ``ValidationError`` is put back on the form (``add_service_errors``), so the page
+shows every message next to its field with everything the user typed still in place.
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
+from care.models import (
+    DEVICE_IN_USE_CHOICES,
+    ContributingFactor,
+    DeviceSide,
+    DeviceType,
+    FallLocation,
+    Injury,
+    ReferralService,
+    Urgency,
+)
+from patients.models import MSType, PatientStatus
+
+from .labels import muscle_label
+
+DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def add_service_errors(form, exc):
+    """Show a service's ``ValidationError`` on the form: by field where the form has it."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class PatientFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Name or MRN",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *PatientStatus.choices]
+    )
+    ms_type = forms.ChoiceField(
+        label="MS type", required=False, choices=[("", "Any MS type"), *MSType.choices]
+    )
+    due = forms.BooleanField(label="Due for reassessment", required=False)
+    high_fall_risk = forms.BooleanField(label="High fall risk", required=False)
+
+    def filter(self, patients, *, today):
+        from .queries import patient_search
+
+        data = self.cleaned_data
+        patients = patient_search(patients, data["q"])
+        if data["status"]:
+            patients = patients.filter(status=data["status"])
+        if data["ms_type"]:
+            patients = patients.filter(ms_type=data["ms_type"])
+        if data["due"]:
+            patients = patients.due_for_reassessment(today)
+        if data["high_fall_risk"]:
+            patients = patients.at_high_fall_risk()
+        return patients
+
+
+class GradeField(forms.CharField):
+    """An MRC grade typed as its label (``4-``); blank when the muscle was not tested."""
+
+    # What people type for a minus sign besides "-": the Unicode minus and the dashes.
+    MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
+
+    def __init__(self, **kwargs):
+        attrs = {
+            "size": 3,
+            "maxlength": 3,
+            "autocomplete": "off",
+            "autocapitalize": "off",
+            "spellcheck": "false",
+            "class": "grade-input",
+        }
+        super().__init__(required=False, widget=forms.TextInput(attrs=attrs), **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value).translate(self.MINUS_SIGNS).replace(" ", "")
+        if not text:
+            return None
+        try:
+            return MRCGrade.from_label(text)
+        except ValueError:
+            raise ValidationError(
+                "“%(value)s” is not an MRC grade. Allowed: %(allowed)s.",
+                code="invalid_grade",
+                params={"value": value.strip(), "allowed": ", ".join(MRCGrade.labels)},
+            ) from None
+
+
+class AssessmentForm(forms.Form):
+    """One MMT assessment: a grid of the 12 muscle groups × left/right, with optional EDSS and T25FW.
+
+    Each muscle-side has a grade (typed) and a weakness type, pre-filled from the previous
+    assessment so that a physiotherapist's classification carries over.
+    """
+
+    assessed_on = forms.DateField(label="Assessed on", widget=DateInput)
+    edss = forms.DecimalField(
+        label="EDSS",
+        required=False,
+        min_value=0,
+        max_value=10,
+        max_digits=3,
+        decimal_places=1,
+        help_text="Optional, 0 to 10 in steps of 0.5.",
+        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+    )
+    timed_25ft_walk_seconds = forms.DecimalField(
+        label="Timed 25-foot walk (seconds)",
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=6,
+        decimal_places=2,
+        help_text="Optional.",
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, previous=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.previous = {(s.muscle_group, s.side): s for s in previous.scores.all()} if previous else {}
+        for group in MuscleGroup:
+            for side in Side:
+                name = muscle_label(group)
+                before = self.previous.get((group, side))
+                self.fields[self.grade_name(group, side)] = GradeField(label=f"{name}, {side}: grade")
+                self.fields[self.weakness_name(group, side)] = forms.ChoiceField(
+                    label=f"{name}, {side}: weakness type",
+                    choices=WeaknessType.choices,
+                    initial=before.weakness_type if before else WeaknessType.UNKNOWN,
+                )
+
+    @staticmethod
+    def grade_name(group, side):
+        return f"{group}_{side}_grade"
+
+    @staticmethod
+    def weakness_name(group, side):
+        return f"{group}_{side}_weakness"
+
+    def rows(self):
+        """The grid as the template lays it out: a row per muscle group, left then right."""
+        for group in MuscleGroup:
+            cells = []
+            for side in Side:
+                before = self.previous.get((group, side))
+                cells.append(
+                    {
+                        "side": side,
+                        "grade": self[self.grade_name(group, side)],
+                        "weakness": self[self.weakness_name(group, side)],
+                        "previous": MRCGrade(before.grade).label if before else None,
+                    }
+                )
+            yield {"group": group, "label": muscle_label(group), "cells": cells}
+
+    def clean(self):
+        data = super().clean()
+        graded = [name for name in self.fields if name.endswith("_grade") and data.get(name) is not None]
+        grade_errors = any(name.endswith("_grade") for name in self.errors)
+        if not graded and not grade_errors:
+            raise ValidationError("Enter a grade for at least one muscle group.", code="no_grades")
+        return data
+
+    def scores(self):
+        data = self.cleaned_data
+        return [
+            {
+                "muscle_group": group,
+                "side": side,
+                "grade": data[self.grade_name(group, side)],
+                "weakness_type": data[self.weakness_name(group, side)],
+            }
+            for group in MuscleGroup
+            for side in Side
+            if data.get(self.grade_name(group, side)) is not None
+        ]
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "assessed_on": data["assessed_on"],
+            "scores": self.scores(),
+            "notes": data["notes"],
+            "edss": data["edss"],
+            "timed_25ft_walk_seconds": data["timed_25ft_walk_seconds"],
+        }
+
+
+class FallForm(forms.Form):
+    occurred_at = forms.DateTimeField(
+        label="When",
+        help_text="Date and time, clinic time.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    near_fall = forms.BooleanField(
+        label="Near-fall (lost balance but did not end on the ground)", required=False
+    )
+    injury = forms.ChoiceField(label="Injury", choices=Injury.choices, initial=Injury.NONE)
+    location = forms.ChoiceField(label="Where", choices=FallLocation.choices, initial=FallLocation.HOME)
+    activity = forms.CharField(label="Activity at the time", required=False, max_length=200)
+    device_in_use = forms.ChoiceField(label="Device in use", choices=DEVICE_IN_USE_CHOICES, initial="none")
+    contributing_factors = forms.MultipleChoiceField(
+        label="Contributing factors",
+        required=False,
+        choices=ContributingFactor.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    medical_attention = forms.BooleanField(label="Needed medical attention", required=False)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DeviceForm(forms.Form):
+    device_type = forms.ChoiceField(label="Device", choices=[("", "Choose a device"), *DeviceType.choices])
+    side = forms.ChoiceField(label="Side", choices=DeviceSide.choices, initial=DeviceSide.NA)
+    prescribed_on = forms.DateField(label="Prescribed on", widget=DateInput)
+    review_due_on = forms.DateField(label="Review due on", widget=DateInput)
+    reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReferralForm(forms.Form):
+    to_service = forms.ChoiceField(
+        label="Refer to", choices=[("", "Choose a service"), *ReferralService.choices]
+    )
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+    urgency = forms.ChoiceField(label="Urgency", choices=Urgency.choices, initial=Urgency.ROUTINE)
+    referred_on = forms.DateField(label="Referred on", widget=DateInput)
+    due_by = forms.DateField(
+        label="Due by",
+        required=False,
+        help_text="Leave blank for the default: 14 days after referral if urgent, 42 if routine.",
+        widget=DateInput,
+    )
+
+
+class EnteredInErrorForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this record in error?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The record stays in the history with this reason; it leaves lists, trends and reports.",
+    )

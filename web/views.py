@@ -1,0 +1,447 @@
+"""The clinician pages: each finds its record through ``visible_to`` (another clinic's is a 404),
+asks ``patients.policy`` whether the user may act (403 if not), and writes through one service.
+
+Clinical judgements (due, overdue, high fall risk, declines, guidance) come from
+``assessments.rules`` and ``assessments.trends``; the pages only lay them out.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+
+from assessments import rules
+from assessments.grades import MRCGrade, MuscleGroup
+from assessments.models import Assessment
+from assessments.services import assessment_record
+from assessments.trends import patient_trends
+from care.models import DevicePrescription, DeviceStatus, FallEvent, Referral, ReferralStatusChange
+from care.services import (
+    TransitionNotAllowed,
+    device_prescribe,
+    fall_record,
+    referral_create,
+    referral_transition,
+)
+from patients import policy
+from patients.models import Patient
+from patients.services import record_mark_entered_in_error
+from reminders.models import Reminder, ReminderStatus
+from reminders.services import reminder_acknowledge
+
+from . import forms, queries
+from .labels import muscle_label
+
+PATIENTS_PER_PAGE = 25
+# What the button that moves a referral to each status says.
+MOVE_LABELS = {
+    Referral.Status.DRAFT: "Back to draft",
+    Referral.Status.SENT: "Mark sent",
+    Referral.Status.ACCEPTED: "Accept",
+    Referral.Status.SEEN: "Mark seen",
+    Referral.Status.CLOSED: "Close",
+    Referral.Status.DECLINED: "Decline",
+    Referral.Status.CANCELLED: "Cancel",
+}
+REMINDERS_PER_PAGE = 50
+
+
+def _require(allowed):
+    """403 unless the roles policy allows it (asked only once the record is known to be visible)."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def _is_htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+def _patient_or_404(request, pk):
+    """A valid patient of the user's clinics, or 404: records are added only to those."""
+    return get_object_or_404(Patient.objects.visible_to(request.user).valid().select_related("clinic"), pk=pk)
+
+
+def follow_up_badge(*, next_due, status, today):
+    """``"overdue"``, ``"due"`` (rule 6: within a week) or ``None`` for a patient's next assessment."""
+    if not rules.reassessment_due(next_due=next_due, status=status, today=today):
+        return None
+    return "overdue" if next_due < today else "due"
+
+
+# Home, patients ------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    return redirect("web:patient_list")
+
+
+@dataclass
+class PatientRow:
+    patient: Patient
+    follow_up: str | None
+
+
+@login_required
+def patient_list(request):
+    today = rules.clinic_today()
+    form = forms.PatientFilterForm(request.GET)
+    patients = queries.patients_of(request.user, today=today)
+    if form.is_valid():
+        patients = form.filter(patients, today=today)
+    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        PatientRow(p, follow_up_badge(next_due=p.next_assessment_due, status=p.status, today=today))
+        for p in page
+    ]
+    context = {"form": form, "page": page, "rows": rows, "today": today}
+    template = "web/_patient_results.html" if _is_htmx(request) else "web/patient_list.html"
+    response = render(request, template, context)
+    # The same URL answers a fragment to htmx and a page otherwise: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _with_entered_in_error_permission(user, records):
+    for record in records:
+        record.may_mark_in_error = policy.may_mark_entered_in_error(user, record)
+    return records
+
+
+def _guidance_rows(latest, guidance):
+    """Rule 10's guidance of the latest assessment, a row per muscle group with both sides."""
+    if latest is None:
+        return []
+    scores = {(s.muscle_group, s.side): s for s in latest.scores.all()}
+    texts = {(g["muscle_group"], g["side"]): g for g in guidance}
+    rows = []
+    for group in MuscleGroup:
+        sides = []
+        for side in ("left", "right"):
+            score = scores.get((group, side))
+            if score is not None:
+                sides.append(
+                    {
+                        "side": side,
+                        "grade": MRCGrade(score.grade).label,
+                        "weakness_type": score.get_weakness_type_display(),
+                        "text": texts[(group, side)]["text"],
+                    }
+                )
+        if sides:
+            same = len({s["text"] for s in sides}) == 1
+            rows.append({"label": muscle_label(group), "sides": sides, "same_guidance": same})
+    return rows
+
+
+def _chart_data(trends, falls, today):
+    """What the charts draw, for ``json_script``: the trends as computed, plus labels and falls."""
+    start, _ = rules.fall_window(today)
+    return {
+        "today": today,
+        "fall_window_start": start,
+        "grades": [{"label": g.label, "thirds": g.thirds} for g in MRCGrade],
+        "muscle_groups": [{"value": g.value, "label": muscle_label(g)} for g in MuscleGroup],
+        "series": trends["series"],
+        "mrc_sum": trends["mrc_sum"],
+        "mrc_sum_drop": trends["mrc_sum_drop"],
+        "declines": trends["declines"],
+        "falls": [
+            {
+                "date": rules.clinic_date(f.occurred_at),
+                "near_fall": f.near_fall,
+                "injury": f.injury,
+                "medical_attention": f.medical_attention,
+            }
+            for f in falls
+        ],
+    }
+
+
+@login_required
+def patient_dashboard(request, pk):
+    user, today = request.user, rules.clinic_today()
+    # Entered-in-error patients stay readable (marked as such); nothing can be added to them.
+    patient = get_object_or_404(
+        Patient.objects.visible_to(user).with_follow_up(today).select_related("clinic"), pk=pk
+    )
+    trends = patient_trends(patient, today=today)
+    assessments = list(queries.assessments_of(patient))
+    falls = list(FallEvent.objects.valid().filter(patient=patient).select_related("recorded_by"))
+    devices = list(DevicePrescription.objects.valid().filter(patient=patient).select_related("prescribed_by"))
+    referrals = list(
+        Referral.objects.valid()
+        .filter(patient=patient)
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch("status_changes", queryset=ReferralStatusChange.objects.select_related("changed_by"))
+        )
+    )
+    for device in devices:
+        device.review_due = rules.device_review_due(
+            status=device.status, review_due_on=device.review_due_on, today=today
+        )
+    may_manage_referral = policy.may_manage_referral(user) and not patient.entered_in_error
+    for referral in referrals:
+        referral.overdue = rules.referral_overdue(status=referral.status, due_by=referral.due_by, today=today)
+        referral.moves = (
+            [(s, MOVE_LABELS[s]) for s in Referral.Status if referral.can_move_to(s)]
+            if may_manage_referral
+            else []
+        )
+    for record_list in (assessments, falls, devices, referrals):
+        _with_entered_in_error_permission(user, record_list)
+
+    writable = not patient.entered_in_error
+    context = {
+        "patient": patient,
+        "today": today,
+        "trends": trends,
+        "follow_up": follow_up_badge(
+            next_due=trends["next_assessment_due"], status=patient.status, today=today
+        ),
+        "assessments": assessments,
+        "latest": assessments[0] if assessments else None,
+        "guidance_rows": _guidance_rows(assessments[0] if assessments else None, trends["guidance"]),
+        "falls": falls,
+        "devices": devices,
+        "active_devices": [d for d in devices if d.status == DeviceStatus.ACTIVE],
+        "referrals": sorted(referrals, key=lambda r: r.status not in Referral.OPEN_STATUSES),
+        "open_referrals": [r for r in referrals if r.status in Referral.OPEN_STATUSES],
+        "chart_data": _chart_data(trends, falls, today),
+        "mrc_drop_points": settings.MRC_SUM_DROP_POINTS,
+        "may": {
+            "record_assessment": writable and policy.may_record_assessment(user),
+            "record_fall": writable and policy.may_record_fall(user),
+            "prescribe_device": writable and policy.may_prescribe_device(user),
+            "manage_referral": may_manage_referral,
+            "mark_patient_in_error": writable and policy.may_mark_entered_in_error(user, patient),
+        },
+    }
+    return render(request, "web/patient_dashboard.html", context)
+
+
+# Recording ------------------------------------------------------------------------------------
+
+
+def _record_form(request, pk, *, form_class, allowed, save, template, initial=None, form_kwargs=None):
+    """The shared shape of the pages that add a record to a patient.
+
+    404 for a patient outside the user's clinics, 403 for a role the policy refuses, then the
+    form: parsed by the form, validated and written by the service, every error shown in place.
+    """
+    patient = _patient_or_404(request, pk)
+    _require(allowed(request.user))
+    form_kwargs = form_kwargs(patient) if form_kwargs else {}
+    if request.method == "POST":
+        form = form_class(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                message = save(request, patient, form.cleaned_data, form)
+            except ValidationError as exc:
+                forms.add_service_errors(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect("web:patient_dashboard", pk=patient.pk)
+    else:
+        form = form_class(initial=initial() if initial else None, **form_kwargs)
+    return render(request, template, {"patient": patient, "form": form})
+
+
+def _today_initial(*fields):
+    return lambda: dict.fromkeys(fields, rules.clinic_today())
+
+
+@login_required
+def assessment_new(request, pk):
+    def save(request, patient, data, form):
+        assessment = assessment_record(patient=patient, assessor=request.user, **form.service_kwargs())
+        return f"Assessment of {assessment.assessed_on:%d %b %Y} recorded."
+
+    return _record_form(
+        request,
+        pk,
+        form_class=forms.AssessmentForm,
+        allowed=policy.may_record_assessment,
+        save=save,
+        template="web/assessment_form.html",
+        initial=_today_initial("assessed_on"),
+        form_kwargs=lambda patient: {"previous": queries.latest_assessment_of(patient)},
+    )
+
+
+@login_required
+def fall_new(request, pk):
+    def save(request, patient, data, form):
+        fall = fall_record(patient=patient, recorded_by=request.user, **data)
+        kind = "Near-fall" if fall.near_fall else "Fall"
+        return f"{kind} of {timezone.localtime(fall.occurred_at):%d %b %Y %H:%M} recorded."
+
+    def initial():
+        return {"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}
+
+    return _record_form(
+        request,
+        pk,
+        form_class=forms.FallForm,
+        allowed=policy.may_record_fall,
+        save=save,
+        template="web/fall_form.html",
+        initial=initial,
+    )
+
+
+@login_required
+def device_new(request, pk):
+    def save(request, patient, data, form):
+        device = device_prescribe(patient=patient, prescribed_by=request.user, **data)
+        return f"{device.get_device_type_display()} prescribed."
+
+    return _record_form(
+        request,
+        pk,
+        form_class=forms.DeviceForm,
+        allowed=policy.may_prescribe_device,
+        save=save,
+        template="web/device_form.html",
+        initial=_today_initial("prescribed_on"),
+    )
+
+
+@login_required
+def referral_new(request, pk):
+    def save(request, patient, data, form):
+        referral = referral_create(patient=patient, created_by=request.user, **data)
+        return f"Referral to {referral.get_to_service_display()} created as a draft."
+
+    return _record_form(
+        request,
+        pk,
+        form_class=forms.ReferralForm,
+        allowed=policy.may_manage_referral,
+        save=save,
+        template="web/referral_form.html",
+        initial=_today_initial("referred_on"),
+    )
+
+
+@login_required
+@require_POST
+def referral_move(request, pk):
+    referral = get_object_or_404(Referral.objects.visible_to(request.user).select_related("patient"), pk=pk)
+    _require(policy.may_manage_referral(request.user))
+    to_status = request.POST.get("status", "")
+    try:
+        referral = referral_transition(referral=referral, to_status=to_status, by=request.user)
+    except (TransitionNotAllowed, ValidationError) as exc:
+        message = str(exc) if isinstance(exc, TransitionNotAllowed) else " ".join(exc.messages)
+        return render(
+            request, "web/conflict.html", {"message": message, "patient": referral.patient}, status=409
+        )
+    messages.success(request, f"Referral to {referral.get_to_service_display()} is now {referral.status}.")
+    return redirect(reverse("web:patient_dashboard", args=[referral.patient_id]) + "#referrals")
+
+
+# Entered in error ----------------------------------------------------------------------------
+
+RECORD_KINDS = {
+    "patient": Patient,
+    "assessment": Assessment,
+    "fall": FallEvent,
+    "device": DevicePrescription,
+    "referral": Referral,
+}
+
+
+@login_required
+def mark_entered_in_error(request, kind, pk):
+    model = RECORD_KINDS.get(kind)
+    if model is None:
+        raise Http404
+    record = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    _require(policy.may_mark_entered_in_error(request.user, record))
+    patient = record if isinstance(record, Patient) else record.patient
+    if record.entered_in_error:
+        return render(
+            request,
+            "web/conflict.html",
+            {"message": "This record is already marked entered in error.", "patient": patient},
+            status=409,
+        )
+    form = forms.EnteredInErrorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_mark_entered_in_error(record=record, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            forms.add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{_describe(record)} marked entered in error.")
+            if isinstance(record, Patient):
+                return redirect("web:patient_list")
+            return redirect("web:patient_dashboard", pk=patient.pk)
+    context = {"form": form, "record": record, "description": _describe(record), "patient": patient}
+    return render(request, "web/entered_in_error_form.html", context)
+
+
+def _describe(record):
+    if isinstance(record, Patient):
+        return f"Patient {record.given_name} {record.family_name} ({record.mrn})"
+    if isinstance(record, Assessment):
+        return f"Assessment of {record.assessed_on:%d %b %Y}"
+    if isinstance(record, FallEvent):
+        kind = "Near-fall" if record.near_fall else "Fall"
+        return f"{kind} of {timezone.localtime(record.occurred_at):%d %b %Y %H:%M}"
+    if isinstance(record, DevicePrescription):
+        return f"{record.get_device_type_display()} prescribed {record.prescribed_on:%d %b %Y}"
+    return f"Referral to {record.get_to_service_display()} of {record.referred_on:%d %b %Y}"
+
+
+# Reminders -----------------------------------------------------------------------------------
+
+
+def _reminder_rows(reminders, today):
+    for reminder in reminders:
+        reminder.overdue = reminder.status != ReminderStatus.ACKNOWLEDGED and reminder.due_on < today
+    return reminders
+
+
+@login_required
+def reminder_inbox(request):
+    today = rules.clinic_today()
+    show = "acknowledged" if request.GET.get("show") == "acknowledged" else "open"
+    reminders = queries.reminders_of(request.user).select_related(
+        "patient", "referral", "device", "fall", "acknowledged_by"
+    )
+    if show == "open":
+        reminders = reminders.exclude(status=ReminderStatus.ACKNOWLEDGED).order_by("due_on", "id")
+    else:
+        reminders = reminders.filter(status=ReminderStatus.ACKNOWLEDGED).order_by("-acknowledged_at", "-id")
+    page = Paginator(reminders, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "reminders": _reminder_rows(list(page), today), "show": show, "today": today}
+    return render(request, "web/reminder_inbox.html", context)
+
+
+@login_required
+@require_POST
+def reminder_ack(request, pk):
+    reminder = get_object_or_404(Reminder.objects.visible_to(request.user), pk=pk)
+    _require(policy.may_acknowledge_reminder(request.user, reminder))
+    reminder = reminder_acknowledge(reminder=reminder, by=request.user)
+    if _is_htmx(request):
+        reminder = Reminder.objects.select_related(
+            "patient", "referral", "device", "fall", "acknowledged_by"
+        ).get(pk=reminder.pk)
+        context = {"reminder": _reminder_rows([reminder], rules.clinic_today())[0], "swap_count": True}
+        return render(request, "web/_reminder_row.html", context)
+    messages.success(request, "Reminder acknowledged.")
+    return redirect("web:reminder_inbox")
