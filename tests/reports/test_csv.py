@@ -1,0 +1,57 @@
+"""``?format=csv``: the whole report, streamed (header row, then a line a row)."""
+
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+
+import pytest
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+
+from reports.queries import REPORTS
+
+pytestmark = pytest.mark.django_db
+
+
+def read_csv(response):
+    assert isinstance(response, StreamingHttpResponse)
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def same(value):
+    """A cell as compared: numbers by value (CSV writes 0.250 where JSON has 0.25)."""
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return value
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_each_report_streams_the_same_rows_as_its_json(name, network, ada_api):
+    url = reverse(f"api:report-{name}")
+    response = ada_api.get(url, {"format": "csv", "page_size": 2})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}-{network.today}.csv"'
+    header, *rows = read_csv(response)
+    body = ada_api.get(url, {"page_size": 500}).json()
+    assert header == body["columns"]
+    expected = [
+        [same("" if value is None else str(value)) for value in row.values()] for row in body["results"]
+    ]
+    # The CSV holds every row, whatever the page size asked for.
+    assert [[same(value) for value in row] for row in rows] == expected
+    assert rows
+
+
+def test_the_overdue_export_is_every_row_oldest_first(network, ada_api):
+    header, *rows = read_csv(ada_api.get(reverse("api:report-overdue"), {"format": "csv"}))
+    assert header[:3] == ["kind", "clinic", "patient"]
+    assert [row[-1] for row in rows] == ["358", "30", "16", "5", "1", "-3", "-4"]
+
+
+def test_an_error_is_json_even_when_csv_was_asked_for(network, nora_api, ada_api):
+    response = nora_api.get(reverse("api:report-caseload"), {"format": "csv"})
+    assert (response.status_code, response["Content-Type"]) == (403, "application/json")
+    response = ada_api.get(reverse("api:report-caseload"), {"format": "csv", "from": "soon"})
+    assert (response.status_code, response["Content-Type"]) == (400, "application/json")

@@ -1,0 +1,37 @@
+"""Bad parameters are a 400 that names the parameter, never a 500."""
+
+import pytest
+from django.urls import reverse
+
+from reports.queries import REPORTS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", REPORTS)
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from": "yesterday"}, "from"),
+        ({"to": "2025-13-01"}, "to"),
+        ({"from": "2025-05-02", "to": "2025-05-01"}, "to"),
+        ({"from": "0001-01-01"}, "from"),
+        ({"to": "9999-12-31"}, "to"),
+        ({"format": "xml"}, "format"),
+        ({"clinic": "north clinic"}, "clinic"),
+        ({"clinic": "x" * 51}, "clinic"),
+    ],
+)
+def test_bad_parameters_are_400(name, params, field, network, ada_api):
+    response = ada_api.get(reverse(f"api:report-{name}"), params)
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+
+
+@pytest.mark.parametrize("params", [{"page": "0"}, {"page": "x"}, {"page": "99"}])
+def test_a_page_that_does_not_exist_is_404(params, network, ada_api):
+    assert ada_api.get(reverse("api:report-overdue"), params).status_code == 404
+
+
+def test_unknown_parameters_are_ignored(network, ada_api):
+    assert ada_api.get(reverse("api:report-devices"), {"colour": "blue"}).status_code == 200
