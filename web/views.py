@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -60,6 +60,14 @@ def _require(allowed):
     """403 unless the roles policy allows it (asked only once the record is known to be visible)."""
     if not allowed:
         raise PermissionDenied
+
+
+def _staff(request):
+    """The request's user with their groups loaded once: the policy asks for the role per record."""
+    user = request.user
+    if user.is_authenticated:
+        prefetch_related_objects([user], "groups")
+    return user
 
 
 def _is_htmx(request):
@@ -170,7 +178,7 @@ def _chart_data(trends, falls, today):
 
 @login_required
 def patient_dashboard(request, pk):
-    user, today = request.user, rules.clinic_today()
+    user, today = _staff(request), rules.clinic_today()
     # Entered-in-error patients stay readable (marked as such); nothing can be added to them.
     patient = get_object_or_404(
         Patient.objects.visible_to(user).with_follow_up(today).select_related("clinic"), pk=pk

@@ -99,8 +99,9 @@
             x: dateAxis(range),
             y: {
               type: "linear",
-              min: 0,
-              max: 15,
+              // A little room beyond 0 and 5 so that points on them are not cut in half.
+              min: -0.6,
+              max: 15.6,
               // The MRC scale in thirds: ticks only at real grades, labelled "4-", "4", "4+".
               afterBuildTicks: (axis) => {
                 axis.ticks = gradeTicks.map((value) => ({ value }));

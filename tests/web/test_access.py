@@ -1,0 +1,145 @@
+"""Who reaches which page: anonymous → the login page; another clinic's record → 404, never
+403; a role the policy refuses → 403, and the page never offers what the role may not do."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+from .conftest import client_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def records(north, nora, phil):
+    patient = factories.PatientFactory(clinic=north)
+    reminder = factories.ReminderFactory(patient=patient)
+    reminder.recipients.add(nora)
+    return {
+        "patient": patient,
+        "assessment": factories.assessment_with_grades(
+            patient, datetime.date(2026, 3, 1), {("grip", "left"): "4"}, assessor=nora
+        ),
+        "fall": factories.FallFactory(patient=patient, recorded_by=nora),
+        "device": factories.DeviceFactory(patient=patient, prescribed_by=phil),
+        "referral": factories.ReferralFactory(patient=patient, created_by=nora),
+        "reminder": reminder,
+    }
+
+
+# (url name, args from the records, method, who in clinic north the policy refuses, or None)
+ROUTES = [
+    ("web:patient_dashboard", lambda r: [r["patient"].pk], "get", None),
+    ("web:assessment_new", lambda r: [r["patient"].pk], "get", "rolf"),
+    ("web:assessment_new", lambda r: [r["patient"].pk], "post", "rolf"),
+    ("web:fall_new", lambda r: [r["patient"].pk], "get", "rolf"),
+    ("web:fall_new", lambda r: [r["patient"].pk], "post", "rolf"),
+    ("web:device_new", lambda r: [r["patient"].pk], "get", "nora"),
+    ("web:device_new", lambda r: [r["patient"].pk], "post", "nora"),
+    ("web:referral_new", lambda r: [r["patient"].pk], "get", "rolf"),
+    ("web:referral_new", lambda r: [r["patient"].pk], "post", "rolf"),
+    ("web:referral_move", lambda r: [r["referral"].pk], "post", "rolf"),
+    ("web:entered_in_error", lambda r: ["assessment", r["assessment"].pk], "get", "phil"),
+    ("web:entered_in_error", lambda r: ["fall", r["fall"].pk], "post", "phil"),
+    ("web:entered_in_error", lambda r: ["device", r["device"].pk], "post", "nora"),
+    ("web:entered_in_error", lambda r: ["referral", r["referral"].pk], "get", "rolf"),
+    ("web:entered_in_error", lambda r: ["patient", r["patient"].pk], "get", "phil"),
+    ("web:reminder_ack", lambda r: [r["reminder"].pk], "post", "phil"),
+]
+ROUTE_IDS = [f"{method} {name}:{i}" for i, (name, _, method, _) in enumerate(ROUTES)]
+LISTS = ["web:patient_list", "web:reminder_inbox"]
+
+
+def _call(client, name, args, method, records):
+    url = reverse(name, args=args(records))
+    return url, getattr(client, method)(url)
+
+
+@pytest.mark.parametrize(("name", "args", "method", "refused"), ROUTES, ids=ROUTE_IDS)
+def test_anonymous_is_sent_to_the_login_page(anonymous, records, name, args, method, refused):
+    url, response = _call(anonymous, name, args, method, records)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('web:login')}?next={url}"
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_anonymous_lists_redirect_to_login(anonymous, name):
+    response = anonymous.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("web:login"))
+
+
+def test_the_root_goes_to_the_patient_list_or_the_login_page(anonymous, nora_web):
+    assert anonymous.get("/").status_code == 302
+    assert anonymous.get("/")["Location"].startswith("/login/")
+    response = nora_web.get("/")
+    assert response.status_code == 302 and response["Location"] == reverse("web:patient_list")
+
+
+@pytest.mark.parametrize(("name", "args", "method", "refused"), ROUTES, ids=ROUTE_IDS)
+def test_another_clinics_record_is_not_found(sam_web, records, name, args, method, refused):
+    _, response = _call(sam_web, name, args, method, records)
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "method", "refused"),
+    [r for r in ROUTES if r[3]],
+    ids=[i for i, r in zip(ROUTE_IDS, ROUTES, strict=True) if r[3]],
+)
+def test_a_role_the_policy_refuses_is_forbidden(request, rolf, records, name, args, method, refused):
+    client = client_of(request.getfixturevalue(refused))
+    _, response = _call(client, name, args, method, records)
+    assert response.status_code == 403
+    assert b"You may not do this" in response.content
+
+
+def test_a_record_kind_that_does_not_exist_is_not_found(nora_web, records):
+    response = nora_web.get(f"/records/clinic/{records['patient'].pk}/entered-in-error/")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("user", "shown", "hidden"),
+    [
+        ("nora", ["Record assessment", "Record fall", "New referral", "Mark sent"], ["Prescribe device"]),
+        ("phil", ["Record assessment", "Record fall", "New referral", "Prescribe device", "Mark sent"], []),
+        ("ada", ["Record assessment", "Record fall", "New referral", "Prescribe device", "Mark sent"], []),
+        ("rolf", [], ["Record assessment", "Record fall", "New referral", "Prescribe device", "Mark sent"]),
+    ],
+)
+def test_the_dashboard_offers_only_what_the_role_may_do(request, rolf, records, user, shown, hidden):
+    response = client_of(request.getfixturevalue(user)).get(
+        reverse("web:patient_dashboard", args=[records["patient"].pk])
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in shown:
+        assert text in html, text
+    for text in hidden:
+        assert text not in html, text
+
+
+@pytest.mark.parametrize(
+    ("user", "may_mark"),
+    [
+        # Nora entered the assessment, the fall and the referral; Phil the device.
+        ("nora", {"assessment", "fall", "referral"}),
+        ("phil", {"device"}),
+        ("ada", {"assessment", "fall", "referral", "device"}),
+        ("rolf", set()),
+    ],
+)
+def test_entered_in_error_links_follow_the_policy(request, rolf, records, user, may_mark):
+    html = (
+        client_of(request.getfixturevalue(user))
+        .get(reverse("web:patient_dashboard", args=[records["patient"].pk]))
+        .content.decode()
+    )
+    for kind in ("assessment", "fall", "device", "referral"):
+        link = reverse("web:entered_in_error", args=[kind, records[kind].pk])
+        assert (link in html) == (kind in may_mark), kind

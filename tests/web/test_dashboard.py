@@ -1,0 +1,139 @@
+"""The patient dashboard: summary, alerts, guidance and the chart data, all from the trends service."""
+
+import datetime
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.rules import GUIDANCE
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(patient):
+    return reverse("web:patient_dashboard", args=[patient.pk])
+
+
+def chart_data(response):
+    match = re.search(
+        r'<script id="trend-data" type="application/json">(.*?)</script>', response.content.decode(), re.S
+    )
+    assert match, "the dashboard carries its chart data as json_script"
+    return json.loads(match.group(1))
+
+
+def test_summary(nora_web, assessed_patient, nora, phil):
+    factories.FallFactory(patient=assessed_patient, recorded_by=nora, injury="severe")
+    factories.DeviceFactory(patient=assessed_patient, prescribed_by=phil, device_type="afo", side="left")
+    factories.ReferralFactory(patient=assessed_patient, created_by=nora, to_service="orthotics")
+    response = nora_web.get(_url(assessed_patient))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Lovelace, Ada" in html and "MRN N-0001" in html
+    assert "10 Apr 2026" in html  # last assessed
+    assert "3 Jul 2026" in html  # next due: 12 weeks later
+    assert ">Overdue</span>" in html
+    assert "High fall risk" in html  # one severe fall
+    assert "Ankle-foot orthosis (AFO) (Left)" in html
+    assert "Orthotics (draft)" in html
+    assert "1 fall, 0 near-falls" in html
+    assert (
+        response.context["trends"]["fall_rate_per_month"] == response.context["trends"]["fall_rate_per_month"]
+    )
+
+
+def test_alerts_and_guidance_come_from_the_rules(nora_web, assessed_patient):
+    html = nora_web.get(_url(assessed_patient)).content.decode()
+    assert "Decline:</strong> Ankle dorsiflexion, left: 4 → 3-" in html
+    assert "Asymmetry:</strong> Ankle dorsiflexion: left 3-, right 5" in html
+    assert GUIDANCE["primary"] in html
+    assert GUIDANCE["secondary"] in html
+    assert "Primary (demyelination)" in html
+
+
+def test_chart_data_is_the_trends_series(nora_web, assessed_patient):
+    data = chart_data(nora_web.get(_url(assessed_patient)))
+    ankle = next(
+        s for s in data["series"] if (s["muscle_group"], s["side"]) == ("ankle_dorsiflexion", "left")
+    )
+    assert ankle["points"] == [
+        {"assessed_on": "2026-01-10", "grade": "4", "thirds": 12},
+        {"assessed_on": "2026-04-10", "grade": "3-", "thirds": 8},
+    ]
+    assert [g["label"] for g in data["grades"]] == [
+        "0",
+        "1",
+        "2-",
+        "2",
+        "2+",
+        "3-",
+        "3",
+        "3+",
+        "4-",
+        "4",
+        "4+",
+        "5",
+    ]
+    assert [p["score"] for p in data["mrc_sum"]] == [59, 58]
+    assert data["declines"][0]["to_grade"] == "3-"
+    assert len(data["muscle_groups"]) == 12
+
+
+def test_entered_in_error_records_leave_the_charts(nora_web, assessed_patient, nora):
+    latest = assessed_patient.assessments.order_by("-assessed_on").first()
+    latest.mark_entered_in_error(by=nora, reason="Wrong patient")
+    data = chart_data(nora_web.get(_url(assessed_patient)))
+    assert {p["assessed_on"] for s in data["series"] for p in s["points"]} == {"2026-01-10"}
+    assert data["declines"] == []
+
+
+def test_falls_timeline_data(nora_web, assessed_patient, nora):
+    when = timezone.make_aware(datetime.datetime(2026, 5, 1, 23, 30))
+    factories.FallFactory(patient=assessed_patient, recorded_by=nora, occurred_at=when, near_fall=True)
+    data = chart_data(nora_web.get(_url(assessed_patient)))
+    assert data["falls"] == [
+        {"date": "2026-05-01", "near_fall": True, "injury": "none", "medical_attention": False}
+    ]
+
+
+def test_a_patient_with_nothing_recorded(nora_web, north):
+    patient = factories.PatientFactory(clinic=north)
+    response = nora_web.get(_url(patient))
+    assert response.status_code == 200
+    assert "No assessments yet." in response.content.decode()
+    assert chart_data(response)["series"] == []
+
+
+def test_an_entered_in_error_patient_is_readable_but_closed(ada_web, assessed_patient, ada):
+    assessed_patient.mark_entered_in_error(by=ada, reason="Duplicate registration")
+    html = ada_web.get(_url(assessed_patient)).content.decode()
+    assert "Entered in error." in html and "Duplicate registration" in html
+    assert "Record assessment" not in html
+    response = ada_web.get(reverse("web:assessment_new", args=[assessed_patient.pk]))
+    assert response.status_code == 404
+
+
+def test_the_dashboard_costs_a_fixed_number_of_queries(nora_web, assessed_patient, nora, phil):
+    def add(n):
+        for i in range(n):
+            day = datetime.date(2025, 1, 1) + datetime.timedelta(days=i)
+            factories.assessment_with_grades(assessed_patient, day, factories.full_grades("4"), assessor=nora)
+            factories.FallFactory(patient=assessed_patient, recorded_by=nora)
+            factories.DeviceFactory(patient=assessed_patient, prescribed_by=phil)
+            factories.ReferralFactory(patient=assessed_patient, created_by=nora)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert nora_web.get(_url(assessed_patient)).status_code == 200
+        return len(queries)
+
+    add(1)
+    few = count()
+    add(10)
+    assert count() == few

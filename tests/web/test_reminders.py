@@ -1,0 +1,76 @@
+"""The reminders inbox: what is addressed to me, acknowledged with one press (htmx or not)."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+INBOX = reverse("web:reminder_inbox")
+
+
+@pytest.fixture
+def reminders(assessed_patient, nora, phil):
+    today = timezone.localdate()
+    mine = factories.ReminderFactory(patient=assessed_patient, due_on=today - datetime.timedelta(days=3))
+    mine.recipients.add(nora, phil)
+    referral = factories.ReferralFactory(patient=assessed_patient, created_by=nora, to_service="neurology")
+    about_referral = factories.ReminderFactory(
+        patient=assessed_patient, kind="referral_overdue", referral=referral, due_on=today
+    )
+    about_referral.recipients.add(nora)
+    not_mine = factories.ReminderFactory(patient=assessed_patient, due_on=today + datetime.timedelta(days=1))
+    not_mine.recipients.add(phil)
+    return {"mine": mine, "referral": about_referral, "not_mine": not_mine}
+
+
+def test_the_inbox_shows_what_is_addressed_to_me(nora_web, reminders):
+    response = nora_web.get(INBOX)
+    assert response.status_code == 200
+    assert [r.pk for r in response.context["reminders"]] == [reminders["mine"].pk, reminders["referral"].pk]
+    html = response.content.decode()
+    assert "Reassessment due" in html and "Referral to Neurology" in html
+    assert ">Overdue</span>" in html  # the reassessment reminder was due three days ago
+    assert "Open (2)" in html
+
+
+def test_acknowledge(nora_web, nora, reminders):
+    response = nora_web.post(reverse("web:reminder_ack", args=[reminders["mine"].pk]))
+    assert response.status_code == 302 and response["Location"] == INBOX
+    reminders["mine"].refresh_from_db()
+    assert reminders["mine"].status == "acknowledged" and reminders["mine"].acknowledged_by == nora
+    open_ = nora_web.get(INBOX)
+    assert [r.pk for r in open_.context["reminders"]] == [reminders["referral"].pk]
+    done = nora_web.get(INBOX, {"show": "acknowledged"})
+    assert [r.pk for r in done.context["reminders"]] == [reminders["mine"].pk]
+    assert "Acknowledged" in done.content.decode()
+
+
+def test_acknowledge_with_htmx_returns_the_row_and_the_new_count(nora_web, reminders):
+    response = nora_web.post(
+        reverse("web:reminder_ack", args=[reminders["mine"].pk]), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<tr id="reminder-{reminders["mine"].pk}">')
+    assert "Acknowledged" in html
+    assert 'id="reminder-count"' in html and 'hx-swap-oob="true"' in html and ">1<" in html
+
+
+def test_a_reminder_not_addressed_to_me_is_forbidden(nora_web, reminders):
+    response = nora_web.post(reverse("web:reminder_ack", args=[reminders["not_mine"].pk]))
+    assert response.status_code == 403
+    reminders["not_mine"].refresh_from_db()
+    assert reminders["not_mine"].status == "pending"
+
+
+def test_acknowledge_is_only_by_post(nora_web, reminders):
+    assert nora_web.get(reverse("web:reminder_ack", args=[reminders["mine"].pk])).status_code == 405
+
+
+def test_an_empty_inbox(sam_web):
+    assert "No open reminders." in sam_web.get(INBOX).content.decode()
