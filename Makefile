@@ -45,6 +45,13 @@ run: setup
 test: setup
 	$(BIN)/pytest
 
+## bench: generate (or reuse) a clinic network at scale in PostgreSQL and time the API, the
+## reports and the reminder sweep against raw SQL (benchmarks/README.md). SCALE=0.01 for a
+## quick run; DATABASE_URL chooses the database (default: a local clinic_bench, created).
+SCALE ?= 1
+bench: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.run --scale $(SCALE) $(BENCH_ARGS)
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

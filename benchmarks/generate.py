@@ -1,0 +1,438 @@
+"""A synthetic clinic network at scale, written into PostgreSQL with COPY (psycopg 3).
+
+At ``scale`` 1: 20 clinics, 50,000 patients, 500,000 assessments with 12 scores each (the
+six MRC groups on both sides: 6,000,000 scores), 150,000 falls and near-falls, 25,000
+device prescriptions and 40,000 referrals with their status history. Rows are generated
+in Python with a fixed seed and streamed to ``COPY ... FROM STDIN`` as text, a table at a
+time, with explicit ids so that children can name their parents without a round trip.
+
+The network is realistic where the queries care: most patients are active and assessed
+about every 12 weeks (some every 26 or 52), so a share are overdue; falls cluster on
+fewer patients; a little of everything is marked entered in error.
+"""
+
+import io
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import connection
+
+from assessments.grades import MRC_SUM_GROUPS, MRCGrade, Side
+from care.models import ContributingFactor, DeviceType, ReferralService, ReferralStatus
+from patients.models import Clinic, StaffMembership
+from patients.services import staff_add
+
+CLINICS = 20
+PER_SCALE = {
+    "patients": 50_000,
+    "assessments": 500_000,
+    "falls": 150_000,
+    "devices": 25_000,
+    "referrals": 40_000,
+}
+SCORES_PER_ASSESSMENT = 12
+MS_TYPES = [("RRMS", 55), ("SPMS", 20), ("PPMS", 12), ("CIS", 5), ("unknown", 8)]
+INTERVALS = [(12, 80), (26, 15), (52, 5)]
+GRADES = [g.value for g in MRCGrade]
+ERROR_REASON = "Synthetic: entered in error"
+PASSWORD = "bench-pass-2026"
+
+
+def _weighted(rng, choices):
+    values, weights = zip(*choices, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+def expected_counts(scale):
+    counts = {name: max(int(n * scale), 1) for name, n in PER_SCALE.items()}
+    counts["clinics"] = CLINICS
+    counts["scores"] = counts["assessments"] * SCORES_PER_ASSESSMENT
+    return counts
+
+
+@dataclass
+class _Copy:
+    """A table's rows as COPY text, written to the server in chunks."""
+
+    cursor: object
+    table: str
+    columns: tuple
+    buffer: io.StringIO = None
+    rows: int = 0
+
+    def __enter__(self):
+        self._copy = self.cursor.copy(f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN")
+        self._stream = self._copy.__enter__()
+        self.buffer = io.StringIO()
+        return self
+
+    def row(self, *values):
+        self.buffer.write("\t".join(r"\N" if v is None else str(v) for v in values))
+        self.buffer.write("\n")
+        self.rows += 1
+        if self.rows % 50_000 == 0:
+            self._flush()
+
+    def _flush(self):
+        self._stream.write(self.buffer.getvalue())
+        self.buffer = io.StringIO()
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            self._flush()
+        return self._copy.__exit__(*exc)
+
+
+def _moment(day, rng):
+    """An aware UTC datetime during the day (clinic hours, roughly)."""
+    return datetime.combine(day, time(rng.randint(8, 19), rng.randint(0, 59)), tzinfo=UTC)
+
+
+def generate(*, scale, today, seed=2026, log=print):
+    """Fill the (migrated, empty) database. Returns the counts written."""
+    rng = random.Random(seed)
+    counts = expected_counts(scale)
+    now = datetime.now(UTC)
+
+    clinics = [Clinic.objects.create(code=f"c{n:02d}", name=f"Clinic {n:02d}") for n in range(1, CLINICS + 1)]
+    staff = {}
+    for clinic in clinics:
+        staff[clinic.id] = {
+            role: staff_add(
+                username=f"{role}_{clinic.code}", role=role, clinic_code=clinic.code, password=PASSWORD
+            ).pk
+            for role in ("nurse", "physio", "admin")
+        }
+    # An admin of two clinics (a tenth of the network), for the 10% CSV export.
+    two = staff_add(username="admin_two", role="admin", clinic_code=clinics[0].code, password=PASSWORD)
+    StaffMembership.objects.create(user=two, clinic=clinics[1])
+    error_by = staff[clinics[0].id]["admin"]
+
+    def error_fields(share=0.005):
+        if rng.random() < share:
+            return now, error_by, ERROR_REASON
+        return None, None, ""
+
+    written = {"clinics": len(clinics)}
+    with connection.cursor() as cursor:
+        # Patients, and each one's assessment history planned backwards from a last visit.
+        patients = []  # (id, clinic_id, interval_weeks, active, created_on)
+        n_patients = counts["patients"]
+        per_patient = _spread(rng, counts["assessments"], n_patients, low=1)
+        with _Copy(
+            cursor,
+            "patients_patient",
+            [
+                "id",
+                "clinic_id",
+                "mrn",
+                "given_name",
+                "family_name",
+                "date_of_birth",
+                "sex",
+                "ms_type",
+                "diagnosis_date",
+                "status",
+                "reassessment_interval_weeks",
+                "created_at",
+                "updated_at",
+                "entered_in_error_at",
+                "entered_in_error_by_id",
+                "entered_in_error_reason",
+            ],
+        ) as out:
+            plans = []
+            for pid in range(1, n_patients + 1):
+                clinic = clinics[pid % CLINICS]
+                weeks = _weighted(rng, INTERVALS)
+                visits = per_patient[pid - 1]
+                # The last visit lies within 1.3 intervals: about a quarter are due or overdue.
+                last = today - timedelta(days=rng.randint(0, int(weeks * 7 * 1.3)))
+                dates = [last]
+                for _ in range(visits - 1):
+                    dates.append(dates[-1] - timedelta(days=weeks * 7 + rng.randint(-14, 14)))
+                dates.reverse()
+                created_on = dates[0] - timedelta(days=rng.randint(0, 30))
+                born = date(rng.randint(1945, 1995), rng.randint(1, 12), rng.randint(1, 28))
+                active = rng.random() < 0.9
+                out.row(
+                    pid,
+                    clinic.id,
+                    f"MRN{pid:07d}",
+                    f"Given{pid % 997}",
+                    f"Family{pid % 1499}",
+                    born,
+                    rng.choice(("female", "female", "male", "other", "unknown")),
+                    _weighted(rng, MS_TYPES),
+                    born + timedelta(days=365 * rng.randint(20, 40)) if rng.random() < 0.8 else None,
+                    "active" if active else "discharged",
+                    weeks,
+                    _moment(created_on, rng),
+                    now,
+                    *error_fields(),
+                )
+                patients.append((pid, clinic.id, weeks, active, created_on))
+                plans.append(dates)
+        written["patients"] = out.rows
+        log(f"  patients: {out.rows:,}")
+
+        # Assessments with 12 scores each (the MRC items), grades drifting down slowly.
+        aid = 0
+        score_id = 0
+        assessment_rows = []
+        with _Copy(
+            cursor,
+            "assessments_assessment",
+            [
+                "id",
+                "patient_id",
+                "assessed_on",
+                "assessor_id",
+                "notes",
+                "edss",
+                "timed_25ft_walk_seconds",
+                "created_at",
+                "updated_at",
+                "entered_in_error_at",
+                "entered_in_error_by_id",
+                "entered_in_error_reason",
+            ],
+        ) as out:
+            for (pid, clinic_id, _, _, _), dates in zip(patients, plans, strict=True):
+                assessor = staff[clinic_id][rng.choice(("nurse", "physio"))]
+                walk = round(rng.uniform(4.5, 12.0), 2)
+                for day in dates:
+                    aid += 1
+                    walk = round(max(3.0, walk * rng.uniform(0.9, 1.15)), 2)
+                    out.row(
+                        aid,
+                        pid,
+                        day,
+                        assessor,
+                        "",
+                        rng.randint(0, 16) / 2 if rng.random() < 0.7 else None,
+                        walk if rng.random() < 0.8 else None,
+                        _moment(day, rng),
+                        _moment(day, rng),
+                        *error_fields(),
+                    )
+                    assessment_rows.append(aid)
+        written["assessments"] = out.rows
+        log(f"  assessments: {out.rows:,}")
+
+        items = [(group.value, side.value) for group in MRC_SUM_GROUPS for side in Side]
+        weakness = ("primary", "secondary", "mixed", "unknown")
+        with _Copy(
+            cursor,
+            "assessments_musclescore",
+            ("id", "assessment_id", "muscle_group", "side", "grade", "weakness_type"),
+        ) as out:
+            for assessment_id in assessment_rows:
+                base = rng.randrange(6, len(GRADES))
+                for group, side in items:
+                    score_id += 1
+                    grade = GRADES[max(0, min(len(GRADES) - 1, base + rng.randint(-2, 1)))]
+                    out.row(score_id, assessment_id, group, side, grade, weakness[score_id % 4])
+        written["scores"] = out.rows
+        log(f"  scores: {out.rows:,}")
+        del assessment_rows
+
+        # Falls: a third of patients fall, some often; a quarter of events are near-falls.
+        fallers = rng.sample(patients, max(1, len(patients) // 3))
+        weights = [rng.paretovariate(1.5) for _ in fallers]
+        factors = ContributingFactor.values
+        devices_in_use = ["none", "none", "cane", "rollator", "afo", "walker"]
+        with _Copy(
+            cursor,
+            "care_fallevent",
+            [
+                "id",
+                "patient_id",
+                "occurred_at",
+                "near_fall",
+                "injury",
+                "location",
+                "activity",
+                "device_in_use",
+                "contributing_factors",
+                "medical_attention",
+                "notes",
+                "recorded_by_id",
+                "created_at",
+                "updated_at",
+                "entered_in_error_at",
+                "entered_in_error_by_id",
+                "entered_in_error_reason",
+            ],
+        ) as out:
+            for fid, (pid, clinic_id, _, _, created_on) in enumerate(
+                rng.choices(fallers, weights, k=counts["falls"]), start=1
+            ):
+                span = max(1, (today - created_on).days)
+                day = today - timedelta(days=rng.randint(0, min(span, 3 * 365)))
+                injury = _weighted(rng, [("none", 70), ("minor", 20), ("moderate", 8), ("severe", 2)])
+                out.row(
+                    fid,
+                    pid,
+                    _moment(day, rng),
+                    "t" if rng.random() < 0.25 else "f",
+                    injury,
+                    rng.choice(("home", "home", "outdoors", "community", "other")),
+                    "walking",
+                    rng.choice(devices_in_use),
+                    '["' + '", "'.join(rng.sample(factors, rng.randint(1, 3))) + '"]',
+                    "t" if injury in ("moderate", "severe") else "f",
+                    "",
+                    staff[clinic_id]["nurse"],
+                    now,
+                    now,
+                    *error_fields(),
+                )
+        written["falls"] = out.rows
+        log(f"  falls: {out.rows:,}")
+
+        # Device prescriptions: mostly active, reviewed about yearly.
+        device_types = DeviceType.values
+        with _Copy(
+            cursor,
+            "care_deviceprescription",
+            [
+                "id",
+                "patient_id",
+                "device_type",
+                "side",
+                "prescribed_on",
+                "prescribed_by_id",
+                "reason",
+                "review_due_on",
+                "status",
+                "discontinued_on",
+                "created_at",
+                "updated_at",
+                "entered_in_error_at",
+                "entered_in_error_by_id",
+                "entered_in_error_reason",
+            ],
+        ) as out:
+            for did in range(1, counts["devices"] + 1):
+                pid, clinic_id, _, _, created_on = rng.choice(patients)
+                prescribed = created_on + timedelta(days=rng.randint(0, max(0, (today - created_on).days)))
+                active = rng.random() < 0.8
+                out.row(
+                    did,
+                    pid,
+                    rng.choice(device_types),
+                    rng.choice(("left", "right", "bilateral", "na")),
+                    prescribed,
+                    staff[clinic_id]["physio"],
+                    "",
+                    prescribed + timedelta(days=rng.choice((90, 180, 365))),
+                    "active" if active else "discontinued",
+                    None if active else prescribed + timedelta(days=rng.randint(0, 60)),
+                    now,
+                    now,
+                    *error_fields(),
+                )
+        written["devices"] = out.rows
+        log(f"  devices: {out.rows:,}")
+
+        # Referrals along the workflow, each move in the status history.
+        paths = [
+            (["sent", "accepted", "seen", "closed"], 45),
+            (["sent", "accepted", "seen"], 15),
+            (["sent", "accepted"], 10),
+            (["sent"], 10),
+            ([], 5),
+            (["sent", "declined"], 8),
+            (["cancelled"], 7),
+        ]
+        services = ReferralService.values
+        moves = []
+        with _Copy(
+            cursor,
+            "care_referral",
+            [
+                "id",
+                "patient_id",
+                "to_service",
+                "reason",
+                "urgency",
+                "referred_on",
+                "due_by",
+                "status",
+                "created_by_id",
+                "created_at",
+                "updated_at",
+                "entered_in_error_at",
+                "entered_in_error_by_id",
+                "entered_in_error_reason",
+            ],
+        ) as out:
+            for rid in range(1, counts["referrals"] + 1):
+                pid, clinic_id, _, _, created_on = rng.choice(patients)
+                referred = today - timedelta(
+                    days=rng.randint(0, min(3 * 365, max(0, (today - created_on).days)))
+                )
+                urgency = "urgent" if rng.random() < 0.2 else "routine"
+                path = _weighted(rng, paths)
+                by = staff[clinic_id]["nurse"]
+                out.row(
+                    rid,
+                    pid,
+                    rng.choice(services),
+                    "Synthetic referral",
+                    urgency,
+                    referred,
+                    referred + timedelta(days=14 if urgency == "urgent" else 42),
+                    path[-1] if path else ReferralStatus.DRAFT,
+                    by,
+                    _moment(referred, rng),
+                    now,
+                    *error_fields(),
+                )
+                at = _moment(referred, rng)
+                previous = ""
+                for status in ["draft", *path]:
+                    moves.append((rid, previous, status, by, at))
+                    previous = status
+                    at += timedelta(hours=rng.randint(2, 24 * 20))
+        written["referrals"] = out.rows
+        log(f"  referrals: {out.rows:,}")
+        with _Copy(
+            cursor,
+            "care_referralstatuschange",
+            ("referral_id", "from_status", "to_status", "changed_by_id", "changed_at"),
+        ) as out:
+            for move in moves:
+                out.row(*move)
+        written["referral_status_changes"] = out.rows
+
+        for table in (
+            "patients_patient",
+            "assessments_assessment",
+            "assessments_musclescore",
+            "care_fallevent",
+            "care_deviceprescription",
+            "care_referral",
+        ):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
+        cursor.execute("ANALYZE")
+    return written
+
+
+def _spread(rng, total, parts, low):
+    """``parts`` positive integers (at least ``low``) adding up to ``total``, varied around the mean."""
+    mean = total / parts
+    sizes = [max(low, round(rng.uniform(mean * 0.5, mean * 1.5))) for _ in range(parts)]
+    difference = total - sum(sizes)
+    i = 0
+    while difference:
+        step = 1 if difference > 0 else -1
+        if sizes[i % parts] + step >= low:
+            sizes[i % parts] += step
+            difference -= step
+        i += 1
+    return sizes

@@ -1,0 +1,407 @@
+"""The baselines: hand-written SQL fetching the same rows as each endpoint, through psycopg.
+
+Each function runs its statements on a plain psycopg connection and returns what
+``json.dumps`` makes of the rows: what the endpoint answers, without Django. Where the
+endpoint answers a page with its ``count``, so does the baseline (a page is count + rows).
+Scoping to the user's clinics is the same subquery on memberships the ORM uses.
+"""
+
+import json
+
+from psycopg.rows import dict_row
+
+MRC_GROUPS = "('shoulder_abduction','elbow_flexion','wrist_extension','hip_flexion','knee_extension','ankle_dorsiflexion')"
+
+SCOPED = "p.clinic_id IN (SELECT clinic_id FROM patients_staffmembership WHERE user_id = %(user)s)"
+
+# The follow-up state of each patient, once: the latest valid assessment through the index.
+PATIENTS = f"""
+WITH p AS (
+    SELECT p.*, c.code AS clinic_code, la.assessed_on AS last_assessed_on,
+           COALESCE(la.assessed_on + p.reassessment_interval_weeks * 7,
+                    (p.created_at AT TIME ZONE %(tz)s)::date) AS next_assessment_due
+    FROM patients_patient p
+    JOIN patients_clinic c ON c.id = p.clinic_id
+    LEFT JOIN LATERAL (
+        SELECT a.assessed_on FROM assessments_assessment a
+        WHERE a.patient_id = p.id AND a.entered_in_error_at IS NULL
+        ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1
+    ) la ON true
+    WHERE {SCOPED} AND p.entered_in_error_at IS NULL
+), risk AS (
+    SELECT p.*,
+           (SELECT count(*) FROM care_fallevent f
+            WHERE f.patient_id = p.id AND f.entered_in_error_at IS NULL AND NOT f.near_fall
+              AND f.occurred_at >= %(window_start)s AND f.occurred_at < %(window_end)s) AS window_falls,
+           EXISTS (SELECT 1 FROM care_fallevent f
+            WHERE f.patient_id = p.id AND f.entered_in_error_at IS NULL AND NOT f.near_fall
+              AND f.occurred_at >= %(window_start)s AND f.occurred_at < %(window_end)s
+              AND f.injury IN ('moderate', 'severe')) AS serious
+    FROM p
+), shown AS (
+    SELECT *, (window_falls >= 2 OR serious) AS high_fall_risk FROM risk
+)
+"""
+PATIENT_COLUMNS = """
+    id, clinic_code AS clinic, mrn, given_name, family_name, date_of_birth, sex, ms_type, diagnosis_date,
+    status, reassessment_interval_weeks, last_assessed_on, next_assessment_due, high_fall_risk,
+    created_at, updated_at, entered_in_error_at IS NOT NULL AS entered_in_error, entered_in_error_at,
+    NULL AS entered_in_error_by, entered_in_error_reason
+"""
+WHERE_PATIENTS = {
+    "due_for_reassessment": "status = 'active' AND next_assessment_due <= %(due_soon)s",
+    "high_fall_risk": "high_fall_risk",
+}
+
+
+def _page(cursor, count_sql, page_sql, params):
+    cursor.execute(count_sql, params)
+    count = cursor.fetchone()["count"]
+    cursor.execute(page_sql, params)
+    return json.dumps({"count": count, "results": cursor.fetchall()}, default=str)
+
+
+def patients(conn, params, which):
+    where = WHERE_PATIENTS[which]
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return _page(
+            cursor,
+            f"{PATIENTS} SELECT count(*) FROM shown WHERE {where}",
+            f"{PATIENTS} SELECT {PATIENT_COLUMNS} FROM shown WHERE {where} ORDER BY created_at DESC, id DESC LIMIT 50",
+            params,
+        )
+
+
+def assessments(conn, params):
+    scoped = f"""
+        FROM assessments_assessment a JOIN patients_patient p ON p.id = a.patient_id
+        WHERE {SCOPED} AND a.entered_in_error_at IS NULL
+    """
+    page = f"""
+        WITH page AS (SELECT a.* {scoped} ORDER BY a.assessed_on DESC, a.id DESC LIMIT 50)
+        SELECT page.id, page.patient_id AS patient, page.assessed_on, u.username AS assessor, page.notes,
+               page.edss, page.timed_25ft_walk_seconds, s.scores, s.mrc_sum_score, page.created_at,
+               page.updated_at, false AS entered_in_error, page.entered_in_error_at,
+               NULL AS entered_in_error_by, page.entered_in_error_reason
+        FROM page JOIN auth_user u ON u.id = page.assessor_id
+        LEFT JOIN LATERAL (
+            SELECT json_agg(json_build_object('muscle_group', muscle_group, 'side', side, 'grade', grade,
+                                              'weakness_type', weakness_type)
+                            ORDER BY muscle_group, side) AS scores,
+                   CASE WHEN count(*) FILTER (WHERE muscle_group IN {MRC_GROUPS}) = 12
+                        THEN sum((grade + 1) / 3) FILTER (WHERE muscle_group IN {MRC_GROUPS}) END AS mrc_sum_score
+            FROM assessments_musclescore WHERE assessment_id = page.id
+        ) s ON true
+        ORDER BY page.assessed_on DESC, page.id DESC
+    """
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return _page(cursor, f"SELECT count(*) {scoped}", page, params)
+
+
+def falls(conn, params):
+    scoped = f"""
+        FROM care_fallevent f JOIN patients_patient p ON p.id = f.patient_id
+        WHERE {SCOPED} AND f.entered_in_error_at IS NULL
+    """
+    page = f"""
+        SELECT f.id, f.patient_id AS patient, f.occurred_at, f.near_fall, f.injury, f.location, f.activity,
+               f.device_in_use, f.contributing_factors, f.medical_attention, f.notes, u.username AS recorded_by,
+               f.created_at, f.updated_at, false AS entered_in_error, f.entered_in_error_at,
+               NULL AS entered_in_error_by, f.entered_in_error_reason
+        {scoped.replace("WHERE", "JOIN auth_user u ON u.id = f.recorded_by_id WHERE")}
+        ORDER BY f.occurred_at DESC, f.id DESC LIMIT 50
+    """
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return _page(cursor, f"SELECT count(*) {scoped}", page, params)
+
+
+def referrals(conn, params):
+    scoped = f"""
+        FROM care_referral r JOIN patients_patient p ON p.id = r.patient_id
+        WHERE {SCOPED} AND r.entered_in_error_at IS NULL
+    """
+    page = f"""
+        WITH page AS (SELECT r.* {scoped} ORDER BY r.referred_on DESC, r.id DESC LIMIT 50)
+        SELECT page.id, page.patient_id AS patient, page.to_service, page.reason, page.urgency,
+               page.referred_on, page.due_by, page.status, h.status_history, u.username AS created_by,
+               page.created_at, page.updated_at, false AS entered_in_error, page.entered_in_error_at,
+               NULL AS entered_in_error_by, page.entered_in_error_reason
+        FROM page JOIN auth_user u ON u.id = page.created_by_id
+        LEFT JOIN LATERAL (
+            SELECT json_agg(json_build_object('from_status', c.from_status, 'to_status', c.to_status,
+                                              'changed_by', cu.username, 'changed_at', c.changed_at)
+                            ORDER BY c.changed_at, c.id) AS status_history
+            FROM care_referralstatuschange c JOIN auth_user cu ON cu.id = c.changed_by_id
+            WHERE c.referral_id = page.id
+        ) h ON true
+        ORDER BY page.referred_on DESC, page.id DESC
+    """
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return _page(cursor, f"SELECT count(*) {scoped}", page, params)
+
+
+def trends(conn, params):
+    with conn.cursor(row_factory=dict_row) as cursor:
+        cursor.execute("SELECT * FROM patients_patient WHERE id = %(patient)s", params)
+        patient = cursor.fetchone()
+        cursor.execute(
+            """
+            SELECT a.id, a.assessed_on, a.timed_25ft_walk_seconds, s.muscle_group, s.side, s.grade,
+                   s.weakness_type
+            FROM assessments_assessment a JOIN assessments_musclescore s ON s.assessment_id = a.id
+            WHERE a.patient_id = %(patient)s AND a.entered_in_error_at IS NULL
+            ORDER BY a.assessed_on, a.id
+            """,
+            params,
+        )
+        scores = cursor.fetchall()
+        cursor.execute(
+            """
+            SELECT occurred_at, near_fall, injury FROM care_fallevent
+            WHERE patient_id = %(patient)s AND entered_in_error_at IS NULL
+            """,
+            params,
+        )
+        return json.dumps({"patient": patient, "scores": scores, "falls": cursor.fetchall()}, default=str)
+
+
+# Reports ------------------------------------------------------------------------------------
+# Network-wide: the ``clinics`` parameter lists every clinic's id.
+CASELOAD = """
+WITH p AS (
+    SELECT p.clinic_id, p.ms_type, la.assessed_on AS last_assessed_on,
+           COALESCE(la.assessed_on + p.reassessment_interval_weeks * 7,
+                    (p.created_at AT TIME ZONE %(tz)s)::date) AS next_due,
+           EXISTS (SELECT 1 FROM assessments_assessment a WHERE a.patient_id = p.id
+                   AND a.entered_in_error_at IS NULL) AS in_period
+    FROM patients_patient p
+    LEFT JOIN LATERAL (
+        SELECT a.assessed_on FROM assessments_assessment a
+        WHERE a.patient_id = p.id AND a.entered_in_error_at IS NULL
+        ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1
+    ) la ON true
+    WHERE p.clinic_id = ANY(%(clinics)s) AND p.entered_in_error_at IS NULL AND p.status = 'active'
+)
+SELECT c.code AS clinic, p.ms_type, count(*) AS active_patients,
+       count(*) FILTER (WHERE last_assessed_on IS NOT NULL AND next_due >= %(today)s) AS assessed_in_interval,
+       count(*) FILTER (WHERE next_due < %(today)s) AS overdue,
+       count(*) FILTER (WHERE next_due <= %(due_soon)s) AS due_for_reassessment,
+       count(*) FILTER (WHERE last_assessed_on IS NULL) AS never_assessed,
+       count(*) FILTER (WHERE in_period) AS assessed_in_period
+FROM p JOIN patients_clinic c ON c.id = p.clinic_id
+GROUP BY c.code, p.ms_type ORDER BY c.code, p.ms_type
+"""
+
+OVERDUE = """
+WITH due AS (
+    SELECT 'reassessment_due' AS kind, c.code AS clinic, p.id AS patient, p.mrn, p.family_name, p.given_name,
+           NULL::bigint AS subject, '' AS detail,
+           COALESCE(la.assessed_on + p.reassessment_interval_weeks * 7,
+                    (p.created_at AT TIME ZONE %(tz)s)::date) AS due_on
+    FROM patients_patient p JOIN patients_clinic c ON c.id = p.clinic_id
+    LEFT JOIN LATERAL (
+        SELECT a.assessed_on FROM assessments_assessment a
+        WHERE a.patient_id = p.id AND a.entered_in_error_at IS NULL
+        ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1
+    ) la ON true
+    WHERE p.clinic_id = ANY(%(clinics)s) AND p.entered_in_error_at IS NULL AND p.status = 'active'
+      AND COALESCE(la.assessed_on + p.reassessment_interval_weeks * 7,
+                   (p.created_at AT TIME ZONE %(tz)s)::date) <= %(due_soon)s
+    UNION ALL
+    SELECT 'referral_overdue', c.code, p.id, p.mrn, p.family_name, p.given_name, r.id, r.to_service, r.due_by
+    FROM care_referral r JOIN patients_patient p ON p.id = r.patient_id JOIN patients_clinic c ON c.id = p.clinic_id
+    WHERE p.clinic_id = ANY(%(clinics)s) AND p.entered_in_error_at IS NULL AND r.entered_in_error_at IS NULL
+      AND r.status IN ('draft', 'sent', 'accepted') AND r.due_by < %(today)s
+    UNION ALL
+    SELECT 'device_review_due', c.code, p.id, p.mrn, p.family_name, p.given_name, d.id, d.device_type,
+           d.review_due_on
+    FROM care_deviceprescription d JOIN patients_patient p ON p.id = d.patient_id
+    JOIN patients_clinic c ON c.id = p.clinic_id
+    WHERE p.clinic_id = ANY(%(clinics)s) AND p.entered_in_error_at IS NULL AND d.entered_in_error_at IS NULL
+      AND d.status = 'active' AND d.review_due_on <= %(due_soon)s
+)
+"""
+
+FALLS = """
+SELECT c.code AS clinic, to_char(date_trunc('month', f.occurred_at AT TIME ZONE %(tz)s), 'YYYY-MM') AS month,
+       count(*) FILTER (WHERE NOT f.near_fall) AS falls, count(*) FILTER (WHERE f.near_fall) AS near_falls,
+       count(*) FILTER (WHERE f.injury <> 'none') AS injuries,
+       count(*) FILTER (WHERE f.injury IN ('moderate', 'severe')) AS serious_injuries,
+       count(*) FILTER (WHERE f.medical_attention) AS medical_attention,
+       count(DISTINCT f.patient_id) FILTER (WHERE NOT f.near_fall) AS patients_who_fell
+FROM care_fallevent f JOIN patients_patient p ON p.id = f.patient_id JOIN patients_clinic c ON c.id = p.clinic_id
+WHERE p.clinic_id = ANY(%(clinics)s) AND p.entered_in_error_at IS NULL AND f.entered_in_error_at IS NULL
+GROUP BY 1, 2 ORDER BY 1, 2
+"""
+FALLS_CLINICS = """
+SELECT c.code AS clinic, count(*) AS active_patients,
+       count(*) FILTER (WHERE (SELECT count(*) FROM care_fallevent f
+                               WHERE f.patient_id = p.id AND f.entered_in_error_at IS NULL AND NOT f.near_fall
+                                 AND f.occurred_at >= %(window_start)s AND f.occurred_at < %(window_end)s) >= 2
+                        OR EXISTS (SELECT 1 FROM care_fallevent f
+                               WHERE f.patient_id = p.id AND f.entered_in_error_at IS NULL AND NOT f.near_fall
+                                 AND f.occurred_at >= %(window_start)s AND f.occurred_at < %(window_end)s
+                                 AND f.injury IN ('moderate', 'severe'))) AS high_fall_risk_patients
+FROM patients_patient p JOIN patients_clinic c ON c.id = p.clinic_id
+WHERE p.clinic_id = ANY(%(clinics)s) AND p.entered_in_error_at IS NULL AND p.status = 'active'
+GROUP BY c.code
+"""
+
+REFERRALS = """
+SELECT c.code AS clinic, r.to_service, count(*) AS total,
+       count(*) FILTER (WHERE r.status = 'draft') AS draft, count(*) FILTER (WHERE r.status = 'sent') AS sent,
+       count(*) FILTER (WHERE r.status = 'accepted') AS accepted,
+       count(*) FILTER (WHERE r.status = 'seen') AS seen, count(*) FILTER (WHERE r.status = 'closed') AS closed,
+       count(*) FILTER (WHERE r.status = 'declined') AS declined,
+       count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled,
+       count(*) FILTER (WHERE r.status IN ('draft', 'sent', 'accepted') AND r.due_by < %(today)s) AS overdue,
+       count(t.days) AS with_turnaround,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY t.days) AS median_days_sent_to_seen
+FROM care_referral r JOIN patients_patient p ON p.id = r.patient_id JOIN patients_clinic c ON c.id = p.clinic_id
+LEFT JOIN LATERAL (
+    SELECT EXTRACT(EPOCH FROM (min(changed_at) FILTER (WHERE to_status = 'seen')
+                               - min(changed_at) FILTER (WHERE to_status = 'sent'))) / 86400.0 AS days
+    FROM care_referralstatuschange WHERE referral_id = r.id
+) t ON true
+WHERE p.clinic_id = ANY(%(clinics)s) AND p.entered_in_error_at IS NULL AND r.entered_in_error_at IS NULL
+GROUP BY 1, 2 ORDER BY 1, 2
+"""
+
+DEVICES = """
+SELECT c.code AS clinic, d.device_type, count(*) AS active,
+       count(*) FILTER (WHERE d.review_due_on <= %(due_soon)s) AS review_due,
+       count(DISTINCT d.patient_id) AS patients
+FROM care_deviceprescription d JOIN patients_patient p ON p.id = d.patient_id
+JOIN patients_clinic c ON c.id = p.clinic_id
+WHERE p.clinic_id = ANY(%(clinics)s) AND p.entered_in_error_at IS NULL AND d.entered_in_error_at IS NULL
+  AND d.status = 'active'
+GROUP BY 1, 2 ORDER BY 1, 2
+"""
+
+
+def _report(conn, params, *statements):
+    out = []
+    with conn.cursor(row_factory=dict_row) as cursor:
+        for sql in statements:
+            cursor.execute(sql, params)
+            out.append(cursor.fetchall())
+    return json.dumps(out, default=str)
+
+
+def report_caseload(conn, params):
+    return _report(conn, params, CASELOAD)
+
+
+def report_overdue(conn, params):
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return _page(
+            cursor,
+            f"{OVERDUE} SELECT count(*) FROM due",
+            f"{OVERDUE} SELECT *, %(today)s - due_on AS days_overdue FROM due "
+            "ORDER BY due_on, kind, patient, subject LIMIT 50",
+            params,
+        )
+
+
+def report_falls(conn, params):
+    return _report(conn, params, FALLS, FALLS_CLINICS)
+
+
+def report_referrals(conn, params):
+    return _report(conn, params, REFERRALS)
+
+
+def report_devices(conn, params):
+    return _report(conn, params, DEVICES)
+
+
+# The reminder sweep -------------------------------------------------------------------------
+# Each kind: INSERT ... SELECT the due reminders (the unique constraints skip existing ones),
+# then their recipients, then the ids of every pending reminder (to queue their delivery).
+_ROLE_RECIPIENTS = """
+INSERT INTO reminders_reminder_recipients (reminder_id, user_id)
+SELECT ins.id, m.user_id FROM ins
+JOIN patients_patient p ON p.id = ins.patient_id
+JOIN patients_staffmembership m ON m.clinic_id = p.clinic_id
+JOIN auth_user u ON u.id = m.user_id AND u.is_active
+JOIN auth_user_groups ug ON ug.user_id = m.user_id
+JOIN auth_group g ON g.id = ug.group_id AND g.name IN ({roles})
+ON CONFLICT DO NOTHING
+"""
+SWEEP = [
+    f"""
+    WITH due AS (
+        SELECT p.id AS patient_id,
+               COALESCE(la.assessed_on + p.reassessment_interval_weeks * 7,
+                        (p.created_at AT TIME ZONE %(tz)s)::date) AS due_on
+        FROM patients_patient p
+        LEFT JOIN LATERAL (
+            SELECT a.assessed_on FROM assessments_assessment a
+            WHERE a.patient_id = p.id AND a.entered_in_error_at IS NULL
+            ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1
+        ) la ON true
+        WHERE p.entered_in_error_at IS NULL AND p.status = 'active'
+    ), ins AS (
+        INSERT INTO reminders_reminder (kind, patient_id, due_on, status, created_at)
+        SELECT 'reassessment_due', patient_id, due_on, 'pending', now() FROM due WHERE due_on <= %(due_soon)s
+        ON CONFLICT DO NOTHING RETURNING id, patient_id
+    )
+    {_ROLE_RECIPIENTS.format(roles="'nurse', 'physio'")}
+    """,
+    """
+    WITH ins AS (
+        INSERT INTO reminders_reminder (kind, patient_id, referral_id, due_on, status, created_at)
+        SELECT 'referral_overdue', r.patient_id, r.id, r.due_by, 'pending', now()
+        FROM care_referral r JOIN patients_patient p ON p.id = r.patient_id
+        WHERE r.entered_in_error_at IS NULL AND p.entered_in_error_at IS NULL
+          AND r.status IN ('draft', 'sent', 'accepted') AND r.due_by < %(today)s
+        ON CONFLICT DO NOTHING RETURNING id, referral_id
+    )
+    INSERT INTO reminders_reminder_recipients (reminder_id, user_id)
+    SELECT ins.id, r.created_by_id FROM ins JOIN care_referral r ON r.id = ins.referral_id
+    ON CONFLICT DO NOTHING
+    """,
+    """
+    WITH ins AS (
+        INSERT INTO reminders_reminder (kind, patient_id, device_id, due_on, status, created_at)
+        SELECT 'device_review_due', d.patient_id, d.id, d.review_due_on, 'pending', now()
+        FROM care_deviceprescription d JOIN patients_patient p ON p.id = d.patient_id
+        WHERE d.entered_in_error_at IS NULL AND p.entered_in_error_at IS NULL
+          AND d.status = 'active' AND d.review_due_on <= %(due_soon)s
+        ON CONFLICT DO NOTHING RETURNING id, device_id
+    )
+    INSERT INTO reminders_reminder_recipients (reminder_id, user_id)
+    SELECT ins.id, d.prescribed_by_id FROM ins JOIN care_deviceprescription d ON d.id = ins.device_id
+    ON CONFLICT DO NOTHING
+    """,
+    f"""
+    WITH window_falls AS (
+        SELECT f.* FROM care_fallevent f
+        WHERE f.entered_in_error_at IS NULL AND NOT f.near_fall
+          AND f.occurred_at >= %(window_start)s AND f.occurred_at < %(window_end)s
+    ), risky AS (
+        SELECT f.patient_id, (array_agg(f.id ORDER BY f.occurred_at DESC, f.id DESC))[1] AS fall_id,
+               max(f.occurred_at) AS latest
+        FROM window_falls f JOIN patients_patient p ON p.id = f.patient_id
+        WHERE p.entered_in_error_at IS NULL
+        GROUP BY f.patient_id
+        HAVING count(*) >= 2 OR bool_or(f.injury IN ('moderate', 'severe'))
+    ), ins AS (
+        INSERT INTO reminders_reminder (kind, patient_id, fall_id, due_on, status, created_at)
+        SELECT 'fall_risk', r.patient_id, r.fall_id, (r.latest AT TIME ZONE %(tz)s)::date, 'pending', now()
+        FROM risky r
+        WHERE NOT EXISTS (SELECT 1 FROM reminders_reminder x WHERE x.kind = 'fall_risk'
+                          AND x.patient_id = r.patient_id AND x.due_on >= %(window_first_day)s)
+        ON CONFLICT DO NOTHING RETURNING id, patient_id
+    )
+    {_ROLE_RECIPIENTS.format(roles="'physio'")}
+    """,
+    "SELECT id FROM reminders_reminder WHERE status = 'pending'",
+]
+
+
+def sweep(conn, params):
+    with conn.transaction(force_rollback=True), conn.cursor() as cursor:
+        for sql in SWEEP:
+            cursor.execute(sql, params)
+        return json.dumps(cursor.fetchall())

@@ -1,0 +1,316 @@
+"""``make bench``: a clinic network at scale in PostgreSQL, and each endpoint timed against raw SQL.
+
+    python -m benchmarks.run [--scale 1] [--repeat 5] [--regenerate]
+
+``DATABASE_URL`` names the database (default: a local ``clinic_bench``, created if missing).
+A database generated earlier at the same scale (and by the same generator version) is
+reused; otherwise it is dropped, created, migrated and filled (``benchmarks.generate``).
+
+Then, side by side in one run, the median of ``--repeat`` timings (after a warm-up) of:
+each API list endpoint (a page of 50, as the admin of one clinic) and the trends endpoint,
+each against psycopg fetching the same rows plus ``json.dumps``; each report (network-wide,
+as a superuser) against its raw SQL; the reminder sweep against its raw SQL (both rolled
+back, so every run does the same work); and the peak memory of a CSV export at a tenth
+and at all of the network. It prints a table of ratios with the queries per request and
+exits non-zero if a target is missed (``--no-fail`` to only report).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/clinic_bench"
+LIST_TARGET = 3.0
+REPORT_TARGET = 2.0
+META_TABLE = "benchmark_meta"
+
+
+def _setup_django(url):
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
+    import django
+
+    django.setup()
+
+
+def _ensure_database(url, *, scale, regenerate, log):
+    """Create the database if missing; say whether it holds a network of this scale already."""
+    import psycopg
+
+    from . import GENERATOR_VERSION
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and not regenerate:
+            with psycopg.connect(url) as db:
+                has_meta = db.execute("SELECT to_regclass(%s) IS NOT NULL", [META_TABLE]).fetchone()[0]
+                if has_meta:
+                    row = db.execute(f"SELECT scale, version FROM {META_TABLE}").fetchone()
+                    if row and float(row[0]) == scale and row[1] == GENERATOR_VERSION:
+                        log(f"Reusing {name}: a network generated at scale {scale}.")
+                        return True
+        if exists:
+            with psycopg.connect(url) as db:
+                ours = db.execute("SELECT to_regclass(%s) IS NOT NULL", [META_TABLE]).fetchone()[0]
+                tables = db.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[
+                    0
+                ]
+            if tables and not ours:
+                # Never drop a database the benchmark did not make: it may be someone's data.
+                raise SystemExit(
+                    f"{name} holds tables but no benchmark network; choose another DATABASE_URL "
+                    "(the default is a local clinic_bench)."
+                )
+            log(f"Dropping {name}: it holds no network of scale {scale}.")
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+        log(f"Created database {name}.")
+    return False
+
+
+def _generate(scale, log):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from assessments.rules import clinic_today
+
+    from . import GENERATOR_VERSION
+    from .generate import expected_counts, generate
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    log(f"Generating the network at scale {scale} (COPY):")
+    written = generate(scale=scale, today=clinic_today(), log=log)
+    expected = expected_counts(scale)
+    short = {name: (written.get(name), n) for name, n in expected.items() if written.get(name, 0) < n}
+    if short:
+        raise SystemExit(f"The generator wrote fewer rows than the scale asks for: {short}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {META_TABLE} (scale numeric, version int, generated_at timestamptz)")
+        cursor.execute(f"INSERT INTO {META_TABLE} VALUES (%s, %s, now())", [scale, GENERATOR_VERSION])
+    log(f"Generated in {time.perf_counter() - started:.0f} s.")
+
+
+def _median_seconds(fn, repeat):
+    fn()  # warm-up: caches, plans, imports
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _queries(fn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured)
+
+
+def measure(*, repeat, log):
+    import psycopg
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.urls import reverse
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from assessments.rules import DUE_SOON_DAYS, clinic_today, fall_window
+    from patients.models import Clinic, Patient, local_midnight
+    from reminders.sweep import reminder_sweep
+
+    from . import raw
+
+    User = get_user_model()
+    today = clinic_today()
+    admin = User.objects.get(username="admin_c01")
+    admin_two = User.objects.get(username="admin_two")
+    root, _ = User.objects.get_or_create(
+        username="bench_root", defaults={"is_superuser": True, "is_staff": True}
+    )
+
+    def client_of(user):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        return client
+
+    admin_api, root_api, two_api = client_of(admin), client_of(root), client_of(admin_two)
+    start, end = fall_window(today)
+    clinic_ids = list(Clinic.objects.values_list("id", flat=True))
+    # The patient with the most valid assessments in admin_c01's clinic, for the trends endpoint.
+    patient = (
+        Patient.objects.filter(clinic__code="c01", entered_in_error_at__isnull=True)
+        .order_by("-reassessment_interval_weeks", "id")
+        .first()
+    )
+    params = {
+        "user": admin.pk,
+        "tz": settings.TIME_ZONE,
+        "today": today,
+        "due_soon": today + timedelta(days=DUE_SOON_DAYS),
+        "window_start": local_midnight(start),
+        "window_end": local_midnight(end + timedelta(days=1)),
+        "window_first_day": start,
+        "clinics": clinic_ids,
+        "patient": patient.pk,
+    }
+    conn = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+
+    def api(client, name, query=None, **kwargs):
+        url = reverse(f"api:{name}", kwargs=kwargs or None)
+
+        def call():
+            response = client.get(url, query or {})
+            assert response.status_code == 200, (url, response.status_code, response.content[:300])
+            return response.content
+
+        return call
+
+    def sweep():
+        with transaction.atomic():
+            reminder_sweep(today=today)
+            transaction.set_rollback(True)
+
+    cases = [
+        # (name, Django callable, raw callable, target)
+        (
+            "patients ?due_for_reassessment",
+            api(admin_api, "patient-list", {"due_for_reassessment": "true"}),
+            lambda: raw.patients(conn, params, "due_for_reassessment"),
+            LIST_TARGET,
+        ),
+        (
+            "patients ?high_fall_risk",
+            api(admin_api, "patient-list", {"high_fall_risk": "true"}),
+            lambda: raw.patients(conn, params, "high_fall_risk"),
+            LIST_TARGET,
+        ),
+        (
+            "assessments",
+            api(admin_api, "assessment-list"),
+            lambda: raw.assessments(conn, params),
+            LIST_TARGET,
+        ),
+        ("falls", api(admin_api, "fall-list"), lambda: raw.falls(conn, params), LIST_TARGET),
+        ("referrals", api(admin_api, "referral-list"), lambda: raw.referrals(conn, params), LIST_TARGET),
+        (
+            "patients/{id}/trends",
+            api(admin_api, "patient-trends", pk=patient.pk),
+            lambda: raw.trends(conn, params),
+            LIST_TARGET,
+        ),
+    ]
+    for name in ("caseload", "overdue", "falls", "referrals", "devices"):
+        report_raw = getattr(raw, f"report_{name}")
+        cases.append(
+            (
+                f"report {name}",
+                api(root_api, f"report-{name}"),
+                lambda report_raw=report_raw: report_raw(conn, params),
+                REPORT_TARGET,
+            )
+        )
+    cases.append(("reminder sweep", sweep, lambda: raw.sweep(conn, params), REPORT_TARGET))
+
+    results = []
+    for name, django_call, raw_call, target in cases:
+        django_s = _median_seconds(django_call, repeat)
+        raw_s = _median_seconds(raw_call, repeat)
+        queries = _queries(django_call)
+        results.append((name, django_s, raw_s, django_s / raw_s, target, queries))
+        log(f"  {name}: {django_s * 1000:.1f} ms vs {raw_s * 1000:.1f} ms raw, {queries} queries")
+
+    # CSV export: peak Python memory while streaming the overdue report (the longest) for a
+    # tenth of the network (an admin of 2 of the 20 clinics) and for all of it.
+    memory = []
+    for label, client in (("10%", two_api), ("100%", root_api)):
+        connection.close()  # a fresh connection, as a request has
+        response = client.get(reverse("api:report-overdue"), {"format": "csv"})
+        tracemalloc.start()
+        rows = 0
+        size = 0
+        for chunk in response.streaming_content:
+            rows += chunk.count(b"\n")
+            size += len(chunk)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        memory.append((label, rows - 1, size, peak))
+        log(f"  CSV {label}: {rows - 1:,} rows, {size / 1e6:.1f} MB, peak {peak / 1e6:.2f} MB")
+    conn.close()
+    return results, memory
+
+
+def print_table(results, memory, out=sys.stdout):
+    width = max(len(r[0]) for r in results)
+    print(file=out)
+    header = f"{'endpoint':<{width}}  {'django ms':>10}  {'raw ms':>8}  {'ratio':>6}  {'target':>6}  {'queries':>7}  ok"
+    print(header, file=out)
+    print("-" * len(header), file=out)
+    for name, django_s, raw_s, ratio, target, queries in results:
+        ok = "yes" if ratio <= target else "NO"
+        print(
+            f"{name:<{width}}  {django_s * 1000:>10.1f}  {raw_s * 1000:>8.1f}  {ratio:>5.2f}x  {target:>5.1f}x  "
+            f"{queries:>7}  {ok}",
+            file=out,
+        )
+    print(file=out)
+    print(f"{'CSV export (overdue)':<{width}}  {'rows':>10}  {'MB out':>8}  {'peak MB':>8}", file=out)
+    for label, rows, size, peak in memory:
+        print(f"{label:<{width}}  {rows:>10,}  {size / 1e6:>8.1f}  {peak / 1e6:>8.2f}", file=out)
+    print(file=out)
+
+
+def targets_met(results, memory):
+    ratios_ok = all(ratio <= target for _, _, _, ratio, target, _ in results)
+    # Flat: a tenth of the rows or all of them, the peak stays within 2 MB of each other.
+    (_, _, _, small), (_, _, _, large) = memory
+    return ratios_ok and large - small < 2_000_000
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="1 = 50,000 patients (default); 0.01 for a smoke run"
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per case (the median is shown)")
+    parser.add_argument("--regenerate", action="store_true", help="generate afresh even if a network exists")
+    parser.add_argument("--no-fail", action="store_true", help="exit 0 even if a target is missed")
+    args = parser.parse_args(argv)
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+
+    def log(message):
+        print(message, flush=True)
+
+    reused = _ensure_database(url, scale=args.scale, regenerate=args.regenerate, log=log)
+    _setup_django(url)
+    if reused:
+        # A network generated before newer migrations (an index, say) gets them now.
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+    else:
+        _generate(args.scale, log)
+    log("Measuring:")
+    results, memory = measure(repeat=args.repeat, log=log)
+    print_table(results, memory)
+    if targets_met(results, memory):
+        print("All targets met.")
+        return 0
+    print("Some targets missed (see the ok column).")
+    return 0 if args.no_fail else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
