@@ -182,7 +182,8 @@ class ReportView(APIView):
         report = self.report
         if params["format"] == "csv":
             response = StreamingHttpResponse(
-                csv_chunks(report.columns, report.rows(scope)), content_type="text/csv; charset=utf-8"
+                csv_chunks(report.columns, report.rows(scope, stream=True)),
+                content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = f'attachment; filename="{report.name}-{today}.csv"'
             return response

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
 from simple_history.models import HistoricalRecords
 
 from patients.models import ClinicalRecord, ClinicalRecordQuerySet, ClinicScopedQuerySet
@@ -13,19 +13,28 @@ from .grades import MRC_SUM_GROUPS, MRCGrade, MuscleGroup, Side, WeaknessType, m
 
 class AssessmentQuerySet(ClinicalRecordQuerySet):
     def with_mrc_sum(self):
-        """Annotate ``mrc_sum_score`` in the database, exactly as ``grades.mrc_sum_score`` computes it."""
-        in_sum = Q(scores__muscle_group__in=MRC_SUM_GROUPS)
-        whole_grade = ExpressionWrapper((F("scores__grade") + 1) / 3, output_field=models.IntegerField())
-        return self.annotate(
-            _mrc_items=Count("scores", filter=in_sum),
-            _mrc_total=Sum(whole_grade, filter=in_sum),
-        ).annotate(
-            mrc_sum_score=models.Case(
-                models.When(_mrc_items=len(MRC_SUM_GROUPS) * 2, then=F("_mrc_total")),
-                default=None,
-                output_field=models.IntegerField(),
+        """Annotate ``mrc_sum_score`` in the database, exactly as ``grades.mrc_sum_score`` computes it.
+
+        A correlated subquery rather than a join and GROUP BY over every score: a page of a
+        list sums only the scores of its own rows, and a count ignores it altogether.
+        """
+        whole_grade = ExpressionWrapper((F("grade") + 1) / 3, output_field=models.IntegerField())
+        items = len(MRC_SUM_GROUPS) * 2
+        mrc_sum = (
+            MuscleScore.objects.filter(assessment=OuterRef("pk"), muscle_group__in=MRC_SUM_GROUPS)
+            .order_by()
+            .values("assessment")
+            .annotate(_items=Count("pk"), _total=Sum(whole_grade))
+            .annotate(
+                mrc_sum=models.Case(
+                    models.When(_items=items, then=F("_total")),
+                    default=None,
+                    output_field=models.IntegerField(),
+                )
             )
+            .values("mrc_sum")
         )
+        return self.annotate(mrc_sum_score=Subquery(mrc_sum, output_field=models.IntegerField()))
 
     def latest_first(self):
         """Newest first: by date, and of two on the same day the one recorded last."""

@@ -60,6 +60,12 @@ class Scope:
         return q
 
 
+def _fetch(queryset, stream):
+    """The rows of ``queryset``: from a server-side cursor, a chunk at a time, when streaming
+    (a CSV export of any length), or in one fetch (a JSON answer, a few hundred rows at most)."""
+    return queryset.iterator(chunk_size=CHUNK_SIZE) if stream else iter(queryset)
+
+
 def _ratio(part, whole, places="0.001"):
     """``part / whole`` to ``places``, or ``None`` when ``whole`` is zero."""
     if not whole:
@@ -79,7 +85,7 @@ class Report:
     columns: tuple[str, ...] = ()
     paginated = False
 
-    def rows(self, scope: Scope) -> Iterator[tuple]:
+    def rows(self, scope: Scope, *, stream=False) -> Iterator[tuple]:
         raise NotImplementedError
 
 
@@ -133,8 +139,8 @@ class Caseload(Report):
             .order_by("clinic__code", "ms_type", "follow_up", "assessed", "in_period")
         )
 
-    def rows(self, scope):
-        groups = self.queryset(scope).iterator(chunk_size=CHUNK_SIZE)
+    def rows(self, scope, *, stream=False):
+        groups = _fetch(self.queryset(scope), stream)
         for (clinic, ms_type), parts in groupby(groups, key=lambda g: (g[0], g[1])):
             counts = dict.fromkeys(self.columns[2:], 0)
             for _, _, follow_up, assessed, in_period, n in parts:
@@ -243,9 +249,9 @@ class Overdue(Report):
     def row(self, db_row, scope):
         return (*db_row, (scope.today - db_row[-1]).days)
 
-    def rows(self, scope, db_rows=None):
+    def rows(self, scope, db_rows=None, *, stream=False):
         if db_rows is None:
-            db_rows = self.queryset(scope).iterator(chunk_size=CHUNK_SIZE)
+            db_rows = _fetch(self.queryset(scope), stream)
         for db_row in db_rows:
             yield self.row(db_row, scope)
 
@@ -311,9 +317,9 @@ class Falls(Report):
         )
         return {code: (active, high_risk) for code, active, high_risk in summary}
 
-    def rows(self, scope):
+    def rows(self, scope, *, stream=False):
         summary = self.clinic_summary(scope)
-        for clinic, month, falls, *counts in self.queryset(scope).iterator(chunk_size=CHUNK_SIZE):
+        for clinic, month, falls, *counts in _fetch(self.queryset(scope), stream):
             active, high_risk = summary.get(clinic, (0, 0))
             yield (
                 clinic,
@@ -381,8 +387,8 @@ class Referrals(Report):
             .order_by("patient__clinic__code", "to_service")
         )
 
-    def rows(self, scope):
-        for *counts, median in self.queryset(scope).iterator(chunk_size=CHUNK_SIZE):
+    def rows(self, scope, *, stream=False):
+        for *counts, median in _fetch(self.queryset(scope), stream):
             yield (*counts, _days(median))
 
 
@@ -416,8 +422,8 @@ class Devices(Report):
             .order_by("patient__clinic__code", "device_type")
         )
 
-    def rows(self, scope):
-        yield from self.queryset(scope).iterator(chunk_size=CHUNK_SIZE)
+    def rows(self, scope, *, stream=False):
+        yield from _fetch(self.queryset(scope), stream)
 
 
 REPORTS = {report.name: report for report in (Caseload(), Overdue(), Falls(), Referrals(), Devices())}
