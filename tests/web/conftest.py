@@ -71,3 +71,11 @@ def assessed_patient(north, nora):
     latest.scores.filter(muscle_group="ankle_dorsiflexion", side="left").update(weakness_type="primary")
     latest.scores.filter(muscle_group="knee_extension").update(weakness_type="secondary")
     return patient
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # Keep each phase's report on the test item, so a browser fixture can tell a failure.
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

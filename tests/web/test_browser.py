@@ -1,0 +1,320 @@
+"""The pages in a real browser: Debian's headless Chromium, driven through its chromedriver.
+
+A nurse finds a patient and records a whole MMT assessment with the keyboard alone, then sees
+the new point in the chart; a physio prescribes an AFO; a nurse of clinic south gets the 404
+page for a north patient. Screenshots of the dashboard and the grid go to test-artifacts/.
+
+Nothing here downloads anything: the browser and driver are the system's (installed by
+.ci/run), Selenium Manager is never asked (the driver path is given), and Chromium runs with
+its network-reaching background services off. Without them the tests skip — or fail in CI,
+where REQUIRE_SERVICES=1.
+"""
+
+import os
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.grades import MuscleGroup
+from assessments.models import Assessment
+from care.models import DevicePrescription
+from tests import factories
+
+from ..conftest import PASSWORD, skip_or_fail
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+WAIT = 15
+
+# The grades the nurse types, row by row: (left, right).
+TYPED = {
+    MuscleGroup.SHOULDER_ABDUCTION: ("5", "5"),
+    MuscleGroup.ELBOW_FLEXION: ("5", "4+"),
+    MuscleGroup.ELBOW_EXTENSION: ("4", "5"),
+    MuscleGroup.WRIST_EXTENSION: ("5", "5"),
+    MuscleGroup.GRIP: ("4+", "5"),
+    MuscleGroup.HIP_FLEXION: ("4-", "4"),
+    MuscleGroup.HIP_EXTENSION: ("4", "4+"),
+    MuscleGroup.HIP_ABDUCTION: ("4", "4"),
+    MuscleGroup.KNEE_EXTENSION: ("4", "5"),
+    MuscleGroup.KNEE_FLEXION: ("3+", "4"),
+    MuscleGroup.ANKLE_DORSIFLEXION: ("2", "5"),
+    MuscleGroup.ANKLE_PLANTARFLEXION: ("3", "4+"),
+}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
+        skip_or_fail(
+            f"the browser tests need {CHROMIUM} and {CHROMEDRIVER} (Debian: chromium chromium-driver)"
+        )
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        skip_or_fail("the browser tests need selenium (requirements-dev.txt)")
+    # Belt and braces: Selenium Manager is skipped when the driver path is given; offline anyway.
+    os.environ.setdefault("SE_OFFLINE", "true")
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--window-size=1366,1000",
+        "--lang=en-US",
+    ):
+        options.add_argument(flag)
+    try:
+        driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    except Exception as exc:  # the browser is there but will not start: say why
+        shutil.rmtree(profile, ignore_errors=True)
+        skip_or_fail(f"Chromium did not start: {exc}")
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def web(request, browser, live_server):
+    """The browser, logged out, with helpers bound to the live server.
+
+    When the test fails, what the browser showed is kept in test-artifacts/ (a screenshot and
+    the page source), so a failure in CI can be looked at rather than guessed at.
+    """
+    browser.delete_all_cookies()
+    yield Browser(browser, live_server.url)
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / f"failed-{request.node.name}.png"))
+        (ARTIFACTS / f"failed-{request.node.name}.html").write_text(browser.page_source)
+
+
+class Browser:
+    def __init__(self, driver, base):
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        self.driver, self.base, self.By = driver, base, By
+        self.wait = WebDriverWait(driver, WAIT)
+
+    def get(self, path):
+        self.driver.get(self.base + path)
+
+    def find(self, css):
+        return self.driver.find_element(self.By.CSS_SELECTOR, css)
+
+    def find_all(self, css):
+        return self.driver.find_elements(self.By.CSS_SELECTOR, css)
+
+    def text(self):
+        return self.find("body").text
+
+    def active_id(self):
+        return self.driver.switch_to.active_element.get_attribute("id")
+
+    def keys(self, *keys):
+        from selenium.webdriver.common.action_chains import ActionChains
+
+        ActionChains(self.driver).send_keys(*keys).perform()
+
+    def log_in(self, username):
+        self.get(reverse("web:login"))
+        self.find("#id_username").send_keys(username)
+        self.find("#id_password").send_keys(PASSWORD)
+        self.find("main form button[type=submit]").click()
+        self.wait.until(lambda d: "Log out" in self.text())
+
+    def screenshot(self, name):
+        """A full-page screenshot in test-artifacts/ (gitignored), for a person to look at."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        width = self.driver.get_window_size()["width"]
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.set_window_size(width, height + 140)
+        try:
+            self.driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+        finally:
+            self.driver.set_window_size(width, 1000)
+
+    def chart_points(self, muscle_group):
+        """What the drawn Chart instance holds, left and right: [[date, grade], ...] each."""
+        return self.driver.execute_script(
+            """
+            const chart = Chart.getChart(document.getElementById(arguments[0]));
+            if (!chart) return null;
+            return Object.fromEntries(chart.data.datasets.map(
+                (d) => [d.side, d.data.map((p) => [p.date, p.grade, p.y])]));
+            """,
+            f"chart-{muscle_group}",
+        )
+
+    def json_script(self, element_id):
+        return self.driver.execute_script(
+            "return JSON.parse(document.getElementById(arguments[0]).textContent)", element_id
+        )
+
+
+def test_a_nurse_records_a_full_assessment_with_the_keyboard_and_sees_it_charted(
+    web, nora, assessed_patient, north
+):
+    from selenium.webdriver.common.keys import Keys
+
+    factories.PatientFactory(clinic=north, given_name="Charles", family_name="Babbage", mrn="N-0002")
+    web.log_in("nora")
+
+    # Find the patient: the list narrows as she types (htmx), then she opens the dashboard.
+    web.find("#id_q").send_keys("lovel")
+    web.wait.until(lambda d: "Babbage" not in web.find("#patient-results").text)
+    assert "1 patient" in web.find("#patient-results").text
+    web.find("#patient-results a[href*='/patients/']").click()
+    web.wait.until(
+        lambda d: d.execute_script("return document.documentElement.dataset.chartsReady") == "true"
+    )
+    before = web.chart_points("ankle_dorsiflexion")
+    assert before["left"] == [["2026-01-10", "4", 12], ["2026-04-10", "3-", 8]]
+
+    web.find(f"a[href='{reverse('web:assessment_new', args=[assessed_patient.pk])}']").click()
+    web.wait.until(lambda d: web.find_all("#id_edss"))
+
+    # Keyboard only from the first field on: EDSS, Tab, walk time, Tab, then the grid in order.
+    web.find("#id_edss").click()
+    web.keys("3.5", Keys.TAB, "8.4", Keys.TAB)
+    assert web.active_id() == "id_shoulder_abduction_left_grade"
+    for group, (left, right) in TYPED.items():
+        assert web.active_id() == f"id_{group}_left_grade"
+        web.keys(left, Keys.TAB)
+        assert web.active_id() == f"id_{group}_left_weakness"
+        if group == MuscleGroup.GRIP:
+            web.keys("s")  # type to choose in a select: Secondary (disuse)
+        web.keys(Keys.TAB)
+        assert web.active_id() == f"id_{group}_right_grade"
+        web.keys(right, Keys.TAB, Keys.TAB)
+    assert web.active_id() == "id_notes"
+    web.keys("Foot drop worse on the left", Keys.TAB)
+    assert web.driver.switch_to.active_element.text == "Save assessment"
+    web.screenshot("mmt-grid-filled")
+    web.keys(Keys.ENTER)
+
+    web.wait.until(lambda d: "Assessment of" in web.text() and "recorded" in web.text())
+    web.wait.until(
+        lambda d: d.execute_script("return document.documentElement.dataset.chartsReady") == "true"
+    )
+    today = timezone.localdate().isoformat()
+
+    # The new point is in the page's data and in the chart that was drawn from it.
+    data = web.json_script("trend-data")
+    ankle = next(
+        s for s in data["series"] if (s["muscle_group"], s["side"]) == ("ankle_dorsiflexion", "left")
+    )
+    assert ankle["points"][-1] == {"assessed_on": today, "grade": "2", "thirds": 6}
+    after = web.chart_points("ankle_dorsiflexion")
+    assert after["left"] == [*before["left"], [today, "2", 6]]
+    assert after["right"][-1] == [today, "5", 15]
+    assert web.chart_points("grip")["left"][-1] == [today, "4+", 13]
+    # Declines against the previous assessment (all 5 but the left ankle): 5 → 4 is one, but
+    # the left ankle's 3- → 2 is two thirds, short of a whole grade.
+    declined = {(d["muscle_group"], d["side"]) for d in data["declines"]}
+    assert ("knee_flexion", "left") in declined and ("elbow_extension", "left") in declined
+    assert ("ankle_dorsiflexion", "left") not in declined and ("grip", "left") not in declined
+    assert "knee_flexion" in web.find(".chart-card.has-decline").get_attribute("data-muscle-group") or any(
+        card.get_attribute("data-muscle-group") == "knee_flexion"
+        for card in web.find_all(".chart-card.has-decline")
+    )
+    # MRC sum in whole grades: shoulder 5+5, elbow flexion 5+4, wrist 5+5, hip flexion 4+4,
+    # knee extension 4+5, ankle dorsiflexion 2+5.
+    assert data["mrc_sum"][-1] == {"assessed_on": today, "score": 53}
+
+    saved = Assessment.objects.latest_first().filter(patient=assessed_patient).first()
+    assert saved.scores.count() == 24 and str(saved.edss) == "3.5"
+    assert saved.scores.get(muscle_group="grip", side="left").weakness_type == "secondary"
+    assert saved.notes == "Foot drop worse on the left"
+    web.screenshot("dashboard-after-assessment")
+
+
+def test_the_grid_keeps_what_was_typed_when_a_grade_is_wrong(web, nora, assessed_patient):
+    from selenium.webdriver.common.keys import Keys
+
+    web.log_in("nora")
+    web.get(reverse("web:assessment_new", args=[assessed_patient.pk]))
+    web.find("#id_shoulder_abduction_left_grade").click()
+    web.keys("4", Keys.TAB, Keys.TAB, "7", Keys.TAB, Keys.TAB, "3+", Keys.ENTER)
+    web.wait.until(lambda d: web.find_all(".error-summary"))
+    assert "“7” is not an MRC grade" in web.text()
+    assert web.find("#id_shoulder_abduction_left_grade").get_attribute("value") == "4"
+    assert web.find("#id_shoulder_abduction_right_grade").get_attribute("value") == "7"
+    assert web.find("#id_shoulder_abduction_right_grade").get_attribute("aria-invalid") == "true"
+    assert web.find("#id_elbow_flexion_left_grade").get_attribute("value") == "3+"
+    web.screenshot("mmt-grid-error")
+
+
+def test_a_physio_prescribes_an_afo(web, phil, assessed_patient):
+    from selenium.webdriver.support.ui import Select
+
+    web.log_in("phil")
+    web.get(reverse("web:patient_dashboard", args=[assessed_patient.pk]))
+    web.find(f"a[href='{reverse('web:device_new', args=[assessed_patient.pk])}']").click()
+    web.wait.until(lambda d: web.find_all("#id_device_type"))
+    Select(web.find("#id_device_type")).select_by_value("afo")
+    Select(web.find("#id_side")).select_by_visible_text("Left")
+    review = timezone.localdate() + timedelta(weeks=12)
+    web.find("#id_review_due_on").send_keys(review.strftime("%m%d%Y"))  # Chromium's en-US date field
+    assert web.find("#id_review_due_on").get_attribute("value") == review.isoformat()
+    web.find("#id_reason").send_keys("Foot drop, left")
+    web.find("form.record-form button[type=submit]").click()
+
+    web.wait.until(lambda d: "Ankle-foot orthosis (AFO) prescribed." in web.text())
+    assert "Ankle-foot orthosis (AFO) (Left)" in web.find(".summary").text
+    device = DevicePrescription.objects.get(patient=assessed_patient)
+    assert (device.device_type, device.side, device.prescribed_by, device.review_due_on) == (
+        "afo",
+        "left",
+        phil,
+        review,
+    )
+
+
+def test_a_south_nurse_cannot_open_a_north_patient(web, sam, assessed_patient):
+    web.log_in("sam")
+    web.get(reverse("web:patient_dashboard", args=[assessed_patient.pk]))
+    assert "Page not found" in web.text()
+    assert "Lovelace" not in web.driver.page_source
+    assert web.driver.title.startswith("Not found")
+
+
+def test_acknowledging_a_reminder_updates_the_row_and_the_count_in_place(web, nora, assessed_patient):
+    reminder = factories.ReminderFactory(patient=assessed_patient)
+    reminder.recipients.add(nora)
+    web.log_in("nora")
+    web.get(reverse("web:reminder_inbox"))
+    assert web.find("#reminder-count").get_attribute("textContent") == "(1 open)"
+    web.driver.execute_script("window.__samePage = true")
+    web.find(f"#reminder-{reminder.pk} button").click()
+    row = f"#reminder-{reminder.pk}"
+    web.wait.until(
+        lambda d: d.execute_script("return document.querySelector(arguments[0]).textContent", row).count(
+            "Acknowledged"
+        )
+    )
+    assert web.driver.execute_script("return window.__samePage") is True  # no reload: htmx swapped it
+    assert web.find("#reminder-count").get_attribute("textContent") == "(0 open)"
+    reminder.refresh_from_db()
+    assert reminder.status == "acknowledged"
