@@ -276,6 +276,10 @@ class ReferralStatusChange(models.Model):
 
     class Meta:
         ordering = ["changed_at", "id"]
+        indexes = [
+            # A referral's first move to a status (reports: days from sent to seen).
+            models.Index(fields=["referral", "to_status", "changed_at"], name="status_change_first_move"),
+        ]
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"

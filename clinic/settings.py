@@ -95,6 +95,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded setup has a web server, a worker and a scheduler writing to one file:
     # take the write lock up front and wait for it rather than fail with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiles any plan whose *estimated* cost is high. For this app's
+    # queries (reports, lists with correlated subqueries) compiling costs more than it saves:
+    # 0.7 s of a 1.4 s caseload report at 50,000 patients (benchmarks/README.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

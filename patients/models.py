@@ -177,9 +177,10 @@ class PatientQuerySet(ClinicalRecordQuerySet):
         fall_count = window_falls.order_by().values("patient").annotate(n=models.Count("pk")).values("n")
         return self.annotate(
             last_assessed_on=Subquery(last_assessed, output_field=models.DateField()),
-            next_assessment_due=models.Case(
-                models.When(last_assessed_on__isnull=True, then=TruncDate("created_at")),
-                default=AddDays("last_assessed_on", models.F("reassessment_interval_weeks") * 7),
+            # Coalesce rather than CASE WHEN ... IS NULL: the database runs the subquery once, not twice.
+            next_assessment_due=Coalesce(
+                AddDays("last_assessed_on", models.F("reassessment_interval_weeks") * 7),
+                TruncDate("created_at"),
                 output_field=models.DateField(),
             ),
             falls_in_window=Coalesce(Subquery(fall_count, output_field=models.IntegerField()), 0),

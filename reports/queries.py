@@ -20,8 +20,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
 
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Greatest, Least, TruncMonth
 
 from assessments.models import Assessment
 from assessments.rules import DUE_SOON_DAYS, OPEN_REFERRAL_STATUSES, SERIOUS_INJURIES
@@ -117,37 +117,41 @@ class Caseload(Report):
 
     def queryset(self, scope):
         today = scope.today
+        soon = today + timedelta(days=DUE_SOON_DAYS)
         in_period = Assessment.objects.valid().filter(scope.dates("assessed_on"), patient=OuterRef("pk"))
-        # One group per (clinic, MS type, follow-up state, assessed?, assessed in the period?):
-        # each patient's follow-up is computed once, as a group key, then counted.
+        # One group per (clinic, MS type, next due date clamped to [yesterday, a day past the
+        # due-soon week], assessed?, assessed in the period?): each patient's follow-up is
+        # computed once, as a group key, and the handful of groups is folded into a row below.
         return (
             _active_patients(scope)
             .with_follow_up(today)
             .annotate(
-                follow_up=Case(
-                    When(next_assessment_due__lt=today, then=Value("overdue")),
-                    When(next_assessment_due__lte=today + timedelta(days=DUE_SOON_DAYS), then=Value("due")),
-                    default=Value("later"),
+                due_key=Greatest(
+                    Least("next_assessment_due", Value(soon + timedelta(days=1))),
+                    Value(today - timedelta(days=1)),
+                    output_field=models.DateField(),
                 ),
                 assessed=models.ExpressionWrapper(
                     Q(last_assessed_on__isnull=False), output_field=models.BooleanField()
                 ),
                 in_period=Exists(in_period),
             )
-            .values_list("clinic__code", "ms_type", "follow_up", "assessed", "in_period")
+            .values_list("clinic__code", "ms_type", "due_key", "assessed", "in_period")
             .annotate(n=Count("pk"))
-            .order_by("clinic__code", "ms_type", "follow_up", "assessed", "in_period")
+            .order_by("clinic__code", "ms_type")
         )
 
     def rows(self, scope, *, stream=False):
+        today, soon = scope.today, scope.today + timedelta(days=DUE_SOON_DAYS)
         groups = _fetch(self.queryset(scope), stream)
         for (clinic, ms_type), parts in groupby(groups, key=lambda g: (g[0], g[1])):
             counts = dict.fromkeys(self.columns[2:], 0)
-            for _, _, follow_up, assessed, in_period, n in parts:
+            for _, _, due_key, assessed, in_period, n in parts:
+                overdue = due_key < today
                 counts["active_patients"] += n
-                counts["assessed_in_interval"] += n if assessed and follow_up != "overdue" else 0
-                counts["overdue"] += n if follow_up == "overdue" else 0
-                counts["due_for_reassessment"] += n if follow_up in ("overdue", "due") else 0
+                counts["assessed_in_interval"] += n if assessed and not overdue else 0
+                counts["overdue"] += n if overdue else 0
+                counts["due_for_reassessment"] += n if due_key <= soon else 0
                 counts["never_assessed"] += 0 if assessed else n
                 counts["assessed_in_period"] += n if in_period else 0
             yield (clinic, ms_type, *counts.values())
