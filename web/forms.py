@@ -98,6 +98,10 @@ class GradeField(forms.CharField):
             ) from None
 
 
+# Short labels keep the grid within a tablet's width; the page explains them once.
+GRID_WEAKNESS_CHOICES = [(value, label.split(" (")[0]) for value, label in WeaknessType.choices]
+
+
 class AssessmentForm(forms.Form):
     """One MMT assessment: a grid of the 12 muscle groups × left/right, with optional EDSS and T25FW.
 
@@ -137,7 +141,7 @@ class AssessmentForm(forms.Form):
                 self.fields[self.grade_name(group, side)] = GradeField(label=f"{name}, {side}: grade")
                 self.fields[self.weakness_name(group, side)] = forms.ChoiceField(
                     label=f"{name}, {side}: weakness type",
-                    choices=WeaknessType.choices,
+                    choices=GRID_WEAKNESS_CHOICES,
                     initial=before.weakness_type if before else WeaknessType.UNKNOWN,
                 )
 

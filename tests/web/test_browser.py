@@ -204,7 +204,7 @@ def test_a_nurse_records_a_full_assessment_with_the_keyboard_and_sees_it_charted
         web.keys(left, Keys.TAB)
         assert web.active_id() == f"id_{group}_left_weakness"
         if group == MuscleGroup.GRIP:
-            web.keys("s")  # type to choose in a select: Secondary (disuse)
+            web.keys("s")  # type to choose in a select: "s" is Secondary
         web.keys(Keys.TAB)
         assert web.active_id() == f"id_{group}_right_grade"
         web.keys(right, Keys.TAB, Keys.TAB)
