@@ -4,39 +4,54 @@ Loads the patient's valid records in a fixed number of queries and hands plain d
 ``assessments.rules``; nothing here decides anything clinical.
 """
 
-from django.db.models import Prefetch
-
 from care.models import FallEvent
 
 from . import rules
 from .grades import MRCGrade
-from .models import Assessment, MuscleScore
+from .models import Assessment
 
 
 def assessment_data(patient):
-    """The patient's valid assessments as ``rules.AssessmentData``, oldest first."""
-    assessments = (
+    """The patient's valid assessments as ``rules.AssessmentData``, oldest first.
+
+    One query for the assessments and their scores together (a LEFT JOIN, so an assessment
+    without scores still counts), read as tuples: no model instances for a chart's worth of grades.
+    """
+    rows = (
         Assessment.objects.valid()
         .filter(patient=patient)
-        .prefetch_related(Prefetch("scores", queryset=MuscleScore.objects.order_by()))
+        .order_by("assessed_on", "id")
+        .values_list(
+            "id",
+            "assessed_on",
+            "timed_25ft_walk_seconds",
+            "scores__muscle_group",
+            "scores__side",
+            "scores__grade",
+            "scores__weakness_type",
+        )
     )
+    assessments = {}
+    for assessment_id, assessed_on, walk, group, side, grade, weakness_type in rows:
+        scores = assessments.setdefault(assessment_id, (assessed_on, walk, {}))[2]
+        if group is not None:
+            scores[(group, side)] = rules.Score(MRCGrade(grade), weakness_type)
     return rules.chronological(
         rules.AssessmentData(
-            assessed_on=a.assessed_on,
-            recorded=a.id,
-            scores={
-                (s.muscle_group, s.side): rules.Score(MRCGrade(s.grade), s.weakness_type)
-                for s in a.scores.all()
-            },
-            timed_25ft_walk_seconds=a.timed_25ft_walk_seconds,
+            assessed_on=assessed_on, recorded=assessment_id, scores=scores, timed_25ft_walk_seconds=walk
         )
-        for a in assessments
+        for assessment_id, (assessed_on, walk, scores) in assessments.items()
     )
 
 
 def fall_data(patient):
-    falls = FallEvent.objects.valid().filter(patient=patient).only("occurred_at", "near_fall", "injury")
-    return [rules.FallData(rules.clinic_date(f.occurred_at), f.near_fall, f.injury) for f in falls]
+    falls = (
+        FallEvent.objects.valid().filter(patient=patient).values_list("occurred_at", "near_fall", "injury")
+    )
+    return [
+        rules.FallData(rules.clinic_date(occurred_at), near_fall, injury)
+        for occurred_at, near_fall, injury in falls
+    ]
 
 
 def patient_trends(patient, *, today):

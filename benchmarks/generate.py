@@ -419,7 +419,7 @@ def generate(*, scale, today, seed=2026, log=print):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM (ANALYZE)")
     return written
 
 

@@ -255,7 +255,7 @@ SELECT c.code AS clinic, r.to_service, count(*) AS total,
        count(*) FILTER (WHERE r.status = 'declined') AS declined,
        count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled,
        count(*) FILTER (WHERE r.status IN ('draft', 'sent', 'accepted') AND r.due_by < %(today)s) AS overdue,
-       count(t.days) AS with_turnaround,
+       count(*) FILTER (WHERE r.status IN ('seen', 'closed')) AS reached_seen,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY t.days) AS median_days_sent_to_seen
 FROM care_referral r JOIN patients_patient p ON p.id = r.patient_id JOIN patients_clinic c ON c.id = p.clinic_id
 LEFT JOIN LATERAL (

@@ -166,7 +166,11 @@ def measure(*, repeat, log):
         "clinics": clinic_ids,
         "patient": patient.pk,
     }
-    conn = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+    # The same session settings as the app's connections (``options``: JIT off), for a fair race.
+    options = settings.DATABASES["default"].get("OPTIONS", {}).get("options")
+    conn = psycopg.connect(
+        os.environ["DATABASE_URL"], autocommit=True, **({"options": options} if options else {})
+    )
 
     def api(client, name, query=None, **kwargs):
         url = reverse(f"api:{name}", kwargs=kwargs or None)

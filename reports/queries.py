@@ -30,6 +30,9 @@ from patients.models import Patient, PatientStatus, local_midnight
 
 from .aggregates import DaysBetween, Median
 
+# A referral in these statuses has been seen: "closed" is reachable only from "seen".
+REACHED_SEEN = (ReferralStatus.SEEN, ReferralStatus.CLOSED)
+
 # Rows are fetched from the database this many at a time (a server-side cursor on PostgreSQL).
 CHUNK_SIZE = 2000
 
@@ -341,9 +344,10 @@ class Referrals(Report):
     """Referrals per clinic and service: how many in each status, how many overdue today
     (SPEC §3 rule 7), and the median days from sent to seen.
 
+    ``reached_seen``: referrals seen (or closed since, which only a seen referral can be).
     *Sent* and *seen* are the first moves to those statuses in the referral's status history;
-    the median is over the referrals that have both (``with_turnaround`` of them), taken in
-    the database (``reports.aggregates.Median``). The date range selects by ``referred_on``.
+    the median is over the referrals that have both, taken in the database
+    (``reports.aggregates.Median``). The date range selects by ``referred_on``.
     """
 
     name = "referrals"
@@ -354,7 +358,7 @@ class Referrals(Report):
         "total",
         *ReferralStatus.values,
         "overdue",
-        "with_turnaround",
+        "reached_seen",
         "median_days_sent_to_seen",
     )
 
@@ -364,7 +368,7 @@ class Referrals(Report):
 
         return Subquery(
             ReferralStatusChange.objects.filter(referral=OuterRef("pk"), to_status=status)
-            .order_by("changed_at", "id")
+            .order_by("changed_at")
             .values("changed_at")[:1]
         )
 
@@ -385,7 +389,7 @@ class Referrals(Report):
                 total=Count("pk"),
                 **by_status,
                 overdue=Count("pk", filter=Q(status__in=OPEN_REFERRAL_STATUSES, due_by__lt=scope.today)),
-                with_turnaround=Count("turnaround"),
+                reached_seen=Count("pk", filter=Q(status__in=REACHED_SEEN)),
                 median=Median("turnaround"),
             )
             .order_by("patient__clinic__code", "to_service")

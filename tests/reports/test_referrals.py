@@ -21,7 +21,7 @@ def test_by_service_and_status_by_hand(network, ada_api):
             **NONE,
             "seen": 2,
             "overdue": 0,
-            "with_turnaround": 2,
+            "reached_seen": 2,
             "median_days_sent_to_seen": 2.5,
         },
         # r8: a draft referred 400 days ago, due 42 days after.
@@ -32,7 +32,7 @@ def test_by_service_and_status_by_hand(network, ada_api):
             **NONE,
             "draft": 1,
             "overdue": 1,
-            "with_turnaround": 0,
+            "reached_seen": 0,
             "median_days_sent_to_seen": None,
         },
         # r1 (2 days), r2 (5, closed since), r3 (sent, overdue), r4 (9.5, closed since); r7 was
@@ -46,7 +46,7 @@ def test_by_service_and_status_by_hand(network, ada_api):
             "seen": 1,
             "closed": 2,
             "overdue": 1,
-            "with_turnaround": 3,
+            "reached_seen": 3,
             "median_days_sent_to_seen": 5.0,
         },
     ]
