@@ -1,5 +1,7 @@
 """List filters of the API (django-filter): a value that does not parse is a 400."""
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
@@ -8,6 +10,30 @@ from assessments.rules import clinic_today
 from care.models import DevicePrescription, FallEvent, Referral
 from patients.models import Patient
 from reminders.models import Reminder
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or 1/0), absent for no filter; anything else is an error, not ignored."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return {"true": True, "1": True, "false": False, "0": False}[str(value).lower()]
+        except KeyError:
+            raise ValidationError("Must be true or false.", code="invalid") from None
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        # django-filter's BooleanWidget would read an unknown value as "no filter".
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
 
 
 def _visible_patients(request):
@@ -22,7 +48,7 @@ def _matching(queryset, matches, value):
 class ClinicalRecordFilter(filters.FilterSet):
     """Records marked entered-in-error are left out unless ``include_errors`` is true."""
 
-    include_errors = filters.BooleanFilter(
+    include_errors = BooleanFilter(
         method="filter_include_errors", help_text="Also list records marked entered in error."
     )
 
@@ -46,11 +72,11 @@ class PatientFilter(ClinicalRecordFilter):
         max_length=100,
         help_text="Words each found in the given name, family name or MRN.",
     )
-    due_for_reassessment = filters.BooleanFilter(
+    due_for_reassessment = BooleanFilter(
         method="filter_due_for_reassessment",
         help_text="Active patients whose next assessment falls due within a week, or is overdue.",
     )
-    high_fall_risk = filters.BooleanFilter(
+    high_fall_risk = BooleanFilter(
         method="filter_high_fall_risk",
         help_text="Two or more falls in the last 182 days, or one with a moderate or severe injury.",
     )
@@ -101,10 +127,16 @@ class DeviceFilter(PatientRecordFilter):
 
 class ReferralFilter(PatientRecordFilter):
     referred_on = filters.DateFromToRangeFilter()
+    overdue = BooleanFilter(
+        method="filter_overdue", help_text="Open (draft, sent, accepted) and past its due date."
+    )
 
     class Meta:
         model = Referral
-        fields = ["patient", "referred_on", "status", "to_service"]
+        fields = ["patient", "referred_on", "status", "to_service", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        return _matching(queryset, queryset.overdue(clinic_today()), value)
 
 
 class ReminderFilter(filters.FilterSet):

@@ -128,6 +128,16 @@ class DeviceStatus(models.TextChoices):
     DISCONTINUED = "discontinued"
 
 
+class DevicePrescriptionQuerySet(ClinicalRecordQuerySet):
+    def review_due(self, today):
+        """SPEC §3 rule 8, set-based: active prescriptions whose review falls due within a week, or is overdue."""
+        from assessments.rules import DUE_SOON_DAYS
+
+        return self.filter(
+            status=DeviceStatus.ACTIVE, review_due_on__lte=today + timedelta(days=DUE_SOON_DAYS)
+        )
+
+
 class DevicePrescription(ClinicalRecord):
     Side = DeviceSide
     Status = DeviceStatus
@@ -145,6 +155,7 @@ class DevicePrescription(ClinicalRecord):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = DevicePrescriptionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-prescribed_on", "-id"]
@@ -199,6 +210,12 @@ class ReferralStatus(models.TextChoices):
     CANCELLED = "cancelled"
 
 
+class ReferralQuerySet(ClinicalRecordQuerySet):
+    def overdue(self, today):
+        """SPEC §3 rule 7, set-based: open referrals (draft, sent, accepted) past their due date."""
+        return self.filter(self.model.overdue_condition(today))
+
+
 class Referral(ClinicalRecord):
     Service = ReferralService
     Urgency = Urgency
@@ -231,6 +248,7 @@ class Referral(ClinicalRecord):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         ordering = ["-referred_on", "-id"]
@@ -251,6 +269,13 @@ class Referral(ClinicalRecord):
 
     def __str__(self):
         return f"Referral to {self.get_to_service_display()} ({self.status}) — {self.patient}"
+
+    @staticmethod
+    def overdue_condition(today):
+        """SPEC §3 rule 7 as a condition, for filters and conditional aggregates alike."""
+        from assessments.rules import OPEN_REFERRAL_STATUSES
+
+        return Q(status__in=OPEN_REFERRAL_STATUSES, due_by__lt=today)
 
     @classmethod
     def default_due_by(cls, referred_on, urgency):

@@ -9,13 +9,12 @@ reminder still pending, so whatever a broker outage left behind goes out on the 
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 
-from assessments.rules import DUE_SOON_DAYS, OPEN_REFERRAL_STATUSES, clinic_date, fall_window
-from care.models import DevicePrescription, DeviceStatus, FallEvent, Referral
+from assessments.rules import clinic_date, fall_window
+from care.models import DevicePrescription, FallEvent, Referral
 from patients.models import Patient, Role, StaffMembership
 
 from .models import Reminder, ReminderKind, ReminderStatus
@@ -62,9 +61,7 @@ def reassessments_due(today):
 
 def referrals_overdue(today):
     """SPEC §3 rule 7, in the database."""
-    referrals = Referral.objects.valid().filter(
-        status__in=OPEN_REFERRAL_STATUSES, due_by__lt=today, patient__entered_in_error_at__isnull=True
-    )
+    referrals = Referral.objects.valid().overdue(today).filter(patient__entered_in_error_at__isnull=True)
     return [
         _Due(
             ReminderKind.REFERRAL_OVERDUE,
@@ -80,10 +77,8 @@ def referrals_overdue(today):
 
 def device_reviews_due(today):
     """SPEC §3 rule 8, in the database."""
-    devices = DevicePrescription.objects.valid().filter(
-        status=DeviceStatus.ACTIVE,
-        review_due_on__lte=today + timedelta(days=DUE_SOON_DAYS),
-        patient__entered_in_error_at__isnull=True,
+    devices = (
+        DevicePrescription.objects.valid().review_due(today).filter(patient__entered_in_error_at__isnull=True)
     )
     return [
         _Due(

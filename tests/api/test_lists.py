@@ -106,14 +106,46 @@ def test_falls_by_clinic_local_day(north_patient, nora_api):
 
 
 def test_referrals_by_status_and_service(north_patient, nora_api):
+    today = timezone.localdate()
     sent = factories.ReferralFactory(patient=north_patient, status="sent")
     to_gp = factories.ReferralFactory(patient=north_patient, status="seen", to_service="gp")
+    late = factories.ReferralFactory(
+        patient=north_patient,
+        status="accepted",
+        referred_on=today - datetime.timedelta(days=60),
+        due_by=today - datetime.timedelta(days=1),
+    )
+    factories.ReferralFactory(  # past due but seen: not overdue
+        patient=north_patient,
+        status="seen",
+        referred_on=today - datetime.timedelta(days=60),
+        due_by=today - datetime.timedelta(days=1),
+    )
     url = reverse("api:referral-list")
     assert [r["id"] for r in nora_api.get(url, {"status": "sent"}).json()["results"]] == [sent.pk]
-    assert [r["id"] for r in nora_api.get(url, {"to_service": "gp"}).json()["results"]] == [to_gp.pk]
+    assert to_gp.pk in [r["id"] for r in nora_api.get(url, {"to_service": "gp"}).json()["results"]]
+    assert [r["id"] for r in nora_api.get(url, {"overdue": "true"}).json()["results"]] == [late.pk]
+    assert late.pk not in [r["id"] for r in nora_api.get(url, {"overdue": "false"}).json()["results"]]
+    assert nora_api.get(url, {"overdue": "perhaps"}).status_code == 400
 
 
 def test_a_patient_of_another_clinic_is_no_filter_value(south_patient, nora_api):
     response = nora_api.get(reverse("api:fall-list"), {"patient": south_patient.pk})
     assert response.status_code == 400
     assert "patient" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("route", "param"),
+    [
+        ("api:patient-list", "due_for_reassessment"),
+        ("api:patient-list", "high_fall_risk"),
+        ("api:referral-list", "overdue"),
+        ("api:fall-list", "include_errors"),
+    ],
+)
+def test_a_yes_no_filter_refuses_anything_but_true_or_false(nora_api, route, param):
+    response = nora_api.get(reverse(route), {param: "perhaps"})
+    assert response.status_code == 400
+    assert response.json() == {param: ["Must be true or false."]}
+    assert nora_api.get(reverse(route), {param: "false"}).status_code == 200
