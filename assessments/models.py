@@ -88,6 +88,13 @@ class Assessment(ClinicalRecord):
         ]
         indexes = [
             models.Index(fields=["patient", "-assessed_on", "-id"], name="assessment_patient_latest"),
+            # A patient's latest valid assessment (follow-up, caseload, the sweep), read from the
+            # index alone: the entered-in-error check needs no visit to the table.
+            models.Index(
+                fields=["patient", "-assessed_on", "-id"],
+                condition=Q(entered_in_error_at__isnull=True),
+                name="assessment_patient_latest_ok",
+            ),
         ]
 
     def __str__(self):

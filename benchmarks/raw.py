@@ -108,7 +108,7 @@ def falls(conn, params):
                f.device_in_use, f.contributing_factors, f.medical_attention, f.notes, u.username AS recorded_by,
                f.created_at, f.updated_at, false AS entered_in_error, f.entered_in_error_at,
                NULL AS entered_in_error_by, f.entered_in_error_reason
-        {scoped.replace("WHERE", "JOIN auth_user u ON u.id = f.recorded_by_id WHERE")}
+        {scoped.replace("WHERE", "JOIN auth_user u ON u.id = f.recorded_by_id WHERE", 1)}
         ORDER BY f.occurred_at DESC, f.id DESC LIMIT 50
     """
     with conn.cursor(row_factory=dict_row) as cursor:

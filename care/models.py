@@ -109,7 +109,16 @@ class FallEvent(ClinicalRecord):
             ),
             ClinicalRecord.entered_in_error_constraint("fall_entered_in_error_complete"),
         ]
-        indexes = [models.Index(fields=["patient", "-occurred_at"], name="fall_patient_occurred")]
+        indexes = [
+            models.Index(fields=["patient", "-occurred_at"], name="fall_patient_occurred"),
+            # A patient's falls in the window (fall risk, in lists, reports and the sweep), read
+            # from the index alone: near-falls and records entered in error are not in it.
+            models.Index(
+                fields=["patient", "occurred_at", "injury"],
+                condition=Q(entered_in_error_at__isnull=True, near_fall=False),
+                name="fall_patient_window",
+            ),
+        ]
 
     def __str__(self):
         kind = "Near-fall" if self.near_fall else "Fall"

@@ -24,7 +24,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Greatest, Least, TruncMonth
 
 from assessments.models import Assessment
-from assessments.rules import DUE_SOON_DAYS, OPEN_REFERRAL_STATUSES, SERIOUS_INJURIES
+from assessments.rules import DUE_SOON_DAYS, SERIOUS_INJURIES
 from care.models import DevicePrescription, DeviceStatus, FallEvent, Injury, Referral, ReferralStatus
 from patients.models import Patient, PatientStatus, local_midnight
 
@@ -225,12 +225,9 @@ class Overdue(Report):
             subject=Value(None, output_field=models.BigIntegerField()),
         )
         referrals = self._shape(
-            Referral.objects.valid().filter(
-                patient__entered_in_error_at__isnull=True,
-                patient__clinic_id__in=scope.clinic_ids,
-                status__in=OPEN_REFERRAL_STATUSES,
-                due_by__lt=today,
-            ),
+            Referral.objects.valid()
+            .overdue(today)
+            .filter(patient__entered_in_error_at__isnull=True, patient__clinic_id__in=scope.clinic_ids),
             kind="referral_overdue",
             patient="patient__",
             detail=F("to_service"),
@@ -238,12 +235,9 @@ class Overdue(Report):
             subject=F("pk"),
         )
         devices = self._shape(
-            DevicePrescription.objects.valid().filter(
-                patient__entered_in_error_at__isnull=True,
-                patient__clinic_id__in=scope.clinic_ids,
-                status=DeviceStatus.ACTIVE,
-                review_due_on__lte=today + timedelta(days=DUE_SOON_DAYS),
-            ),
+            DevicePrescription.objects.valid()
+            .review_due(today)
+            .filter(patient__entered_in_error_at__isnull=True, patient__clinic_id__in=scope.clinic_ids),
             kind="device_review_due",
             patient="patient__",
             detail=F("device_type"),
@@ -388,7 +382,7 @@ class Referrals(Report):
             .annotate(
                 total=Count("pk"),
                 **by_status,
-                overdue=Count("pk", filter=Q(status__in=OPEN_REFERRAL_STATUSES, due_by__lt=scope.today)),
+                overdue=Count("pk", filter=Referral.overdue_condition(scope.today)),
                 reached_seen=Count("pk", filter=Q(status__in=REACHED_SEEN)),
                 median=Median("turnaround"),
             )
@@ -422,9 +416,7 @@ class Devices(Report):
             .values_list("patient__clinic__code", "device_type")
             .annotate(
                 active=Count("pk"),
-                review_due=Count(
-                    "pk", filter=Q(review_due_on__lte=scope.today + timedelta(days=DUE_SOON_DAYS))
-                ),
+                review_due=Count("pk", filter=Q(pk__in=DevicePrescription.objects.review_due(scope.today))),
                 patients=Count("patient", distinct=True),
             )
             .order_by("patient__clinic__code", "device_type")
