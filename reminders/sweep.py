@@ -1,21 +1,25 @@
 """The reminder sweep: find every follow-up that is due and create its reminder once.
 
-Finding is set-based (one query per kind); creating relies on the database's unique
-constraints (kind, subject or patient, due_on) with ``ignore_conflicts``, so a sweep run
-twice, or two sweeps at once, create nothing twice. Delivery is queued on commit for every
-reminder still pending, so whatever a broker outage left behind goes out on the next sweep.
+Set-based from end to end: each kind is one queryset of due follow-ups (the rules'
+querysets: ``with_follow_up``, ``Referral.overdue``, ``DevicePrescription.review_due``),
+inserted as reminders by one ``INSERT ... SELECT`` in the database, and their recipients by
+another, so a sweep costs the same few statements whether one reminder falls due or fifty
+thousand. The unique constraints (kind, subject or patient, due_on) with ``ON CONFLICT DO
+NOTHING`` make a sweep run twice, or two sweeps at once, create nothing twice. Delivery is
+queued on commit for every reminder still pending, so whatever a broker outage left behind
+goes out on the next sweep.
 """
 
 import logging
-from collections import defaultdict
-from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
-from assessments.rules import clinic_date, fall_window
+from assessments.rules import fall_window
 from care.models import DevicePrescription, FallEvent, Referral
-from patients.models import Patient, Role, StaffMembership
+from patients.models import Patient, Role
 
 from .models import Reminder, ReminderKind, ReminderStatus
 
@@ -26,53 +30,38 @@ CLINIC_ROLES_OF_KIND = {
     ReminderKind.REASSESSMENT_DUE: (Role.NURSE, Role.PHYSIO),
     ReminderKind.FALL_RISK: (Role.PHYSIO,),
 }
+AUTHOR_OF_KIND = {
+    ReminderKind.REFERRAL_OVERDUE: "referral__created_by_id",
+    ReminderKind.DEVICE_REVIEW_DUE: "device__prescribed_by_id",
+}
+SUBJECT_COLUMN_OF_KIND = {
+    ReminderKind.REASSESSMENT_DUE: None,
+    ReminderKind.REFERRAL_OVERDUE: "referral_id",
+    ReminderKind.DEVICE_REVIEW_DUE: "device_id",
+    ReminderKind.FALL_RISK: "fall_id",
+}
 
 
-@dataclass(frozen=True)
-class _Due:
-    kind: str
-    patient_id: int
-    due_on: object
-    clinic_id: int
-    subject_id: int | None = None
-    author_id: int | None = None
-
-    def reminder(self):
-        subject_field = {
-            ReminderKind.REFERRAL_OVERDUE: "referral_id",
-            ReminderKind.DEVICE_REVIEW_DUE: "device_id",
-            ReminderKind.FALL_RISK: "fall_id",
-        }.get(self.kind)
-        subject = {subject_field: self.subject_id} if subject_field else {}
-        return Reminder(kind=self.kind, patient_id=self.patient_id, due_on=self.due_on, **subject)
-
-    def key(self):
-        return (self.kind, self.subject_id or self.patient_id, self.due_on)
+def _rows(queryset, *, patient, due_on, subject=None):
+    """``queryset`` as reminder rows: (patient, [subject,] due date), in that column order."""
+    columns = {
+        "r_patient": patient,
+        **({"r_subject": subject} if subject is not None else {}),
+        "r_due": due_on,
+    }
+    return queryset.annotate(**columns).order_by().values_list(*columns)
 
 
 def reassessments_due(today):
     """SPEC §3 rule 6, in the database."""
     patients = Patient.objects.valid().with_follow_up(today).due_for_reassessment(today)
-    return [
-        _Due(ReminderKind.REASSESSMENT_DUE, p["id"], p["next_assessment_due"], p["clinic_id"])
-        for p in patients.values("id", "clinic_id", "next_assessment_due")
-    ]
+    return _rows(patients, patient=F("pk"), due_on=F("next_assessment_due"))
 
 
 def referrals_overdue(today):
     """SPEC §3 rule 7, in the database."""
     referrals = Referral.objects.valid().overdue(today).filter(patient__entered_in_error_at__isnull=True)
-    return [
-        _Due(
-            ReminderKind.REFERRAL_OVERDUE,
-            r["patient_id"],
-            r["due_by"],
-            r["patient__clinic_id"],
-            r["id"],
-            r["created_by_id"],
-        )
-        for r in referrals.values("id", "patient_id", "patient__clinic_id", "due_by", "created_by_id")
-    ]
+    return _rows(referrals, patient=F("patient_id"), subject=F("pk"), due_on=F("due_by"))
 
 
 def device_reviews_due(today):
@@ -80,27 +69,20 @@ def device_reviews_due(today):
     devices = (
         DevicePrescription.objects.valid().review_due(today).filter(patient__entered_in_error_at__isnull=True)
     )
-    return [
-        _Due(
-            ReminderKind.DEVICE_REVIEW_DUE,
-            d["patient_id"],
-            d["review_due_on"],
-            d["patient__clinic_id"],
-            d["id"],
-            d["prescribed_by_id"],
-        )
-        for d in devices.values("id", "patient_id", "patient__clinic_id", "review_due_on", "prescribed_by_id")
-    ]
+    return _rows(devices, patient=F("patient_id"), subject=F("pk"), due_on=F("review_due_on"))
 
 
 def fall_risks(today, patient_ids=None):
     """SPEC §3 rule 5: patients at high fall risk with no fall-risk reminder for a fall in the window.
 
     The reminder is about the latest fall in the window — the one that made (or keeps) the
-    patient high-risk — so a patient is reminded about once per episode, not once a sweep.
+    patient high-risk — and falls due on its clinic-local date, so a patient is reminded
+    about once per episode, not once a sweep.
     """
     start, _ = fall_window(today)
-    window_falls = FallEvent.objects.in_window(today).filter(patient=OuterRef("pk"))
+    latest_fall = (
+        FallEvent.objects.in_window(today).filter(patient=OuterRef("pk")).order_by("-occurred_at", "-id")
+    )
     already_reminded = Reminder.objects.filter(
         kind=ReminderKind.FALL_RISK, patient=OuterRef("pk"), due_on__gte=start
     )
@@ -109,70 +91,71 @@ def fall_risks(today, patient_ids=None):
     )
     if patient_ids is not None:
         patients = patients.filter(pk__in=patient_ids)
-    patients = patients.annotate(
-        latest_fall=Subquery(window_falls.order_by("-occurred_at", "-id").values("id")[:1]),
-        latest_fall_at=Subquery(window_falls.order_by("-occurred_at", "-id").values("occurred_at")[:1]),
+    return _rows(
+        patients,
+        patient=F("pk"),
+        subject=Subquery(latest_fall.values("id")[:1]),
+        due_on=TruncDate(Subquery(latest_fall.values("occurred_at")[:1])),
     )
-    return [
-        _Due(
-            ReminderKind.FALL_RISK,
-            p["id"],
-            clinic_date(p["latest_fall_at"]),
-            p["clinic_id"],
-            p["latest_fall"],
-        )
-        for p in patients.values("id", "clinic_id", "latest_fall", "latest_fall_at")
-    ]
 
 
-def _create(dues):
-    """Insert the reminders that do not exist yet and give each new one its recipients."""
-    if not dues:
+def _insert_select(table, columns, rows, constants):
+    """``INSERT INTO table (constants' columns, columns) SELECT constants, rows ON CONFLICT DO NOTHING``.
+
+    Django has no INSERT ... SELECT: the SELECT is the ORM's own SQL for ``rows``. Returns the
+    ids of the rows inserted (those that did not exist yet).
+    """
+    select, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(name) for name in [*constants, *columns])
+    values = ", ".join(["%s"] * len(constants))
+    # "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON clause.
+    sql = (
+        f"INSERT INTO {quote(table)} ({names}) SELECT {values}, due.* FROM ({select}) AS due WHERE true "
+        "ON CONFLICT DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*constants.values(), *params])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _create(kind, rows):
+    """Insert the reminders of ``rows`` that do not exist yet and give each new one its recipients."""
+    subject = SUBJECT_COLUMN_OF_KIND[kind]
+    created = _insert_select(
+        Reminder._meta.db_table,
+        ["patient_id", *([subject] if subject else []), "due_on"],
+        rows,
+        {"kind": kind, "status": ReminderStatus.PENDING, "created_at": timezone.now()},
+    )
+    if not created:
         return []
-    Reminder.objects.bulk_create([due.reminder() for due in dues], ignore_conflicts=True, batch_size=1000)
-    by_key = {due.key(): due for due in dues}
-    # Reminders of these keys that have no recipients yet are the ones this sweep created.
-    fresh = Reminder.objects.filter(
-        kind__in={due.kind for due in dues},
-        patient_id__in={due.patient_id for due in dues},
-        due_on__in={due.due_on for due in dues},
-        recipients__isnull=True,
-    ).values_list("id", "kind", "patient_id", "referral_id", "device_id", "fall_id", "due_on")
-    created = []
-    for reminder_id, kind, patient_id, referral_id, device_id, fall_id, due_on in fresh:
-        key = (kind, referral_id or device_id or fall_id or patient_id, due_on)
-        if key in by_key:
-            created.append((reminder_id, by_key[key]))
-    staff = _clinic_staff({due.clinic_id for _, due in created})
-    Through = Reminder.recipients.through
-    Through.objects.bulk_create(
-        [
-            Through(reminder_id=reminder_id, user_id=user_id)
-            for reminder_id, due in created
-            for user_id in _recipients(due, staff)
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
-    return [reminder_id for reminder_id, _ in created]
+    new = Reminder.objects.filter(pk__in=created)
+    if kind in CLINIC_ROLES_OF_KIND:
+        membership = "patient__clinic__memberships__user"
+        recipients = new.filter(
+            **{
+                f"{membership}__is_active": True,
+                f"{membership}__groups__name__in": CLINIC_ROLES_OF_KIND[kind],
+            }
+        ).values_list("pk", f"{membership}_id")
+    else:
+        recipients = new.values_list("pk", AUTHOR_OF_KIND[kind])
+    _insert_recipients(recipients.order_by().distinct())
+    return created
 
 
-def _clinic_staff(clinic_ids):
-    """``{(clinic_id, role): {user ids}}`` for active staff of these clinics."""
-    staff = defaultdict(set)
-    memberships = StaffMembership.objects.filter(clinic_id__in=clinic_ids, user__is_active=True).values_list(
-        "clinic_id", "user_id", "user__groups__name"
-    )
-    for clinic_id, user_id, role in memberships:
-        staff[(clinic_id, role)].add(user_id)
-    return staff
-
-
-def _recipients(due, staff):
-    roles = CLINIC_ROLES_OF_KIND.get(due.kind)
-    if roles is None:
-        return {due.author_id}
-    return set().union(*(staff[(due.clinic_id, role)] for role in roles))
+def _insert_recipients(pairs):
+    """INSERT ... SELECT of ``(reminder id, user id)`` pairs into the recipients table."""
+    through = Reminder.recipients.through
+    select, params = pairs.query.sql_with_params()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(through._meta.db_table)} ({quote('reminder_id')}, {quote('user_id')}) "
+            f"SELECT * FROM ({select}) AS pairs WHERE true ON CONFLICT DO NOTHING",
+            params,
+        )
 
 
 def queue_pending_deliveries():
@@ -188,10 +171,10 @@ def queue_pending_deliveries():
 def reminder_sweep(*, today):
     """Create every due reminder once, and queue delivery of all pending ones. Returns the new ids by kind."""
     created = {
-        ReminderKind.REASSESSMENT_DUE: _create(reassessments_due(today)),
-        ReminderKind.REFERRAL_OVERDUE: _create(referrals_overdue(today)),
-        ReminderKind.DEVICE_REVIEW_DUE: _create(device_reviews_due(today)),
-        ReminderKind.FALL_RISK: _create(fall_risks(today)),
+        ReminderKind.REASSESSMENT_DUE: _create(ReminderKind.REASSESSMENT_DUE, reassessments_due(today)),
+        ReminderKind.REFERRAL_OVERDUE: _create(ReminderKind.REFERRAL_OVERDUE, referrals_overdue(today)),
+        ReminderKind.DEVICE_REVIEW_DUE: _create(ReminderKind.DEVICE_REVIEW_DUE, device_reviews_due(today)),
+        ReminderKind.FALL_RISK: _create(ReminderKind.FALL_RISK, fall_risks(today)),
     }
     queue_pending_deliveries()
     return created
@@ -202,7 +185,7 @@ def fall_risk_check(*, patient, today):
     """After a fall is recorded: if it made the patient high-risk, remind the clinic's physios (on commit)."""
     from .tasks import queue_delivery
 
-    created = _create(fall_risks(today, patient_ids=[patient.pk]))
+    created = _create(ReminderKind.FALL_RISK, fall_risks(today, patient_ids=[patient.pk]))
     if created:
         transaction.on_commit(lambda: queue_delivery(created))
     return created
