@@ -5,6 +5,7 @@ Lazy, so a page that never shows the header (an htmx fragment) costs no query fo
 
 from django.utils.functional import SimpleLazyObject
 
+from patients import policy
 from patients.models import Clinic, clinic_ids_of, role_of
 
 from .queries import open_reminders_of
@@ -31,4 +32,5 @@ def staff(request):
         "staff_clinics": SimpleLazyObject(lambda: _clinics(user)),
         "staff_role": SimpleLazyObject(lambda: _role_label(user)),
         "open_reminder_count": SimpleLazyObject(lambda: open_reminders_of(user).count()),
+        "may_run_reports": SimpleLazyObject(lambda: policy.may_run_reports(user)),
     }

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import reports, views
 
 app_name = "web"
 
@@ -22,5 +22,6 @@ urlpatterns = [
         name="entered_in_error",
     ),
     path("reminders/", views.reminder_inbox, name="reminder_inbox"),
+    path("reports/", reports.report_page, name="reports"),
     path("reminders/<int:pk>/acknowledge/", views.reminder_ack, name="reminder_ack"),
 ]
