@@ -126,7 +126,11 @@ def _create(kind, rows):
         Reminder._meta.db_table,
         ["patient_id", *([subject] if subject else []), "due_on"],
         rows,
-        {"kind": kind, "status": ReminderStatus.PENDING, "created_at": timezone.now()},
+        {
+            "kind": kind,
+            "status": ReminderStatus.PENDING,
+            "created_at": connection.ops.adapt_datetimefield_value(timezone.now()),
+        },
     )
     if not created:
         return []
