@@ -17,11 +17,13 @@ from django.urls import reverse
 
 from assessments.rules import clinic_today
 from patients import policy
+from reminders.models import ReminderKind
 from reports.queries import REPORTS, Scope, report_clinics
 
 from .forms import DateInput
 
 OVERDUE_SHOWN = 50
+KIND_LABELS = dict(ReminderKind.choices)
 EARLIEST = datetime.date(1900, 1, 1)
 LATEST = datetime.date(2999, 12, 31)
 
@@ -97,7 +99,10 @@ def report_page(request):
         scope=scope,
         clinics=chosen,
         results=results,
-        overdue=list(overdue.rows(scope, overdue_rows[:OVERDUE_SHOWN])),
+        overdue=[
+            {**dict(zip(overdue.columns, row, strict=True)), "what": KIND_LABELS[row[0]]}
+            for row in overdue.rows(scope, overdue_rows[:OVERDUE_SHOWN])
+        ],
         overdue_count=overdue_rows.count(),
         overdue_shown=OVERDUE_SHOWN,
         columns={name: report.columns for name, report in REPORTS.items()},

@@ -35,6 +35,7 @@ def test_an_admin_sees_every_report_with_its_charts_and_csv_links(network, ada):
         ],
     }
     assert response.context["overdue_count"] == 7
+    assert "<td>Referral overdue</td>" in page and "<td>Device review due</td>" in page
     assert "Reports</a>" in page  # in the header's navigation
 
 
