@@ -226,7 +226,8 @@ class DeviceSerializer(ClinicalRecordSerializer):
 
 
 class ReferralStatusChangeSerializer(serializers.ModelSerializer):
-    changed_by = StaffField()
+    # The views annotate the username on the prefetched moves (no user row per move).
+    changed_by = serializers.CharField(source="changed_by_username", read_only=True, help_text="A username.")
 
     class Meta:
         model = ReferralStatusChange

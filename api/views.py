@@ -8,7 +8,7 @@ import hashlib
 import json
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import JsonResponse
 from django.utils.http import parse_etags
 from django.views import defaults
@@ -254,7 +254,11 @@ class ReferralViewSet(ClinicalRecordViewSet):
     """Referrals with their status history; the status moves only through ``transition``."""
 
     queryset = Referral.objects.select_related("created_by", "entered_in_error_by").prefetch_related(
-        Prefetch("status_changes", queryset=ReferralStatusChange.objects.select_related("changed_by"))
+        # Only the mover's username is shown: no user row built for each move.
+        Prefetch(
+            "status_changes",
+            queryset=ReferralStatusChange.objects.annotate(changed_by_username=F("changed_by__username")),
+        )
     )
     serializer_class = serializers.ReferralSerializer
     filterset_class = filters.ReferralFilter
