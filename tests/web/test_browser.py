@@ -111,11 +111,13 @@ def web(request, browser, live_server):
 
 class Browser:
     def __init__(self, driver, base):
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
 
         self.driver, self.base, self.By = driver, base, By
-        self.wait = WebDriverWait(driver, WAIT)
+        # A wait may look at the page the browser is just leaving: try again on the next one.
+        self.wait = WebDriverWait(driver, WAIT, ignored_exceptions=[StaleElementReferenceException])
 
     def get(self, path):
         self.driver.get(self.base + path)
@@ -127,7 +129,8 @@ class Browser:
         return self.driver.find_elements(self.By.CSS_SELECTOR, css)
 
     def text(self):
-        return self.find("body").text
+        # Read in one script call: between finding <body> and reading it, a page may be replaced.
+        return self.driver.execute_script("return document.body ? document.body.innerText : ''")
 
     def active_id(self):
         return self.driver.switch_to.active_element.get_attribute("id")
