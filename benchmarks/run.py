@@ -6,7 +6,8 @@
 A database generated earlier at the same scale (and by the same generator version) is
 reused; otherwise it is dropped, created, migrated and filled (``benchmarks.generate``).
 
-Then, side by side in one run, the median of ``--repeat`` timings (after a warm-up) of:
+Then, side by side in one run, the median of ``--repeat`` timings (after a warm-up; the
+endpoint and its baseline in turns, so that both see the same load) of:
 each API list endpoint (a page of 50, as the admin of one clinic) and the trends endpoint,
 each against psycopg fetching the same rows plus ``json.dumps``; each report (network-wide,
 as a superuser) against its raw SQL; the reminder sweep against its raw SQL (both rolled
@@ -99,14 +100,17 @@ def _generate(scale, log):
     log(f"Generated in {time.perf_counter() - started:.0f} s.")
 
 
-def _median_seconds(fn, repeat):
-    fn()  # warm-up: caches, plans, imports
-    times = []
+def _median_seconds(first, second, repeat):
+    """The median times of two callables run in turns, so that both see the same machine load
+    (other work on a 2-core machine moves single timings by a third)."""
+    first(), second()  # warm-up: caches, plans, imports
+    times = ([], [])
     for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for fn, spent in zip((first, second), times, strict=True):
+            started = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - started)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def _queries(fn):
@@ -230,8 +234,7 @@ def measure(*, repeat, log):
 
     results = []
     for name, django_call, raw_call, target in cases:
-        django_s = _median_seconds(django_call, repeat)
-        raw_s = _median_seconds(raw_call, repeat)
+        django_s, raw_s = _median_seconds(django_call, raw_call, repeat)
         queries = _queries(django_call)
         results.append((name, django_s, raw_s, django_s / raw_s, target, queries))
         log(f"  {name}: {django_s * 1000:.1f} ms vs {raw_s * 1000:.1f} ms raw, {queries} queries")
