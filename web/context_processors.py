@@ -6,15 +6,9 @@ Lazy, so a page that never shows the header (an htmx fragment) costs no query fo
 from django.utils.functional import SimpleLazyObject
 
 from patients import policy
-from patients.models import Clinic, clinic_ids_of, role_of
+from patients.models import role_of
 
-from .queries import open_reminders_of
-
-
-def _clinics(user):
-    if user.is_superuser:
-        return list(Clinic.objects.all())
-    return list(Clinic.objects.filter(id__in=clinic_ids_of(user)))
+from .queries import clinics_of, open_reminders_of
 
 
 def _role_label(user):
@@ -29,7 +23,7 @@ def staff(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "staff_clinics": SimpleLazyObject(lambda: _clinics(user)),
+        "staff_clinics": SimpleLazyObject(lambda: list(clinics_of(user))),
         "staff_role": SimpleLazyObject(lambda: _role_label(user)),
         "open_reminder_count": SimpleLazyObject(lambda: open_reminders_of(user).count()),
         "may_run_reports": SimpleLazyObject(lambda: policy.may_run_reports(user)),

@@ -20,7 +20,7 @@ from care.models import (
     ReferralService,
     Urgency,
 )
-from patients.models import MSType, PatientStatus
+from patients.models import Clinic, MSType, PatientStatus, Sex
 
 from .labels import muscle_label
 
@@ -65,6 +65,68 @@ class PatientFilterForm(forms.Form):
         if data["high_fall_risk"]:
             patients = patients.at_high_fall_risk()
         return patients
+
+
+class PatientForm(forms.Form):
+    """A patient's details (SPEC §2); the clinic is chosen only at registration."""
+
+    mrn = forms.CharField(
+        label="MRN",
+        max_length=50,
+        help_text="Medical record number, unique within the clinic.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    given_name = forms.CharField(
+        label="Given name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    family_name = forms.CharField(
+        label="Family name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput)
+    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, initial=Sex.UNKNOWN)
+    ms_type = forms.ChoiceField(label="MS type", choices=MSType.choices, initial=MSType.UNKNOWN)
+    diagnosis_date = forms.DateField(
+        label="Diagnosis date", required=False, help_text="Optional.", widget=DateInput
+    )
+    status = forms.ChoiceField(label="Status", choices=PatientStatus.choices, initial=PatientStatus.ACTIVE)
+    reassessment_interval_weeks = forms.IntegerField(
+        label="Reassessment interval (weeks)",
+        min_value=1,
+        max_value=104,
+        initial=12,
+        help_text="1 to 104 weeks between assessments.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class PatientRegistrationForm(PatientForm):
+    """A new patient, at one of ``clinics`` (preselected when there is only one)."""
+
+    clinic = forms.ModelChoiceField(label="Clinic", queryset=Clinic.objects.none())
+
+    field_order = ["clinic"]
+
+    def __init__(self, *args, clinics, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["clinic"]
+        field.queryset = clinics
+        first_two = list(clinics[:2])
+        if len(first_two) == 1:
+            field.empty_label = None
+            field.initial = first_two[0].pk
+        else:
+            field.empty_label = "Choose a clinic"
+
+
+class PatientEditForm(PatientForm):
+    """A registered patient's details, with the version the user started from.
+
+    ``version`` is the ``updated_at`` the page was drawn from: when the patient has changed
+    since, the save is held back and the page shows what is stored now, rather than silently
+    overwriting another person's edit.
+    """
+
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class GradeField(forms.CharField):

@@ -5,6 +5,7 @@ Clinical judgements (due, overdue, high fall risk, declines, guidance) come from
 ``assessments.rules`` and ``assessments.trends``; the pages only lay them out.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,7 +37,12 @@ from care.services import (
 )
 from patients import policy
 from patients.models import Patient
-from patients.services import record_mark_entered_in_error
+from patients.services import (
+    PATIENT_EDITABLE,
+    patient_create,
+    patient_update,
+    record_mark_entered_in_error,
+)
 from reminders.models import Reminder, ReminderStatus
 from reminders.services import reminder_acknowledge
 
@@ -102,9 +109,9 @@ class PatientRow:
 
 @login_required
 def patient_list(request):
-    today = rules.clinic_today()
+    user, today = _staff(request), rules.clinic_today()
     form = forms.PatientFilterForm(request.GET)
-    patients = queries.patients_of(request.user, today=today)
+    patients = queries.patients_of(user, today=today)
     if form.is_valid():
         patients = form.filter(patients, today=today)
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -112,7 +119,13 @@ def patient_list(request):
         PatientRow(p, follow_up_badge(next_due=p.next_assessment_due, status=p.status, today=today))
         for p in page
     ]
-    context = {"form": form, "page": page, "rows": rows, "today": today}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "today": today,
+        "may_register_patient": policy.may_edit_patient(user),
+    }
     template = "web/_patient_results.html" if _is_htmx(request) else "web/patient_list.html"
     response = render(request, template, context)
     # The same URL answers a fragment to htmx and a page otherwise: caches must keep them apart.
@@ -229,6 +242,7 @@ def patient_dashboard(request, pk):
         "chart_data": _chart_data(trends, falls, today),
         "mrc_drop_points": settings.MRC_SUM_DROP_POINTS,
         "may": {
+            "edit_patient": writable and policy.may_edit_patient(user),
             "record_assessment": writable and policy.may_record_assessment(user),
             "record_fall": writable and policy.may_record_fall(user),
             "prescribe_device": writable and policy.may_prescribe_device(user),
@@ -237,6 +251,113 @@ def patient_dashboard(request, pk):
         },
     }
     return render(request, "web/patient_dashboard.html", context)
+
+
+# Registering and editing patients -------------------------------------------------------------
+
+
+def _patient_name(patient):
+    return f"{patient.family_name}, {patient.given_name}"
+
+
+@login_required
+def patient_new(request):
+    user = _staff(request)
+    _require(policy.may_edit_patient(user))
+    clinics = queries.clinics_of(user)
+    if request.method == "POST":
+        form = forms.PatientRegistrationForm(request.POST, clinics=clinics)
+        if form.is_valid():
+            try:
+                patient = patient_create(created_by=user, **form.cleaned_data)
+            except ValidationError as exc:
+                forms.add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{_patient_name(patient)} (MRN {patient.mrn}) registered.")
+                return redirect("web:patient_dashboard", pk=patient.pk)
+    else:
+        form = forms.PatientRegistrationForm(clinics=clinics)
+    return render(request, "web/patient_form.html", {"form": form, "patient": None})
+
+
+class EditedMeanwhile(Exception):
+    """The patient changed after the edit page was drawn: the save would overwrite someone's edit."""
+
+    def __init__(self, current):
+        self.current = current
+
+
+def _version(patient):
+    return patient.updated_at.isoformat()
+
+
+def _details(patient):
+    return {field: getattr(patient, field) for field in PATIENT_EDITABLE}
+
+
+@transaction.atomic
+def _save_details(*, patient, by, data):
+    """Write the fields that differ from what is stored; refused if the patient changed since ``version``.
+
+    The row is locked and read again, so the version compared is the one the change replaces
+    (as the API does with ``If-Match``). Returns the patient and the names of the fields changed.
+    """
+    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    changes = {f: data[f] for f in PATIENT_EDITABLE if data[f] != getattr(current, f)}
+    if not changes:
+        return current, []
+    if data["version"] and data["version"] != _version(current):
+        raise EditedMeanwhile(current)
+    return patient_update(patient=current, by=by, **changes), list(changes)
+
+
+def _shown(patient, field):
+    value = getattr(patient, field)
+    if value is None or value == "":
+        return "blank"
+    if patient._meta.get_field(field).choices:
+        return getattr(patient, f"get_{field}_display")()
+    return f"{value:%d %b %Y}" if isinstance(value, datetime.date) else str(value)
+
+
+def _edited_meanwhile(form, current):
+    """Keep what the user typed, say what is stored now, and let the next save replace it."""
+    form.data = form.data.copy()
+    form.data["version"] = _version(current)
+    stored = "; ".join(
+        f"{form.fields[f].label}: {_shown(current, f)}"
+        for f in PATIENT_EDITABLE
+        if form.cleaned_data[f] != getattr(current, f)
+    )
+    form.add_error(
+        None,
+        "Someone else changed this patient's details while you were editing. "
+        f"Stored now: {stored}. Your values are kept below; save again to replace theirs.",
+    )
+
+
+@login_required
+def patient_edit(request, pk):
+    patient = _patient_or_404(request, pk)
+    _require(policy.may_edit_patient(request.user))
+    if request.method == "POST":
+        form = forms.PatientEditForm(request.POST)
+        if form.is_valid():
+            try:
+                patient, changed = _save_details(patient=patient, by=request.user, data=form.cleaned_data)
+            except EditedMeanwhile as exc:
+                _edited_meanwhile(form, exc.current)
+            except ValidationError as exc:
+                forms.add_service_errors(form, exc)
+            else:
+                if changed:
+                    messages.success(request, f"Details of {_patient_name(patient)} saved.")
+                else:
+                    messages.info(request, f"No changes to the details of {_patient_name(patient)}.")
+                return redirect("web:patient_dashboard", pk=patient.pk)
+    else:
+        form = forms.PatientEditForm(initial=_details(patient) | {"version": _version(patient)})
+    return render(request, "web/patient_form.html", {"form": form, "patient": patient})
 
 
 # Recording ------------------------------------------------------------------------------------
