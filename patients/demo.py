@@ -106,7 +106,8 @@ def _seed_patient(clinic, mrn, n, staff, rng, today):
     )
 
     declining = n % 3 == 0  # a third of the cohort loses strength in one leg
-    weak_side = rng.choice(list(Side))
+    # Every sixth patient is the typical case: left foot drop getting worse, and falling.
+    weak_side = Side.LEFT if n % 6 == 0 else rng.choice(list(Side))
     baseline = {(group, side): rng.choice([11, 12, 12, 13, 15, 15]) for group in MuscleGroup for side in Side}
     if n % 4 == 0:  # foot drop: weak ankle dorsiflexion on one side
         baseline[(MuscleGroup.ANKLE_DORSIFLEXION, weak_side)] = rng.choice([8, 9, 10])
@@ -124,7 +125,9 @@ def _seed_patient(clinic, mrn, n, staff, rng, today):
                 item: rng.choice([WeaknessType.PRIMARY, WeaknessType.SECONDARY, WeaknessType.MIXED])
                 for item in baseline
             }
-        decline = 3 * index // 2 if declining else 0
+        # A slow slide, then at the latest visit a drop of a whole grade or more (SPEC §3 rule 1).
+        slide = min(2 * index, 4) + (3 if index == len(visit_days) - 1 else 0)
+        decline = slide if declining else 0
         assessment = Assessment.objects.create(
             patient=patient,
             assessed_on=visit_day,
@@ -155,7 +158,7 @@ def _seed_patient(clinic, mrn, n, staff, rng, today):
 
 
 def _seed_falls(patient, nurse, n, rng, today):
-    recent = {0: 0, 1: 1, 2: 2, 3: 3}.get(n % 6, 0)
+    recent = {0: 2, 1: 1, 3: 3}.get(n % 6, 0)  # falls in the last six months
     dates = [today - timedelta(days=rng.randint(1, 170)) for _ in range(recent)]
     dates += [today - timedelta(days=rng.randint(190, 700)) for _ in range(rng.randint(0, 3))]
     for index, day in enumerate(dates):
