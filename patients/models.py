@@ -82,6 +82,12 @@ class ClinicalRecordQuerySet(ClinicScopedQuerySet):
         """Records not marked entered-in-error: the ones lists, rules and reports use."""
         return self.filter(entered_in_error_at__isnull=True)
 
+    def listable(self):
+        """Valid records of valid patients: a patient marked entered-in-error takes their records along."""
+        if self.model.clinic_lookup == Patient.clinic_lookup:
+            return self.valid()
+        return self.valid().filter(patient__entered_in_error_at__isnull=True)
+
 
 class ClinicalRecord(models.Model):
     """A record that is never deleted: a mistake is marked entered-in-error (who, when, why)."""

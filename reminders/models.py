@@ -41,6 +41,17 @@ def _subject_matches_kind():
     return condition
 
 
+class ReminderQuerySet(ClinicScopedQuerySet):
+    def valid(self):
+        """Reminders whose patient and subject are not marked entered-in-error: the ones listed and sent."""
+        return self.filter(
+            Q(patient__entered_in_error_at__isnull=True),
+            Q(referral__isnull=True) | Q(referral__entered_in_error_at__isnull=True),
+            Q(device__isnull=True) | Q(device__entered_in_error_at__isnull=True),
+            Q(fall__isnull=True) | Q(fall__entered_in_error_at__isnull=True),
+        )
+
+
 class Reminder(models.Model):
     Kind = ReminderKind
     Status = ReminderStatus
@@ -67,7 +78,7 @@ class Reminder(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     clinic_lookup = "patient__clinic"
-    objects = ClinicScopedQuerySet.as_manager()
+    objects = ReminderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-due_on", "-id"]
