@@ -31,6 +31,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+def test_a_yes_no_setting_refuses_anything_but_yes_or_no():
+    result = _load_settings(DEBUG="ture")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false, not 'ture'" in result.stderr
+    assert _load_settings(DEBUG="on").returncode == 0
+
+
 def test_debug_has_a_development_key_and_sqlite_by_default():
     result = _load_settings(DEBUG="true")
     assert result.returncode == 0, result.stderr
