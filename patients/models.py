@@ -25,9 +25,21 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Clinic admin"
 
 
+class ClinicQuerySet(models.QuerySet):
+    def of(self, user):
+        """The clinics ``user`` is a member of (every clinic for a superuser)."""
+        if user.is_superuser:
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(id__in=clinic_ids_of(user))
+
+
 class Clinic(models.Model):
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=200)
+
+    objects = ClinicQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
