@@ -163,10 +163,15 @@ def _insert_recipients(pairs):
 
 
 def queue_pending_deliveries():
-    """Queue a delivery task, on commit, for every reminder still pending."""
+    """Queue a delivery task, on commit, for every valid reminder still pending.
+
+    A reminder whose patient or subject is entered in error stays pending and is never sent.
+    """
     from .tasks import queue_delivery
 
-    pending = list(Reminder.objects.filter(status=ReminderStatus.PENDING).values_list("id", flat=True))
+    pending = list(
+        Reminder.objects.valid().filter(status=ReminderStatus.PENDING).values_list("id", flat=True)
+    )
     transaction.on_commit(lambda: queue_delivery(pending))
     return pending
 

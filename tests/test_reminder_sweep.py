@@ -11,9 +11,16 @@ from django.utils import timezone
 
 from reminders.delivery import reminder_deliver
 from reminders.models import Reminder
-from reminders.sweep import fall_risk_check, reminder_sweep
+from reminders.sweep import fall_risk_check, queue_pending_deliveries, reminder_sweep
 
-from .factories import AssessmentFactory, DeviceFactory, FallFactory, PatientFactory, ReferralFactory
+from .factories import (
+    AssessmentFactory,
+    DeviceFactory,
+    FallFactory,
+    PatientFactory,
+    ReferralFactory,
+    ReminderFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -197,6 +204,40 @@ def test_delivery_sends_one_email_per_recipient_and_only_once(north, staff):
     assert str(patient) in mail.outbox[0].subject
     reminder = Reminder.objects.get(pk=reminder_id)
     assert reminder.status == "sent" and reminder.sent_at is not None
+
+
+@pytest.mark.parametrize("in_error", ["patient", "referral", "device", "fall"])
+def test_a_pending_reminder_about_a_record_entered_in_error_is_neither_queued_nor_sent(
+    north, staff, in_error, django_capture_on_commit_callbacks
+):
+    patient = assessed_patient(north, last_assessed_on=TODAY)
+    subjects = {
+        "referral_overdue": ("referral", ReferralFactory(patient=patient)),
+        "device_review_due": ("device", DeviceFactory(patient=patient)),
+        "fall_risk": ("fall", fall_on(patient, TODAY)),
+    }
+    reminders = {
+        kind: ReminderFactory(kind=kind, patient=patient, **{field: subject})
+        for kind, (field, subject) in subjects.items()
+    }
+    reminders["reassessment_due"] = ReminderFactory(kind="reassessment_due", patient=patient)
+    for reminder in reminders.values():
+        reminder.recipients.add(staff["phil"])
+    record = patient if in_error == "patient" else dict(subjects.values())[in_error]
+    record.mark_entered_in_error(by=staff["ada"], reason="wrong patient")
+    if in_error == "patient":
+        refused = set(reminders)
+    else:
+        refused = {kind for kind, (field, _) in subjects.items() if field == in_error}
+
+    with django_capture_on_commit_callbacks(execute=False):
+        queued = queue_pending_deliveries()
+    assert sorted(queued) == sorted(r.pk for kind, r in reminders.items() if kind not in refused)
+    for kind, reminder in reminders.items():
+        assert reminder_deliver(reminder_id=reminder.pk) is (kind not in refused)
+    assert len(mail.outbox) == len(reminders) - len(refused)
+    statuses = dict(Reminder.objects.values_list("kind", "status"))
+    assert {kind for kind, status in statuses.items() if status == "pending"} == refused
 
 
 def test_a_failed_send_leaves_the_reminder_pending(north, staff, settings):
