@@ -90,8 +90,13 @@ def record_validate(record, errors=None):
 
 
 def record_check_editable(record):
+    """Refuse a change to a record marked entered in error, or to any record of such a patient."""
     if record.entered_in_error:
         raise ValidationError("This record is marked entered in error and can no longer be changed.")
+    if not isinstance(record, Patient) and record.patient.entered_in_error:
+        raise ValidationError(
+            "This record's patient is marked entered in error; their records can no longer be changed."
+        )
 
 
 def record_apply_changes(record, changes, *, editable):
