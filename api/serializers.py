@@ -11,7 +11,7 @@ from rest_framework import serializers
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
 from assessments.models import Assessment, MuscleScore
 from care.models import ContributingFactor, DevicePrescription, FallEvent, Referral, ReferralStatusChange
-from patients.models import Clinic, Patient, clinic_ids_of
+from patients.models import Clinic, Patient
 from reminders.models import Reminder
 
 # Free text is bounded so that no request can store megabytes in a note.
@@ -34,10 +34,7 @@ class MemberClinicField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", queryset=Clinic.objects.all(), **kwargs)
 
     def get_queryset(self):
-        user = self.context["request"].user
-        return (
-            Clinic.objects.all() if user.is_superuser else Clinic.objects.filter(id__in=clinic_ids_of(user))
-        )
+        return Clinic.objects.of(self.context["request"].user)
 
 
 class VisiblePatientField(serializers.PrimaryKeyRelatedField):

@@ -39,7 +39,7 @@ from care.services import (
     referral_update,
 )
 from patients import policy
-from patients.models import Clinic, Patient, clinic_ids_of
+from patients.models import Clinic, Patient
 from patients.services import patient_create, patient_update, record_mark_entered_in_error
 from reminders.models import Reminder
 from reminders.services import reminder_acknowledge
@@ -166,8 +166,7 @@ class ClinicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     lookup_value_regex = r"[-\w]+"
 
     def get_queryset(self):
-        user = self.request.user
-        return self.queryset if user.is_superuser else self.queryset.filter(id__in=clinic_ids_of(user))
+        return self.queryset.of(self.request.user)
 
 
 class PatientViewSet(ClinicalRecordViewSet):

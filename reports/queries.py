@@ -26,7 +26,7 @@ from django.db.models.functions import Greatest, Least, TruncMonth
 from assessments.models import Assessment
 from assessments.rules import DUE_SOON_DAYS, SERIOUS_INJURIES
 from care.models import DevicePrescription, DeviceStatus, FallEvent, Injury, Referral, ReferralStatus
-from patients.models import Patient, PatientStatus, local_midnight
+from patients.models import Clinic, Patient, PatientStatus, local_midnight
 
 from .aggregates import DaysBetween, Median
 
@@ -432,9 +432,7 @@ REPORTS = {report.name: report for report in (Caseload(), Overdue(), Falls(), Re
 def report_clinics(user, code=None):
     """The clinics a report for ``user`` covers: theirs (every clinic for a superuser), or the
     one of them with ``code``. ``Clinic.DoesNotExist`` for a code that is not one of theirs."""
-    from patients.models import Clinic, clinic_ids_of
-
-    clinics = Clinic.objects.all() if user.is_superuser else Clinic.objects.filter(id__in=clinic_ids_of(user))
+    clinics = Clinic.objects.of(user)
     if code is not None:
         return [clinics.get(code=code)]
     return list(clinics)

@@ -6,9 +6,9 @@ Lazy, so a page that never shows the header (an htmx fragment) costs no query fo
 from django.utils.functional import SimpleLazyObject
 
 from patients import policy
-from patients.models import role_of
+from patients.models import Clinic, role_of
 
-from .queries import clinics_of, open_reminders_of
+from .queries import open_reminders_of
 
 
 def _role_label(user):
@@ -23,7 +23,7 @@ def staff(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "staff_clinics": SimpleLazyObject(lambda: list(clinics_of(user))),
+        "staff_clinics": SimpleLazyObject(lambda: list(Clinic.objects.of(user))),
         "staff_role": SimpleLazyObject(lambda: _role_label(user)),
         "open_reminder_count": SimpleLazyObject(lambda: open_reminders_of(user).count()),
         "may_run_reports": SimpleLazyObject(lambda: policy.may_run_reports(user)),

@@ -3,14 +3,8 @@
 from django.db.models import Prefetch, Q
 
 from assessments.models import Assessment, MuscleScore
-from patients.models import Clinic, Patient, clinic_ids_of
+from patients.models import Patient
 from reminders.models import Reminder, ReminderStatus
-
-
-def clinics_of(user):
-    """The clinics the user belongs to (every clinic for a superuser)."""
-    clinics = Clinic.objects.all()
-    return clinics if user.is_superuser else clinics.filter(id__in=clinic_ids_of(user))
 
 
 def patients_of(user, *, today):

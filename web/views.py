@@ -36,7 +36,7 @@ from care.services import (
     referral_transition,
 )
 from patients import policy
-from patients.models import Patient
+from patients.models import Clinic, Patient
 from patients.services import (
     PATIENT_EDITABLE,
     patient_create,
@@ -264,7 +264,7 @@ def _patient_name(patient):
 def patient_new(request):
     user = _staff(request)
     _require(policy.may_edit_patient(user))
-    clinics = queries.clinics_of(user)
+    clinics = Clinic.objects.of(user)
     if request.method == "POST":
         form = forms.PatientRegistrationForm(request.POST, clinics=clinics)
         if form.is_valid():

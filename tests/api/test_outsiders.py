@@ -62,3 +62,21 @@ def test_a_superuser_reaches_every_clinic(north_patient, south_patient, django_u
     root = client_of(django_user_model.objects.create_superuser("root", password="x"))
     listed = {p["id"] for p in root.get(reverse("api:patient-list")).json()["results"]}
     assert listed == {north_patient.pk, south_patient.pk}
+
+
+def test_clinics_are_the_users_own_or_every_one_for_a_superuser(nora_api, sam, django_user_model):
+    root = client_of(django_user_model.objects.create_superuser("root", password="x"))
+    url = reverse("api:clinic-list")
+    assert [c["code"] for c in nora_api.get(url).json()["results"]] == ["north"]
+    assert [c["code"] for c in root.get(url).json()["results"]] == ["north", "south"]
+    # Registering a patient at a clinic of which one is not a member is refused like an unknown code.
+    body = {
+        "clinic": "south",
+        "mrn": "S-1",
+        "given_name": "A",
+        "family_name": "B",
+        "date_of_birth": "1980-01-01",
+    }
+    response = nora_api.post(reverse("api:patient-list"), body, format="json")
+    assert response.status_code == 400
+    assert "clinic" in response.json()
