@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from assessments.rules import DUE_SOON_DAYS, OPEN_REFERRAL_STATUSES, fall_window
 from patients.models import ClinicalRecord, ClinicalRecordQuerySet, local_midnight
 
 
@@ -62,8 +63,6 @@ class ContributingFactor(models.TextChoices):
 class FallEventQuerySet(ClinicalRecordQuerySet):
     def in_window(self, today):
         """SPEC §3 rule 4: valid falls (not near-falls) whose clinic-local date is in the fall window."""
-        from assessments.rules import fall_window
-
         start, end = fall_window(today)
         return self.valid().filter(
             near_fall=False,
@@ -140,8 +139,6 @@ class DeviceStatus(models.TextChoices):
 class DevicePrescriptionQuerySet(ClinicalRecordQuerySet):
     def review_due(self, today):
         """SPEC §3 rule 8, set-based: active prescriptions whose review falls due within a week, or is overdue."""
-        from assessments.rules import DUE_SOON_DAYS
-
         return self.filter(
             status=DeviceStatus.ACTIVE, review_due_on__lte=today + timedelta(days=DUE_SOON_DAYS)
         )
@@ -240,7 +237,8 @@ class Referral(ClinicalRecord):
         Status.DECLINED: set(),
         Status.CANCELLED: set(),
     }
-    OPEN_STATUSES = (Status.DRAFT, Status.SENT, Status.ACCEPTED)
+    # SPEC §3 rule 7's open statuses live in the rules; this name stays for the pages that use it.
+    OPEN_STATUSES = OPEN_REFERRAL_STATUSES
     DAYS_TO_DUE = {Urgency.URGENT: 14, Urgency.ROUTINE: 42}
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="referrals")
@@ -282,8 +280,6 @@ class Referral(ClinicalRecord):
     @staticmethod
     def overdue_condition(today):
         """SPEC §3 rule 7 as a condition, for filters and conditional aggregates alike."""
-        from assessments.rules import OPEN_REFERRAL_STATUSES
-
         return Q(status__in=OPEN_REFERRAL_STATUSES, due_by__lt=today)
 
     @classmethod
@@ -291,6 +287,7 @@ class Referral(ClinicalRecord):
         return referred_on + timedelta(days=cls.DAYS_TO_DUE[urgency])
 
     def save(self, *args, **kwargs):
+        # The one place the default is set: a referral saved without a due date gets it.
         if self.due_by is None and self.referred_on is not None:
             self.due_by = self.default_due_by(self.referred_on, self.urgency)
         super().save(*args, **kwargs)

@@ -191,7 +191,8 @@ class TransitionNotAllowed(Exception):
 
 def _referral_validate(referral):
     errors = clinical_date_errors("referred_on", referral.referred_on, referral.patient)
-    if referral.due_by < referral.referred_on:
+    # No due date yet: saving gives it the default, which is never before the referral date.
+    if referral.due_by is not None and referral.due_by < referral.referred_on:
         errors["due_by"] = ["Must not be before the referral date."]
     record_validate(referral, errors)
 
@@ -216,7 +217,7 @@ def referral_create(
         reason=reason,
         urgency=urgency,
         referred_on=referred_on,
-        due_by=due_by or Referral.default_due_by(referred_on, urgency),
+        due_by=due_by,
     )
     _referral_validate(referral)
     referral._history_user = created_by
@@ -227,8 +228,16 @@ def referral_create(
 
 @transaction.atomic
 def referral_update(*, referral, by, **changes):
-    """Change a referral's details; its status moves only by ``referral_transition``."""
+    """Change a referral's details; its status moves only by ``referral_transition``.
+
+    A due date left at its default follows a change of urgency or referral date; one chosen
+    by hand stays as it is.
+    """
+    due_by_was_default = referral.due_by == Referral.default_due_by(referral.referred_on, referral.urgency)
     fields = record_apply_changes(referral, changes, editable=REFERRAL_EDITABLE)
+    if due_by_was_default and "due_by" not in changes and {"urgency", "referred_on"} & set(changes):
+        referral.due_by = None  # saving sets the default for the new urgency and date
+        fields.append("due_by")
     _referral_validate(referral)
     referral._history_user = by
     referral.save(update_fields=[*fields, "updated_at"])
