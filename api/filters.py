@@ -46,15 +46,17 @@ def _matching(queryset, matches, value):
 
 
 class ClinicalRecordFilter(filters.FilterSet):
-    """Records marked entered-in-error are left out unless ``include_errors`` is true."""
+    """Records marked entered-in-error, and the records of a patient so marked, are left out
+    unless ``include_errors`` is true."""
 
     include_errors = BooleanFilter(
-        method="filter_include_errors", help_text="Also list records marked entered in error."
+        method="filter_include_errors",
+        help_text="Also list records marked entered in error, and those of patients so marked.",
     )
 
     def filter_queryset(self, queryset):
         if not self.form.cleaned_data.get("include_errors"):
-            queryset = queryset.valid()
+            queryset = queryset.listable()
         return super().filter_queryset(queryset)
 
     def filter_include_errors(self, queryset, name, value):

@@ -135,3 +135,15 @@ def test_delete_is_not_allowed_and_the_record_stays(kind, records, ada_api):
     response = ada_api.delete(reverse(f"api:{kind}-detail", kwargs={"pk": record.pk}))
     assert response.status_code == 405
     assert type(record).objects.filter(pk=record.pk).exists()
+
+
+@pytest.mark.parametrize("kind", ["assessment", "fall", "device", "referral"])
+def test_a_patient_marked_in_error_takes_their_records_out_of_lists(kind, records, ada_api):
+    record = records[kind]
+    assert mark(ada_api, "patient", record.patient).status_code == 200
+
+    assert record.pk not in listed_ids(ada_api, kind)
+    assert record.pk not in listed_ids(ada_api, kind, patient=record.patient.pk)
+    assert record.pk in listed_ids(ada_api, kind, include_errors="true")
+    retrieved = ada_api.get(reverse(f"api:{kind}-detail", kwargs={"pk": record.pk}))
+    assert (retrieved.status_code, retrieved.json()["entered_in_error"]) == (200, False)
