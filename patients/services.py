@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import Clinic, MSType, Patient, PatientStatus, Role, Sex, StaffMembership
@@ -148,6 +148,15 @@ PATIENT_EDITABLE = (
 )
 
 
+MRN_TAKEN = "A patient with this MRN is already registered at this clinic."
+
+
+def _mrn_taken(patient):
+    return (
+        Patient.objects.filter(clinic_id=patient.clinic_id, mrn=patient.mrn).exclude(pk=patient.pk).exists()
+    )
+
+
 def _patient_validate(patient):
     errors = {}
     today = timezone.localdate()
@@ -158,10 +167,24 @@ def _patient_validate(patient):
             errors["diagnosis_date"] = ["Must not be in the future."]
         elif patient.date_of_birth and patient.diagnosis_date < patient.date_of_birth:
             errors["diagnosis_date"] = ["Must not be before the date of birth."]
-    same_mrn = Patient.objects.filter(clinic_id=patient.clinic_id, mrn=patient.mrn).exclude(pk=patient.pk)
-    if same_mrn.exists():
-        errors["mrn"] = ["A patient with this MRN is already registered at this clinic."]
+    if _mrn_taken(patient):
+        errors["mrn"] = [MRN_TAKEN]
     record_validate(patient, errors)
+
+
+def _patient_save(patient, **kwargs):
+    """Save ``patient``; an MRN registered by someone else since the check is a field error too.
+
+    The check in ``_patient_validate`` cannot see a registration that commits after it; the
+    unique constraint does. The savepoint keeps the caller's transaction usable after it.
+    """
+    try:
+        with transaction.atomic():
+            patient.save(**kwargs)
+    except IntegrityError:
+        if not _mrn_taken(patient):
+            raise
+        raise ValidationError({"mrn": [MRN_TAKEN]}) from None
 
 
 @transaction.atomic
@@ -194,7 +217,7 @@ def patient_create(
     )
     _patient_validate(patient)
     patient._history_user = created_by
-    patient.save()
+    _patient_save(patient)
     return patient
 
 
@@ -204,5 +227,5 @@ def patient_update(*, patient, by, **changes):
     fields = record_apply_changes(patient, changes, editable=PATIENT_EDITABLE)
     _patient_validate(patient)
     patient._history_user = by
-    patient.save(update_fields=[*fields, "updated_at"])
+    _patient_save(patient, update_fields=[*fields, "updated_at"])
     return patient
