@@ -225,9 +225,7 @@ class Overdue(Report):
             subject=Value(None, output_field=models.BigIntegerField()),
         )
         referrals = self._shape(
-            Referral.objects.valid()
-            .overdue(today)
-            .filter(patient__entered_in_error_at__isnull=True, patient__clinic_id__in=scope.clinic_ids),
+            Referral.objects.listable().overdue(today).filter(patient__clinic_id__in=scope.clinic_ids),
             kind="referral_overdue",
             patient="patient__",
             detail=F("to_service"),
@@ -235,9 +233,9 @@ class Overdue(Report):
             subject=F("pk"),
         )
         devices = self._shape(
-            DevicePrescription.objects.valid()
+            DevicePrescription.objects.listable()
             .review_due(today)
-            .filter(patient__entered_in_error_at__isnull=True, patient__clinic_id__in=scope.clinic_ids),
+            .filter(patient__clinic_id__in=scope.clinic_ids),
             kind="device_review_due",
             patient="patient__",
             detail=F("device_type"),
@@ -288,10 +286,9 @@ class Falls(Report):
     def queryset(self, scope):
         fall, near_fall = Q(near_fall=False), Q(near_fall=True)
         return (
-            FallEvent.objects.valid()
+            FallEvent.objects.listable()
             .filter(
                 scope.moments("occurred_at"),
-                patient__entered_in_error_at__isnull=True,
                 patient__clinic_id__in=scope.clinic_ids,
             )
             .annotate(month=TruncMonth("occurred_at", output_field=models.DateField()))
@@ -369,10 +366,9 @@ class Referrals(Report):
     def queryset(self, scope):
         by_status = {status: Count("pk", filter=Q(status=status)) for status in ReferralStatus.values}
         return (
-            Referral.objects.valid()
+            Referral.objects.listable()
             .filter(
                 scope.dates("referred_on"),
-                patient__entered_in_error_at__isnull=True,
                 patient__clinic_id__in=scope.clinic_ids,
             )
             .annotate(
@@ -406,10 +402,9 @@ class Devices(Report):
 
     def queryset(self, scope):
         return (
-            DevicePrescription.objects.valid()
+            DevicePrescription.objects.listable()
             .filter(
                 scope.dates("prescribed_on"),
-                patient__entered_in_error_at__isnull=True,
                 patient__clinic_id__in=scope.clinic_ids,
                 status=DeviceStatus.ACTIVE,
             )
