@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -45,7 +46,8 @@ def role_groups_ensure():
 def staff_add(*, username, role, clinic_code, password, email=""):
     """Create or update a staff user in ``role`` and make them a member of the clinic.
 
-    Raises ``ValidationError`` for an unknown role or clinic, or a weak password.
+    Raises ``ValidationError`` for an unknown role or clinic, or a password the validators of
+    ``AUTH_PASSWORD_VALIDATORS`` refuse.
     """
     try:
         role = Role(role)
@@ -59,9 +61,11 @@ def staff_add(*, username, role, clinic_code, password, email=""):
     if not password:
         raise ValidationError("A password is required.")
 
-    user, _ = get_user_model().objects.get_or_create(username=username)
+    User = get_user_model()
+    user = User.objects.filter(username=username).first() or User(username=username)
     user.email = email or user.email
     user.is_staff = True
+    validate_password(password, user)
     user.set_password(password)
     user.save()
     role_groups_ensure()
