@@ -290,9 +290,9 @@ class ReferralViewSet(ClinicalRecordViewSet):
 
 
 class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """Follow-up reminders of your clinics' patients."""
+    """Follow-up reminders of your clinics' patients (none about a record entered in error)."""
 
-    queryset = Reminder.objects.select_related("acknowledged_by").prefetch_related("recipients")
+    queryset = Reminder.objects.valid().select_related("acknowledged_by").prefetch_related("recipients")
     serializer_class = serializers.ReminderSerializer
     filterset_class = filters.ReminderFilter
     record_policy = {"acknowledge": policy.may_acknowledge_reminder}

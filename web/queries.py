@@ -28,10 +28,8 @@ def patient_search(patients, text):
 
 
 def reminders_of(user):
-    """Reminders addressed to the user about valid patients of their clinics."""
-    return Reminder.objects.visible_to(user).filter(
-        recipients=user, patient__entered_in_error_at__isnull=True
-    )
+    """Reminders addressed to the user about valid patients and records of their clinics."""
+    return Reminder.objects.valid().visible_to(user).filter(recipients=user)
 
 
 def open_reminders_of(user):

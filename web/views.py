@@ -563,7 +563,7 @@ def reminder_inbox(request):
 @login_required
 @require_POST
 def reminder_ack(request, pk):
-    reminder = get_object_or_404(Reminder.objects.visible_to(request.user), pk=pk)
+    reminder = get_object_or_404(Reminder.objects.valid().visible_to(request.user), pk=pk)
     _require(policy.may_acknowledge_reminder(request.user, reminder))
     reminder = reminder_acknowledge(reminder=reminder, by=request.user)
     if _is_htmx(request):

@@ -58,3 +58,16 @@ def test_a_reminder_shows_its_subject_and_recipients(reminder, nora_api):
     assert body["patient"] == reminder.patient_id
     assert (body["referral"], body["device"], body["fall"]) == (None, None, None)
     assert sorted(body["recipients"]) == ["nora", "phil"]
+
+
+def test_a_reminder_about_a_fall_entered_in_error_is_gone(north_patient, nora, ada, nora_api):
+    fall = factories.FallFactory(patient=north_patient, recorded_by=nora)
+    about_fall = factories.ReminderFactory(patient=north_patient, kind="fall_risk", fall=fall)
+    about_fall.recipients.add(nora)
+    url = reverse("api:reminder-list")
+    assert [r["id"] for r in nora_api.get(url).json()["results"]] == [about_fall.pk]
+
+    fall.mark_entered_in_error(by=ada, reason="Wrong patient")
+    assert nora_api.get(url).json()["results"] == []
+    assert nora_api.get(reverse("api:reminder-detail", kwargs={"pk": about_fall.pk})).status_code == 404
+    assert acknowledge(nora_api, about_fall).status_code == 404

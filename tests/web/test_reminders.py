@@ -74,3 +74,17 @@ def test_acknowledge_is_only_by_post(nora_web, reminders):
 
 def test_an_empty_inbox(sam_web):
     assert "No open reminders." in sam_web.get(INBOX).content.decode()
+
+
+def test_a_reminder_about_a_fall_entered_in_error_leaves_the_inbox(nora_web, nora, ada, reminders):
+    fall = factories.FallFactory(patient=reminders["mine"].patient, recorded_by=nora)
+    about_fall = factories.ReminderFactory(patient=fall.patient, kind="fall_risk", fall=fall)
+    about_fall.recipients.add(nora)
+    assert about_fall.pk in [r.pk for r in nora_web.get(INBOX).context["reminders"]]
+
+    fall.mark_entered_in_error(by=ada, reason="Wrong patient")
+    response = nora_web.get(INBOX)
+    assert [r.pk for r in response.context["reminders"]] == [reminders["mine"].pk, reminders["referral"].pk]
+    assert "Open (2)" in response.content.decode()
+    assert response.context["open_reminder_count"] == 2
+    assert nora_web.post(reverse("web:reminder_ack", args=[about_fall.pk])).status_code == 404
