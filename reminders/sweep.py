@@ -194,6 +194,11 @@ def fall_risk_check(*, patient, today):
     """After a fall is recorded: if it made the patient high-risk, remind the clinic's physios (on commit)."""
     from .tasks import queue_delivery
 
+    # Lock the patient first. Two falls of one patient recorded at once would otherwise each
+    # find no reminder for the episode and insert one each, about different falls (the unique
+    # constraint is per fall); with the lock the second check waits for the first to commit,
+    # then sees its fall and its reminder.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
     created = _create(ReminderKind.FALL_RISK, fall_risks(today, patient_ids=[patient.pk]))
     if created:
         transaction.on_commit(lambda: queue_delivery(created))
