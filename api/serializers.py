@@ -6,13 +6,14 @@ check types, choices and lengths, so every message names its field either way.
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
 from assessments.models import Assessment, MuscleScore
 from care.models import ContributingFactor, DevicePrescription, FallEvent, Referral, ReferralStatusChange
 from patients.models import Clinic, Patient
-from reminders.models import Reminder
+from reminders.models import SUBJECT_FIELD_OF_KIND, Reminder, ReminderKind
 
 # Free text is bounded so that no request can store megabytes in a note.
 TEXT_MAX_LENGTH = 10_000
@@ -262,7 +263,15 @@ class ReferralSerializer(ClinicalRecordSerializer):
         extra_kwargs = {"reason": BOUNDED_TEXT}
 
 
+class ReminderSubjectSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[field for field in SUBJECT_FIELD_OF_KIND.values() if field])
+    id = serializers.IntegerField()
+
+
 class ReminderSerializer(serializers.ModelSerializer):
+    subject = serializers.SerializerMethodField(
+        help_text="The referral, device or fall the reminder is about; null for a reassessment."
+    )
     recipients = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
     acknowledged_by = StaffField(allow_null=True)
 
@@ -272,9 +281,7 @@ class ReminderSerializer(serializers.ModelSerializer):
             "id",
             "kind",
             "patient",
-            "referral",
-            "device",
-            "fall",
+            "subject",
             "due_on",
             "recipients",
             "status",
@@ -284,6 +291,12 @@ class ReminderSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ReminderSubjectSerializer(allow_null=True))
+    def get_subject(self, reminder):
+        # By the id on the row: no query for the subject itself.
+        field = SUBJECT_FIELD_OF_KIND[ReminderKind(reminder.kind)]
+        return None if field is None else {"type": field, "id": getattr(reminder, f"{field}_id")}
 
 
 class EnteredInErrorSerializer(serializers.Serializer):

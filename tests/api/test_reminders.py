@@ -56,8 +56,36 @@ def test_a_reminder_shows_its_subject_and_recipients(reminder, nora_api):
     body = nora_api.get(reverse("api:reminder-detail", kwargs={"pk": reminder.pk})).json()
     assert body["kind"] == "reassessment_due"
     assert body["patient"] == reminder.patient_id
-    assert (body["referral"], body["device"], body["fall"]) == (None, None, None)
+    assert body["subject"] is None
     assert sorted(body["recipients"]) == ["nora", "phil"]
+    assert not {"referral", "device", "fall"} & body.keys()
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject_type", "make"),
+    [
+        ("referral_overdue", "referral", lambda p, u: factories.ReferralFactory(patient=p, created_by=u)),
+        ("device_review_due", "device", lambda p, u: factories.DeviceFactory(patient=p, prescribed_by=u)),
+        ("fall_risk", "fall", lambda p, u: factories.FallFactory(patient=p, recorded_by=u)),
+    ],
+)
+def test_a_reminder_names_the_record_it_is_about(kind, subject_type, make, north_patient, nora, nora_api):
+    record = make(north_patient, nora)
+    reminder = factories.ReminderFactory(patient=north_patient, kind=kind, **{subject_type: record})
+    body = nora_api.get(reverse("api:reminder-detail", kwargs={"pk": reminder.pk})).json()
+    assert body["subject"] == {"type": subject_type, "id": record.pk}
+    listed = nora_api.get(reverse("api:reminder-list")).json()["results"]
+    assert [r["subject"] for r in listed] == [{"type": subject_type, "id": record.pk}]
+
+
+def test_the_schema_documents_the_subject_as_a_nullable_typed_reference(client):
+    schemas = client.get(reverse("api:schema"), {"format": "json"}).json()["components"]["schemas"]
+    subject = schemas["Reminder"]["properties"]["subject"]
+    assert subject["nullable"] is True and subject["readOnly"] is True
+    reference = schemas[subject["allOf"][0]["$ref"].rsplit("/", 1)[1]]
+    assert sorted(reference["required"]) == ["id", "type"]
+    enum = schemas[reference["properties"]["type"]["$ref"].rsplit("/", 1)[1]]["enum"]
+    assert sorted(enum) == ["device", "fall", "referral"]
 
 
 def test_a_reminder_about_a_fall_entered_in_error_is_gone(north_patient, nora, ada, nora_api):

@@ -54,10 +54,11 @@ def clinic_data(nora, phil, north_patient):
     """A record of every kind in Nora's clinic, so lists are not empty."""
     today = timezone.localdate()
     factories.assessment_with_grades(north_patient, today, factories.full_grades("4"), assessor=nora)
-    factories.FallFactory(patient=north_patient, recorded_by=nora)
+    fall = factories.FallFactory(patient=north_patient, recorded_by=nora)
     factories.DeviceFactory(patient=north_patient, prescribed_by=phil)
     factories.ReferralFactory(patient=north_patient, created_by=nora)
     factories.ReminderFactory(patient=north_patient).recipients.add(nora)
+    factories.ReminderFactory(patient=north_patient, kind="fall_risk", fall=fall).recipients.add(nora)
 
 
 @schema.parametrize()
