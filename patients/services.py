@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from .models import Clinic, MSType, Patient, PatientStatus, Role, Sex, StaffMembership
@@ -161,11 +162,31 @@ def _mrn_taken(patient):
     )
 
 
-def _patient_validate(patient):
+def _earliest_record_date(patient):
+    """The clinic-local date of the patient's earliest valid clinical record, or ``None``."""
+    firsts = [
+        patient.assessments.valid().aggregate(first=Min("assessed_on"))["first"],
+        patient.devices.valid().aggregate(first=Min("prescribed_on"))["first"],
+        patient.referrals.valid().aggregate(first=Min("referred_on"))["first"],
+    ]
+    if first_fall := patient.falls.valid().aggregate(first=Min("occurred_at"))["first"]:
+        firsts.append(timezone.localdate(first_fall))
+    return min(filter(None, firsts), default=None)
+
+
+def _patient_validate(patient, *, changed=()):
+    """Field errors of ``patient``; ``changed`` names the fields an edit changes."""
     errors = {}
     today = timezone.localdate()
     if patient.date_of_birth and patient.date_of_birth > today:
         errors["date_of_birth"] = ["Must not be in the future."]
+    elif patient.date_of_birth and "date_of_birth" in changed:
+        # No record of the patient may predate their birth (clinical_date_errors, the other way round).
+        earliest = _earliest_record_date(patient)
+        if earliest and earliest < patient.date_of_birth:
+            errors["date_of_birth"] = [
+                f"Must not be after {earliest.isoformat()}, the date of the patient's earliest record."
+            ]
     if patient.diagnosis_date:
         if patient.diagnosis_date > today:
             errors["diagnosis_date"] = ["Must not be in the future."]
@@ -229,7 +250,7 @@ def patient_create(
 def patient_update(*, patient, by, **changes):
     """Change a patient's details (any of ``PATIENT_EDITABLE``); the clinic is fixed at registration."""
     fields = record_apply_changes(patient, changes, editable=PATIENT_EDITABLE)
-    _patient_validate(patient)
+    _patient_validate(patient, changed=fields)
     patient._history_user = by
     _patient_save(patient, update_fields=[*fields, "updated_at"])
     return patient
