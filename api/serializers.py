@@ -49,16 +49,20 @@ class VisiblePatientField(serializers.PrimaryKeyRelatedField):
 
 
 class GradeField(serializers.ChoiceField):
-    """An MRC grade written as its label (``"4-"``), stored as its value in thirds."""
+    """An MRC grade written as its label, a string (``"4-"``), stored as its value in thirds."""
 
     default_error_messages = {
-        "invalid_choice": f'"{{input}}" is not an MRC grade; allowed grades: {", ".join(MRCGrade.labels)}.'
+        "invalid_choice": f'"{{input}}" is not an MRC grade; allowed grades: {", ".join(MRCGrade.labels)}.',
+        "not_a_string": f"An MRC grade is a string; allowed grades: {', '.join(MRCGrade.labels)}.",
     }
 
     def __init__(self, **kwargs):
         super().__init__(choices=GRADE_LABELS, **kwargs)
 
     def to_internal_value(self, data):
+        # ChoiceField compares ``str(data)``, which would take the number 4 for the grade "4".
+        if not isinstance(data, str):
+            self.fail("not_a_string")
         return MRCGrade.from_label(super().to_internal_value(data))
 
     def to_representation(self, value):

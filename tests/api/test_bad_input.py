@@ -111,6 +111,14 @@ def test_an_invalid_grade_is_named_and_the_allowed_grades_listed(north_patient, 
     assert ALLOWED_GRADES in message
 
 
+@pytest.mark.parametrize("grade", [4, 4.0, 0, True, ["4"], {"grade": "4"}])
+def test_a_grade_that_is_not_a_string_is_named_and_the_allowed_grades_listed(grade, north_patient, nora_api):
+    body = new_assessment(north_patient, scores=[{"muscle_group": "grip", "side": "left", "grade": grade}])
+    errors = assert_bad(post(nora_api, "assessment", body), "scores")
+    assert errors == {"0": {"grade": [f"An MRC grade is a string; allowed grades: {ALLOWED_GRADES}."]}}
+    assert not Assessment.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
