@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from patients.models import ClinicalRecord, ClinicalRecordQuerySet, ClinicScopedQuerySet
 
-from .grades import MRC_SUM_GROUPS, MRCGrade, MuscleGroup, Side, WeaknessType, mrc_sum_score
+from .grades import MRC_SUM_GROUPS, MRCGrade, MuscleGroup, Side, WeaknessType
 
 
 class AssessmentQuerySet(ClinicalRecordQuerySet):
@@ -99,15 +99,6 @@ class Assessment(ClinicalRecord):
 
     def __str__(self):
         return f"MMT {self.assessed_on} — {self.patient}"
-
-    @property
-    def grades(self):
-        """``{(muscle_group, side): MRCGrade}`` of this assessment's scores."""
-        return {(s.muscle_group, s.side): MRCGrade(s.grade) for s in self.scores.all()}
-
-    @property
-    def mrc_sum(self):
-        return mrc_sum_score(self.grades)
 
 
 class MuscleScore(models.Model):

@@ -10,8 +10,6 @@ queued on commit for every reminder still pending, so whatever a broker outage l
 goes out on the next sweep.
 """
 
-import logging
-
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import TruncDate
@@ -21,9 +19,7 @@ from assessments.rules import fall_window
 from care.models import DevicePrescription, FallEvent, Referral
 from patients.models import Patient, Role
 
-from .models import Reminder, ReminderKind, ReminderStatus
-
-logger = logging.getLogger(__name__)
+from .models import SUBJECT_FIELD_OF_KIND, Reminder, ReminderKind, ReminderStatus
 
 # Who hears about each kind: roles of the patient's clinic, or the record's author.
 CLINIC_ROLES_OF_KIND = {
@@ -33,12 +29,6 @@ CLINIC_ROLES_OF_KIND = {
 AUTHOR_OF_KIND = {
     ReminderKind.REFERRAL_OVERDUE: "referral__created_by_id",
     ReminderKind.DEVICE_REVIEW_DUE: "device__prescribed_by_id",
-}
-SUBJECT_COLUMN_OF_KIND = {
-    ReminderKind.REASSESSMENT_DUE: None,
-    ReminderKind.REFERRAL_OVERDUE: "referral_id",
-    ReminderKind.DEVICE_REVIEW_DUE: "device_id",
-    ReminderKind.FALL_RISK: "fall_id",
 }
 
 
@@ -121,10 +111,10 @@ def _insert_select(table, columns, rows, constants):
 
 def _create(kind, rows):
     """Insert the reminders of ``rows`` that do not exist yet and give each new one its recipients."""
-    subject = SUBJECT_COLUMN_OF_KIND[kind]
+    subject = SUBJECT_FIELD_OF_KIND[kind]
     created = _insert_select(
         Reminder._meta.db_table,
-        ["patient_id", *([subject] if subject else []), "due_on"],
+        ["patient_id", *([Reminder._meta.get_field(subject).column] if subject else []), "due_on"],
         rows,
         {
             "kind": kind,

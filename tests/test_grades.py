@@ -77,8 +77,9 @@ def test_database_mrc_sum_matches_python_for_complete_and_incomplete_sets():
     b = assessment_with_grades(patient, "2026-02-05", incomplete)
     annotated = {x.id: x.mrc_sum_score for x in Assessment.objects.with_mrc_sum()}
     assert annotated == {a.id: 48, b.id: None}
-    assert a.mrc_sum == 48
-    assert b.mrc_sum is None
+    as_grades = {item: MRCGrade.from_label(label) for item, label in complete.items()}
+    assert mrc_sum_score(as_grades) == 48
+    assert mrc_sum_score({item: as_grades[item] for item in incomplete}) is None
 
 
 grade_sets = st.dictionaries(
