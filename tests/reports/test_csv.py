@@ -55,3 +55,22 @@ def test_an_error_is_json_even_when_csv_was_asked_for(network, nora_api, ada_api
     assert (response.status_code, response["Content-Type"]) == (403, "application/json")
     response = ada_api.get(reverse("api:report-caseload"), {"format": "csv", "from": "soon"})
     assert (response.status_code, response["Content-Type"]) == (400, "application/json")
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted_and_numbers_are_not(network, ada_api):
+    # Names and MRNs are typed by staff: each of these would start a formula in a spreadsheet.
+    typed = {
+        network.p2: ('=HYPERLINK("http://x")', "+1", "-2"),
+        network.p3: ("@SUM(A1)", "\tTab", "\rReturn"),
+    }
+    for patient, (mrn, given_name, family_name) in typed.items():
+        patient.mrn, patient.given_name, patient.family_name = mrn, given_name, family_name
+        patient.save(update_fields=["mrn", "given_name", "family_name"])
+    header, *rows = read_csv(ada_api.get(reverse("api:report-overdue"), {"format": "csv"}))
+    cells = {row[header.index("patient")]: row for row in rows}
+    p2, p3 = cells[str(network.p2.pk)], cells[str(network.p3.pk)]
+    names = ("mrn", "given_name", "family_name")
+    assert [p2[header.index(n)] for n in names] == ['\'=HYPERLINK("http://x")', "'+1", "'-2"]
+    assert [p3[header.index(n)] for n in names] == ["'@SUM(A1)", "'\tTab", "'\rReturn"]
+    # Negative numbers (what falls due within the week) are still written as numbers.
+    assert [row[-1] for row in rows] == ["358", "30", "16", "5", "1", "-3", "-4"]
