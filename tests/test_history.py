@@ -3,6 +3,8 @@
 import pytest
 
 from assessments.models import MuscleScore
+from assessments.services import assessment_update
+from care.services import device_update, fall_update, referral_update
 from patients.models import Patient
 
 from .factories import AssessmentFactory, DeviceFactory, FallFactory, PatientFactory, ReferralFactory
@@ -22,22 +24,52 @@ def test_a_change_to_a_patient_writes_a_history_row_with_the_old_and_new_values(
     assert [(c.field, c.old, c.new) for c in change] == [("ms_type", "RRMS", "SPMS")]
 
 
-@pytest.mark.parametrize("factory", [AssessmentFactory, FallFactory, DeviceFactory, ReferralFactory])
-def test_every_clinical_record_keeps_history(factory):
-    record = factory()
-    record.notes = "changed" if hasattr(record, "notes") else ""
-    record.reason = "changed" if hasattr(record, "reason") else ""
-    record.save()
-    assert record.history.count() == 2
+# For each clinical record: its factory, and a change of one field through its service.
+CHANGES = {
+    "assessment": (
+        AssessmentFactory,
+        lambda r, by: assessment_update(assessment=r, by=by, notes="Grip weaker on the left"),
+        ("notes", "", "Grip weaker on the left"),
+    ),
+    "fall": (
+        FallFactory,
+        lambda r, by: fall_update(fall=r, by=by, injury="minor"),
+        ("injury", "none", "minor"),
+    ),
+    "device": (
+        DeviceFactory,
+        lambda r, by: device_update(device=r, by=by, side="right"),
+        ("side", "left", "right"),
+    ),
+    "referral": (
+        ReferralFactory,
+        lambda r, by: referral_update(referral=r, by=by, to_service="orthotics"),
+        ("to_service", "physiotherapy", "orthotics"),
+    ),
+}
 
 
-def test_score_changes_are_kept():
-    score = MuscleScore.objects.create(
-        assessment=AssessmentFactory(), muscle_group="grip", side="left", grade=12
+@pytest.mark.parametrize("record", CHANGES)
+def test_a_change_through_a_service_keeps_who_made_it_and_what_changed(phil, record):
+    factory, change, expected = CHANGES[record]
+    saved = factory()
+    change(type(saved).objects.get(pk=saved.pk), phil)
+    latest, original = saved.history.all()[:2]
+    assert [original.history_type, latest.history_type] == ["+", "~"]
+    assert latest.history_user == phil
+    diff = latest.diff_against(original).changes
+    assert [(c.field, c.old, c.new) for c in diff] == [expected]
+
+
+def test_a_score_corrected_through_the_assessment_keeps_who_and_its_old_grade(phil):
+    assessment = AssessmentFactory()
+    score = MuscleScore.objects.create(assessment=assessment, muscle_group="grip", side="left", grade=12)
+    assessment_update(
+        assessment=assessment, by=phil, scores=[{"muscle_group": "grip", "side": "left", "grade": 9}]
     )
-    score.grade = 9
-    score.save()
-    assert list(score.history.values_list("grade", flat=True)) == [9, 12]
+    latest, original = score.history.all()[:2]
+    assert latest.history_user == phil
+    assert [(c.field, c.old, c.new) for c in latest.diff_against(original).changes] == [("grade", 12, 9)]
 
 
 def test_marking_entered_in_error_is_itself_in_history(nora):
