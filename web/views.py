@@ -23,7 +23,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from assessments import rules
-from assessments.grades import MRCGrade, MuscleGroup
+from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
 from assessments.models import Assessment
 from assessments.services import assessment_record
 from assessments.trends import patient_trends
@@ -139,30 +139,33 @@ def _with_entered_in_error_permission(user, records):
     return records
 
 
-def _guidance_rows(latest, guidance):
-    """Rule 10's guidance of the latest assessment, a row per muscle group with both sides."""
-    if latest is None:
-        return []
-    scores = {(s.muscle_group, s.side): s for s in latest.scores.all()}
-    texts = {(g["muscle_group"], g["side"]): g for g in guidance}
+def _guidance(trends):
+    """Rule 10's guidance of the latest assessment: its date, and a row per muscle group with both sides.
+
+    Everything comes from the one ``trends`` answer, so it cannot disagree with itself about
+    which assessment is the latest. Guidance lists only the muscle-sides the latest assessment
+    graded, so the last point of each one's series is that assessment's grade.
+    """
+    if not trends["guidance"]:
+        return None
+    last_points = {(s["muscle_group"], s["side"]): s["points"][-1] for s in trends["series"]}
+    by_group = {}
+    for item in trends["guidance"]:
+        point = last_points[(item["muscle_group"], item["side"])]
+        by_group.setdefault(item["muscle_group"], {})[item["side"]] = {
+            "side": item["side"],
+            "assessed_on": point["assessed_on"],
+            "grade": point["grade"],
+            "weakness_type": WeaknessType(item["weakness_type"]).label,
+            "text": item["text"],
+        }
     rows = []
     for group in MuscleGroup:
-        sides = []
-        for side in ("left", "right"):
-            score = scores.get((group, side))
-            if score is not None:
-                sides.append(
-                    {
-                        "side": side,
-                        "grade": MRCGrade(score.grade).label,
-                        "weakness_type": score.get_weakness_type_display(),
-                        "text": texts[(group, side)]["text"],
-                    }
-                )
+        sides = [by_group[group][side] for side in Side if side in by_group.get(group, {})]
         if sides:
             same = len({s["text"] for s in sides}) == 1
             rows.append({"label": muscle_label(group), "sides": sides, "same_guidance": same})
-    return rows
+    return {"assessed_on": rows[0]["sides"][0]["assessed_on"], "rows": rows}
 
 
 def _chart_data(trends, falls, today):
@@ -233,7 +236,7 @@ def patient_dashboard(request, pk):
         ),
         "assessments": assessments,
         "latest": assessments[0] if assessments else None,
-        "guidance_rows": _guidance_rows(assessments[0] if assessments else None, trends["guidance"]),
+        "guidance": _guidance(trends),
         "falls": falls,
         "devices": devices,
         "active_devices": [d for d in devices if d.status == DeviceStatus.ACTIVE],

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.rules import GUIDANCE
+from assessments.trends import patient_trends
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,82 @@ def test_alerts_and_guidance_come_from_the_rules(nora_web, assessed_patient):
     assert GUIDANCE["primary"] in html
     assert GUIDANCE["secondary"] in html
     assert "Primary (demyelination)" in html
+
+
+def test_guidance_rows_are_the_latest_assessment_by_muscle_group(nora_web, assessed_patient):
+    guidance = nora_web.get(_url(assessed_patient)).context["guidance"]
+    assert guidance["assessed_on"] == datetime.date(2026, 4, 10)
+    rows = {row["label"]: row for row in guidance["rows"]}
+    assert len(guidance["rows"]) == 12
+    unknown = {"grade": "5", "weakness_type": "Unknown", "text": GUIDANCE["unknown"]}
+    day = datetime.date(2026, 4, 10)
+    assert rows["Ankle dorsiflexion"] == {
+        "label": "Ankle dorsiflexion",
+        "sides": [
+            {
+                "side": "left",
+                "assessed_on": day,
+                "grade": "3-",
+                "weakness_type": "Primary (demyelination)",
+                "text": GUIDANCE["primary"],
+            },
+            {"side": "right", "assessed_on": day, **unknown},
+        ],
+        "same_guidance": False,
+    }
+    secondary = {"grade": "5", "weakness_type": "Secondary (disuse)", "text": GUIDANCE["secondary"]}
+    assert rows["Knee extension"]["sides"] == [
+        {"side": "left", "assessed_on": day, **secondary},
+        {"side": "right", "assessed_on": day, **secondary},
+    ]
+    assert rows["Knee extension"]["same_guidance"] is True
+    assert rows["Grip"]["sides"] == [
+        {"side": "left", "assessed_on": day, **unknown},
+        {"side": "right", "assessed_on": day, **unknown},
+    ]
+
+
+def test_guidance_holds_when_an_assessment_is_saved_while_the_page_is_built(
+    nora_web, north, nora, monkeypatch
+):
+    """The page reads the trends, then its lists: an assessment recorded in between, grading a
+    muscle the trends' latest did not, must not break the guidance table (it was a 500)."""
+    from web import views
+
+    patient = factories.PatientFactory(clinic=north)
+    factories.assessment_with_grades(
+        patient, datetime.date(2026, 4, 10), {("grip", "left"): "4"}, assessor=nora
+    )
+
+    def trends_then_a_new_assessment(patient, *, today):
+        trends = patient_trends(patient, today=today)
+        factories.assessment_with_grades(
+            patient, datetime.date(2026, 4, 20), {("ankle_dorsiflexion", "left"): "3"}, assessor=nora
+        )
+        return trends
+
+    monkeypatch.setattr(views, "patient_trends", trends_then_a_new_assessment)
+    response = nora_web.get(_url(patient))
+    assert response.status_code == 200
+    assert response.context["guidance"] == {
+        "assessed_on": datetime.date(2026, 4, 10),
+        "rows": [
+            {
+                "label": "Grip",
+                "sides": [
+                    {
+                        "side": "left",
+                        "assessed_on": datetime.date(2026, 4, 10),
+                        "grade": "4",
+                        "weakness_type": "Unknown",
+                        "text": GUIDANCE["unknown"],
+                    }
+                ],
+                "same_guidance": True,
+            }
+        ],
+    }
+    assert "From the latest assessment (10 Apr 2026)" in response.content.decode()
 
 
 def test_chart_data_is_the_trends_series(nora_web, assessed_patient):
