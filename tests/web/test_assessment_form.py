@@ -29,6 +29,11 @@ def grid(grades=None, weakness=None, **extra):
     return data | extra
 
 
+def grades_of(assessment):
+    """{(group, side): MRCGrade} of what was stored."""
+    return {(s.muscle_group, s.side): MRCGrade(s.grade) for s in assessment.scores.all()}
+
+
 def full(label):
     return {(group, side): label for group in MuscleGroup for side in Side}
 
@@ -69,8 +74,8 @@ def test_records_a_full_assessment(nora_web, nora, assessed_patient):
     assessment = Assessment.objects.latest_first().get(patient=assessed_patient, notes="Foot drop worse")
     assert assessment.assessor == nora
     assert str(assessment.edss) == "3.5" and str(assessment.timed_25ft_walk_seconds) == "9.25"
-    assert assessment.grades[("ankle_dorsiflexion", "left")] == MRCGrade.G2_PLUS
-    assert assessment.grades[("hip_flexion", "right")] == MRCGrade.G4_MINUS  # a typed Unicode minus
+    assert grades_of(assessment)[("ankle_dorsiflexion", "left")] == MRCGrade.G2_PLUS
+    assert grades_of(assessment)[("hip_flexion", "right")] == MRCGrade.G4_MINUS  # a typed Unicode minus
     assert assessment.scores.count() == 24
     assert assessment.scores.get(muscle_group="ankle_dorsiflexion", side="left").weakness_type == "primary"
     # The message on the dashboard, and the new point in its chart data.
@@ -88,7 +93,7 @@ def test_a_partial_assessment_keeps_only_the_graded_cells(phil_web, assessed_pat
     response = phil_web.post(_url(assessed_patient), grid({("grip", "left"): "4", ("grip", "right"): "4+"}))
     assert response.status_code == 302
     latest = Assessment.objects.latest_first().filter(patient=assessed_patient).first()
-    assert latest.grades == {("grip", "left"): MRCGrade.G4, ("grip", "right"): MRCGrade.G4_PLUS}
+    assert grades_of(latest) == {("grip", "left"): MRCGrade.G4, ("grip", "right"): MRCGrade.G4_PLUS}
 
 
 def _assert_typed_values_kept(html, data):
