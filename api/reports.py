@@ -6,8 +6,6 @@ date range, and ``?format=csv`` streams the whole report as CSV instead of JSON.
 validates the parameters, asks ``reports.queries`` for the rows and writes them out.
 """
 
-import datetime
-
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -22,18 +20,14 @@ from assessments.rules import clinic_today
 from patients import policy
 from patients.models import Clinic
 from reports.csv import csv_chunks
-from reports.queries import REPORTS, Scope, report_clinics
+from reports.queries import DATE_OUT_OF_RANGE, EARLIEST, LATEST, REPORTS, Scope, report_clinics
 
 from .pagination import PageNumber
-
-# Far enough either way for any clinical date, near enough that date arithmetic cannot overflow.
-EARLIEST = datetime.date(1900, 1, 1)
-LATEST = datetime.date(2999, 12, 31)
 
 
 def _date_in_bounds(value):
     if not EARLIEST <= value <= LATEST:
-        raise serializers.ValidationError(f"Enter a date from {EARLIEST} to {LATEST}.")
+        raise serializers.ValidationError(DATE_OUT_OF_RANGE)
     return value
 
 

@@ -33,6 +33,12 @@ from .aggregates import DaysBetween, Median
 # A referral in these statuses has been seen: "closed" is reachable only from "seen".
 REACHED_SEEN = (ReferralStatus.SEEN, ReferralStatus.CLOSED)
 
+# The dates a report's range may name: far enough either way for any clinical date, near
+# enough that date arithmetic cannot overflow.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+DATE_OUT_OF_RANGE = f"Enter a date from {EARLIEST} to {LATEST}."
+
 # Rows are fetched from the database this many at a time (a server-side cursor on PostgreSQL).
 CHUNK_SIZE = 2000
 

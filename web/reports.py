@@ -5,7 +5,6 @@ The figures are the API's, from the same queries; the page only lays them out an
 few columns across clinics for its charts.
 """
 
-import datetime
 from collections import defaultdict
 from urllib.parse import urlencode
 
@@ -16,16 +15,15 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from assessments.rules import clinic_today
+from care.models import ReferralStatus
 from patients import policy
 from reminders.models import ReminderKind
-from reports.queries import REPORTS, Scope, report_clinics
+from reports.queries import DATE_OUT_OF_RANGE, EARLIEST, LATEST, REPORTS, Scope, report_clinics
 
 from .forms import DateInput
 
 OVERDUE_SHOWN = 50
 KIND_LABELS = dict(ReminderKind.choices)
-EARLIEST = datetime.date(1900, 1, 1)
-LATEST = datetime.date(2999, 12, 31)
 
 
 class ReportFilterForm(forms.Form):
@@ -42,7 +40,7 @@ class ReportFilterForm(forms.Form):
         for name in ("date_from", "date_to"):
             day = data.get(name)
             if day and not EARLIEST <= day <= LATEST:
-                self.add_error(name, f"Enter a date from {EARLIEST} to {LATEST}.")
+                self.add_error(name, DATE_OUT_OF_RANGE)
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", "Must not be before the start date.")
         return data
@@ -92,8 +90,7 @@ def report_page(request):
     results = {name: _rows(REPORTS[name], scope) for name in ("caseload", "falls", "referrals", "devices")}
     caseload = _summed(results["caseload"], "clinic", ["assessed_in_interval", "overdue", "never_assessed"])
     falls = _summed(results["falls"], "month", ["falls", "near_falls", "injuries"])
-    statuses = ["draft", "sent", "accepted", "seen", "closed", "declined", "cancelled"]
-    referrals = _summed(results["referrals"], "to_service", statuses)
+    referrals = _summed(results["referrals"], "to_service", ReferralStatus.values)
     devices = _summed(results["devices"], "device_type", ["active", "review_due"])
     context.update(
         scope=scope,

@@ -82,3 +82,25 @@ def test_the_page_costs_the_same_queries_for_a_bigger_network(network, ada, phil
     small = count()
     grow(ada, phil)
     assert count() == small
+
+
+@pytest.mark.parametrize(
+    ("day", "accepted"), [("1899-12-31", False), ("1900-01-01", True), ("3000-01-01", False)]
+)
+def test_the_page_and_the_api_bound_dates_alike(network, ada, ada_api, day, accepted):
+    page = client_of(ada).get(URL, {"date_from": day})
+    api = ada_api.get(reverse("api:report-falls"), {"from": day})
+    assert (page.status_code, api.status_code) == ((200, 200) if accepted else (400, 400))
+    if not accepted:
+        message = "Enter a date from 1900-01-01 to 2999-12-31."
+        assert page.context["form"].errors["date_from"] == [message]
+        assert api.json()["from"] == [message]
+
+
+def test_the_referrals_chart_has_a_series_for_every_status(network, ada):
+    response = client_of(ada).get(URL)
+    charts = json.loads(
+        response.content.decode().split('id="report-data" type="application/json">')[1].split("</script>")[0]
+    )
+    names = [series["name"] for series in charts["referrals"]["series"]]
+    assert names == ["draft", "sent", "accepted", "seen", "closed", "declined", "cancelled"]
