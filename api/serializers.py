@@ -315,10 +315,6 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 # GET patients/{id}/trends/ (SPEC §4): the shape of ``assessments.trends.patient_trends``.
 
 

@@ -50,9 +50,8 @@ from . import forms, queries
 from .labels import muscle_label
 
 PATIENTS_PER_PAGE = 25
-# What the button that moves a referral to each status says.
+# What the button that moves a referral to each status says (no move leads back to draft).
 MOVE_LABELS = {
-    Referral.Status.DRAFT: "Back to draft",
     Referral.Status.SENT: "Mark sent",
     Referral.Status.ACCEPTED: "Accept",
     Referral.Status.SEEN: "Mark seen",

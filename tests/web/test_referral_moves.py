@@ -65,3 +65,9 @@ def test_a_final_referral_has_no_buttons(nora_web, nora, referral):
 
 def test_the_move_is_only_by_post(nora_web, referral):
     assert nora_web.get(reverse("web:referral_move", args=[referral.pk])).status_code == 405
+
+
+def test_every_move_has_a_button_label_and_no_label_is_for_a_move_never_offered():
+    from web.views import MOVE_LABELS
+
+    assert set(MOVE_LABELS) == set().union(*Referral.ALLOWED_TRANSITIONS.values())

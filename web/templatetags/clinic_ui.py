@@ -2,8 +2,6 @@
 
 from django import template
 
-from assessments.grades import MRCGrade
-
 from ..labels import muscle_label
 
 register = template.Library()
@@ -12,12 +10,6 @@ register = template.Library()
 @register.filter
 def muscle(value):
     return muscle_label(value)
-
-
-@register.filter
-def grade(thirds):
-    """A grade stored in thirds, as its label (``11`` → ``4-``)."""
-    return "" if thirds is None else MRCGrade(thirds).label
 
 
 @register.filter
