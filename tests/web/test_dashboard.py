@@ -3,6 +3,7 @@
 import datetime
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -44,9 +45,9 @@ def test_summary(nora_web, assessed_patient, nora, phil):
     assert "Ankle-foot orthosis (AFO) (Left)" in html
     assert "Orthotics (draft)" in html
     assert "1 fall, 0 near-falls" in html
-    assert (
-        response.context["trends"]["fall_rate_per_month"] == response.context["trends"]["fall_rate_per_month"]
-    )
+    # One fall in 182 days: 1 × 30.4375 / 182 = 0.1672… a month, shown to two decimals.
+    assert response.context["trends"]["fall_rate_per_month"] == Decimal("0.17")
+    assert "<dd>0.17 a month</dd>" in html
 
 
 def test_alerts_and_guidance_come_from_the_rules(nora_web, assessed_patient):
