@@ -100,23 +100,96 @@ def test_search_by_name_or_mrn_and_filter_by_clinic(north, south, nora, nora_api
     assert ids(nora_api.get(url, {"clinic": "south"})) == {southern.pk}
 
 
-def test_trends_follow_the_spec_shape(north_patient, nora, nora_api):
+def test_trends_of_a_small_patient_worked_out_by_hand(north_patient, nora, nora_api):
+    # Ankle dorsiflexion 60 days ago: 4 on both sides, a 10 s walk. Yesterday: left 3- (primary
+    # weakness), right 5, a 12.5 s walk. One fall 10 days ago, a near-fall 5 days ago, and a
+    # fall 200 days ago (outside the 182-day window).
+    ankle = "ankle_dorsiflexion"
     factories.assessment_with_grades(
-        north_patient, days_ago(60), {("ankle_dorsiflexion", "left"): "4"}, assessor=nora
+        north_patient,
+        days_ago(60),
+        {(ankle, "left"): "4", (ankle, "right"): "4"},
+        assessor=nora,
+        timed_25ft_walk_seconds="10.00",
     )
-    factories.assessment_with_grades(
-        north_patient, days_ago(1), {("ankle_dorsiflexion", "left"): "3-"}, assessor=nora
+    latest = factories.assessment_with_grades(
+        north_patient,
+        days_ago(1),
+        {(ankle, "left"): "3-", (ankle, "right"): "5"},
+        assessor=nora,
+        timed_25ft_walk_seconds="12.50",
     )
+    latest.scores.filter(side="left").update(weakness_type="primary")
+    now = timezone.now()
+    for days, near_fall in ((10, False), (5, True), (200, False)):
+        factories.FallFactory(
+            patient=north_patient,
+            recorded_by=nora,
+            occurred_at=now - datetime.timedelta(days=days),
+            near_fall=near_fall,
+        )
     response = nora_api.get(reverse("api:patient-trends", kwargs={"pk": north_patient.pk}))
     assert response.status_code == 200
-    trends = response.json()
-    assert set(trends) == {
-        "patient", "series", "mrc_sum", "declines", "mrc_sum_drop", "asymmetries", "walking_slowed",
-        "falls_in_window", "near_falls_in_window", "fall_rate_per_month", "high_fall_risk",
-        "next_assessment_due", "guidance",
-    }  # fmt: skip
-    assert trends["series"][0]["points"] == [
-        {"assessed_on": days_ago(60).isoformat(), "grade": "4", "thirds": 12},
-        {"assessed_on": days_ago(1).isoformat(), "grade": "3-", "thirds": 8},
-    ]
-    assert trends["declines"][0]["from_grade"] == "4"
+    earlier, later = days_ago(60).isoformat(), days_ago(1).isoformat()
+    assert response.json() == {
+        "patient": north_patient.pk,
+        "series": [
+            {
+                "muscle_group": ankle,
+                "side": "left",
+                "points": [
+                    {"assessed_on": earlier, "grade": "4", "thirds": 12},
+                    {"assessed_on": later, "grade": "3-", "thirds": 8},
+                ],
+            },
+            {
+                "muscle_group": ankle,
+                "side": "right",
+                "points": [
+                    {"assessed_on": earlier, "grade": "4", "thirds": 12},
+                    {"assessed_on": later, "grade": "5", "thirds": 15},
+                ],
+            },
+        ],
+        # Two muscle-sides of twelve: no MRC sum.
+        "mrc_sum": [{"assessed_on": earlier, "score": None}, {"assessed_on": later, "score": None}],
+        # Left: 12 → 8 thirds, more than a whole grade down. Right went up.
+        "declines": [
+            {
+                "muscle_group": ankle,
+                "side": "left",
+                "from_grade": "4",
+                "to_grade": "3-",
+                "from_date": earlier,
+                "to_date": later,
+            }
+        ],
+        "mrc_sum_drop": False,
+        # 8 against 15 thirds: 7 apart, two whole grades or more.
+        "asymmetries": [{"muscle_group": ankle, "left": "3-", "right": "5"}],
+        # 12.5 s is 25% slower than 10 s.
+        "walking_slowed": True,
+        "falls_in_window": 1,
+        "near_falls_in_window": 1,
+        # 1 × 30.4375 / 182 = 0.1672…
+        "fall_rate_per_month": 0.17,
+        # One fall, without a moderate or severe injury.
+        "high_fall_risk": False,
+        # Yesterday + 12 weeks.
+        "next_assessment_due": (days_ago(1) + datetime.timedelta(weeks=12)).isoformat(),
+        "guidance": [
+            {
+                "muscle_group": ankle,
+                "side": "left",
+                "weakness_type": "primary",
+                "text": "Primary weakness (demyelination): keep the muscle in regular use, avoid "
+                "resistance exercise to fatigue, and strengthen the surrounding muscles.",
+            },
+            {
+                "muscle_group": ankle,
+                "side": "right",
+                "weakness_type": "unknown",
+                "text": "Physiotherapy assessment to find the cause of the weakness.",
+            },
+        ],
+    }
