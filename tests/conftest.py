@@ -7,11 +7,13 @@ south and must never see anything of north's.
 import os
 
 import pytest
+from rest_framework.authtoken.models import Token
 
 from patients.models import Clinic
 from patients.services import staff_add
 
 from . import factories
+from .support.clients import api_client_of
 
 PASSWORD = "correct-horse-battery"
 
@@ -65,3 +67,37 @@ def north_patient(north):
 @pytest.fixture
 def south_patient(south):
     return factories.PatientFactory(clinic=south)
+
+
+# API clients, each authenticating with its person's own token (tests/api, tests/reports).
+
+
+@pytest.fixture
+def anonymous(db):
+    """A client without credentials: a 401 from the API, the login page from the pages."""
+    return api_client_of()
+
+
+@pytest.fixture
+def nora_api(nora):
+    return api_client_of(nora)
+
+
+@pytest.fixture
+def phil_api(phil):
+    return api_client_of(phil)
+
+
+@pytest.fixture
+def ada_api(ada):
+    return api_client_of(ada)
+
+
+@pytest.fixture
+def sam_api(sam):
+    return api_client_of(sam)
+
+
+@pytest.fixture
+def nora_token(nora):
+    return Token.objects.get_or_create(user=nora)[0].key

@@ -8,6 +8,7 @@ from django.urls import reverse
 from assessments.grades import MRC_SUM_GROUPS, MuscleGroup, Side
 from assessments.models import Assessment, MuscleScore
 from tests import factories
+from tests.support.clients import api_client_of
 
 pytestmark = pytest.mark.django_db
 
@@ -91,9 +92,7 @@ def test_lists_are_newest_first_by_assessment_date(north_patient, nora):
         factories.AssessmentFactory(
             patient=north_patient, assessor=nora, assessed_on=datetime.date(2025, 1, day)
         )
-    from .conftest import client_of
-
-    listed = client_of(nora).get(reverse("api:assessment-list")).json()["results"]
+    listed = api_client_of(nora).get(reverse("api:assessment-list")).json()["results"]
     assert [a["assessed_on"] for a in listed] == ["2025-01-03", "2025-01-02", "2025-01-01"]
 
 

@@ -6,14 +6,13 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
-
-from .conftest import client_of
+from tests.support.clients import api_client_of
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_token_is_exchanged_for_a_username_and_password_and_then_works(nora):
-    client = client_of()
+    client = api_client_of()
     response = client.post(
         reverse("api:auth-token"), {"username": "nora", "password": PASSWORD}, format="json"
     )
@@ -24,7 +23,7 @@ def test_a_token_is_exchanged_for_a_username_and_password_and_then_works(nora):
 
 @pytest.mark.parametrize("body", [{"username": "nora", "password": "wrong"}, {"username": "nora"}, {}])
 def test_bad_credentials_get_no_token(body, nora):
-    response = client_of().post(reverse("api:auth-token"), body, format="json")
+    response = api_client_of().post(reverse("api:auth-token"), body, format="json")
     assert response.status_code == 400
     assert "token" not in response.json()
 

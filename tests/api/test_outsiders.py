@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from care.models import DevicePrescription, FallEvent, Referral
+from tests.support.clients import api_client_of
 
-from .conftest import client_of
 from .test_permission_matrix import EXPECTED, METHODS, RECORD_ROUTES
 
 pytestmark = pytest.mark.django_db
@@ -59,13 +59,13 @@ def test_no_record_can_be_created_for_a_patient_of_another_clinic(kind, south_pa
 
 
 def test_a_superuser_reaches_every_clinic(north_patient, south_patient, django_user_model):
-    root = client_of(django_user_model.objects.create_superuser("root", password="x"))
+    root = api_client_of(django_user_model.objects.create_superuser("root", password="x"))
     listed = {p["id"] for p in root.get(reverse("api:patient-list")).json()["results"]}
     assert listed == {north_patient.pk, south_patient.pk}
 
 
 def test_clinics_are_the_users_own_or_every_one_for_a_superuser(nora_api, sam, django_user_model):
-    root = client_of(django_user_model.objects.create_superuser("root", password="x"))
+    root = api_client_of(django_user_model.objects.create_superuser("root", password="x"))
     url = reverse("api:clinic-list")
     assert [c["code"] for c in nora_api.get(url).json()["results"]] == ["north"]
     assert [c["code"] for c in root.get(url).json()["results"]] == ["north", "south"]

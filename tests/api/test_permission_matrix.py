@@ -17,8 +17,7 @@ from django.utils import timezone
 from patients.services import patient_create
 from tests import factories
 from tests.conftest import PASSWORD
-
-from .conftest import client_of
+from tests.support.clients import api_client_of
 
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 #          anonymous  nurse  physio  admin  outsider
@@ -176,7 +175,7 @@ def test_each_person_gets_the_status_the_roles_table_gives(name, method, world):
     for person in people.values():
         with transaction.atomic():
             body = json.dumps(body_of(name, bodies, person))
-            response = client_of(person).generic(method, url, data=body, content_type="application/json")
+            response = api_client_of(person).generic(method, url, data=body, content_type="application/json")
             actual.append(response.status_code)
             transaction.set_rollback(True)
     assert tuple(actual) == EXPECTED[name][method], f"{method} {url} for {', '.join(people)}"

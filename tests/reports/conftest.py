@@ -15,7 +15,6 @@ from django.utils import timezone
 from care.models import Referral, ReferralStatusChange
 from patients.models import Patient
 from tests import factories
-from tests.api.conftest import ada_api, anonymous, client_of, nora_api, phil_api, sam_api  # noqa: F401
 
 
 def days_ago(n):

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from patients.models import StaffMembership
 from reports.queries import REPORTS
-
-from .conftest import client_of
+from tests.support.clients import api_client_of
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +50,7 @@ def test_an_admin_of_two_clinics_sees_both_and_can_pick_one(url, network, ada, s
 
 def test_a_superuser_sees_every_clinic(url, network):
     root = get_user_model().objects.create_superuser("root", password="x")
-    body = client_of(root).get(url).json()
+    body = api_client_of(root).get(url).json()
     assert body["clinics"] == ["north", "south"]
     assert {row["clinic"] for row in body["results"]} == {"north", "south"}
 

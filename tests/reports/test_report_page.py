@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.web.conftest import client_of
+from tests.support.clients import web_client_of
 
 from .test_query_counts import grow
 
@@ -16,7 +16,7 @@ URL = reverse("web:reports")
 
 
 def test_an_admin_sees_every_report_with_its_charts_and_csv_links(network, ada):
-    response = client_of(ada).get(URL)
+    response = web_client_of(ada).get(URL)
     assert response.status_code == 200
     page = response.content.decode()
     for title in ("Caseload", "Overdue follow-ups", "Falls", "Referrals", "Devices"):
@@ -40,7 +40,7 @@ def test_an_admin_sees_every_report_with_its_charts_and_csv_links(network, ada):
 
 
 def test_the_filters_narrow_the_reports_and_the_csv_links(network, ada):
-    response = client_of(ada).get(
+    response = web_client_of(ada).get(
         URL, {"clinic": "north", "date_from": "2025-03-01", "date_to": "2025-04-30"}
     )
     assert response.status_code == 200
@@ -58,21 +58,21 @@ def test_the_filters_narrow_the_reports_and_the_csv_links(network, ada):
     ],
 )
 def test_bad_filters_are_shown_on_the_form(network, ada, params):
-    response = client_of(ada).get(URL, params)
+    response = web_client_of(ada).get(URL, params)
     assert response.status_code == 400
     assert response.context["form"].errors
 
 
 def test_nurses_and_physios_may_not_and_anonymous_logs_in(network, nora, phil, anonymous):
-    assert client_of(nora).get(URL).status_code == 403
-    assert client_of(phil).get(URL).status_code == 403
-    assert b"Reports</a>" not in client_of(nora).get(reverse("web:patient_list")).content
+    assert web_client_of(nora).get(URL).status_code == 403
+    assert web_client_of(phil).get(URL).status_code == 403
+    assert b"Reports</a>" not in web_client_of(nora).get(reverse("web:patient_list")).content
     response = anonymous.get(URL)
     assert response.status_code == 302 and response["Location"].startswith(reverse("web:login"))
 
 
 def test_the_page_costs_the_same_queries_for_a_bigger_network(network, ada, phil):
-    client = client_of(ada)
+    client = web_client_of(ada)
 
     def count():
         with CaptureQueriesContext(connection) as queries:
@@ -88,7 +88,7 @@ def test_the_page_costs_the_same_queries_for_a_bigger_network(network, ada, phil
     ("day", "accepted"), [("1899-12-31", False), ("1900-01-01", True), ("3000-01-01", False)]
 )
 def test_the_page_and_the_api_bound_dates_alike(network, ada, ada_api, day, accepted):
-    page = client_of(ada).get(URL, {"date_from": day})
+    page = web_client_of(ada).get(URL, {"date_from": day})
     api = ada_api.get(reverse("api:report-falls"), {"from": day})
     assert (page.status_code, api.status_code) == ((200, 200) if accepted else (400, 400))
     if not accepted:
@@ -98,7 +98,7 @@ def test_the_page_and_the_api_bound_dates_alike(network, ada, ada_api, day, acce
 
 
 def test_the_referrals_chart_has_a_series_for_every_status(network, ada):
-    response = client_of(ada).get(URL)
+    response = web_client_of(ada).get(URL)
     charts = json.loads(
         response.content.decode().split('id="report-data" type="application/json">')[1].split("</script>")[0]
     )

@@ -8,19 +8,12 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 
 from patients.models import StaffMembership
 from tests import factories
+from tests.support.clients import web_client_of
 
 from ..conftest import PASSWORD
-
-
-def client_of(user=None):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -31,33 +24,28 @@ def rolf(north):
 
 
 @pytest.fixture
-def anonymous(db):
-    return client_of()
-
-
-@pytest.fixture
 def nora_web(nora):
-    return client_of(nora)
+    return web_client_of(nora)
 
 
 @pytest.fixture
 def phil_web(phil):
-    return client_of(phil)
+    return web_client_of(phil)
 
 
 @pytest.fixture
 def ada_web(ada):
-    return client_of(ada)
+    return web_client_of(ada)
 
 
 @pytest.fixture
 def sam_web(sam):
-    return client_of(sam)
+    return web_client_of(sam)
 
 
 @pytest.fixture
 def rolf_web(rolf):
-    return client_of(rolf)
+    return web_client_of(rolf)
 
 
 @pytest.fixture

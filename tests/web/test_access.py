@@ -7,8 +7,7 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
 from tests import factories
-
-from .conftest import client_of
+from tests.support.clients import web_client_of
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +91,7 @@ def test_anonymous_is_sent_to_the_login_page_from_a_new_record_page(anonymous, n
 @pytest.mark.parametrize(("name", "method", "refused"), NEW_RECORD_PAGES, ids=NEW_RECORD_IDS)
 def test_a_role_the_policy_refuses_may_not_open_a_new_record_page(request, rolf, name, method, refused):
     for user in (refused, "rolf"):
-        response = getattr(client_of(request.getfixturevalue(user)), method)(reverse(name))
+        response = getattr(web_client_of(request.getfixturevalue(user)), method)(reverse(name))
         assert response.status_code == 403, user
         assert b"You may not do this" in response.content
 
@@ -124,7 +123,7 @@ def test_another_clinics_record_is_not_found(sam_web, records, name, args, metho
     ids=[i for i, r in zip(ROUTE_IDS, ROUTES, strict=True) if r[3]],
 )
 def test_a_role_the_policy_refuses_is_forbidden(request, rolf, records, name, args, method, refused):
-    client = client_of(request.getfixturevalue(refused))
+    client = web_client_of(request.getfixturevalue(refused))
     _, response = _call(client, name, args, method, records)
     assert response.status_code == 403
     assert b"You may not do this" in response.content
@@ -155,7 +154,7 @@ DASHBOARD_ACTIONS = {
     ],
 )
 def test_the_dashboard_offers_only_what_the_role_may_do(request, rolf, records, user, shown):
-    response = client_of(request.getfixturevalue(user)).get(
+    response = web_client_of(request.getfixturevalue(user)).get(
         reverse("web:patient_dashboard", args=[records["patient"].pk])
     )
     assert response.status_code == 200
@@ -176,7 +175,7 @@ def test_the_dashboard_offers_only_what_the_role_may_do(request, rolf, records, 
 )
 def test_entered_in_error_links_follow_the_policy(request, rolf, records, user, may_mark):
     html = (
-        client_of(request.getfixturevalue(user))
+        web_client_of(request.getfixturevalue(user))
         .get(reverse("web:patient_dashboard", args=[records["patient"].pk]))
         .content.decode()
     )

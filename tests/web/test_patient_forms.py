@@ -10,8 +10,7 @@ from django.utils import timezone
 from patients.models import Patient
 from patients.services import patient_update
 from tests import factories
-
-from .conftest import client_of
+from tests.support.clients import web_client_of
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +83,7 @@ def test_the_registration_page_labels_every_field_and_preselects_my_only_clinic(
 @pytest.mark.parametrize("user", ["nora", "ada"])
 def test_a_nurse_or_an_admin_registers_a_patient(request, north, user):
     staff = request.getfixturevalue(user)
-    client = client_of(staff)
+    client = web_client_of(staff)
     response = client.post(NEW, _typed(north))
     patient = Patient.objects.get(mrn="N-7001")
     assert response.status_code == 302 and response["Location"] == _dashboard(patient)
@@ -115,7 +114,7 @@ def test_the_diagnosis_date_is_optional(nora_web, north):
 def test_a_member_of_two_clinics_chooses_one_of_them_only(north, south, ada, sam):
     factories.ClinicFactory(code="east", name="East")
     ada.clinic_memberships.create(clinic=south)
-    client = client_of(ada)
+    client = web_client_of(ada)
     html = client.get(NEW).content.decode()
     assert '<option value="" selected>Choose a clinic</option>' in html
     assert ">North</option>" in html and ">South</option>" in html and "East" not in html
@@ -189,7 +188,7 @@ def test_a_physio_may_not_register_a_patient(phil_web, north):
     ("user", "offered"), [("nora", True), ("ada", True), ("phil", False), ("rolf", False)]
 )
 def test_the_patient_list_offers_registration_to_nurses_and_admins(request, rolf, user, offered):
-    html = client_of(request.getfixturevalue(user)).get(reverse("web:patient_list")).content.decode()
+    html = web_client_of(request.getfixturevalue(user)).get(reverse("web:patient_list")).content.decode()
     assert ("Register patient" in html) == offered
     assert (f'href="{NEW}"' in html) == offered
 
@@ -242,7 +241,7 @@ def test_the_edit_page_shows_the_details_and_the_clinic_as_fixed(nora_web, patie
 @pytest.mark.parametrize("user", ["nora", "ada"])
 def test_a_nurse_or_an_admin_edits_the_details(request, south, patient, user):
     staff = request.getfixturevalue(user)
-    client = client_of(staff)
+    client = web_client_of(staff)
     data = _as_typed(patient, family_name="Reid-Munro", status="discharged", reassessment_interval_weeks="8")
     # The clinic is fixed: a clinic sent along is ignored.
     response = client.post(_edit(patient), data | {"clinic": str(south.pk)})
