@@ -100,11 +100,6 @@ class Assessment(ClinicalRecord):
     def __str__(self):
         return f"MMT {self.assessed_on} — {self.patient}"
 
-    @property
-    def grades(self):
-        """``{(muscle_group, side): MRCGrade}`` of this assessment's scores."""
-        return {(s.muscle_group, s.side): MRCGrade(s.grade) for s in self.scores.all()}
-
 
 class MuscleScore(models.Model):
     clinic_lookup = "assessment__patient__clinic"
