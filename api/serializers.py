@@ -15,7 +15,8 @@ from care.models import ContributingFactor, DevicePrescription, FallEvent, Refer
 from patients.models import Clinic, Patient
 from reminders.models import SUBJECT_FIELD_OF_KIND, Reminder, ReminderKind
 
-# Free text is bounded so that no request can store megabytes in a note.
+# Free text is bounded so that no request can store megabytes in a note (the pages' forms
+# use the same bound).
 TEXT_MAX_LENGTH = 10_000
 BOUNDED_TEXT = {"max_length": TEXT_MAX_LENGTH}
 GRADE_LABELS = MRCGrade.labels

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from api.serializers import TEXT_MAX_LENGTH
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
 from care.models import (
     DEVICE_IN_USE_CHOICES,
@@ -191,7 +192,9 @@ class AssessmentForm(forms.Form):
         help_text="Optional.",
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label="Notes", required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, previous=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -284,7 +287,9 @@ class FallForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     medical_attention = forms.BooleanField(label="Needed medical attention", required=False)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label="Notes", required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DeviceForm(forms.Form):
@@ -292,14 +297,18 @@ class DeviceForm(forms.Form):
     side = forms.ChoiceField(label="Side", choices=DeviceSide.choices, initial=DeviceSide.NA)
     prescribed_on = forms.DateField(label="Prescribed on", widget=DateInput)
     review_due_on = forms.DateField(label="Review due on", widget=DateInput)
-    reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="Reason", required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ReferralForm(forms.Form):
     to_service = forms.ChoiceField(
         label="Refer to", choices=[("", "Choose a service"), *ReferralService.choices]
     )
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="Reason", max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
     urgency = forms.ChoiceField(label="Urgency", choices=Urgency.choices, initial=Urgency.ROUTINE)
     referred_on = forms.DateField(label="Referred on", widget=DateInput)
     due_by = forms.DateField(
@@ -313,6 +322,7 @@ class ReferralForm(forms.Form):
 class EnteredInErrorForm(forms.Form):
     reason = forms.CharField(
         label="Why is this record in error?",
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The record stays in the history with this reason; it leaves lists, trends and reports.",
     )
