@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Clinic, Patient, StaffMembership, clinic_ids_of
+from .models import Clinic, Patient, StaffMembership
 
 
 class ScopedAdminMixin:
@@ -12,8 +12,8 @@ class ScopedAdminMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
-        if related is Clinic and not request.user.is_superuser:
-            kwargs["queryset"] = Clinic.objects.filter(id__in=clinic_ids_of(request.user))
+        if related is Clinic:
+            kwargs["queryset"] = Clinic.objects.of(request.user)
         elif hasattr(related.objects, "visible_to"):
             kwargs["queryset"] = related.objects.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -55,10 +55,7 @@ class ClinicAdmin(admin.ModelAdmin):
     inlines = [StaffMembershipInline]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(id__in=clinic_ids_of(request.user))
+        return super().get_queryset(request).of(request.user)
 
 
 @admin.register(Patient)

@@ -10,29 +10,23 @@ from django.utils import timezone
 
 from .models import Clinic, MSType, Patient, PatientStatus, Role, Sex, StaffMembership
 
-# Model permissions of each role group, as "<app_label>.<action>_<model>". They drive the
-# Django admin; nobody gets "delete": clinical records are marked entered-in-error instead.
+# Model permissions of each role group in the Django admin, as "<action>_<model>". Only clinic
+# admins use the admin, to look things up: every write goes through the pages or the API, whose
+# services validate it, keep its history and queue its reminders. Nobody gets "delete".
 _CLINICAL_MODELS = (
-    "patients.patient",
-    "assessments.assessment",
-    "assessments.musclescore",
-    "care.fallevent",
-    "care.deviceprescription",
-    "care.referral",
-    "care.referralstatuschange",
-    "reminders.reminder",
+    "patient",
+    "assessment",
+    "musclescore",
+    "fallevent",
+    "deviceprescription",
+    "referral",
+    "referralstatuschange",
+    "reminder",
 )
-_VIEW_ALL = {f"view_{m}" for m in _CLINICAL_MODELS} | {"view_clinic"}
 ROLE_PERMISSIONS = {
-    Role.NURSE: _VIEW_ALL
-    | {"add_patient", "change_patient", "add_assessment", "add_musclescore", "add_fallevent"}
-    | {"add_referral", "change_referral"},
-    Role.PHYSIO: _VIEW_ALL
-    | {"add_assessment", "add_musclescore", "add_fallevent", "add_deviceprescription"}
-    | {"change_deviceprescription", "add_referral", "change_referral"},
-    Role.ADMIN: _VIEW_ALL
-    | {f"add_{m.split('.')[1]}" for m in _CLINICAL_MODELS}
-    | {f"change_{m.split('.')[1]}" for m in _CLINICAL_MODELS},
+    Role.NURSE: set(),
+    Role.PHYSIO: set(),
+    Role.ADMIN: {f"view_{model}" for model in _CLINICAL_MODELS} | {"view_clinic"},
 }
 
 
@@ -65,7 +59,7 @@ def staff_add(*, username, role, clinic_code, password, email=""):
     User = get_user_model()
     user = User.objects.filter(username=username).first() or User(username=username)
     user.email = email or user.email
-    user.is_staff = True
+    user.is_staff = role == Role.ADMIN  # the Django admin is for clinic admins
     validate_password(password, user)
     user.set_password(password)
     user.save()

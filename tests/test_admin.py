@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from patients.models import Patient
+from patients.services import staff_add
 
 from .factories import (
     DeviceFactory,
@@ -65,17 +66,25 @@ def test_assessment_change_page_has_the_scores_inline_and_the_mrc_sum(client, de
     assert page.context["inline_admin_formsets"][0].formset.queryset.count() == assessment.scores.count()
 
 
-def test_staff_see_only_their_clinic_and_cannot_delete(client, demo, sam):
-    client.force_login(sam)
-    response = client.get(reverse("admin:patients_patient_changelist"))
-    shown = {p.clinic.code for p in response.context["cl"].result_list}
-    assert shown == {"south"}
-    north = Patient.objects.filter(clinic__code="north").first()
-    assert client.get(reverse("admin:patients_patient_change", args=[north.pk])).status_code == 302
-    assert client.get(reverse("admin:patients_patient_delete", args=[north.pk])).status_code in (302, 403)
-    own = Patient.objects.filter(clinic__code="south").first()
-    assert (
-        client.post(reverse("admin:patients_patient_delete", args=[own.pk]), {"post": "yes"}).status_code
-        == 403
+def test_a_clinic_admin_looks_up_their_clinic_only_and_changes_or_deletes_nothing(client, demo, south):
+    client.force_login(
+        staff_add(username="sue", role="admin", clinic_code="south", password="a-long-passphrase")
     )
-    assert Patient.objects.filter(pk=own.pk).exists()
+    response = client.get(reverse("admin:patients_patient_changelist"))
+    assert {p.clinic.code for p in response.context["cl"].result_list} == {"south"}
+    north = Patient.objects.get(clinic__code="north")
+    assert client.get(reverse("admin:patients_patient_change", args=[north.pk])).status_code == 302
+    own = Patient.objects.get(clinic__code="south")
+    change = reverse("admin:patients_patient_change", args=[own.pk])
+    assert client.get(change).status_code == 200  # to look at
+    assert client.post(change, {"given_name": "Changed"}).status_code == 403
+    assert client.get(reverse("admin:patients_patient_add")).status_code == 403
+    delete = reverse("admin:patients_patient_delete", args=[own.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    own.refresh_from_db()
+    assert own.given_name != "Changed"
+
+
+def test_nurses_and_physios_are_not_let_into_the_admin(client, demo, sam):
+    client.force_login(sam)
+    assert client.get(reverse("admin:patients_patient_changelist")).status_code == 302
