@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import connection
 
 from assessments.grades import MRC_SUM_GROUPS, MRCGrade, Side
-from care.models import ContributingFactor, DeviceType, ReferralService, ReferralStatus
+from care.models import ContributingFactor, DeviceType, Referral, ReferralService, ReferralStatus
 from patients.models import Clinic, StaffMembership
 from patients.services import staff_add
 
@@ -384,7 +384,7 @@ def generate(*, scale, today, seed=2026, log=print):
                     "Synthetic referral",
                     urgency,
                     referred,
-                    referred + timedelta(days=14 if urgency == "urgent" else 42),
+                    Referral.default_due_by(referred, urgency),
                     path[-1] if path else ReferralStatus.DRAFT,
                     by,
                     _moment(referred, rng),
