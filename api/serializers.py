@@ -314,6 +314,7 @@ class TransitionSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+    expiry = serializers.DateTimeField(read_only=True)
 
 
 # GET patients/{id}/trends/ (SPEC §4): the shape of ``assessments.trends.patient_trends``.

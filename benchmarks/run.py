@@ -128,7 +128,7 @@ def measure(*, repeat, log):
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.urls import reverse
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
     from rest_framework.test import APIClient
 
     from assessments.rules import DUE_SOON_DAYS, clinic_today, fall_window
@@ -147,7 +147,7 @@ def measure(*, repeat, log):
 
     def client_of(user):
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
         return client
 
     admin_api, root_api, two_api = client_of(admin), client_of(root), client_of(admin_two)

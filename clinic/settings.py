@@ -5,6 +5,7 @@ variable; the defaults are the embedded development setup (SQLite, a filesystem 
 console email). Production (``DEBUG`` off) refuses to start without ``SECRET_KEY``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -55,11 +56,16 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
 ]
 LOCAL_APPS = [
     "patients",
@@ -67,6 +73,8 @@ LOCAL_APPS = [
     "care",
     "reminders",
     "reports",
+    "audit",
+    "accounts",
     "api",
     "web",
 ]
@@ -79,10 +87,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed its second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Records the request user as the author of every history row.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -118,6 +131,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes first: it refuses a locked-out username before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -125,6 +144,45 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:patient_list"
 LOGOUT_REDIRECT_URL = "web:login"
+
+# Sign-in security (SPEC §5) -------------------------------------------------------------
+# Login lockout, https://django-axes.readthedocs.io/en/latest/4_configuration.html: one
+# counter per username across /login/, /admin/login/ and the API's token endpoint; 5 failures
+# within 15 minutes lock that username (not the address) for 15 minutes from the last one.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = "accounts.lockout.lockout_parameters"
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+
+# Roles that must sign in to the pages with a second factor (TOTP or a recovery code).
+MFA_ROLES = ("nurse", "physio", "admin", "superuser")
+MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=["admin", "superuser"])
+if unknown_roles := set(MFA_REQUIRED_ROLES) - set(MFA_ROLES):
+    raise ImproperlyConfigured(
+        f"MFA_REQUIRED_ROLES: unknown roles {sorted(unknown_roles)}; choose among {', '.join(MFA_ROLES)}."
+    )
+OTP_TOTP_ISSUER = "MS Strength Clinic"
+
+# A session ends after SESSION_IDLE_MINUTES without a request (each request renews it) and
+# when the browser closes.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# API tokens (django-rest-knox): stored as digests, expiring a clinic day after sign-in.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=10)
+API_TOKENS_PER_USER = 5
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    # The expiry is fixed at sign-in; a busy token is not kept alive by its own use.
+    "AUTO_REFRESH": False,
+}
 
 # Internationalisation -------------------------------------------------------------------
 # Timestamps are stored in UTC; "today" and every clinical date are local to this zone.
@@ -165,7 +223,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MS Strength Clinic <
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes a request without credentials a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

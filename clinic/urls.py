@@ -7,6 +7,7 @@ admin.site.site_title = "MS Strength Clinic"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]
 

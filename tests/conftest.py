@@ -7,7 +7,7 @@ south and must never see anything of north's.
 import os
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from patients.models import Clinic
 from patients.services import staff_add
@@ -100,4 +100,4 @@ def sam_api(sam):
 
 @pytest.fixture
 def nora_token(nora):
-    return Token.objects.get_or_create(user=nora)[0].key
+    return AuthToken.objects.create(user=nora)[1]

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 
 from assessments.models import Assessment, MuscleScore
 from care.models import DevicePrescription, FallEvent, Referral, ReferralStatusChange
@@ -57,12 +58,12 @@ def test_seed_demo_is_idempotent_and_realistic():
 
 def test_seeded_demo_logins_work_with_the_demo_password(client, settings):
     call_command("seed_demo", stdout=io.StringIO())
-    assert client.login(username="admin_north", password=settings.DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username="admin_north", password=settings.DEMO_PASSWORD)
     response = client.get("/admin/patients/patient/")
     assert response.status_code == 200
     assert response.context["cl"].result_count == Patient.objects.filter(clinic__code="north").count()
     # Nurses and physios work in the pages; the Django admin is the clinic admins' look-up tool.
-    assert client.login(username="nurse_north", password=settings.DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username="nurse_north", password=settings.DEMO_PASSWORD)
     assert client.get("/admin/patients/patient/").status_code == 302
     assert client.get("/patients/").status_code == 200
 

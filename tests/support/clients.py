@@ -1,7 +1,7 @@
 """Test clients for the named people: the API's (a token each) and the pages' (a browser session)."""
 
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 
@@ -9,8 +9,8 @@ def api_client_of(user=None):
     """An API client that sends ``user``'s token (no credentials for ``None``)."""
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, token = AuthToken.objects.create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 
