@@ -3,6 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from . import staff_views
+
 app_name = "accounts"
 
 urlpatterns = [
@@ -29,4 +31,29 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+]
+
+# Staff management for clinic admins (SPEC §5).
+urlpatterns += [
+    path("staff/", staff_views.staff_list, name="staff_list"),
+    path("staff/new/", staff_views.staff_new, name="staff_new"),
+    path(
+        "staff/<int:pk>/deactivate/",
+        staff_views.staff_action,
+        {"action": "deactivate"},
+        name="staff_deactivate",
+    ),
+    path(
+        "staff/<int:pk>/reactivate/",
+        staff_views.staff_action,
+        {"action": "reactivate"},
+        name="staff_reactivate",
+    ),
+    path(
+        "staff/<int:pk>/two-factor/reset/",
+        staff_views.staff_action,
+        {"action": "two_factor_reset"},
+        name="staff_two_factor_reset",
+    ),
+    path("staff/<int:pk>/unlock/", staff_views.staff_action, {"action": "unlock"}, name="staff_unlock"),
 ]

@@ -37,6 +37,29 @@ def role_groups_ensure():
         group.permissions.set(Permission.objects.filter(codename__in=codenames))
 
 
+def role_parse(value):
+    """The ``Role`` named ``value``; ``ValidationError`` in words for any other name."""
+    try:
+        return Role(value)
+    except ValueError:
+        raise ValidationError(f"Unknown role {value!r}; choose one of: {', '.join(Role.values)}.") from None
+
+
+def staff_enrol(*, user, role, clinic):
+    """Put a saved ``user`` in ``role``'s group (and no other role's) and make them a member of ``clinic``.
+
+    Shared by ``add_staff`` and the staff pages, so an account means the same whichever made it.
+    Only clinic admins are ``is_staff``: the Django admin is for them to look records up.
+    """
+    user.is_staff = role == Role.ADMIN
+    user.save(update_fields=["is_staff"])
+    role_groups_ensure()
+    user.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(name=role.value))
+    user.groups.add(Group.objects.get(name=role.value))
+    StaffMembership.objects.get_or_create(user=user, clinic=clinic)
+    return user
+
+
 @transaction.atomic
 def staff_add(*, username, role, clinic_code, password, email=""):
     """Create or update a staff user in ``role`` and make them a member of the clinic.
@@ -44,10 +67,7 @@ def staff_add(*, username, role, clinic_code, password, email=""):
     Raises ``ValidationError`` for an unknown role or clinic, or a password the validators of
     ``AUTH_PASSWORD_VALIDATORS`` refuse.
     """
-    try:
-        role = Role(role)
-    except ValueError:
-        raise ValidationError(f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}.") from None
+    role = role_parse(role)
     try:
         clinic = Clinic.objects.get(code=clinic_code)
     except Clinic.DoesNotExist:
@@ -59,15 +79,10 @@ def staff_add(*, username, role, clinic_code, password, email=""):
     User = get_user_model()
     user = User.objects.filter(username=username).first() or User(username=username)
     user.email = email or user.email
-    user.is_staff = role == Role.ADMIN  # the Django admin is for clinic admins
     validate_password(password, user)
     user.set_password(password)
     user.save()
-    role_groups_ensure()
-    user.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(name=role.value))
-    user.groups.add(Group.objects.get(name=role.value))
-    StaffMembership.objects.get_or_create(user=user, clinic=clinic)
-    return user
+    return staff_enrol(user=user, role=role, clinic=clinic)
 
 
 # What every clinical record shares ---------------------------------------------------------
