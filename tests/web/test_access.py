@@ -182,3 +182,72 @@ def test_entered_in_error_links_follow_the_policy(request, rolf, records, user, 
     for kind in ("assessment", "fall", "device", "referral"):
         link = reverse("web:entered_in_error", args=[kind, records[kind].pk])
         assert (link in html) == (kind in may_mark), kind
+
+
+# Staff management (accounts: SPEC §5). The role is asked first: nurses and physios get 403 on
+# every staff page, whoever it is about, so that no id tells them whether an account exists.
+# Which accounts an admin or a superuser reaches is tests/accounts/test_staff_access.py's matrix.
+# (url name, method, whether it is about one account)
+STAFF_PAGES = [
+    ("accounts:staff_list", "get", False),
+    ("accounts:staff_new", "get", False),
+    ("accounts:staff_new", "post", False),
+    *(
+        (f"accounts:staff_{action}", method, True)
+        for action in ("deactivate", "reactivate", "two_factor_reset", "unlock")
+        for method in ("get", "post")
+    ),
+]
+STAFF_PAGE_IDS = [f"{method} {name}" for name, method, _ in STAFF_PAGES]
+
+
+def test_the_matrix_names_every_staff_page():
+    pages = {
+        f"accounts:{e.name}"
+        for e in get_resolver("accounts.urls").url_patterns
+        if isinstance(e, URLPattern) and e.name.startswith("staff")
+    }
+    assert {name for name, _, _ in STAFF_PAGES} == pages
+
+
+@pytest.fixture
+def north_and_south_accounts(ada, sam):
+    return [ada, sam]
+
+
+def _staff_urls(name, about, accounts):
+    return [reverse(name, args=[a.pk]) for a in accounts] if about else [reverse(name)]
+
+
+@pytest.mark.parametrize(("name", "method", "about"), STAFF_PAGES, ids=STAFF_PAGE_IDS)
+def test_anonymous_is_sent_to_the_login_page_from_a_staff_page(
+    anonymous, north_and_south_accounts, name, method, about
+):
+    for url in _staff_urls(name, about, north_and_south_accounts):
+        response = getattr(anonymous, method)(url)
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('web:login')}?next={url}"
+
+
+@pytest.mark.parametrize(("name", "method", "about"), STAFF_PAGES, ids=STAFF_PAGE_IDS)
+@pytest.mark.parametrize("user", ["nora", "phil", "sam"])
+def test_nurses_and_physios_may_not_open_a_staff_page(
+    request, north_and_south_accounts, name, method, about, user
+):
+    client = web_client_of(request.getfixturevalue(user))
+    # About an account of their own clinic and one of another: the same 403.
+    for url in _staff_urls(name, about, north_and_south_accounts):
+        response = getattr(client, method)(url)
+        assert response.status_code == 403, url
+        assert b"You may not do this" in response.content
+
+
+@pytest.mark.parametrize(("name", "method", "about"), STAFF_PAGES, ids=STAFF_PAGE_IDS)
+def test_a_clinic_admin_opens_the_staff_pages_of_their_clinic_only(ada_web, phil, sam, name, method, about):
+    if not about:
+        assert getattr(ada_web, method)(reverse(name)).status_code == 200
+        return
+    response = getattr(ada_web, method)(reverse(name, args=[sam.pk]))
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+    assert ada_web.get(reverse(name, args=[phil.pk])).status_code == 200
