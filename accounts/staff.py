@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -171,9 +172,7 @@ def staff_list(*, by):
 def staff_history(*, user, limit=10):
     """The latest changes made to ``user``'s account (the staff pages' and the Django admin's)."""
     return (
-        LogEntry.objects.filter(
-            content_type__app_label="auth", content_type__model="user", object_id=str(user.pk)
-        )
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk))
         .select_related("user")
         .order_by("-action_time")[:limit]
     )
