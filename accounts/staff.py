@@ -28,7 +28,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
@@ -233,7 +233,11 @@ def staff_create(*, by, username, first_name, last_name, email, role, clinic, si
         user.full_clean(exclude=["password"])
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from None
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same username taken by a concurrent request since the check above
+        raise ValidationError({"username": [USERNAME_TAKEN]}) from None
     staff_enrol(user=user, role=role, clinic=clinic)
     context = {
         "user": user,
