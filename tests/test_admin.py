@@ -1,7 +1,9 @@
-"""The Django admin works for a superuser and, scoped, for clinic staff."""
+"""The Django admin: superusers manage clinics and users; clinic admins and superusers look clinical
+records up, scoped to their clinics; nobody writes a clinical record there (SPEC §5)."""
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from patients.models import Clinic, Patient
@@ -87,3 +89,42 @@ def test_a_clinic_admin_looks_up_their_clinic_only_and_changes_or_deletes_nothin
 def test_nurses_and_physios_are_not_let_into_the_admin(client, demo, sam):
     client.force_login(sam)
     assert client.get(reverse("admin:patients_patient_changelist")).status_code == 302
+
+
+def test_a_superuser_manages_clinics_and_a_clinic_admin_looks_at_their_own(client, demo, ada):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    memberships = {"memberships-TOTAL_FORMS": 1, "memberships-INITIAL_FORMS": 0, "memberships-0-user": ada.pk}
+    response = client.post(
+        reverse("admin:patients_clinic_add"), {"code": "east", "name": "East", **memberships}
+    )
+    assert response.status_code == 302
+    assert Clinic.objects.get(code="east").memberships.get().user == ada
+
+    client.force_login(ada)
+    response = client.get(reverse("admin:patients_clinic_changelist"))
+    assert [c.code for c in response.context["cl"].result_list] == ["east", "north"]
+    south = Clinic.objects.get(code="south")
+    assert client.get(reverse("admin:patients_clinic_change", args=[south.pk])).status_code == 404
+    north = Clinic.objects.get(code="north")
+    page = client.get(reverse("admin:patients_clinic_change", args=[north.pk]))
+    assert page.status_code == 200
+    assert not page.context["inline_admin_formsets"]  # staff memberships are the superusers'
+
+
+def test_what_is_not_designed_for_clinic_admins_stays_closed_to_them_whatever_their_permissions(client, ada):
+    """Users, groups, tokens — and any third-party admin registered later — are the superusers'."""
+    ada.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_user", "change_user", "view_group"])
+    )
+    client.force_login(ada)
+    index = client.get(reverse("admin:index"))
+    assert {app["app_label"] for app in index.context["app_list"]} == {
+        "patients",
+        "assessments",
+        "care",
+        "reminders",
+    }
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:auth_user_change", args=[ada.pk])).status_code == 404
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    assert client.get(reverse("admin:app_list", args=["auth"])).status_code == 404
