@@ -190,6 +190,13 @@ def test_the_clinic_and_assessor_filters_offer_a_clinic_admin_only_their_clinic_
     assert sorted(filter_choices(assessments, "assessor")) == ["nora", "phil"]
 
 
+def test_filtering_by_another_clinic_finds_nothing(ada, south, assessments_in_both_clinics):
+    changelist = reverse("admin:patients_patient_changelist")
+    north = web_client_of(ada).get(changelist, {"clinic__id__exact": Clinic.objects.get(code="north").pk})
+    assert [p.clinic.code for p in north.context["cl"].result_list] == ["north"]
+    assert not web_client_of(ada).get(changelist, {"clinic__id__exact": south.pk}).context["cl"].result_list
+
+
 def test_the_filters_offer_a_superuser_every_clinic_and_every_assessor(
     superuser, assessments_in_both_clinics
 ):
