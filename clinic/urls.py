@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from patients.admin_scoping import lock_down
+
 admin.site.site_header = "MS Strength Clinic"
 admin.site.site_title = "MS Strength Clinic"
+# Every app has registered its admins by now: what is not designed for clinic admins becomes
+# superuser-only before the admin's URLs are built.
+lock_down(admin.site)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,29 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_scoping import ClinicalHistoryAdmin, ScopedAdminMixin, SuperuserOnlyMixin
 from .models import Clinic, Patient, StaffMembership
-
-
-class ScopedAdminMixin:
-    """Shows staff only their clinics' records, offers only those in pickers, and never deletes."""
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if related is Clinic:
-            kwargs["queryset"] = Clinic.objects.of(request.user)
-        elif hasattr(related.objects, "visible_to"):
-            kwargs["queryset"] = related.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ClinicScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    """Admin of a clinical record: scoped, never deleted, with its history."""
 
 
 class EnteredInErrorFilter(admin.SimpleListFilter):
@@ -42,14 +20,16 @@ class EnteredInErrorFilter(admin.SimpleListFilter):
 ENTERED_IN_ERROR_FIELDS = ("entered_in_error_at", "entered_in_error_by", "entered_in_error_reason")
 
 
-class StaffMembershipInline(admin.TabularInline):
+class StaffMembershipInline(SuperuserOnlyMixin, admin.TabularInline):
     model = StaffMembership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Superusers manage clinics and their staff; a clinic admin looks at their own clinics."""
+
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
     inlines = [StaffMembershipInline]
@@ -59,12 +39,11 @@ class ClinicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(ClinicScopedAdmin):
+class PatientAdmin(ClinicalHistoryAdmin):
     list_display = ["mrn", "family_name", "given_name", "clinic", "ms_type", "status", "date_of_birth"]
     list_filter = ["clinic", "status", "ms_type", "sex", EnteredInErrorFilter]
     search_fields = ["mrn", "family_name", "given_name"]
     list_select_related = ["clinic"]
-    readonly_fields = ["created_at", "updated_at", *ENTERED_IN_ERROR_FIELDS]
     fieldsets = [
         (None, {"fields": ["clinic", "mrn", ("given_name", "family_name"), ("date_of_birth", "sex")]}),
         ("MS", {"fields": ["ms_type", "diagnosis_date", "status", "reassessment_interval_weeks"]}),

@@ -1,10 +1,12 @@
-"""The Django admin works for a superuser and, scoped, for clinic staff."""
+"""The Django admin: superusers manage clinics and users; clinic admins and superusers look clinical
+records up, scoped to their clinics; nobody writes a clinical record there (SPEC §5)."""
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from patients.models import Patient
+from patients.models import Clinic, Patient
 from patients.services import staff_add
 
 from .factories import (
@@ -21,7 +23,9 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 CLINICAL_MODELS = [
-    m for m in admin.site._registry if m._meta.app_label in ("patients", "assessments", "care", "reminders")
+    m
+    for m in admin.site._registry
+    if m._meta.app_label in ("patients", "assessments", "care", "reminders") and m is not Clinic
 ]
 
 
@@ -38,23 +42,19 @@ def demo(north, south, nora, sam):
 
 
 @pytest.mark.parametrize("model", CLINICAL_MODELS, ids=lambda m: m.__name__)
-def test_a_superuser_can_list_search_open_and_add_every_model(client, demo, model):
+def test_a_superuser_lists_searches_and_opens_every_clinical_model_but_adds_none(client, demo, model):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     opts = model._meta
     changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
     assert client.get(changelist).status_code == 200
     assert client.get(changelist, {"q": "N1000"}).status_code == 200
     obj = model.objects.first()
-    if obj is not None:
-        change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-        assert client.get(change).status_code == 200
-        assert (
-            client.get(
-                reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
-            ).status_code
-            == 200
-        )
-    assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
+    change = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+    assert change.status_code == 200
+    assert not change.context["has_change_permission"]  # a page to read
+    history = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
+    assert client.get(history).status_code == 200
+    assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 403
 
 
 def test_assessment_change_page_has_the_scores_inline_and_the_mrc_sum(client, demo):
@@ -73,7 +73,8 @@ def test_a_clinic_admin_looks_up_their_clinic_only_and_changes_or_deletes_nothin
     response = client.get(reverse("admin:patients_patient_changelist"))
     assert {p.clinic.code for p in response.context["cl"].result_list} == {"south"}
     north = Patient.objects.get(clinic__code="north")
-    assert client.get(reverse("admin:patients_patient_change", args=[north.pk])).status_code == 302
+    assert client.get(reverse("admin:patients_patient_change", args=[north.pk])).status_code == 404
+    assert client.get(reverse("admin:patients_patient_change", args=[north.pk + 999])).status_code == 404
     own = Patient.objects.get(clinic__code="south")
     change = reverse("admin:patients_patient_change", args=[own.pk])
     assert client.get(change).status_code == 200  # to look at
@@ -88,3 +89,42 @@ def test_a_clinic_admin_looks_up_their_clinic_only_and_changes_or_deletes_nothin
 def test_nurses_and_physios_are_not_let_into_the_admin(client, demo, sam):
     client.force_login(sam)
     assert client.get(reverse("admin:patients_patient_changelist")).status_code == 302
+
+
+def test_a_superuser_manages_clinics_and_a_clinic_admin_looks_at_their_own(client, demo, ada):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    memberships = {"memberships-TOTAL_FORMS": 1, "memberships-INITIAL_FORMS": 0, "memberships-0-user": ada.pk}
+    response = client.post(
+        reverse("admin:patients_clinic_add"), {"code": "east", "name": "East", **memberships}
+    )
+    assert response.status_code == 302
+    assert Clinic.objects.get(code="east").memberships.get().user == ada
+
+    client.force_login(ada)
+    response = client.get(reverse("admin:patients_clinic_changelist"))
+    assert [c.code for c in response.context["cl"].result_list] == ["east", "north"]
+    south = Clinic.objects.get(code="south")
+    assert client.get(reverse("admin:patients_clinic_change", args=[south.pk])).status_code == 404
+    north = Clinic.objects.get(code="north")
+    page = client.get(reverse("admin:patients_clinic_change", args=[north.pk]))
+    assert page.status_code == 200
+    assert not page.context["inline_admin_formsets"]  # staff memberships are the superusers'
+
+
+def test_what_is_not_designed_for_clinic_admins_stays_closed_to_them_whatever_their_permissions(client, ada):
+    """Users, groups, tokens — and any third-party admin registered later — are the superusers'."""
+    ada.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_user", "change_user", "view_group"])
+    )
+    client.force_login(ada)
+    index = client.get(reverse("admin:index"))
+    assert {app["app_label"] for app in index.context["app_list"]} == {
+        "patients",
+        "assessments",
+        "care",
+        "reminders",
+    }
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:auth_user_change", args=[ada.pk])).status_code == 404
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    assert client.get(reverse("admin:app_list", args=["auth"])).status_code == 404
