@@ -4,6 +4,9 @@ A nurse finds a patient and records a whole MMT assessment with the keyboard alo
 the new point in the chart; a physio prescribes an AFO; a nurse of clinic south gets the 404
 page for a north patient. Screenshots of the dashboard and the grid go to test-artifacts/.
 
+Every test also fails if the browser's console reports a Content Security Policy violation on
+any page it visited (SPEC §5): the policy must break nothing the pages do.
+
 Nothing here downloads anything: the browser and driver are the system's (installed by
 .ci/run), Selenium Manager is never asked (the driver path is given), and Chromium runs with
 its network-reaching background services off. Without them the tests skip — or fail in CI,
@@ -18,8 +21,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.grades import MuscleGroup
 from assessments.models import Assessment
@@ -82,6 +88,8 @@ def browser():
         "--lang=en-US",
     ):
         options.add_argument(flag)
+    # The console, for the CSP violations Chromium reports there ("Refused to ...").
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     try:
         driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     except Exception as exc:  # the browser is there but will not start: say why
@@ -98,15 +106,19 @@ def web(request, browser, live_server):
     """The browser, logged out, with helpers bound to the live server.
 
     When the test fails, what the browser showed is kept in test-artifacts/ (a screenshot and
-    the page source), so a failure in CI can be looked at rather than guessed at.
+    the page source), so a failure in CI can be looked at rather than guessed at. Afterwards
+    the console must hold no CSP violation from any page the test went through.
     """
     browser.delete_all_cookies()
-    yield Browser(browser, live_server.url)
+    web = Browser(browser, live_server.url)
+    web.csp_violations()  # what earlier tests left in the console is theirs
+    yield web
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         browser.save_screenshot(str(ARTIFACTS / f"failed-{request.node.name}.png"))
         (ARTIFACTS / f"failed-{request.node.name}.html").write_text(browser.page_source)
+    assert web.csp_violations() == [], "the Content Security Policy blocked something on a page"
 
 
 class Browser:
@@ -146,6 +158,44 @@ class Browser:
         self.find("#id_password").send_keys(PASSWORD)
         self.find("main form button[type=submit]").click()
         self.wait.until(lambda d: "Log out" in self.text())
+
+    def sign_in_with_second_factor(self, user):
+        """Sign in with a session made on the server, its second factor passed.
+
+        For clinic admins, whose sign-in asks for a TOTP code: this is django-otp's own record
+        of a passed second factor (what ``django_otp.login`` stores), for a device of theirs.
+        """
+        client = Client()
+        client.force_login(user)
+        device = TOTPDevice.objects.create(user=user, name="browser test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        self.get(reverse("web:login"))  # a cookie can only be set for the page's own site
+        self.driver.add_cookie(
+            {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "path": "/"}
+        )
+
+    def csp_violations(self):
+        """What the console reported against the Content Security Policy since the last look.
+
+        Chromium logs each refusal as a "security" message ("Executing inline script violates
+        the following Content Security Policy directive ...", or "Refused to ..." in some
+        versions); chromedriver hands each entry out once.
+        """
+        return [
+            entry["message"]
+            for entry in self.driver.get_log("browser")
+            if entry["source"] == "security"
+            or "Content Security Policy" in entry["message"]
+            or "Refused to" in entry["message"]
+        ]
+
+    def wait_for_chart(self, canvas_id):
+        """Wait until Chart.js has drawn a chart on the canvas, and say what type it is."""
+        script = "const chart = Chart.getChart(arguments[0]); return chart ? chart.config.type : null"
+        self.wait.until(lambda d: d.execute_script(script, canvas_id))
+        return self.driver.execute_script(script, canvas_id)
 
     def screenshot(self, name):
         """A full-page screenshot in test-artifacts/ (gitignored), for a person to look at."""
@@ -321,3 +371,84 @@ def test_acknowledging_a_reminder_updates_the_row_and_the_count_in_place(web, no
     assert web.find("#reminder-count").get_attribute("textContent") == "(0 open)"
     reminder.refresh_from_db()
     assert reminder.status == "acknowledged"
+
+
+def test_every_main_page_works_under_the_content_security_policy(web, nora, ada, assessed_patient, north):
+    """The pages with their charts and htmx, Swagger UI and the Django admin: nothing refused."""
+    factories.PatientFactory(clinic=north, given_name="Charles", family_name="Babbage", mrn="N-0002")
+    factories.ReminderFactory(patient=assessed_patient).recipients.add(nora)
+    web.log_in("nora")
+    assert web.csp_violations() == []
+
+    # The patient list narrows through htmx (which runs without eval under the policy).
+    web.find("#id_q").send_keys("lovel")
+    web.wait.until(lambda d: "Babbage" not in web.find("#patient-results").text)
+    assert "Lovelace" in web.find("#patient-results").text
+    assert web.csp_violations() == []
+
+    web.get(reverse("web:patient_dashboard", args=[assessed_patient.pk]))
+    assert web.wait_for_chart("chart-ankle_dorsiflexion") == "line"
+    assert web.wait_for_chart("chart-mrc-sum") == "line"
+    assert web.csp_violations() == []
+
+    web.get(reverse("web:assessment_new", args=[assessed_patient.pk]))
+    web.wait.until(lambda d: web.find_all("#id_shoulder_abduction_left_grade"))
+    assert web.csp_violations() == []
+
+    web.get(reverse("web:reminder_inbox"))
+    assert web.find("#reminder-count").get_attribute("textContent") == "(1 open)"
+    assert web.csp_violations() == []
+
+    # Swagger UI draws the schema with its init script served as a file of its own.
+    web.get(reverse("api:docs"))
+    web.wait.until(lambda d: "MS Strength Clinic API" in web.text() and web.find_all(".opblock"))
+    assert web.csp_violations() == []
+
+    # A clinic admin's report page (charts) and the Django admin.
+    web.sign_in_with_second_factor(ada)
+    web.get(reverse("web:reports"))
+    assert web.wait_for_chart("chart-caseload") == "bar"
+    assert web.csp_violations() == []
+    for page, expected in (
+        (reverse("admin:index"), "Site administration"),
+        (reverse("admin:patients_patient_changelist"), "Lovelace"),
+        (reverse("admin:patients_patient_change", args=[assessed_patient.pk]), "Lovelace"),
+        (reverse("admin:patients_patient_history", args=[assessed_patient.pk]), "Lovelace"),
+    ):
+        web.get(page)
+        assert expected in web.text(), page
+        assert web.csp_violations() == [], page
+
+
+def test_the_browser_refuses_inline_code_and_eval_and_reports_it(web, nora):
+    """The policy is enforced, and the console check above would see a breach."""
+    web.log_in("nora")
+    web.driver.execute_script(
+        """
+        const script = document.createElement("script");
+        script.textContent = "window.inlineScriptRan = true";
+        document.head.appendChild(script);
+        const style = document.createElement("style");
+        style.textContent = "main { display: none }";
+        document.head.appendChild(style);
+        // Later, as page code: WebDriver's own scripts may evaluate strings.
+        setTimeout(() => {
+            try {
+                window.eval("1");
+                window.evalResult = "ran";
+            } catch (error) {
+                window.evalResult = error.name;
+            }
+        }, 0);
+        """
+    )
+    web.wait.until(lambda d: d.execute_script("return window.evalResult"))
+    assert web.driver.execute_script("return window.evalResult") == "EvalError"
+    assert web.driver.execute_script("return window.inlineScriptRan === undefined")
+    assert web.find("main").is_displayed()
+    # Chromium reports both refusals in the console, maybe a moment later: what the check
+    # after every test reads.
+    violations = []
+    web.wait.until(lambda d: violations.extend(web.csp_violations()) or len(violations) >= 2)
+    assert any("script-src" in message for message in violations), violations
+    assert any("style-src" in message for message in violations), violations
