@@ -92,11 +92,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "clinic.middleware_bodies.RequestBodyLimitMiddleware",
     # Records the request user as the author of every history row.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# SPEC §2 "Plausible input": a larger request body is refused with a 413 (clinic.middleware_bodies).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
 
 ROOT_URLCONF = "clinic.urls"
 WSGI_APPLICATION = "clinic.wsgi.application"
