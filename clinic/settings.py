@@ -221,6 +221,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_CONFIG["EMAIL_BACKEND"] = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MS Strength Clinic <clinic@localhost>")
+# The address staff open the app at, for links in emails sent without a request (reminders).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 # REST framework -------------------------------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/
