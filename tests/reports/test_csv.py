@@ -91,9 +91,7 @@ TYPED_TO_START_FORMULAS = {
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t"])
-def test_no_cell_starts_a_formula_when_a_spreadsheet_splits_on_another_separator(
-    network, ada_api, delimiter
-):
+def test_no_cell_starts_a_formula_when_a_spreadsheet_splits_on_another_separator(network, ada_api, delimiter):
     for field, text in TYPED_TO_START_FORMULAS.items():
         setattr(network.p2, field, text)
     network.p2.save(update_fields=list(TYPED_TO_START_FORMULAS))
