@@ -320,9 +320,19 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
 
+# Logging: https://docs.djangoproject.com/en/5.2/topics/logging/. Nothing logged names a
+# patient or carries a secret (SPEC §5): Django's own records give the path, never the body;
+# a 4xx keeps no traceback; and Django's error emails to ADMINS (with the request's data and
+# each frame's local variables, patients included) are off — the "django" logger has no
+# handler of its own and passes its records to the console at INFO, whatever LOG_LEVEL says
+# (at DEBUG, Django would log SQL with its parameters).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"omit_client_error_tracebacks": {"()": "clinic.log_filters.OmitClientErrorTracebacks"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["omit_client_error_tracebacks"]},
+    },
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
