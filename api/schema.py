@@ -1,4 +1,7 @@
-"""OpenAPI: the error responses every API v1 operation may give, documented in one place."""
+"""OpenAPI: the error responses every API v1 operation may give, documented in one place, and
+the request bodies' closed shapes (unknown fields are refused)."""
+
+from django.conf import settings
 
 DETAIL = {
     "type": "object",
@@ -9,7 +12,10 @@ FIELD_ERRORS = {
     "type": "object",
     "description": (
         "Messages by field name (a list of strings, or nested for nested fields); "
-        "`non_field_errors` for the request as a whole, `detail` for a body that is not JSON."
+        "`non_field_errors` for the request as a whole, `detail` for a body that is not JSON or "
+        "is nested too deeply. A field the request may not set is named too: "
+        '`{"given_nmae": ["Unknown field; accepted fields: ..."]}`, '
+        '`{"id": ["Read-only field: it cannot be set here."]}`.'
     ),
     "additionalProperties": {},
 }
@@ -33,6 +39,7 @@ def _errors_of(path, method):
     if method in ("post", "patch") or is_list:
         yield 400, "FieldErrors", "Bad input."
     if method in ("post", "patch"):
+        yield 413, "Detail", f"A body over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
         yield 415, "Detail", "A body in a media type this operation does not take."
     if is_list:
         yield 404, "Detail", "No such page."
@@ -46,9 +53,41 @@ def _errors_of(path, method):
         )
 
 
+def _request_body_components(result):
+    """The names of the component schemas that request bodies use, nested ones included."""
+    schemas = result["components"]["schemas"]
+    pending = [
+        media["schema"]
+        for operations in result["paths"].values()
+        for operation in operations.values()
+        for media in operation.get("requestBody", {}).get("content", {}).values()
+    ]
+    names = set()
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, dict) and "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            if name not in names:
+                names.add(name)
+                pending.append(schemas[name])
+        elif isinstance(node, dict):
+            pending.extend(node.values())
+    return names
+
+
 def document_errors(result, generator, request, public):
-    """drf-spectacular post-processing hook adding the error responses to each operation."""
-    result["components"]["schemas"].update(Detail=DETAIL, FieldErrors=FIELD_ERRORS)
+    """drf-spectacular post-processing hook adding the error responses to each operation.
+
+    Request bodies are closed (``additionalProperties: false``): the serializers refuse
+    unknown fields with a 400 (``api.serializers.StrictInputMixin``).
+    """
+    schemas = result["components"]["schemas"]
+    for name in _request_body_components(result):
+        if schemas[name].get("type") == "object":
+            schemas[name]["additionalProperties"] = False
+    schemas.update(Detail=DETAIL, FieldErrors=FIELD_ERRORS)
     for path, operations in result["paths"].items():
         if not path.startswith("/api/v1/"):
             continue

@@ -4,6 +4,7 @@ Domain rules (dates, uniqueness, cross-field checks) are the services' job; seri
 check types, choices and lengths, so every message names its field either way.
 """
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
@@ -20,6 +21,55 @@ from reminders.models import SUBJECT_FIELD_OF_KIND, Reminder, ReminderKind
 TEXT_MAX_LENGTH = 10_000
 BOUNDED_TEXT = {"max_length": TEXT_MAX_LENGTH}
 GRADE_LABELS = MRCGrade.labels
+
+
+class StrictInputMixin:
+    """Refuses fields a request may not set, each by name with its own message (SPEC §2).
+
+    An unknown field is refused, so a misspelt one (``given_nmae``) is never silently dropped.
+    So is a read-only one (``id``, ``status`` of a referral, ``mrc_sum_score``, a record's
+    ``patient`` after creation): a client sending it believes it is setting it, and ignoring
+    it would answer 200 for a change that never happened. Nested serializers built on this
+    (an assessment's ``scores``) check their own items the same way.
+    """
+
+    default_error_messages = {
+        "unknown_field": "Unknown field; accepted fields: {accepted}.",
+        "read_only_field": "Read-only field: it cannot be set here.",
+    }
+
+    def to_internal_value(self, data):
+        refused = self._refused_fields(data)
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if refused and isinstance(exc.detail, Mapping):
+                raise serializers.ValidationError({**exc.detail, **refused}) from exc
+            raise
+        if refused:
+            raise serializers.ValidationError(refused)
+        return value
+
+    def _refused_fields(self, data):
+        if not isinstance(data, Mapping):
+            return {}
+        fields = self.fields
+        accepted = ", ".join(name for name, field in fields.items() if not field.read_only) or "none"
+        refused = {}
+        for name in data:
+            if name not in fields:
+                refused[name] = [self.error_messages["unknown_field"].format(accepted=accepted)]
+            elif fields[name].read_only:
+                refused[name] = [self.error_messages["read_only_field"]]
+        return refused
+
+
+class StrictSerializer(StrictInputMixin, serializers.Serializer):
+    pass
+
+
+class StrictModelSerializer(StrictInputMixin, serializers.ModelSerializer):
+    pass
 
 
 class StaffField(serializers.SlugRelatedField):
@@ -70,7 +120,7 @@ class GradeField(serializers.ChoiceField):
         return MRCGrade(value).label
 
 
-class ClinicSerializer(serializers.ModelSerializer):
+class ClinicSerializer(StrictModelSerializer):
     class Meta:
         model = Clinic
         fields = ["code", "name"]
@@ -84,7 +134,7 @@ ENTERED_IN_ERROR_FIELDS = [
 ]
 
 
-class ClinicalRecordSerializer(serializers.ModelSerializer):
+class ClinicalRecordSerializer(StrictModelSerializer):
     """What every clinical record shows: its entered-in-error marking.
 
     ``Meta.fixed_fields`` are written once, at creation, and read-only afterwards.
@@ -133,7 +183,7 @@ class PatientSerializer(ClinicalRecordSerializer):
         validators = []
 
 
-class MuscleScoreSerializer(serializers.ModelSerializer):
+class MuscleScoreSerializer(StrictModelSerializer):
     grade = GradeField()
 
     class Meta:
@@ -228,7 +278,7 @@ class DeviceSerializer(ClinicalRecordSerializer):
         extra_kwargs = {"reason": BOUNDED_TEXT}
 
 
-class ReferralStatusChangeSerializer(serializers.ModelSerializer):
+class ReferralStatusChangeSerializer(StrictModelSerializer):
     # The views annotate the username on the prefetched moves (no user row per move).
     changed_by = serializers.CharField(source="changed_by_username", read_only=True, help_text="A username.")
 
@@ -268,12 +318,12 @@ class ReferralSerializer(ClinicalRecordSerializer):
         extra_kwargs = {"reason": BOUNDED_TEXT}
 
 
-class ReminderSubjectSerializer(serializers.Serializer):
+class ReminderSubjectSerializer(StrictSerializer):
     type = serializers.ChoiceField(choices=[field for field in SUBJECT_FIELD_OF_KIND.values() if field])
     id = serializers.IntegerField()
 
 
-class ReminderSerializer(serializers.ModelSerializer):
+class ReminderSerializer(StrictModelSerializer):
     subject = serializers.SerializerMethodField(
         help_text="The referral, device or fall the reminder is about; null for a reassessment."
     )
@@ -304,11 +354,15 @@ class ReminderSerializer(serializers.ModelSerializer):
         return None if field is None else {"type": field, "id": getattr(reminder, f"{field}_id")}
 
 
-class EnteredInErrorSerializer(serializers.Serializer):
+class EnteredInErrorSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=TEXT_MAX_LENGTH, help_text="Why the record is in error.")
 
 
-class TransitionSerializer(serializers.Serializer):
+class AcknowledgeSerializer(StrictSerializer):
+    """Acknowledging takes no fields: a body with any is refused rather than ignored."""
+
+
+class TransitionSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=Referral.Status.choices)
 
 

@@ -306,6 +306,8 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        """Acknowledge a reminder addressed to you (again: no change)."""
-        reminder = reminder_acknowledge(reminder=self.get_object(), by=request.user)
+        """Acknowledge a reminder addressed to you (again: no change). Takes no body fields."""
+        reminder = self.get_object()
+        serializers.AcknowledgeSerializer(data=request.data).is_valid(raise_exception=True)
+        reminder = reminder_acknowledge(reminder=reminder, by=request.user)
         return self.record_response(reminder.pk)

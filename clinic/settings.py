@@ -97,11 +97,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "clinic.middleware_bodies.RequestBodyLimitMiddleware",
     # Records the request user as the author of every history row.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# SPEC §2 "Plausible input": a larger request body is refused with a 413 (clinic.middleware_bodies).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
 
 ROOT_URLCONF = "clinic.urls"
 WSGI_APPLICATION = "clinic.wsgi.application"
@@ -222,6 +226,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_CONFIG["EMAIL_BACKEND"] = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MS Strength Clinic <clinic@localhost>")
+# The address staff open the app at, for links in emails sent without a request (reminders).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 # REST framework -------------------------------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/
@@ -361,9 +367,19 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Logging: https://docs.djangoproject.com/en/5.2/topics/logging/. Nothing logged names a
+# patient or carries a secret (SPEC §5): Django's own records give the path, never the body;
+# a 4xx keeps no traceback; and Django's error emails to ADMINS (with the request's data and
+# each frame's local variables, patients included) are off — the "django" logger has no
+# handler of its own and passes its records to the console at INFO, whatever LOG_LEVEL says
+# (at DEBUG, Django would log SQL with its parameters).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"omit_client_error_tracebacks": {"()": "clinic.log_filters.OmitClientErrorTracebacks"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["omit_client_error_tracebacks"]},
+    },
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -4,45 +4,64 @@ The claim (pending → sent) is a conditional UPDATE in the same transaction as 
 a second task for the same reminder waits on the row lock and then finds nothing to claim,
 and a worker killed mid-send rolls the claim back, leaving the reminder pending for the
 redelivered task or the next sweep. A reminder whose patient or subject is marked entered
-in error is never claimed.
+in error is never claimed. The email names no patient: it counts what waits in each
+recipient's inbox, by kind, and links there.
 """
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Reminder, ReminderKind, ReminderStatus
 
-SUBJECTS = {
-    ReminderKind.REASSESSMENT_DUE: "Reassessment due {due_on}: {patient}",
-    ReminderKind.REFERRAL_OVERDUE: "Referral overdue since {due_on}: {patient}",
-    ReminderKind.DEVICE_REVIEW_DUE: "Device review due {due_on}: {patient}",
-    ReminderKind.FALL_RISK: "High fall risk: {patient}",
-}
 
+def _waiting_by_kind(user):
+    """The user's open reminders counted by kind, as their inbox counts them, in the kinds' order.
 
-def _message(reminder, recipient):
-    subject = SUBJECTS[ReminderKind(reminder.kind)].format(due_on=reminder.due_on, patient=reminder.patient)
-    body = "\n".join(
-        [
-            f"Dear {recipient.get_full_name() or recipient.username},",
-            "",
-            f"{subject}.",
-            f"Clinic: {reminder.patient.clinic}",
-            f"About: {reminder.subject or reminder.patient}",
-            "",
-            "Acknowledge it in the reminders list of the MS Strength Clinic.",
-        ]
+    Open: valid, of the user's clinics, addressed to them and not acknowledged yet.
+    """
+    counts = dict(
+        Reminder.objects.valid()
+        .visible_to(user)
+        .filter(recipients=user)
+        .exclude(status=ReminderStatus.ACKNOWLEDGED)
+        .order_by()
+        .values_list("kind")
+        .annotate(count=Count("id"))
     )
+    return [(kind.label, counts[kind]) for kind in ReminderKind if counts.get(kind)]
+
+
+def _message(recipient):
+    """The email telling ``recipient`` what waits in their inbox, or ``None`` if nothing does.
+
+    It names no patient (SPEC §2): no name, MRN or date of birth travels by email; the
+    details are one sign-in away.
+    """
+    waiting = _waiting_by_kind(recipient)
+    if not waiting:
+        return None
+    context = {
+        "recipient": recipient,
+        "waiting": waiting,
+        "total": sum(count for _, count in waiting),
+        "inbox_url": settings.SITE_URL + reverse("web:reminder_inbox"),
+    }
     return EmailMessage(
-        f"[MS Strength Clinic] {subject}", body, settings.DEFAULT_FROM_EMAIL, [recipient.email]
+        render_to_string("reminders/reminder_email_subject.txt", context).strip(),
+        render_to_string("reminders/reminder_email.txt", context),
+        settings.DEFAULT_FROM_EMAIL,
+        [recipient.email],
     )
 
 
 def reminder_deliver(*, reminder_id):
-    """Send a pending reminder to its recipients and mark it sent; ``False`` if there was nothing to send.
+    """Tell a pending reminder's recipients what waits in their inbox and mark it sent; ``False``
+    if there was nothing to send.
 
     A reminder whose patient or subject is marked entered in error is not sent (and stays pending).
     """
@@ -57,10 +76,9 @@ def reminder_deliver(*, reminder_id):
         ).update(status=ReminderStatus.SENT, sent_at=timezone.now())
         if not claimed:
             return False
-        reminder = Reminder.objects.select_related("patient__clinic", "referral", "device", "fall").get(
-            pk=reminder_id
-        )
-        messages = [_message(reminder, user) for user in reminder.recipients.exclude(email="")]
+        reminder = Reminder.objects.get(pk=reminder_id)
+        messages = [_message(user) for user in reminder.recipients.exclude(email="")]
+        messages = [message for message in messages if message is not None]
         # An error here rolls the claim back; the task retries and the sweep re-queues it.
         get_connection(fail_silently=False).send_messages(messages)
     return True

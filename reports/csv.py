@@ -1,6 +1,7 @@
 """CSV export of a report as a stream: the header, then the rows as the database yields them."""
 
 import csv
+import re
 from itertools import islice
 
 # Rows are written to the response this many at a time: few, mid-sized chunks.
@@ -8,6 +9,13 @@ ROWS_PER_CHUNK = 500
 
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# Where a spreadsheet may start a new cell inside one of ours: at the cell's start, and after
+# a character it may take for a separator. Every text cell is quoted, so a reader splitting on
+# commas keeps it whole; but a spreadsheet set to split on semicolons (or tabs) ignores
+# quotes that do not open its own cells, and a line break ends the row for it. Quotes right
+# after the separator are skipped over: such a reader drops them (``""=1`` reads as ``=1``).
+_FORMULA_AT_A_CELL_START = re.compile(r'(^|[;\t\r\n])("*)(?=[=+\-@\t\r])')
 
 
 class _Echo:
@@ -18,14 +26,14 @@ class _Echo:
 
 
 def _cell(value):
-    """A value as written: text that a spreadsheet would run as a formula is quoted with ``'``.
+    """A value as written: text that a spreadsheet could run as a formula gets a ``'`` first.
 
-    Only text is escaped: a number such as -3 days overdue stays a number.
+    Only text is escaped (and quoted): a number such as -3 days overdue stays a number.
     """
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
+    if isinstance(value, str):
+        return _FORMULA_AT_A_CELL_START.sub(r"\1\2'", value)
     return value
 
 
@@ -34,7 +42,7 @@ def csv_chunks(columns, rows):
 
     ``rows`` is consumed lazily, so memory holds one chunk whatever the number of rows.
     """
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_NONNUMERIC)
     yield writer.writerow([_cell(column) for column in columns])
     rows = iter(rows)
     while chunk := list(islice(rows, ROWS_PER_CHUNK)):

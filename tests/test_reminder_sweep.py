@@ -201,9 +201,52 @@ def test_delivery_sends_one_email_per_recipient_and_only_once(north, staff):
     assert reminder_deliver(reminder_id=reminder_id) is True
     assert reminder_deliver(reminder_id=reminder_id) is False
     assert sorted(m.to[0] for m in mail.outbox) == ["nora@clinic.example", "phil@clinic.example"]
-    assert str(patient) in mail.outbox[0].subject
+    assert mail.outbox[0].subject == "[MS Strength Clinic] 1 reminder waiting: 1 reassessment due"
+    assert patient.family_name not in mail.outbox[0].body
     reminder = Reminder.objects.get(pk=reminder_id)
     assert reminder.status == "sent" and reminder.sent_at is not None
+
+
+def test_the_email_counts_what_waits_in_the_inbox_by_kind_and_names_no_patient(north, staff, settings):
+    settings.SITE_URL = "https://clinic.example.org"
+    ann = PatientFactory(clinic=north, given_name="Annabel", family_name="Quist", mrn="Q-4417")
+    bo = PatientFactory(clinic=north, given_name="Bo", family_name="Lindqvist", mrn="L-0093")
+    waiting = [
+        ReminderFactory(kind="reassessment_due", patient=ann),
+        ReminderFactory(kind="reassessment_due", patient=bo, status="sent", sent_at=timezone.now()),
+        ReminderFactory(kind="fall_risk", patient=bo, fall=fall_on(bo, TODAY)),
+    ]
+    done = ReminderFactory(
+        kind="device_review_due",
+        patient=ann,
+        device=DeviceFactory(patient=ann),
+        status="acknowledged",
+        sent_at=timezone.now(),
+        acknowledged_at=timezone.now(),
+        acknowledged_by=staff["phil"],
+    )
+    for reminder in [*waiting, done]:
+        reminder.recipients.add(staff["phil"])
+
+    assert reminder_deliver(reminder_id=waiting[0].pk) is True
+    (message,) = mail.outbox
+    assert message.subject == "[MS Strength Clinic] 3 reminders waiting: 2 reassessment due, 1 high fall risk"
+    assert "3 reminders are waiting for you" in message.body
+    assert "  2 × Reassessment due\n  1 × High fall risk\n" in message.body
+    assert "https://clinic.example.org/reminders/" in message.body
+    for patient in (ann, bo):
+        for identifier in (patient.given_name, patient.family_name, patient.mrn, "1975", "17/05"):
+            assert identifier not in message.subject + message.body
+
+
+def test_a_recipient_who_cannot_see_the_reminder_in_their_inbox_gets_no_email(north, staff):
+    patient = assessed_patient(north, last_assessed_on=TODAY - timedelta(weeks=13))
+    (reminder_id,) = reminder_sweep(today=TODAY)["reassessment_due"]
+    # Sam works at clinic south: north's reminders never show in his inbox.
+    Reminder.objects.get(pk=reminder_id).recipients.add(staff["sam"])
+    assert reminder_deliver(reminder_id=reminder_id) is True
+    assert sorted(m.to[0] for m in mail.outbox) == ["nora@clinic.example", "phil@clinic.example"]
+    assert patient.family_name not in mail.outbox[0].body
 
 
 @pytest.mark.parametrize("in_error", ["patient", "referral", "device", "fall"])

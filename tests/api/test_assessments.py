@@ -40,10 +40,13 @@ def test_the_mrc_sum_is_null_unless_all_twelve_items_are_graded(north_patient, n
     assert response.json()["mrc_sum_score"] is None
 
 
-def test_derived_and_author_fields_cannot_be_written(north_patient, nora_api):
+def test_derived_and_author_fields_are_refused_not_ignored(north_patient, nora_api):
     response = record(nora_api, north_patient, scores(["grip"]), mrc_sum_score=60, assessor="ada")
-    assert response.json()["mrc_sum_score"] is None
-    assert response.json()["assessor"] == "nora"
+    assert response.status_code == 400
+    read_only = ["Read-only field: it cannot be set here."]
+    assert response.json() == {"mrc_sum_score": read_only, "assessor": read_only}
+    assert not Assessment.objects.exists()
+    assert record(nora_api, north_patient, scores(["grip"])).json()["assessor"] == "nora"
 
 
 def test_a_patch_replaces_the_scores_and_keeps_each_ones_history(north_patient, nora_api):

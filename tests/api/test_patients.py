@@ -64,9 +64,12 @@ def test_follow_up_fields_cannot_be_written_and_the_clinic_is_fixed(north_patien
     response = nora_api.patch(
         url, {"high_fall_risk": True, "next_assessment_due": "2000-01-01", "clinic": "south"}, format="json"
     )
-    assert response.status_code == 200
-    assert response.json()["high_fall_risk"] is False
-    assert response.json()["clinic"] == "north"
+    # Refused by name rather than ignored, so the client does not believe they were changed.
+    assert response.status_code == 400
+    assert set(response.json()) == {"high_fall_risk", "next_assessment_due", "clinic"}
+    north_patient.refresh_from_db()
+    assert north_patient.clinic.code == "north"
+    assert nora_api.get(url).json()["high_fall_risk"] is False
 
 
 def test_filters_by_follow_up(north, nora, nora_api):

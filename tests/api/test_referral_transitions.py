@@ -92,6 +92,9 @@ def test_the_status_moves_only_by_transition(north_patient, nora, nora_api):
     referral = factories.ReferralFactory(patient=north_patient, created_by=nora)
     url = reverse("api:referral-detail", kwargs={"pk": referral.pk})
     response = nora_api.patch(url, {"status": "closed", "reason": "Updated"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"status": ["Read-only field: it cannot be set here."]}
+    response = nora_api.patch(url, {"reason": "Updated"}, format="json")
     assert response.status_code == 200
     assert response.json()["status"] == "draft"
     assert response.json()["reason"] == "Updated"

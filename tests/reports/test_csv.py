@@ -74,3 +74,51 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted_and_numbers_are_not
     assert [p3[header.index(n)] for n in names] == ["'@SUM(A1)", "'\tTab", "'\rReturn"]
     # Negative numbers (what falls due within the week) are still written as numbers.
     assert [row[-1] for row in rows] == ["358", "30", "16", "5", "1", "-3", "-4"]
+
+
+def raw_csv(response):
+    return b"".join(response.streaming_content).decode()
+
+
+# Text staff could type into a name or MRN so that some cell of the export, read by a
+# spreadsheet splitting on semicolons or tabs (common where the decimal point is a comma),
+# starts with a formula.
+TYPED_TO_START_FORMULAS = {
+    "mrn": "a;=1+1",
+    "given_name": 'b;"=2+2"\t+SUM(A1)',
+    "family_name": "c\n@cmd|' /C calc'!A0\r-2+3",
+}
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_no_cell_starts_a_formula_when_a_spreadsheet_splits_on_another_separator(network, ada_api, delimiter):
+    for field, text in TYPED_TO_START_FORMULAS.items():
+        setattr(network.p2, field, text)
+    network.p2.save(update_fields=list(TYPED_TO_START_FORMULAS))
+    text = raw_csv(ada_api.get(reverse("api:report-overdue"), {"format": "csv"}))
+
+    # A spreadsheet ends a row at a bare carriage return too (Python's reader refuses one).
+    lines = io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"))
+    read_otherwise = [cell for row in csv.reader(lines, delimiter=delimiter) for cell in row]
+    assert len(read_otherwise) > 10
+    for cell in read_otherwise:
+        assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+        # A leading minus is only harmless on a number (days overdue: -3).
+        assert not cell.startswith("-") or cell[1:].isdigit(), cell
+
+
+def test_text_cells_are_quoted_and_read_back_whole_with_a_quote_before_each_formula(network, ada_api):
+    for field, text in TYPED_TO_START_FORMULAS.items():
+        setattr(network.p2, field, text)
+    network.p2.save(update_fields=list(TYPED_TO_START_FORMULAS))
+    text = raw_csv(ada_api.get(reverse("api:report-overdue"), {"format": "csv"}))
+    header, *rows = csv.reader(io.StringIO(text))
+    p2 = next(row for row in rows if row[header.index("patient")] == str(network.p2.pk))
+    assert [p2[header.index(name)] for name in TYPED_TO_START_FORMULAS] == [
+        "a;'=1+1",
+        "b;\"'=2+2\"\t'+SUM(A1)",
+        "c\n'@cmd|' /C calc'!A0\r'-2+3",
+    ]
+    # Text is quoted (the header too); numbers are not, so they stay numbers.
+    assert text.startswith('"kind","clinic","patient",')
+    assert f',{network.p2.pk},"a;\'=1+1",' in text
