@@ -46,7 +46,7 @@ class SecondFactorMiddleware:
             return None
         if _api_request(request):
             return JsonResponse(
-                {"detail": "Finish signing in with your second factor on the pages first, or use an API token."},
+                {"detail": "Finish signing in with your second factor first, or use an API token."},
                 status=403,
             )
         return redirect_to_login(request.get_full_path(), reverse(step.value))

@@ -57,7 +57,9 @@ urlpatterns = [
     ),
     path(
         "account/password/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_reset_finished.html"),
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="registration/password_reset_finished.html"
+        ),
         name="password_reset_complete",
     ),
 ]

@@ -159,6 +159,8 @@ def _verified_login(request, device):
 def _next_url(request):
     """Where enrolment was interrupting the user, if it is on this site."""
     url = request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return resolve_url(settings.LOGIN_REDIRECT_URL)

@@ -68,7 +68,9 @@ def test_assessment_change_page_has_the_scores_inline_and_the_mrc_sum(client, de
 
 
 def test_a_clinic_admin_looks_up_their_clinic_only_and_changes_or_deletes_nothing(client, demo, south):
-    sign_in(client, staff_add(username="sue", role="admin", clinic_code="south", password="a-long-passphrase"))
+    sign_in(
+        client, staff_add(username="sue", role="admin", clinic_code="south", password="a-long-passphrase")
+    )
     response = client.get(reverse("admin:patients_patient_changelist"))
     assert {p.clinic.code for p in response.context["cl"].result_list} == {"south"}
     north = Patient.objects.get(clinic__code="north")
