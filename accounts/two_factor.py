@@ -7,14 +7,17 @@ decides who must use a second factor and what a half-signed-in session has to do
 
 import enum
 import math
+import re
 from base64 import b32encode
 
 import segno
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -77,7 +80,7 @@ def second_factor_check(*, user, code):
     counting as a wrong guess against the recovery codes as well.
     """
     code = _normalized(code)
-    if code.isdigit() and len(code) == 6:
+    if re.fullmatch(r"[0-9]{6}", code):
         device = authenticator_of(user)
     else:
         device = StaticDevice.objects.devices_for_user(user, confirmed=True).first()
@@ -115,6 +118,8 @@ def recovery_codes_replace(*, user):
 
     The codes change, not the device: a session verified with a recovery code stays verified.
     """
+    # Two requests at once (a double click) must not leave the user with two sets of codes.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     device, _ = StaticDevice.objects.get_or_create(user=user, defaults={"name": RECOVERY_CODES_NAME})
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
@@ -161,11 +166,15 @@ def _normalized(code):
 def _verified(*, user, device, code):
     allowed, details = device.verify_is_allowed()
     if not allowed:
-        wait = math.ceil((details["locked_until"] - timezone.now()).total_seconds())
+        wait = max(math.ceil((details["locked_until"] - timezone.now()).total_seconds()), 1)
         raise ValidationError(
-            "Too many wrong codes in a row. Wait %(seconds)d seconds, then try again.",
+            ngettext(
+                "Too many wrong codes in a row. Wait %(seconds)d second, then try again.",
+                "Too many wrong codes in a row. Wait %(seconds)d seconds, then try again.",
+                wait,
+            ),
             code="throttled",
-            params={"seconds": max(wait, 1)},
+            params={"seconds": wait},
         )
     verified = verify_token(user, device.persistent_id, code)
     if verified is None:

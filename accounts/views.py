@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 from django_otp import login as otp_login
@@ -35,7 +36,7 @@ from .two_factor import (
 )
 
 
-@method_decorator(never_cache, name="dispatch")
+@method_decorator([never_cache, sensitive_post_parameters("code")], name="dispatch")
 class SecondFactorVerifyView(LoginRequiredMixin, RedirectURLMixin, FormView):
     """The second sign-in step: a code from the authenticator app or a recovery code."""
 
@@ -64,6 +65,7 @@ class SecondFactorVerifyView(LoginRequiredMixin, RedirectURLMixin, FormView):
 
 
 @never_cache
+@sensitive_post_parameters("code")
 @login_required
 def two_factor(request):
     """Enrolment while two-factor sign-in is off; its settings once it is on."""
@@ -92,6 +94,7 @@ def two_factor(request):
 
 
 @never_cache
+@sensitive_post_parameters("codes-code")
 @login_required
 @require_POST
 def recovery_codes(request):
@@ -105,6 +108,7 @@ def recovery_codes(request):
 
 
 @never_cache
+@sensitive_post_parameters("off-code")
 @login_required
 @require_POST
 def two_factor_off(request):

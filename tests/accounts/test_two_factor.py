@@ -64,7 +64,7 @@ def test_a_wrong_code_is_refused_in_words_and_guessing_is_slowed(nora, clock):
 
     # Right after a wrong code even the right one must wait (1 s, then 2, 4, ...).
     response = verify(client, code_of(device))
-    assert "Too many wrong codes in a row. Wait 1 seconds" in error_text(response)
+    assert "Too many wrong codes in a row. Wait 1 second, then try again." in error_text(response)
     clock.shift(2)
     assert verify(client, code_of(device))["Location"] == PATIENTS
 
