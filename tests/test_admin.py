@@ -19,6 +19,7 @@ from .factories import (
     assessment_with_grades,
     full_grades,
 )
+from .support.clients import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def demo(north, south, nora, sam):
 
 @pytest.mark.parametrize("model", CLINICAL_MODELS, ids=lambda m: m.__name__)
 def test_a_superuser_lists_searches_and_opens_every_clinical_model_but_adds_none(client, demo, model):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
     opts = model._meta
     changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
     assert client.get(changelist).status_code == 200
@@ -58,7 +59,7 @@ def test_a_superuser_lists_searches_and_opens_every_clinical_model_but_adds_none
 
 
 def test_assessment_change_page_has_the_scores_inline_and_the_mrc_sum(client, demo):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
     response = client.get(reverse("admin:assessments_assessment_changelist"))
     assert "MRC sum" in response.text
     assessment = response.context["cl"].result_list[0]
@@ -67,8 +68,8 @@ def test_assessment_change_page_has_the_scores_inline_and_the_mrc_sum(client, de
 
 
 def test_a_clinic_admin_looks_up_their_clinic_only_and_changes_or_deletes_nothing(client, demo, south):
-    client.force_login(
-        staff_add(username="sue", role="admin", clinic_code="south", password="a-long-passphrase")
+    sign_in(
+        client, staff_add(username="sue", role="admin", clinic_code="south", password="a-long-passphrase")
     )
     response = client.get(reverse("admin:patients_patient_changelist"))
     assert {p.clinic.code for p in response.context["cl"].result_list} == {"south"}
