@@ -32,7 +32,7 @@ DROP = "".join(f"DROP TRIGGER {table}_append_only ON {table};\n" for table in TA
 def _on_postgresql(sql):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)  # None: the % of RAISE is not a placeholder
 
     return run
 
