@@ -179,3 +179,15 @@ def test_the_log_adds_the_same_few_queries_to_a_page_of_5_and_a_page_of_50(name,
         added[size] = counts[0] - counts[1]
     assert added == {5: 4, 50: 4}
     assert AccessRecord.objects.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="asynchronous commit is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_the_record_commits_on_its_own_without_waiting_for_the_disk(nora_api, north_patient):
+    with CaptureQueriesContext(connection) as queries:
+        response = nora_api.get(reverse("api:patient-detail", args=[north_patient.pk]))
+    assert response.status_code == 200
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert statements[-5:-3] == ["BEGIN", "SET LOCAL synchronous_commit = off"]
+    assert statements[-1] == "COMMIT"
+    assert only_record().patient_ids == [north_patient.pk]
