@@ -40,11 +40,11 @@ def access_record(*, request, action, patient_ids=(), clinic_ids=(), report=None
 
     On PostgreSQL the transaction commits asynchronously when it is the request's own: waiting
     for the disk to flush the WAL was most of the log's cost (3–9 ms a read on the benchmark
-    machine, against 0.3 ms). The record is safe from anything but a crash of the database
-    server itself within the WAL writer's next round (``wal_writer_delay``, 200 ms by default;
-    the next synchronous commit of any transaction flushes it too), and a crash cannot leave
-    half a record: PostgreSQL recommends exactly this for logging (its manual, "Asynchronous
-    Commit"). Inside a caller's transaction the caller's durability is left alone.
+    machine, against 0.3 ms). The trade-off (PostgreSQL manual, "Asynchronous Commit"): a crash
+    of the database server itself within three rounds of the WAL writer (``wal_writer_delay``,
+    200 ms by default) loses the records committed in that window, each whole, never half;
+    nothing else can. The next synchronous commit, such as any clinical write, flushes them
+    too. Inside a caller's transaction the caller's durability is left alone.
     """
     if _off_for_benchmark.get():
         return None
