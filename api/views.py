@@ -105,7 +105,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data, status=status_code)
 
 
-class AccessLoggedReads(mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class AccessLoggedReads(mixins.ListModelMixin):
     """Lists and retrieves of patient data, each written to the access log (SPEC §5).
 
     A list records its query and the patients of the page it answered; a retrieve, the record's

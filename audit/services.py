@@ -106,9 +106,14 @@ def _query_of(params):
 
 
 def _ip_of(request):
-    """The client's address as the server saw it (``REMOTE_ADDR``), or ``None`` if it is not one."""
+    """The client's address as the server saw it (``REMOTE_ADDR``), or ``None`` if it is not one.
+
+    An IPv6 link-local address may come with its interface (``fe80::1%eth0``), which neither
+    PostgreSQL's inet nor Django's field takes: the address is kept without it.
+    """
+    address = request.META.get("REMOTE_ADDR", "").partition("%")[0]
     try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
+        return str(ipaddress.ip_address(address))
     except ValueError:
         return None
 

@@ -140,9 +140,14 @@ def test_a_nul_character_in_the_query_is_kept_readable_not_a_500(nora_api, patie
     assert only_record().query == {"note": "a\ufffdb"}
 
 
-def test_an_address_that_is_not_one_is_left_empty(nora_api, north_patient):
-    nora_api.get(reverse("api:patient-detail", args=[north_patient.pk]), REMOTE_ADDR="unknown")
-    assert only_record().ip is None
+@pytest.mark.parametrize(
+    "remote_addr, stored",
+    [("unknown", None), ("", None), ("2001:db8::7", "2001:db8::7"), ("fe80::1%eth0", "fe80::1")],
+)
+def test_the_address_is_stored_when_it_is_one(remote_addr, stored, nora_api, north_patient):
+    response = nora_api.get(reverse("api:patient-detail", args=[north_patient.pk]), REMOTE_ADDR=remote_addr)
+    assert response.status_code == 200
+    assert only_record().ip == stored
 
 
 @pytest.mark.parametrize("format", ["json", "csv"])
