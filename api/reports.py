@@ -1,12 +1,17 @@
-"""API v1 reports (SPEC §4): ``GET reports/{caseload,falls,overdue,referrals,devices}/``.
+"""API v1 reports (SPEC §4): ``GET reports/{caseload,falls,overdue,referrals,devices}/``, and
+``reports/access/``, the access log (SPEC §5).
 
 Clinic admins only (``policy.may_run_reports``). ``?clinic=`` narrows to one of the admin's
 clinics (404 for any other code, as for any record outside them), ``?from=``/``?to=`` to a
 date range, and ``?format=csv`` streams the whole report as CSV instead of JSON. The view
-validates the parameters, asks ``reports.queries`` for the rows and writes them out.
+validates the parameters, asks ``reports.queries`` for the rows and writes them out; running a
+report or exporting one is written to the access log.
 """
 
+import json
+
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -17,10 +22,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessments.rules import clinic_today
+from audit.models import AccessAction
+from audit.selectors import access_report
+from audit.services import access_record
 from patients import policy
-from patients.models import Clinic
+from patients.models import Clinic, Patient
 from reports.csv import csv_chunks
-from reports.queries import DATE_OUT_OF_RANGE, EARLIEST, LATEST, REPORTS, Scope, report_clinics
+from reports.queries import (
+    CHUNK_SIZE,
+    DATE_OUT_OF_RANGE,
+    EARLIEST,
+    LATEST,
+    REPORTS,
+    Scope,
+    report_clinics,
+)
 
 from .pagination import PageNumber
 
@@ -175,6 +191,9 @@ class ReportView(APIView):
         )
         report = self.report
         if params["format"] == "csv":
+            access_record(
+                request=request, action=AccessAction.EXPORT, clinic_ids=scope.clinic_ids, report=report.name
+            )
             response = StreamingHttpResponse(
                 csv_chunks(report.columns, report.rows(scope, stream=True)),
                 content_type="text/csv; charset=utf-8",
@@ -201,6 +220,9 @@ class ReportView(APIView):
         else:
             rows = report.rows(scope)
         body["results"] = [dict(zip(report.columns, row, strict=True)) for row in rows]
+        access_record(
+            request=request, action=AccessAction.REPORT, clinic_ids=scope.clinic_ids, report=report.name
+        )
         return Response(body)
 
 
@@ -217,3 +239,157 @@ def report_views():
         )
         views[name] = view_class.as_view()
     return views
+
+
+# The access report (SPEC §5 "Access log") ------------------------------------------------------
+
+ACCESS_COLUMNS = ("at", "user", "action", "patients", "query", "ip")
+
+AccessReportParams = type(
+    "AccessReportParams",
+    (ReportParams,),
+    {
+        "patient": serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1),
+        "user": serializers.CharField(required=False, max_length=150),
+    },
+)
+
+_ACCESS_ROW = inline_serializer(
+    "AccessRecordRow",
+    {
+        "at": serializers.DateTimeField(help_text="When, in the clinic's time zone."),
+        "user": serializers.CharField(
+            allow_null=True, help_text="The username; null for the patient's diary."
+        ),
+        "action": serializers.ChoiceField(choices=AccessAction.choices),
+        "patients": serializers.ListField(
+            child=serializers.IntegerField(),
+            help_text="The ids of the patients read (of the clinics in the report); empty for a report.",
+        ),
+        "query": serializers.DictField(
+            help_text="The request's query parameters; a report's name under `report`."
+        ),
+        "ip": serializers.IPAddressField(allow_null=True, help_text="The client's address."),
+    },
+    many=True,
+)
+
+_ACCESS_SCHEMA = extend_schema(
+    operation_id="reports_access",
+    summary="Access log",
+    description=(
+        "Who read which patients' data, newest first: every read of a patient, list, trends, "
+        "report and export through the API and the pages. Only what concerns your clinics: reads "
+        "of their patients (other clinics' patients left out of `patients`) and their reports. "
+        "Reading this report is not itself recorded: it shows no clinical data."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "patient", OpenApiTypes.INT, description="Only reads of this patient (one of yours)."
+        ),
+        OpenApiParameter("user", OpenApiTypes.STR, description="Only reads by this username (none: empty)."),
+        OpenApiParameter("clinic", OpenApiTypes.STR, description="One of your clinics, by code."),
+        OpenApiParameter("from", OpenApiTypes.DATE, description="First clinic-local date (included)."),
+        OpenApiParameter("to", OpenApiTypes.DATE, description="Last clinic-local date (included)."),
+        OpenApiParameter(
+            "format", OpenApiTypes.STR, enum=["json", "csv"], description="csv: every record as CSV."
+        ),
+        OpenApiParameter("page", OpenApiTypes.INT, description="JSON only."),
+        OpenApiParameter("page_size", OpenApiTypes.INT, description="JSON only; up to 500."),
+    ],
+    responses={
+        (200, "application/json"): inline_serializer(
+            "AccessReport",
+            {
+                "report": serializers.CharField(),
+                "today": serializers.DateField(),
+                "clinics": serializers.ListField(child=serializers.CharField()),
+                "from": serializers.DateField(allow_null=True),
+                "to": serializers.DateField(allow_null=True),
+                "patient": serializers.IntegerField(allow_null=True),
+                "user": serializers.CharField(allow_null=True),
+                "columns": serializers.ListField(child=serializers.CharField()),
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": _ACCESS_ROW,
+            },
+        ),
+        (200, "text/csv"): OpenApiResponse(
+            OpenApiTypes.STR,
+            description="The header, then a line a record; `patients` separated by spaces, `query` as JSON.",
+        ),
+        404: OpenApiResponse(description="No such clinic or patient among yours, or no such page."),
+    },
+    tags=["reports"],
+)
+
+
+def _access_row(record):
+    return (
+        timezone.localtime(record.at).isoformat(),
+        record.username or None,
+        record.action,
+        record.patient_ids,
+        record.query,
+        record.ip,
+    )
+
+
+def _access_csv_row(record):
+    at, user, action, patients, query, ip = _access_row(record)
+    return (at, user, action, " ".join(map(str, patients)), json.dumps(query, ensure_ascii=False), ip)
+
+
+class AccessReportView(ReportView):
+    """``GET reports/access/``: the access log of the admin's clinics."""
+
+    @_ACCESS_SCHEMA
+    def get(self, request):
+        params = AccessReportParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        params = params.validated_data
+        try:
+            clinics = report_clinics(request.user, params.get("clinic"))
+        except Clinic.DoesNotExist:
+            raise NotFound("No such clinic among yours.") from None
+        patient_id = params.get("patient")
+        if (
+            patient_id is not None
+            and not Patient.objects.visible_to(request.user).filter(pk=patient_id).exists()
+        ):
+            raise NotFound("No such patient among yours.")
+        everything = request.user.is_superuser and "clinic" not in params
+        records = access_report(
+            clinic_ids=None if everything else [clinic.id for clinic in clinics],
+            patient_id=patient_id,
+            username=params.get("user"),
+            date_from=params.get("from"),
+            date_to=params.get("to"),
+        )
+        today = clinic_today()
+        if params["format"] == "csv":
+            response = StreamingHttpResponse(
+                csv_chunks(ACCESS_COLUMNS, map(_access_csv_row, records.iterator(chunk_size=CHUNK_SIZE))),
+                content_type="text/csv; charset=utf-8",
+            )
+            response["Content-Disposition"] = f'attachment; filename="access-{today}.csv"'
+            return response
+        paginator = PageNumber()
+        page = paginator.paginate_queryset(records, request, view=self)
+        return Response(
+            {
+                "report": "access",
+                "today": today,
+                "clinics": [clinic.code for clinic in clinics],
+                "from": params.get("from"),
+                "to": params.get("to"),
+                "patient": patient_id,
+                "user": params.get("user"),
+                "columns": list(ACCESS_COLUMNS),
+                "count": paginator.page.paginator.count,
+                "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(),
+                "results": [dict(zip(ACCESS_COLUMNS, _access_row(record), strict=True)) for record in page],
+            }
+        )

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from . import views
-from .reports import report_views
+from .reports import AccessReportView, report_views
 
 app_name = "api"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("v1/auth/token/", views.TokenView.as_view(), name="auth-token"),
     path("v1/", include(router.urls)),
     *(path(f"v1/reports/{name}/", view, name=f"report-{name}") for name, view in report_views().items()),
+    path("v1/reports/access/", AccessReportView.as_view(), name="report-access"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

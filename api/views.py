@@ -28,6 +28,8 @@ from assessments.models import Assessment
 from assessments.rules import clinic_today
 from assessments.services import assessment_record, assessment_update
 from assessments.trends import patient_trends
+from audit.models import AccessAction
+from audit.services import access_record, patient_ids_of
 from care.models import DevicePrescription, FallEvent, Referral, ReferralStatusChange
 from care.services import (
     TransitionNotAllowed,
@@ -103,7 +105,30 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data, status=status_code)
 
 
-class ClinicalRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class AccessLoggedReads(mixins.ListModelMixin):
+    """Lists and retrieves of patient data, each written to the access log (SPEC §5).
+
+    A list records its query and the patients of the page it answered; a retrieve, the record's
+    patient. Both record only once the answer is ready: a 400 or a 404 records nothing.
+    """
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        access_record(
+            request=request,
+            action=AccessAction.PATIENT_LIST,
+            patient_ids=patient_ids_of(self.paginator.page.object_list),
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        record = self.get_object()
+        response = Response(self.get_serializer(record).data)
+        access_record(request=request, action=AccessAction.PATIENT_READ, patient_ids=patient_ids_of([record]))
+        return response
+
+
+class ClinicalRecordViewSet(AccessLoggedReads, ScopedViewSet):
     """List, create, retrieve and PATCH a kind of clinical record, and mark one entered in error.
 
     There is no PUT and no DELETE (405): a record is never deleted, only marked entered in
@@ -202,7 +227,10 @@ class PatientViewSet(ClinicalRecordViewSet):
         # ``patient_trends`` answers plain JSON-ready data in the shape TrendsSerializer
         # documents; running it through the nested serializers cost more than the rest of
         # the request (benchmarks/README.md). tests/api hold the shape to the schema.
-        return Response(patient_trends(self.get_object(), today=clinic_today()))
+        patient = self.get_object()
+        response = Response(patient_trends(patient, today=clinic_today()))
+        access_record(request=request, action=AccessAction.TRENDS, patient_ids=[patient.pk])
+        return response
 
 
 class AssessmentViewSet(ClinicalRecordViewSet):
@@ -295,7 +323,7 @@ class ReferralViewSet(ClinicalRecordViewSet):
         return self.record_response(referral.pk)
 
 
-class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class ReminderViewSet(AccessLoggedReads, ScopedViewSet):
     """Follow-up reminders of your clinics' patients (none about a record entered in error)."""
 
     queryset = Reminder.objects.valid().select_related("acknowledged_by").prefetch_related("recipients")

@@ -2,7 +2,7 @@
 links to the same reports as CSV (the API's ``?format=csv``, which a browser session may use).
 
 The figures are the API's, from the same queries; the page only lays them out and sums a
-few columns across clinics for its charts.
+few columns across clinics for its charts. Showing the page is written to the access log.
 """
 
 from collections import defaultdict
@@ -15,6 +15,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from assessments.rules import clinic_today
+from audit.models import AccessAction
+from audit.services import access_record
 from care.models import ReferralStatus
 from patients import policy
 from reminders.models import ReminderKind
@@ -23,6 +25,8 @@ from reports.queries import DATE_OUT_OF_RANGE, EARLIEST, LATEST, REPORTS, Scope,
 from .forms import DateInput
 
 OVERDUE_SHOWN = 50
+# The page shows every report at once; its access record names them so.
+ALL_REPORTS = "all"
 KIND_LABELS = dict(ReminderKind.choices)
 
 
@@ -114,7 +118,11 @@ def report_page(request):
             "devices": {"labels": list(devices), "series": _series(devices)},
         },
     )
-    return render(request, "web/reports.html", context)
+    response = render(request, "web/reports.html", context)
+    access_record(
+        request=request, action=AccessAction.REPORT, clinic_ids=scope.clinic_ids, report=ALL_REPORTS
+    )
+    return response
 
 
 def _series(totals):

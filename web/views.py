@@ -7,6 +7,7 @@ Clinical judgements (due, overdue, high fall risk, declines, guidance) come from
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,6 +28,9 @@ from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
 from assessments.models import Assessment
 from assessments.services import assessment_record
 from assessments.trends import patient_trends
+from audit.models import AccessAction
+from audit.selectors import patient_access_history
+from audit.services import access_record
 from care.models import DevicePrescription, DeviceStatus, FallEvent, Referral, ReferralStatusChange
 from care.services import (
     TransitionNotAllowed,
@@ -50,6 +54,8 @@ from . import forms, queries
 from .labels import muscle_label
 
 PATIENTS_PER_PAGE = 25
+# How many of the latest reads of a patient their page shows a clinic admin.
+ACCESS_HISTORY_SHOWN = 20
 # What the button that moves a referral to each status says (no move leads back to draft).
 MOVE_LABELS = {
     Referral.Status.SENT: "Mark sent",
@@ -78,6 +84,13 @@ def _staff(request):
 
 def _is_htmx(request):
     return request.headers.get("HX-Request") == "true"
+
+
+def _render_patient_page(request, patient, template, context, *, status=None):
+    """A page showing ``patient``'s data; the read is written to the access log (SPEC §5)."""
+    response = render(request, template, context, status=status)
+    access_record(request=request, action=AccessAction.PATIENT_READ, patient_ids=[patient.pk])
+    return response
 
 
 def _patient_or_404(request, pk):
@@ -127,6 +140,9 @@ def patient_list(request):
     }
     template = "web/_patient_results.html" if _is_htmx(request) else "web/patient_list.html"
     response = render(request, template, context)
+    access_record(
+        request=request, action=AccessAction.PATIENT_LIST, patient_ids=[row.patient.pk for row in rows]
+    )
     # The same URL answers a fragment to htmx and a page otherwise: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -251,8 +267,22 @@ def patient_dashboard(request, pk):
             "manage_referral": may_manage_referral,
             "mark_patient_in_error": writable and policy.may_mark_entered_in_error(user, patient),
         },
+        "access_log": _access_log_of(user, patient),
     }
-    return render(request, "web/patient_dashboard.html", context)
+    response = render(request, "web/patient_dashboard.html", context)
+    access_record(request=request, action=AccessAction.DASHBOARD, patient_ids=[patient.pk])
+    return response
+
+
+def _access_log_of(user, patient):
+    """Who looked at ``patient`` lately, and a link to all of it as CSV: for clinic admins only
+    (SPEC §4 roles: "see the access log"); ``None`` for everyone else."""
+    if not policy.may_run_reports(user):
+        return None
+    return {
+        "records": patient_access_history(patient=patient, limit=ACCESS_HISTORY_SHOWN),
+        "csv_url": f"{reverse('api:report-access')}?{urlencode({'patient': patient.pk, 'format': 'csv'})}",
+    }
 
 
 # Registering and editing patients -------------------------------------------------------------
@@ -359,7 +389,7 @@ def patient_edit(request, pk):
                 return redirect("web:patient_dashboard", pk=patient.pk)
     else:
         form = forms.PatientEditForm(initial=_details(patient) | {"version": _version(patient)})
-    return render(request, "web/patient_form.html", {"form": form, "patient": patient})
+    return _render_patient_page(request, patient, "web/patient_form.html", {"form": form, "patient": patient})
 
 
 # Recording ------------------------------------------------------------------------------------
@@ -386,7 +416,7 @@ def _record_form(request, pk, *, form_class, allowed, save, template, initial=No
                 return redirect("web:patient_dashboard", pk=patient.pk)
     else:
         form = form_class(initial=initial() if initial else None, **form_kwargs)
-    return render(request, template, {"patient": patient, "form": form})
+    return _render_patient_page(request, patient, template, {"patient": patient, "form": form})
 
 
 def _today_initial(*fields):
@@ -476,8 +506,12 @@ def referral_move(request, pk):
         referral = referral_transition(referral=referral, to_status=to_status, by=request.user)
     except (TransitionNotAllowed, ValidationError) as exc:
         message = str(exc) if isinstance(exc, TransitionNotAllowed) else " ".join(exc.messages)
-        return render(
-            request, "web/conflict.html", {"message": message, "patient": referral.patient}, status=409
+        return _render_patient_page(
+            request,
+            referral.patient,
+            "web/conflict.html",
+            {"message": message, "patient": referral.patient},
+            status=409,
         )
     messages.success(request, f"Referral to {referral.get_to_service_display()} is now {referral.status}.")
     return redirect(reverse("web:patient_dashboard", args=[referral.patient_id]) + "#referrals")
@@ -503,8 +537,9 @@ def mark_entered_in_error(request, kind, pk):
     _require(policy.may_mark_entered_in_error(request.user, record))
     patient = record if isinstance(record, Patient) else record.patient
     if record.entered_in_error:
-        return render(
+        return _render_patient_page(
             request,
+            patient,
             "web/conflict.html",
             {"message": "This record is already marked entered in error.", "patient": patient},
             status=409,
@@ -521,7 +556,7 @@ def mark_entered_in_error(request, kind, pk):
                 return redirect("web:patient_list")
             return redirect("web:patient_dashboard", pk=patient.pk)
     context = {"form": form, "record": record, "description": _describe(record), "patient": patient}
-    return render(request, "web/entered_in_error_form.html", context)
+    return _render_patient_page(request, patient, "web/entered_in_error_form.html", context)
 
 
 def _describe(record):
@@ -558,8 +593,11 @@ def reminder_inbox(request):
     else:
         reminders = reminders.filter(status=ReminderStatus.ACKNOWLEDGED).order_by("-acknowledged_at", "-id")
     page = Paginator(reminders, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"page": page, "reminders": _reminder_rows(list(page), today), "show": show, "today": today}
-    return render(request, "web/reminder_inbox.html", context)
+    rows = _reminder_rows(list(page), today)
+    context = {"page": page, "reminders": rows, "show": show, "today": today}
+    response = render(request, "web/reminder_inbox.html", context)
+    access_record(request=request, action=AccessAction.PATIENT_LIST, patient_ids={r.patient_id for r in rows})
+    return response
 
 
 @login_required

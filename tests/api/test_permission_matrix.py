@@ -68,6 +68,7 @@ EXPECTED = {
     "report-falls": row(GET=REPORT),
     "report-referrals": row(GET=REPORT),
     "report-devices": row(GET=REPORT),
+    "report-access": row(GET=REPORT),
 }
 
 

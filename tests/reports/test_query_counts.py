@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 
 # Authentication (token, user), the role, the clinics, then the report's own queries.
 BUDGET = {"caseload": 5, "overdue": 6, "falls": 6, "referrals": 5, "devices": 5}
+# The access record: its row and its clinics, in a savepoint (the test runs in a transaction).
+ACCESS_LOG = 4
 
 
 def grow(ada, phil):
@@ -59,4 +61,4 @@ def test_a_bigger_network_costs_no_more_queries(name, format, network, ada, phil
     big, big_rows = count()
     assert big_rows > small_rows
     assert small == big
-    assert big <= BUDGET[name]
+    assert big <= BUDGET[name] + ACCESS_LOG

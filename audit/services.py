@@ -1,0 +1,123 @@
+"""Writing the access log: one record for each request that reads patient data (SPEC §5).
+
+The API, the pages and the reports call ``access_record`` once they have what they will show,
+so a request that ends in a 400 or a 404 (another clinic's patient) records nothing.
+"""
+
+import ipaddress
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import connection, models, transaction
+from django.db.models import Value
+
+from patients.models import Patient
+
+from .models import AccessRecord, AccessRecordSubject
+
+# Only ``benchmarks.run`` turns this off, to time requests with and without the log. There is
+# deliberately no setting or environment variable for it: no deployment can switch the log off.
+_off_for_benchmark = ContextVar("access_log_off_for_benchmark", default=False)
+
+
+@contextmanager
+def access_log_off_for_benchmark():
+    """For ``benchmarks.run`` only: requests inside write no access record."""
+    token = _off_for_benchmark.set(True)
+    try:
+        yield
+    finally:
+        _off_for_benchmark.reset(token)
+
+
+def access_record(*, request, action, patient_ids=(), clinic_ids=(), report=None):
+    """Record that ``request``'s user read the patients ``patient_ids`` — or, for a report, the
+    figures of the clinics ``clinic_ids`` — by ``action``.
+
+    The query kept is the request's parameters, plus the ``report``'s name for a report. One
+    record and one INSERT of what it read, in one transaction, whatever the number of patients
+    (benchmarks/README.md has the cost).
+
+    On PostgreSQL the transaction commits asynchronously when it is the request's own: waiting
+    for the disk to flush the WAL was most of the log's cost (3–9 ms a read on the benchmark
+    machine, against 0.3 ms). The trade-off (PostgreSQL manual, "Asynchronous Commit"): a crash
+    of the database server itself within three rounds of the WAL writer (``wal_writer_delay``,
+    200 ms by default) loses the records committed in that window, each whole, never half;
+    nothing else can. The next synchronous commit, such as any clinical write, flushes them
+    too. Inside a caller's transaction the caller's durability is left alone.
+    """
+    if _off_for_benchmark.get():
+        return None
+    user = request.user if request.user.is_authenticated else None
+    query = _query_of(request.GET)
+    if report is not None:
+        query["report"] = report
+    asynchronous = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic():
+        if asynchronous:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        record = AccessRecord.objects.create(
+            user=user,
+            username=user.get_username() if user else "",
+            action=action,
+            query=query,
+            ip=_ip_of(request),
+        )
+        if patient_ids:
+            _insert_patients(record, patient_ids)
+        if clinic_ids:
+            AccessRecordSubject.objects.bulk_create(
+                AccessRecordSubject(record=record, clinic_id=clinic_id) for clinic_id in clinic_ids
+            )
+    return record
+
+
+def _insert_patients(record, patient_ids):
+    """The record's patients with their clinics, in one ``INSERT ... SELECT``: the database finds
+    each patient's clinic, so a list of assessments needs no patient rows loaded to be logged."""
+    rows = (
+        Patient.objects.filter(pk__in=set(patient_ids))
+        .order_by()
+        .values_list(Value(record.pk, output_field=models.BigIntegerField()), "clinic_id", "pk")
+    )
+    select, params = rows.query.sql_with_params()
+    table = AccessRecordSubject._meta
+    columns = ", ".join(
+        connection.ops.quote_name(table.get_field(name).column) for name in ("record", "clinic", "patient")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(table.db_table)} ({columns}) {select}", params
+        )
+
+
+def _text(value):
+    # PostgreSQL's text and jsonb cannot hold the NUL character; one typed into a URL is kept as U+FFFD.
+    return value.replace("\x00", "\ufffd")
+
+
+def _query_of(params):
+    """Query parameters as JSON: a name's value, or the list of its values when repeated."""
+    return {
+        _text(name): _text(values[0]) if len(values) == 1 else [_text(value) for value in values]
+        for name, values in params.lists()
+    }
+
+
+def _ip_of(request):
+    """The client's address as the server saw it (``REMOTE_ADDR``), or ``None`` if it is not one.
+
+    An IPv6 link-local address may come with its interface (``fe80::1%eth0``), which neither
+    PostgreSQL's inet nor Django's field takes: the address is kept without it.
+    """
+    address = request.META.get("REMOTE_ADDR", "").partition("%")[0]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def patient_ids_of(records):
+    """The ids of the patients ``records`` are about (a record is a patient or one of theirs)."""
+    return {record.pk if isinstance(record, Patient) else record.patient_id for record in records}
