@@ -313,8 +313,22 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
-    expiry = serializers.DateTimeField(read_only=True)
+    token = serializers.CharField(read_only=True, help_text="Send it as `Authorization: Token <token>`.")
+    expiry = serializers.DateTimeField(read_only=True, help_text="When the token stops working.")
+
+
+# Enough of a token to tell a user's tokens apart; never enough to use one.
+TOKEN_KEY_SHOWN = 8
+
+
+class LiveTokenSerializer(serializers.Serializer):
+    token_key = serializers.SerializerMethodField(help_text="The token's first 8 characters.")
+    created = serializers.DateTimeField(read_only=True)
+    expiry = serializers.DateTimeField(read_only=True, help_text="When the token stops working.")
+
+    @extend_schema_field(serializers.CharField(min_length=TOKEN_KEY_SHOWN, max_length=TOKEN_KEY_SHOWN))
+    def get_token_key(self, token):
+        return token.token_key[:TOKEN_KEY_SHOWN]
 
 
 # GET patients/{id}/trends/ (SPEC §4): the shape of ``assessments.trends.patient_trends``.
