@@ -322,11 +322,18 @@ TOKEN_KEY_SHOWN = 8
 
 
 class LiveTokenSerializer(serializers.Serializer):
-    token_key = serializers.SerializerMethodField(help_text="The token's first 8 characters.")
+    token_key = serializers.SerializerMethodField()
     created = serializers.DateTimeField(read_only=True)
     expiry = serializers.DateTimeField(read_only=True, help_text="When the token stops working.")
 
-    @extend_schema_field(serializers.CharField(min_length=TOKEN_KEY_SHOWN, max_length=TOKEN_KEY_SHOWN))
+    @extend_schema_field(
+        {
+            "type": "string",
+            "minLength": TOKEN_KEY_SHOWN,
+            "maxLength": TOKEN_KEY_SHOWN,
+            "description": "The token's first 8 characters, to tell it apart; never the whole token.",
+        }
+    )
     def get_token_key(self, token):
         return token.token_key[:TOKEN_KEY_SHOWN]
 

@@ -155,3 +155,8 @@ def test_a_username_locked_out_on_the_api_is_locked_out_of_the_pages_with_retry_
     response = page_sign_in(client, PAGE_LOGIN, "nora", PASSWORD)
     assert_page_locked_out(response)
     assert response["Retry-After"] == str(12 * 60)
+
+
+def test_an_unknown_username_is_locked_out_alike_so_the_answer_reveals_no_account(nora):
+    lock_out_on_the_api("nobody")
+    assert_api_locked_out(token_sign_in("nobody", PASSWORD))
