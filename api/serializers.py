@@ -367,8 +367,29 @@ class TransitionSerializer(StrictSerializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
-    expiry = serializers.DateTimeField(read_only=True)
+    token = serializers.CharField(read_only=True, help_text="Send it as `Authorization: Token <token>`.")
+    expiry = serializers.DateTimeField(read_only=True, help_text="When the token stops working.")
+
+
+# Enough of a token to tell a user's tokens apart; never enough to use one.
+TOKEN_KEY_SHOWN = 8
+
+
+class LiveTokenSerializer(serializers.Serializer):
+    token_key = serializers.SerializerMethodField()
+    created = serializers.DateTimeField(read_only=True)
+    expiry = serializers.DateTimeField(read_only=True, help_text="When the token stops working.")
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "minLength": TOKEN_KEY_SHOWN,
+            "maxLength": TOKEN_KEY_SHOWN,
+            "description": "The token's first 8 characters, to tell it apart; never the whole token.",
+        }
+    )
+    def get_token_key(self, token):
+        return token.token_key[:TOKEN_KEY_SHOWN]
 
 
 # GET patients/{id}/trends/ (SPEC §4): the shape of ``assessments.trends.patient_trends``.

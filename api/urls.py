@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import auth, views
 from .reports import AccessReportView, report_views
 
 app_name = "api"
@@ -17,7 +17,9 @@ router.register("referrals", views.ReferralViewSet, basename="referral")
 router.register("reminders", views.ReminderViewSet, basename="reminder")
 
 urlpatterns = [
-    path("v1/auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("v1/auth/token/", auth.TokenView.as_view(), name="auth-token"),
+    path("v1/auth/logout/", auth.LogoutView.as_view(), name="auth-logout"),
+    path("v1/auth/tokens/", auth.TokenListView.as_view(), name="auth-tokens"),
     path("v1/", include(router.urls)),
     *(path(f"v1/reports/{name}/", view, name=f"report-{name}") for name, view in report_views().items()),
     path("v1/reports/access/", AccessReportView.as_view(), name="report-access"),

@@ -14,15 +14,11 @@ from django.utils.http import parse_etags
 from django.views import defaults
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from knox.models import AuthToken
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
-from rest_framework.views import APIView
 
 from assessments.models import Assessment
 from assessments.rules import clinic_today
@@ -49,7 +45,6 @@ from reminders.services import reminder_acknowledge
 
 from . import filters, serializers
 from .exceptions import Conflict, PreconditionFailed
-from .parsers import JSONParser
 from .permissions import RolePolicy
 
 
@@ -64,21 +59,6 @@ def not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
-
-
-class TokenView(APIView):
-    """Exchange a username and password for a new token to send as ``Authorization: Token <token>``."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    parser_classes = [JSONParser, FormParser]
-
-    @extend_schema(request=AuthTokenSerializer, responses={200: serializers.TokenSerializer}, auth=[])
-    def post(self, request):
-        credentials = AuthTokenSerializer(data=request.data, context={"request": request})
-        credentials.is_valid(raise_exception=True)
-        instance, token = AuthToken.objects.create(user=credentials.validated_data["user"])
-        return Response({"token": token, "expiry": instance.expiry})
 
 
 class ScopedViewSet(viewsets.GenericViewSet):

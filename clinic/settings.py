@@ -167,6 +167,8 @@ AXES_USE_ATTEMPT_EXPIRATION = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
+# A JSON 429 under /api/, a page elsewhere; both with Retry-After.
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 
 # Roles that must sign in to the pages with a second factor (TOTP or a recovery code).

@@ -57,6 +57,24 @@ def test_the_schema_documents_every_route(client):
     assert "put" not in paths["/api/v1/patients/{id}/"]
 
 
+def test_the_schema_documents_the_auth_routes_and_every_status_they_answer(client):
+    paths = client.get(reverse("api:schema"), {"format": "json"}).json()["paths"]
+
+    token = paths["/api/v1/auth/token/"]["post"]
+    assert "security" not in token  # no credentials needed to sign in
+    assert {"200", "400", "429"} <= set(token["responses"])
+    assert "Retry-After" in token["responses"]["429"]["headers"]
+    logout = paths["/api/v1/auth/logout/"]["post"]["responses"]
+    assert {"204", "400", "401"} <= set(logout)
+    assert "content" not in logout["204"]
+    tokens = paths["/api/v1/auth/tokens/"]["get"]["responses"]
+    assert {"200", "401"} <= set(tokens)
+    assert tokens["200"]["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/LiveToken"},
+    }
+
+
 def test_the_docs_page_loads_its_assets_from_this_server(client):
     response = client.get(reverse("api:docs"))
     assert response.status_code == 200
