@@ -1,13 +1,14 @@
 from django.contrib import admin
 
 from patients import policy
+from patients.admin_scoping import ScopedAdminMixin
 from patients.models import Clinic
 
 from .models import AccessRecord
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
+class AccessRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """The access log, to look up: nobody adds, changes or deletes a record, superusers included.
 
     Clinic admins see what was read about their clinics, as in the access report.

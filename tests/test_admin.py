@@ -93,7 +93,7 @@ def test_nurses_and_physios_are_not_let_into_the_admin(client, demo, sam):
 
 
 def test_a_superuser_manages_clinics_and_a_clinic_admin_looks_at_their_own(client, demo, ada):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
     memberships = {"memberships-TOTAL_FORMS": 1, "memberships-INITIAL_FORMS": 0, "memberships-0-user": ada.pk}
     response = client.post(
         reverse("admin:patients_clinic_add"), {"code": "east", "name": "East", **memberships}
@@ -101,7 +101,7 @@ def test_a_superuser_manages_clinics_and_a_clinic_admin_looks_at_their_own(clien
     assert response.status_code == 302
     assert Clinic.objects.get(code="east").memberships.get().user == ada
 
-    client.force_login(ada)
+    sign_in(client, ada)
     response = client.get(reverse("admin:patients_clinic_changelist"))
     assert [c.code for c in response.context["cl"].result_list] == ["east", "north"]
     south = Clinic.objects.get(code="south")
@@ -117,15 +117,18 @@ def test_what_is_not_designed_for_clinic_admins_stays_closed_to_them_whatever_th
     ada.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_user", "change_user", "view_group"])
     )
-    client.force_login(ada)
+    sign_in(client, ada)
     index = client.get(reverse("admin:index"))
     assert {app["app_label"] for app in index.context["app_list"]} == {
         "patients",
         "assessments",
         "care",
         "reminders",
+        "audit",  # the access log of their clinics, to read
     }
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
+    assert client.get(reverse("admin:knox_authtoken_changelist")).status_code == 403
     assert client.get(reverse("admin:auth_user_change", args=[ada.pk])).status_code == 404
     assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
     assert client.get(reverse("admin:app_list", args=["auth"])).status_code == 404

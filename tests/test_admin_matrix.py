@@ -10,6 +10,7 @@ Ada names anything of south's. Each person's request runs on the same data, roll
 import datetime
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.utils import quote
@@ -19,9 +20,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token, TokenProxy
+from knox.models import AuthToken
 
 from assessments.models import Assessment, MuscleScore
+from audit.models import AccessRecord, AccessRecordSubject
 from care.models import DevicePrescription, FallEvent, Referral
 from care.services import referral_create, referral_transition
 from patients.models import Clinic, Patient, StaffMembership
@@ -88,6 +90,10 @@ SU_LIST = answers(GET=(OUT, OUT, 403, 200), POST=(OUT, OUT, 403, 302))
 SU_ADD = answers(GET=(OUT, OUT, 403, 200), POST=(OUT, OUT, 403, 200))
 SU_WRITE = answers(GET=(OUT, OUT, 404, 200), POST=(OUT, OUT, 404, 302))
 SU_READ = answers(GET=(OUT, OUT, 404, 200), POST=(OUT, OUT, 404, 200))
+# django-axes' sign-in records: nobody adds one; a superuser may delete an attempt (an unlock).
+SIGN_IN_ADD = CLINICAL_ADD
+# A superuser may issue a knox token in the admin (useless to anyone: knox keeps only a digest).
+TOKEN_ADD = answers(GET=(OUT, OUT, 403, 200), POST=(OUT, OUT, 403, 302))
 
 EXPECTED = {
     "index": STAFF_PAGE,
@@ -188,13 +194,37 @@ EXPECTED = {
     "auth_user_delete": {**SU_WRITE, ("POST", "other"): (OUT, OUT, 404, 200)},
     "auth_user_change": SU_WRITE,
     "auth/user/<path:object_id>/": REDIRECT,
-    # DRF's token admin has no actions.
-    "authtoken_tokenproxy_changelist": answers(GET=(OUT, OUT, 403, 200), POST=(OUT, OUT, 403, 200)),
-    "authtoken_tokenproxy_add": SU_ADD,
-    "authtoken_tokenproxy_history": SU_READ,
-    "authtoken_tokenproxy_delete": SU_WRITE,
-    "authtoken_tokenproxy_change": SU_WRITE,
-    "authtoken/tokenproxy/<path:object_id>/": REDIRECT,
+    # The access log: clinic admins read their clinics' records; nobody writes one here.
+    "audit_accessrecord_changelist": CLINICAL_LIST,
+    "audit_accessrecord_add": CLINICAL_ADD,
+    "audit_accessrecord_history": CLINICAL_HISTORY,
+    "audit_accessrecord_delete": CLINICAL_DELETE,
+    "audit_accessrecord_change": CLINICAL_READ,
+    "audit/accessrecord/<path:object_id>/": REDIRECT,
+    "axes_accessattempt_changelist": SU_LIST,
+    "axes_accessattempt_add": SIGN_IN_ADD,
+    "axes_accessattempt_history": SU_READ,
+    "axes_accessattempt_delete": SU_WRITE,
+    "axes_accessattempt_change": SU_WRITE,
+    "axes/accessattempt/<path:object_id>/": REDIRECT,
+    "axes_accessfailurelog_changelist": SU_LIST,
+    "axes_accessfailurelog_add": SIGN_IN_ADD,
+    "axes_accessfailurelog_history": SU_READ,
+    "axes_accessfailurelog_delete": SU_WRITE,
+    "axes_accessfailurelog_change": SU_WRITE,
+    "axes/accessfailurelog/<path:object_id>/": REDIRECT,
+    "axes_accesslog_changelist": SU_LIST,
+    "axes_accesslog_add": SIGN_IN_ADD,
+    "axes_accesslog_history": SU_READ,
+    "axes_accesslog_delete": SU_WRITE,
+    "axes_accesslog_change": SU_WRITE,
+    "axes/accesslog/<path:object_id>/": REDIRECT,
+    "knox_authtoken_changelist": SU_LIST,
+    "knox_authtoken_add": TOKEN_ADD,
+    "knox_authtoken_history": SU_READ,
+    "knox_authtoken_delete": SU_WRITE,
+    "knox_authtoken_change": SU_WRITE,
+    "knox/authtoken/<path:object_id>/": REDIRECT,
 }
 
 
@@ -252,13 +282,38 @@ def world(north, south, nora, phil, ada):
             DevicePrescription: updated(factories.DeviceFactory(patient=patient, prescribed_by=author)),
             Referral: referral_transition(referral=referral, to_status="sent", by=author),
             Reminder: factories.ReminderFactory(patient=patient),
-            TokenProxy: TokenProxy.objects.get(pk=Token.objects.create(user=author).pk),
+            AuthToken: AuthToken.objects.create(user=author)[0],
+            AccessRecord: access_record_of(author, patient),
+            **sign_in_records_of(author),
         }
         records[scope][Reminder].recipients.add(author)
     records["own"] |= {User: nora, Group: nora.groups.get()}
     records["other"] |= {User: zoltan, Group: zoltan.groups.get()}
     superuser = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
     return records, dict(zip(PEOPLE, (nora, phil, ada, superuser), strict=True))
+
+
+def access_record_of(user, patient):
+    record = AccessRecord.objects.create(user=user, username=user.username, action="patient_read")
+    AccessRecordSubject.objects.create(record=record, clinic=patient.clinic, patient=patient)
+    return record
+
+
+def sign_in_records_of(user):
+    """django-axes's records of a sign-in by ``user``: an attempt that failed, and the logs."""
+    where = {
+        "username": user.username,
+        "ip_address": "192.0.2.1",
+        "user_agent": "test",
+        "path_info": "/login/",
+    }
+    return {
+        AccessAttempt: AccessAttempt.objects.create(
+            **where, get_data="", post_data="", http_accept="*/*", failures_since_start=1
+        ),
+        AccessLog: AccessLog.objects.create(**where, http_accept="*/*"),
+        AccessFailureLog: AccessFailureLog.objects.create(**where, http_accept="*/*", locked_out=False),
+    }
 
 
 def first_version(record):
@@ -327,7 +382,8 @@ def inline_management_forms(model):
     return forms
 
 
-CLINICAL_APPS = ("patients", "assessments", "care", "reminders")
+# Clinical tables, and the access log: no admin request may write either.
+CLINICAL_APPS = ("patients", "assessments", "care", "reminders", "audit")
 
 
 def clinical_state():

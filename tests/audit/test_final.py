@@ -111,7 +111,7 @@ def test_a_clinic_admin_finds_in_the_admin_only_what_concerns_their_clinics(
     assert [r.username for r in north_rows] == ["nora"]
     assert [r.username for r in south_rows] == ["sam"]
     north_record = reverse("admin:audit_accessrecord_change", args=[record.pk])
-    assert web_client_of(stella).get(north_record).status_code == 302  # "does not exist": to the index
+    assert web_client_of(stella).get(north_record).status_code == 404  # as for an id that does not exist
 
 
 def test_nurses_have_no_access_log_in_the_admin(record, nora):
