@@ -41,7 +41,8 @@ class SecondFactorMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if _api_request(request) and _sends_a_token(request):
             return None  # API tokens are not affected (SPEC §5); the token, not the session, signs in
-        step = pending_step_of(request.user)
+        # The pages' header shows nothing of the clinic until the second step is done.
+        request.pending_second_factor = step = pending_step_of(request.user)
         if step is None or request.resolver_match.view_name in OPEN_VIEWS | {step.value}:
             return None
         if _api_request(request):

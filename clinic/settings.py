@@ -266,6 +266,7 @@ SPECTACULAR_SETTINGS = {
         "MuscleSideEnum": "assessments.grades.Side",
         "DeviceSideEnum": "care.models.DeviceSide",
         "GradeEnum": "api.serializers.GRADE_LABELS",
+        "AccessActionEnum": "audit.models.AccessAction",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

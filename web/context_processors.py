@@ -22,6 +22,8 @@ def staff(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if getattr(request, "pending_second_factor", None):
+        return {"pending_second_factor": True}
     return {
         "staff_clinics": SimpleLazyObject(lambda: list(Clinic.objects.of(user))),
         "staff_role": SimpleLazyObject(lambda: _role_label(user)),

@@ -117,6 +117,18 @@ def test_a_required_role_without_a_device_enrols_before_anything_else(ada, north
     assert client.get(PATIENTS).status_code == 200  # verified for this session
 
 
+def test_before_the_second_step_the_header_shows_nothing_of_the_clinic(ada, clock):
+    client, _ = log_in("ada")
+    page = client.get(ENROL).content.decode()
+    header = page.split("<main")[0]
+    assert "North" not in header and "My reminders" not in header and "Patients" not in header
+    assert "Log out" in header
+
+    client.post(ENROL, {"code": code_from_secret(secret_on(client.get(ENROL)))})
+    header = client.get(PATIENTS).content.decode().split("<main")[0]
+    assert "North" in header and "My reminders" in header
+
+
 def test_a_wrong_first_code_leaves_two_factor_off(ada, clock):
     client, _ = log_in("ada")
     page = client.get(ENROL)
