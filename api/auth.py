@@ -15,7 +15,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from knox import views as knox_views
 from knox.models import AuthToken
 from rest_framework import generics, status
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -74,7 +73,7 @@ class TokenView(APIView):
     parser_classes = [JSONParser, FormParser]
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=serializers.CredentialsSerializer,
         responses={200: serializers.TokenSerializer, 429: LOCKED_OUT},
         parameters=[RETRY_AFTER],
         auth=[],
@@ -85,7 +84,9 @@ class TokenView(APIView):
     def post(self, request):
         # django-axes marks the request it is given as locked out, and its middleware (which
         # turns that mark into the 429) sees only Django's request, not DRF's wrapper of it.
-        credentials = AuthTokenSerializer(data=request.data, context={"request": request._request})
+        credentials = serializers.CredentialsSerializer(
+            data=request.data, context={"request": request._request}
+        )
         credentials.is_valid(raise_exception=True)
         user = credentials.validated_data["user"]
         record, token = api_token_issue(user=user)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
 from assessments.models import Assessment, MuscleScore
@@ -364,6 +365,10 @@ class AcknowledgeSerializer(StrictSerializer):
 
 class TransitionSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=Referral.Status.choices)
+
+
+class CredentialsSerializer(StrictInputMixin, AuthTokenSerializer):
+    """A username and password to sign in with; a misspelt field is named, not read as missing."""
 
 
 class TokenSerializer(serializers.Serializer):
