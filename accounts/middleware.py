@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.urls import reverse
 from knox.settings import knox_settings
+from rest_framework.authentication import get_authorization_header
 
 from .two_factor import pending_step_of
 
@@ -62,6 +63,8 @@ def _sends_a_token(request):
 
     Knox comes first in DEFAULT_AUTHENTICATION_CLASSES and answers 401 for a bad token rather
     than falling back to the session, so a made-up token cannot borrow a half-signed-in session.
+    The header is split as knox splits it (bytes, ASCII whitespace): ``str.split`` would also
+    split at a no-break space, where knox sees another scheme and lets the session sign in.
     """
-    scheme, *_ = request.headers.get("Authorization", "").split() or [""]
-    return scheme.lower() == knox_settings.AUTH_HEADER_PREFIX.lower()
+    scheme, *_ = get_authorization_header(request).split() or [b""]
+    return scheme.lower() == knox_settings.AUTH_HEADER_PREFIX.lower().encode()
