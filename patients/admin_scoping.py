@@ -9,6 +9,7 @@ third-party app's admin stays closed to clinic admins unless it is designed othe
 """
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -30,6 +31,19 @@ class ScopedAdminMixin:
         if obj is None:
             raise Http404
         return obj
+
+    def get_changelist_instance(self, request):
+        # PostgreSQL cannot compare text with a NUL in it: a filter carrying one would be a 500.
+        # Django's answer to a bad lookup instead (a redirect to ``?e=1``).
+        if any("\x00" in key + value for key, values in request.GET.lists() for value in values):
+            raise IncorrectLookupParameters("A NUL character in the query string.")
+        return super().get_changelist_instance(request)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The changelist's search box is a form that refuses NUL; the autocomplete's term is not.
+        if "\x00" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
 
     def has_add_permission(self, request, *args):
         return request.user.is_superuser and super().has_add_permission(request, *args)
