@@ -153,6 +153,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "web:login"
+# Messages name patients ("Quix, Zelda (MRN ZZ123) registered."): kept in the session, on the
+# server, never in a cookie (Django's default stores them in one, signed but readable).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGIN_REDIRECT_URL = "web:patient_list"
 LOGOUT_REDIRECT_URL = "web:login"
 
