@@ -6,6 +6,7 @@ store and in every request's Cookie header (proxies' logs), outside ``Cache-Cont
 """
 
 import base64
+import contextlib
 
 import pytest
 
@@ -19,10 +20,8 @@ def _cookie_text(response):
     for morsel in response.cookies.values():
         value = morsel.value.split(":")[0]
         texts.append(morsel.value)
-        try:
+        with contextlib.suppress(ValueError):
             texts.append(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode("utf-8", "replace"))
-        except ValueError:
-            pass
     return " ".join(texts)
 
 

@@ -16,7 +16,9 @@ SEPARATORS = ["\xa0", "\x85", "\x1c", "\x1d", "\x1e", "\x1f"]
 
 
 @pytest.mark.parametrize("separator", SEPARATORS, ids=[f"{ord(s):#04x}" for s in SEPARATORS])
-def test_an_odd_token_header_does_not_let_a_half_signed_in_session_into_the_api(ada, north_patient, separator):
+def test_an_odd_token_header_does_not_let_a_half_signed_in_session_into_the_api(
+    ada, north_patient, separator
+):
     client = Client()
     client.force_login(ada)  # password only: ada's role requires a second factor
     response = client.get("/api/v1/patients/", HTTP_AUTHORIZATION=f"Token{separator}garbage")
