@@ -7,6 +7,8 @@ south and must never see anything of north's.
 import os
 
 import pytest
+import time_machine
+from django.utils import timezone
 from knox.models import AuthToken
 
 from patients.models import Clinic
@@ -23,6 +25,13 @@ def skip_or_fail(reason):
     if os.environ.get("REQUIRE_SERVICES") == "1":
         pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def clock():
+    """The clock, stopped at the test's start; ``clock.shift(timedelta(...))`` moves it on."""
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture
