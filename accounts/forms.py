@@ -1,6 +1,9 @@
-"""The sign-in forms beyond Django's: a code from the authenticator app or a recovery code."""
+"""The sign-in forms beyond Django's: a code from the authenticator app or a recovery code; and
+the password-reset request, for accounts that have no password yet too."""
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
 
 from .two_factor import second_factor_check
 
@@ -39,3 +42,18 @@ class AuthenticatorCodeForm(forms.Form):
         help_text="The 6-digit code your authenticator app shows for MS Strength Clinic.",
         widget=forms.TextInput(attrs=CODE_ATTRS | {"inputmode": "numeric"}),
     )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's, but also for an account that has never had a password.
+
+    Django skips accounts without a usable password (for sites that also sign in elsewhere);
+    here every account is local, and one created at /staff/ starts without a password until its
+    owner follows the emailed link — which expires. This form is how such a person gets a new one.
+    """
+
+    def get_users(self, email):
+        email_field = get_user_model().get_email_field_name()
+        return get_user_model()._default_manager.filter(
+            **{f"{email_field}__iexact": email, "is_active": True}
+        )

@@ -35,10 +35,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_otp import device_classes, devices_for_user
+from django_otp import device_classes
 
 from patients.models import Clinic, Role, StaffMembership, role_of
 from patients.services import role_parse, staff_enrol
+
+from .two_factor import two_factor_reset
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,8 @@ def may_manage_staff(user):
     return user.is_authenticated and (user.is_superuser or role_of(user) == Role.ADMIN)
 
 
-def _require_manager(by):
+def staff_manager_require(by):
+    """PermissionDenied (403) unless ``by`` manages staff: the role comes before the scope."""
     if not may_manage_staff(by):
         raise PermissionDenied
 
@@ -149,6 +152,7 @@ def staff_rows(*, by, users):
 
 def staff_list(*, by):
     """The accounts ``by`` sees, with what the list shows, in a fixed number of queries."""
+    staff_manager_require(by)
     confirmed_device = reduce(
         or_, (Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True)) for model in device_classes())
     )
@@ -183,7 +187,7 @@ def staff_manageable(*, by, pk, for_update=False):
 
     ``for_update`` locks the row, so two admins' actions on one account happen one after the other.
     """
-    _require_manager(by)
+    staff_manager_require(by)
     users = staff_manageable_by(by)
     try:
         return (users.select_for_update() if for_update else users).get(pk=pk)
@@ -219,7 +223,7 @@ def staff_create(*, by, username, first_name, last_name, email, role, clinic, si
     them choose it. The email is sent inside the transaction: if it cannot be sent, no account
     is left behind that nobody can sign in to. ``site_url`` is the site's root URL, for the link.
     """
-    _require_manager(by)
+    staff_manager_require(by)
     role = role_parse(role)
     if not Clinic.objects.of(by).filter(pk=clinic.pk).exists():
         raise Http404("No clinic of yours has this id.")
@@ -265,7 +269,7 @@ def staff_create(*, by, username, first_name, last_name, email, role, clinic, si
 
 @transaction.atomic
 def staff_deactivate(*, by, user):
-    """Stop an account signing in; its API tokens are revoked on this save (``patients.signals``)."""
+    """Stop an account signing in; its API tokens are revoked on this save (``accounts.signals``)."""
     user = staff_manageable(by=by, pk=user.pk, for_update=True)
     if not user.is_active:
         raise ValidationError(f"{user.username} is already deactivated.")
@@ -294,13 +298,11 @@ def staff_two_factor_reset(*, by, user):
     Returns the number of devices removed.
     """
     user = staff_manageable(by=by, pk=user.pk, for_update=True)
-    devices = list(devices_for_user(user, confirmed=None))
-    if not devices:
+    removed = two_factor_reset(user=user)
+    if not removed:
         raise ValidationError(f"{user.username} has no two-factor sign-in to reset.")
-    for device in devices:
-        device.delete()
     _trail(by=by, user=user, flag=CHANGE, message="Two-factor sign-in reset.")
-    return len(devices)
+    return removed
 
 
 @transaction.atomic

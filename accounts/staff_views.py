@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -23,11 +23,6 @@ from .staff_forms import StaffCreateForm
 STAFF_PER_PAGE = 50
 
 
-def _require_manager(user):
-    if not staff.may_manage_staff(user):
-        raise PermissionDenied
-
-
 def _name(user):
     full_name = user.get_full_name()
     return f"{full_name} ({user.username})" if full_name else user.username
@@ -35,7 +30,7 @@ def _name(user):
 
 @login_required
 def staff_list(request):
-    _require_manager(request.user)
+    staff.staff_manager_require(request.user)
     page = Paginator(staff.staff_list(by=request.user), STAFF_PER_PAGE).get_page(request.GET.get("page"))
     rows = staff.staff_rows(by=request.user, users=page)
     return render(request, "accounts/staff/list.html", {"page": page, "rows": rows})
@@ -44,7 +39,7 @@ def staff_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_new(request):
-    _require_manager(request.user)
+    staff.staff_manager_require(request.user)
     form = StaffCreateForm(request.POST or None, clinics=Clinic.objects.of(request.user))
     if request.method == "POST" and form.is_valid():
         try:

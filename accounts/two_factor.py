@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import ngettext
-from django_otp import verify_token
+from django_otp import devices_for_user, verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -140,10 +140,13 @@ def two_factor_reset(*, user):
     """Remove the authenticator and the recovery codes.
 
     Sessions verified with them are no longer verified: where the role requires two factors,
-    the next request goes to enrolment.
+    the next request goes to enrolment. Returns the number of devices removed.
     """
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    removed = 0
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+        removed += 1
+    return removed
 
 
 def authenticator_secret(device):

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import staff_views, views
+from .forms import PasswordResetForm
 
 app_name = "accounts"
 
@@ -16,7 +17,7 @@ urlpatterns = [
     path("account/two-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("account/two-factor/off/", views.two_factor_off, name="two_factor_off"),
     # Changing one's own password keeps this session signed in; API tokens are revoked
-    # (patients.signals).
+    # (accounts.signals).
     path(
         "account/password/",
         auth_views.PasswordChangeView.as_view(
@@ -35,6 +36,7 @@ urlpatterns = [
     path(
         "account/password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
             template_name="registration/password_reset_request.html",
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",

@@ -7,6 +7,7 @@ check types, choices and lengths, so every message names its field either way.
 from collections.abc import Mapping
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -368,7 +369,15 @@ class TransitionSerializer(StrictSerializer):
 
 
 class CredentialsSerializer(StrictInputMixin, AuthTokenSerializer):
-    """A username and password to sign in with; a misspelt field is named, not read as missing."""
+    """A username and password to sign in with; a misspelt field is named, not read as missing.
+
+    The username is bounded like the account's own field: a longer one can be nobody's, and
+    django-axes would fail to record the attempt in its 255 characters.
+    """
+
+    username = serializers.CharField(
+        label="Username", write_only=True, max_length=get_user_model().username.field.max_length
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -172,7 +172,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 # A JSON 429 under /api/, a page elsewhere; both with Retry-After.
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # Roles that must sign in to the pages with a second factor (TOTP or a recovery code).
 MFA_ROLES = ("nurse", "physio", "admin", "superuser")

@@ -15,4 +15,3 @@ class PatientsConfig(AppConfig):
     def ready(self):
         # Permissions exist only after every app has migrated, so groups are set up then.
         post_migrate.connect(_ensure_role_groups, dispatch_uid="patients.role_groups")
-        from . import signals  # noqa: F401  (connects the token revocation)

@@ -7,9 +7,6 @@ from itertools import islice
 # Rows are written to the response this many at a time: few, mid-sized chunks.
 ROWS_PER_CHUNK = 500
 
-# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 # Where a spreadsheet may start a new cell inside one of ours: at the cell's start, and after
 # a character it may take for a separator. Every text cell is quoted, so a reader splitting on
 # commas keeps it whole; but a spreadsheet set to split on semicolons (or tabs) ignores

@@ -5,6 +5,7 @@ Lazy, so a page that never shows the header (an htmx fragment) costs no query fo
 
 from django.utils.functional import SimpleLazyObject
 
+from accounts.two_factor import pending_step_of
 from patients import policy
 from patients.models import Clinic, role_of
 
@@ -22,7 +23,11 @@ def staff(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    if getattr(request, "pending_second_factor", None):
+    # Set by accounts' middleware before a view; a page no view answered (an unknown URL's 404)
+    # asks here.
+    if not hasattr(request, "pending_second_factor"):
+        request.pending_second_factor = pending_step_of(user)
+    if request.pending_second_factor:
         return {"pending_second_factor": True}
     return {
         "staff_clinics": SimpleLazyObject(lambda: list(Clinic.objects.of(user))),

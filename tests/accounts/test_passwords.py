@@ -162,3 +162,18 @@ def test_a_reset_does_not_skip_the_second_factor(ada, clock):
 
 def test_the_login_page_links_to_the_reset(db):
     assert f'href="{RESET}"' in Client().get(reverse("web:login")).content.decode()
+
+
+def test_an_account_that_never_had_a_password_gets_a_link_too(nora_with_email):
+    """A new staff member whose set-password link expired asks for another here."""
+    nora_with_email.set_unusable_password()
+    nora_with_email.save(update_fields=["password"])
+    request_reset("NORA@clinic.example")
+    assert mail.outbox and mail.outbox[0].to == ["nora@clinic.example"]
+
+
+def test_a_deactivated_account_gets_no_link(nora_with_email):
+    nora_with_email.is_active = False
+    nora_with_email.save(update_fields=["is_active"])
+    request_reset("nora@clinic.example")
+    assert not mail.outbox

@@ -123,6 +123,9 @@ def test_before_the_second_step_the_header_shows_nothing_of_the_clinic(ada, cloc
     header = page.split("<main")[0]
     assert "North" not in header and "My reminders" not in header and "Patients" not in header
     assert "Log out" in header
+    unknown_page = client.get("/no-such-page/")
+    assert unknown_page.status_code == 404
+    assert "North" not in unknown_page.content.decode().split("<main")[0]
 
     client.post(ENROL, {"code": code_from_secret(secret_on(client.get(ENROL)))})
     header = client.get(PATIENTS).content.decode().split("<main")[0]

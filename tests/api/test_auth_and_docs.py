@@ -28,6 +28,15 @@ def test_bad_credentials_get_no_token(body, nora):
     assert "token" not in response.json()
 
 
+def test_a_username_longer_than_any_account_is_a_field_error(nora):
+    # On PostgreSQL it used to be a 500: django-axes could not store the failed attempt.
+    response = api_client_of().post(
+        reverse("api:auth-token"), {"username": "n" * 300, "password": "wrong"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "150" in response.json()["username"][0]
+
+
 @pytest.mark.parametrize("header", [None, "Token not-a-token", "Basic bm9yYTpwYXNz"])
 def test_without_valid_credentials_the_answer_is_401_with_a_challenge(header, anonymous):
     if header:

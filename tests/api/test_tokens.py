@@ -147,7 +147,7 @@ def test_the_token_list_needs_credentials(anonymous):
     assert anonymous.get(TOKENS).status_code == 401
 
 
-# Revocation by a password change or deactivation: patients/signals.py, whatever the path.
+# Revocation by a password change or deactivation: accounts/signals.py, whatever the path.
 
 
 def test_a_password_change_revokes_the_user_s_tokens(nora, phil):

@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from knox.models import AuthToken
 
 
-@receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="patients.revoke_tokens")
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts.revoke_tokens")
 def revoke_tokens_on_new_password_or_deactivation(sender, instance, update_fields=None, **kwargs):
     if instance.pk is None:
         return
