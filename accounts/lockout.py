@@ -9,6 +9,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from clinic.http import is_api_request
+
 
 def lockout_parameters(request, credentials):
     """One counter per username, across every sign-in path.
@@ -32,7 +34,7 @@ def lockout_response(request, original_response, credentials):
         f"Too many failed sign-in attempts for this username; try again in {minutes} minutes "
         "or ask a clinic admin to unlock it."
     )
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         response = JsonResponse({"detail": message}, status=429)
     else:
         response = render(request, "accounts/locked_out.html", {"message": message}, status=429)

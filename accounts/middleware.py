@@ -11,6 +11,8 @@ from django.urls import reverse
 from knox.settings import knox_settings
 from rest_framework.authentication import get_authorization_header
 
+from clinic.http import is_api_request
+
 from .two_factor import pending_step_of
 
 # Open whatever step is pending: signing in again, out, or resetting a forgotten password.
@@ -40,22 +42,18 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if _api_request(request) and _sends_a_token(request):
+        if is_api_request(request) and _sends_a_token(request):
             return None  # API tokens are not affected (SPEC §5); the token, not the session, signs in
         # The pages' header shows nothing of the clinic until the second step is done.
         request.pending_second_factor = step = pending_step_of(request.user)
         if step is None or request.resolver_match.view_name in OPEN_VIEWS | {step.value}:
             return None
-        if _api_request(request):
+        if is_api_request(request):
             return JsonResponse(
                 {"detail": "Finish signing in with your second factor first, or use an API token."},
                 status=403,
             )
         return redirect_to_login(request.get_full_path(), reverse(step.value))
-
-
-def _api_request(request):
-    return request.path_info.startswith("/api/")
 
 
 def _sends_a_token(request):

@@ -37,6 +37,7 @@ from care.services import (
     referral_transition,
     referral_update,
 )
+from clinic.http import is_api_request
 from patients import policy
 from patients.models import Clinic, Patient
 from patients.services import patient_create, patient_update, record_mark_entered_in_error
@@ -56,7 +57,7 @@ def etag_of(data):
 
 def not_found(request, exception):
     """404 for unknown URLs: JSON under /api/, the usual page elsewhere."""
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
 
