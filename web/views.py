@@ -611,6 +611,8 @@ def reminder_ack(request, pk):
             "patient", "referral", "device", "fall", "acknowledged_by"
         ).get(pk=reminder.pk)
         context = {"reminder": _reminder_rows([reminder], rules.clinic_today())[0], "swap_count": True}
+        # The row shown again names the patient: a read like the inbox's.
+        access_record(request=request, action=AccessAction.PATIENT_READ, patient_ids=[reminder.patient_id])
         return render(request, "web/_reminder_row.html", context)
     messages.success(request, "Reminder acknowledged.")
     return redirect("web:reminder_inbox")

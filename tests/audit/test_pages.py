@@ -73,6 +73,17 @@ def test_the_reminder_inbox_records_the_patients_it_lists(nora, patient):
     assert (record.action, record.patient_ids) == ("patient_list", [patient.pk])
 
 
+def test_a_reminder_acknowledged_in_place_records_a_read_of_its_patient(nora, patient):
+    reminder = factories.ReminderFactory(patient=patient)
+    reminder.recipients.add(nora)
+    response = web_client_of(nora).post(
+        reverse("web:reminder_ack", args=[reminder.pk]), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    record = only_record()
+    assert (record.action, record.patient_ids) == ("patient_read", [patient.pk])
+
+
 def test_the_report_page_records_a_report_of_the_admin_s_clinics(ada, north):
     response = web_client_of(ada).get(reverse("web:reports"), {"date_from": "2026-01-01"})
     assert response.status_code == 200
