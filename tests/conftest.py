@@ -8,6 +8,7 @@ import os
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 from knox.models import AuthToken
 
@@ -25,6 +26,13 @@ def skip_or_fail(reason):
     if os.environ.get("REQUIRE_SERVICES") == "1":
         pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def postgresql(db):
+    """For a test of PostgreSQL's own behaviour: skipped on SQLite — a failure in CI."""
+    if connection.vendor != "postgresql":
+        skip_or_fail("the suite is running on SQLite; set DATABASE_URL to a PostgreSQL database")
 
 
 @pytest.fixture

@@ -186,9 +186,9 @@ def test_the_log_adds_the_same_few_queries_to_a_page_of_5_and_a_page_of_50(name,
     assert AccessRecord.objects.count() == 2
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="asynchronous commit is PostgreSQL's")
+@pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_the_record_commits_on_its_own_without_waiting_for_the_disk(nora_api, north_patient):
+def test_the_record_commits_on_its_own_without_waiting_for_the_disk(postgresql, nora_api, north_patient):
     with CaptureQueriesContext(connection) as queries:
         response = nora_api.get(reverse("api:patient-detail", args=[north_patient.pk]))
     assert response.status_code == 200

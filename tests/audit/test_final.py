@@ -64,7 +64,7 @@ def test_a_user_who_read_patient_data_is_not_deleted(record, nora):
         nora.delete()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+@pytest.mark.services
 @pytest.mark.parametrize(
     "sql",
     [
@@ -74,7 +74,7 @@ def test_a_user_who_read_patient_data_is_not_deleted(record, nora):
         "DELETE FROM audit_accessrecordsubject",
     ],
 )
-def test_postgresql_refuses_update_and_delete_in_sql(record, sql):
+def test_postgresql_refuses_update_and_delete_in_sql(postgresql, record, sql):
     message = "Access records are never changed or deleted"
     with pytest.raises(DatabaseError, match=message), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql)
