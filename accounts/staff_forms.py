@@ -3,7 +3,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from patients.models import Clinic, Role
+from patients.forms import ClinicChoiceField
+from patients.models import Role
 
 User = get_user_model()
 
@@ -48,20 +49,12 @@ class StaffCreateForm(forms.Form):
         choices=[("", "Choose a role"), *Role.choices],
         error_messages={"invalid_choice": f"Choose one of: {', '.join(Role.labels)}."},
     )
-    clinic = forms.ModelChoiceField(
+    clinic = ClinicChoiceField(
         label="Clinic",
-        queryset=Clinic.objects.none(),
         to_field_name="code",
         error_messages={"invalid_choice": "Choose one of your clinics."},
     )
 
     def __init__(self, *args, clinics, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["clinic"]
-        field.queryset = clinics
-        first_two = list(clinics[:2])
-        if len(first_two) == 1:
-            field.empty_label = None
-            field.initial = first_two[0].code
-        else:
-            field.empty_label = "Choose a clinic"
+        self.fields["clinic"].offer(clinics)

@@ -174,14 +174,20 @@ class ReportView(APIView):
         renderer = self.renderer_classes[0]()
         return renderer, renderer.media_type
 
-    def get(self, request):
-        params = ReportParams(data=request.query_params)
+    params_class = ReportParams
+
+    def params_and_clinics(self, request):
+        """The validated query parameters (400 if bad) and the clinics they cover (404 if not yours)."""
+        params = self.params_class(data=request.query_params)
         params.is_valid(raise_exception=True)
         params = params.validated_data
         try:
-            clinics = report_clinics(request.user, params.get("clinic"))
+            return params, report_clinics(request.user, params.get("clinic"))
         except Clinic.DoesNotExist:
             raise NotFound("No such clinic among yours.") from None
+
+    def get(self, request):
+        params, clinics = self.params_and_clinics(request)
         today = clinic_today()
         scope = Scope(
             clinic_ids=tuple(clinic.id for clinic in clinics),
@@ -344,15 +350,11 @@ def _access_csv_row(record):
 class AccessReportView(ReportView):
     """``GET reports/access/``: the access log of the admin's clinics."""
 
+    params_class = AccessReportParams
+
     @_ACCESS_SCHEMA
     def get(self, request):
-        params = AccessReportParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        params = params.validated_data
-        try:
-            clinics = report_clinics(request.user, params.get("clinic"))
-        except Clinic.DoesNotExist:
-            raise NotFound("No such clinic among yours.") from None
+        params, clinics = self.params_and_clinics(request)
         patient_id = params.get("patient")
         if (
             patient_id is not None

@@ -21,7 +21,8 @@ from care.models import (
     ReferralService,
     Urgency,
 )
-from patients.models import Clinic, MSType, PatientStatus, Sex
+from patients.forms import ClinicChoiceField
+from patients.models import MSType, PatientStatus, Sex
 
 from .labels import muscle_label
 
@@ -103,20 +104,13 @@ class PatientForm(forms.Form):
 class PatientRegistrationForm(PatientForm):
     """A new patient, at one of ``clinics`` (preselected when there is only one)."""
 
-    clinic = forms.ModelChoiceField(label="Clinic", queryset=Clinic.objects.none())
+    clinic = ClinicChoiceField(label="Clinic")
 
     field_order = ["clinic"]
 
     def __init__(self, *args, clinics, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["clinic"]
-        field.queryset = clinics
-        first_two = list(clinics[:2])
-        if len(first_two) == 1:
-            field.empty_label = None
-            field.initial = first_two[0].pk
-        else:
-            field.empty_label = "Choose a clinic"
+        self.fields["clinic"].offer(clinics)
 
 
 class PatientEditForm(PatientForm):
