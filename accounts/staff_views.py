@@ -14,8 +14,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from patients.forms import add_service_errors
 from patients.models import Clinic
-from web.forms import add_service_errors
 
 from . import staff
 from .staff_forms import StaffCreateForm

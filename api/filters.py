@@ -2,13 +2,14 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django_filters import rest_framework as filters
 
 from assessments.models import Assessment
-from assessments.rules import clinic_today
 from care.models import DevicePrescription, FallEvent, Referral
+from clinical_rules.querysets import at_high_fall_risk, due_for_reassessment, referrals_overdue
+from patients.clock import clinic_today
 from patients.models import Patient
+from patients.selectors import patient_search
 from reminders.models import Reminder
 
 
@@ -88,18 +89,14 @@ class PatientFilter(ClinicalRecordFilter):
         fields = ["clinic", "status", "ms_type", "search", "due_for_reassessment", "high_fall_risk"]
 
     def filter_search(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(mrn__icontains=word)
-            )
-        return queryset
+        return patient_search(queryset, value)
 
-    # The queryset comes annotated by ``Patient.objects.with_follow_up``.
+    # The queryset comes annotated by ``clinical_rules.querysets.with_follow_up``.
     def filter_due_for_reassessment(self, queryset, name, value):
-        return _matching(queryset, queryset.due_for_reassessment(clinic_today()), value)
+        return _matching(queryset, due_for_reassessment(queryset, clinic_today()), value)
 
     def filter_high_fall_risk(self, queryset, name, value):
-        return _matching(queryset, queryset.at_high_fall_risk(), value)
+        return _matching(queryset, at_high_fall_risk(queryset), value)
 
 
 class AssessmentFilter(PatientRecordFilter):
@@ -138,7 +135,7 @@ class ReferralFilter(PatientRecordFilter):
         fields = ["patient", "referred_on", "status", "to_service", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
-        return _matching(queryset, queryset.overdue(clinic_today()), value)
+        return _matching(queryset, referrals_overdue(queryset, clinic_today()), value)
 
 
 class ReminderFilter(filters.FilterSet):

@@ -21,11 +21,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments.rules import clinic_today
 from audit.models import AccessAction
 from audit.selectors import access_report
 from audit.services import access_record
 from patients import policy
+from patients.clock import clinic_today
 from patients.models import Clinic, Patient
 from reports.csv import csv_chunks
 from reports.queries import (

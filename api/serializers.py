@@ -15,12 +15,9 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
 from assessments.models import Assessment, MuscleScore
 from care.models import ContributingFactor, DevicePrescription, FallEvent, Referral, ReferralStatusChange
-from patients.models import Clinic, Patient
+from patients.models import TEXT_MAX_LENGTH, Clinic, ClinicalRecord, Patient
 from reminders.models import SUBJECT_FIELD_OF_KIND, Reminder, ReminderKind
 
-# Free text is bounded so that no request can store megabytes in a note (the pages' forms
-# use the same bound).
-TEXT_MAX_LENGTH = 10_000
 BOUNDED_TEXT = {"max_length": TEXT_MAX_LENGTH}
 GRADE_LABELS = MRCGrade.labels
 
@@ -128,12 +125,7 @@ class ClinicSerializer(StrictModelSerializer):
         fields = ["code", "name"]
 
 
-ENTERED_IN_ERROR_FIELDS = [
-    "entered_in_error",
-    "entered_in_error_at",
-    "entered_in_error_by",
-    "entered_in_error_reason",
-]
+ENTERED_IN_ERROR_FIELDS = ["entered_in_error", *ClinicalRecord.ENTERED_IN_ERROR_FIELDS]
 
 
 class ClinicalRecordSerializer(StrictModelSerializer):
@@ -406,7 +398,7 @@ class LiveTokenSerializer(serializers.Serializer):
         return token.token_key[:TOKEN_KEY_SHOWN]
 
 
-# GET patients/{id}/trends/ (SPEC §4): the shape of ``assessments.trends.patient_trends``.
+# GET patients/{id}/trends/ (SPEC §4): the shape of ``clinical_rules.trends.patient_trends``.
 
 
 class GradeLabelField(serializers.ChoiceField):

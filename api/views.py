@@ -1,17 +1,15 @@
 """API v1 views: validate the input, call one service, serialize the result.
 
-Every queryset starts from ``visible_to(request.user)``, so a record of another clinic is a
-404 on every route; the roles table is asked through ``RolePolicy``.
+Every queryset is a read function of its app (``<app>.selectors``), scoped by
+``visible_to(request.user)``, so a record of another clinic is a 404 on every route; the roles
+table is asked through ``RolePolicy``.
 """
 
 import hashlib
 import json
 
 from django.db import transaction
-from django.db.models import F, Prefetch
-from django.http import JsonResponse
 from django.utils.http import parse_etags
-from django.views import defaults
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -20,13 +18,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
-from assessments.models import Assessment
-from assessments.rules import clinic_today
+from assessments.selectors import assessment_list
 from assessments.services import assessment_record, assessment_update
-from assessments.trends import patient_trends
 from audit.models import AccessAction
 from audit.services import access_record, patient_ids_of
-from care.models import DevicePrescription, FallEvent, Referral, ReferralStatusChange
+from care.selectors import device_list, fall_list, referral_list
 from care.services import (
     TransitionNotAllowed,
     device_prescribe,
@@ -37,11 +33,14 @@ from care.services import (
     referral_transition,
     referral_update,
 )
-from clinic.http import is_api_request
+from clinical_rules.selectors import patient_list_with_follow_up
+from clinical_rules.trends import patient_trends
 from patients import policy
-from patients.models import Clinic, Patient
+from patients.clock import clinic_today
+from patients.models import Clinic
+from patients.selectors import patient_list
 from patients.services import patient_create, patient_update, record_mark_entered_in_error
-from reminders.models import Reminder
+from reminders.selectors import reminder_list
 from reminders.services import reminder_acknowledge
 
 from . import filters, serializers
@@ -55,22 +54,15 @@ def etag_of(data):
     return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
-def not_found(request, exception):
-    """404 for unknown URLs: JSON under /api/, the usual page elsewhere."""
-    if is_api_request(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return defaults.page_not_found(request, exception)
-
-
 class ScopedViewSet(viewsets.GenericViewSet):
-    """Records of the user's clinics; single-object responses carry an ETag."""
+    """Records of the user's clinics, read by ``selector(user)``; single-object responses carry an ETag."""
 
     permission_classes = [IsAuthenticated, RolePolicy]
     role_policy = {}
     record_policy = {}
 
     def get_queryset(self):
-        return self.queryset.visible_to(self.request.user)
+        return self.selector(self.request.user)
 
     def filter_queryset(self, queryset):
         # Filters are for lists: a record is found by id whatever the query string says.
@@ -172,19 +164,15 @@ class ClinicalRecordViewSet(AccessLoggedReads, ScopedViewSet):
 class ClinicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """The clinics you are a member of."""
 
-    queryset = Clinic.objects.all()
+    selector = staticmethod(Clinic.objects.of)
     serializer_class = serializers.ClinicSerializer
     lookup_field = "code"
     lookup_value_regex = r"[-\w]+"
-
-    def get_queryset(self):
-        return self.queryset.of(self.request.user)
 
 
 class PatientViewSet(ClinicalRecordViewSet):
     """Patients of your clinics, with their follow-up state. Nurses and admins register and edit them."""
 
-    queryset = Patient.objects.select_related("clinic", "entered_in_error_by")
     serializer_class = serializers.PatientSerializer
     filterset_class = filters.PatientFilter
     role_policy = {"create": policy.may_edit_patient, "partial_update": policy.may_edit_patient}
@@ -192,8 +180,8 @@ class PatientViewSet(ClinicalRecordViewSet):
     def get_queryset(self):
         # Trends work out the follow-up themselves, from the records they load anyway.
         if self.action == "trends":
-            return super().get_queryset()
-        return super().get_queryset().with_follow_up(clinic_today())
+            return patient_list(self.request.user)
+        return patient_list_with_follow_up(self.request.user, today=clinic_today())
 
     def create_record(self, data):
         return patient_create(created_by=self.request.user, **data)
@@ -217,12 +205,7 @@ class PatientViewSet(ClinicalRecordViewSet):
 class AssessmentViewSet(ClinicalRecordViewSet):
     """MMT assessments, each with its scores (one per muscle group and side), written in one request."""
 
-    queryset = (
-        Assessment.objects.with_mrc_sum()
-        .latest_first()
-        .select_related("assessor", "entered_in_error_by")
-        .prefetch_related("scores")
-    )
+    selector = staticmethod(assessment_list)
     serializer_class = serializers.AssessmentSerializer
     filterset_class = filters.AssessmentFilter
     role_policy = {"create": policy.may_record_assessment, "partial_update": policy.may_record_assessment}
@@ -237,7 +220,7 @@ class AssessmentViewSet(ClinicalRecordViewSet):
 class FallViewSet(ClinicalRecordViewSet):
     """Falls and near-falls."""
 
-    queryset = FallEvent.objects.select_related("recorded_by", "entered_in_error_by")
+    selector = staticmethod(fall_list)
     serializer_class = serializers.FallSerializer
     filterset_class = filters.FallFilter
     role_policy = {"create": policy.may_record_fall, "partial_update": policy.may_record_fall}
@@ -252,7 +235,7 @@ class FallViewSet(ClinicalRecordViewSet):
 class DeviceViewSet(ClinicalRecordViewSet):
     """Assistive-device prescriptions. Physios and admins prescribe and edit them."""
 
-    queryset = DevicePrescription.objects.select_related("prescribed_by", "entered_in_error_by")
+    selector = staticmethod(device_list)
     serializer_class = serializers.DeviceSerializer
     filterset_class = filters.DeviceFilter
     role_policy = {"create": policy.may_prescribe_device, "partial_update": policy.may_prescribe_device}
@@ -267,13 +250,7 @@ class DeviceViewSet(ClinicalRecordViewSet):
 class ReferralViewSet(ClinicalRecordViewSet):
     """Referrals with their status history; the status moves only through ``transition``."""
 
-    queryset = Referral.objects.select_related("created_by", "entered_in_error_by").prefetch_related(
-        # Only the mover's username is shown: no user row built for each move.
-        Prefetch(
-            "status_changes",
-            queryset=ReferralStatusChange.objects.annotate(changed_by_username=F("changed_by__username")),
-        )
-    )
+    selector = staticmethod(referral_list)
     serializer_class = serializers.ReferralSerializer
     filterset_class = filters.ReferralFilter
     role_policy = {
@@ -307,7 +284,7 @@ class ReferralViewSet(ClinicalRecordViewSet):
 class ReminderViewSet(AccessLoggedReads, ScopedViewSet):
     """Follow-up reminders of your clinics' patients (none about a record entered in error)."""
 
-    queryset = Reminder.objects.valid().select_related("acknowledged_by").prefetch_related("recipients")
+    selector = staticmethod(reminder_list)
     serializer_class = serializers.ReminderSerializer
     filterset_class = filters.ReminderFilter
     record_policy = {"acknowledge": policy.may_acknowledge_reminder}

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
 from simple_history.models import HistoricalRecords
 
-from patients.models import ClinicalRecord, ClinicalRecordQuerySet, ClinicScopedQuerySet
+from patients.models import ClinicalRecord, ClinicalRecordQuerySet, ClinicScopedQuerySet, RecordType
 
 from .grades import MRC_SUM_GROUPS, MRCGrade, MuscleGroup, Side, WeaknessType
 
@@ -42,6 +42,7 @@ class AssessmentQuerySet(ClinicalRecordQuerySet):
 
 
 class Assessment(ClinicalRecord):
+    record_type = RecordType(slug="assessment", author_field="assessor")
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="assessments")
     assessed_on = models.DateField()
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -99,6 +100,9 @@ class Assessment(ClinicalRecord):
 
     def __str__(self):
         return f"MMT {self.assessed_on} — {self.patient}"
+
+    def describe(self):
+        return f"Assessment of {self.assessed_on:%d %b %Y}"
 
 
 class MuscleScore(models.Model):

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from patients.models import local_midnight
+from patients.clock import local_midnight
 
 from .models import AccessRecord
 

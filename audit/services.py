@@ -119,5 +119,5 @@ def _ip_of(request):
 
 
 def patient_ids_of(records):
-    """The ids of the patients ``records`` are about (a record is a patient or one of theirs)."""
-    return {record.pk if isinstance(record, Patient) else record.patient_id for record in records}
+    """The ids of the patients ``records`` are about: clinical records or reminders (``patient_record_id``)."""
+    return {record.patient_record_id for record in records}

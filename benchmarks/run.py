@@ -87,7 +87,7 @@ def _generate(scale, log):
     from django.core.management import call_command
     from django.db import connection
 
-    from assessments.rules import clinic_today
+    from patients.clock import clinic_today
 
     from . import GENERATOR_VERSION
     from .generate import expected_counts, generate
@@ -137,8 +137,9 @@ def measure(*, repeat, log):
     from knox.models import AuthToken
     from rest_framework.test import APIClient
 
-    from assessments.rules import DUE_SOON_DAYS, clinic_today, fall_window
-    from patients.models import Clinic, Patient, local_midnight
+    from clinical_rules.rules import DUE_SOON_DAYS, fall_window
+    from patients.clock import clinic_today, local_midnight
+    from patients.models import Clinic, Patient
     from reminders.sweep import reminder_sweep
 
     from . import raw

@@ -5,10 +5,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from assessments.rules import DUE_SOON_DAYS, OPEN_REFERRAL_STATUSES, fall_window
-from patients.models import ClinicalRecord, ClinicalRecordQuerySet, local_midnight
+from patients.models import ClinicalRecord, ClinicalRecordQuerySet, RecordType
 
 
 class DeviceType(models.TextChoices):
@@ -60,18 +60,8 @@ class ContributingFactor(models.TextChoices):
     OTHER = "other"
 
 
-class FallEventQuerySet(ClinicalRecordQuerySet):
-    def in_window(self, today):
-        """SPEC §3 rule 4: valid falls (not near-falls) whose clinic-local date is in the fall window."""
-        start, end = fall_window(today)
-        return self.valid().filter(
-            near_fall=False,
-            occurred_at__gte=local_midnight(start),
-            occurred_at__lt=local_midnight(end + timedelta(days=1)),
-        )
-
-
 class FallEvent(ClinicalRecord):
+    record_type = RecordType(slug="fall", author_field="recorded_by", reminder_subject=True)
     Injury = Injury
     Location = FallLocation
     ContributingFactor = ContributingFactor
@@ -95,7 +85,7 @@ class FallEvent(ClinicalRecord):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
-    objects = FallEventQuerySet.as_manager()
+    objects = ClinicalRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -123,6 +113,10 @@ class FallEvent(ClinicalRecord):
         kind = "Near-fall" if self.near_fall else "Fall"
         return f"{kind} {self.occurred_at:%Y-%m-%d} — {self.patient}"
 
+    def describe(self):
+        kind = "Near-fall" if self.near_fall else "Fall"
+        return f"{kind} of {timezone.localtime(self.occurred_at):%d %b %Y %H:%M}"
+
 
 class DeviceSide(models.TextChoices):
     LEFT = "left"
@@ -136,15 +130,8 @@ class DeviceStatus(models.TextChoices):
     DISCONTINUED = "discontinued"
 
 
-class DevicePrescriptionQuerySet(ClinicalRecordQuerySet):
-    def review_due(self, today):
-        """SPEC §3 rule 8, set-based: active prescriptions whose review falls due within a week, or is overdue."""
-        return self.filter(
-            status=DeviceStatus.ACTIVE, review_due_on__lte=today + timedelta(days=DUE_SOON_DAYS)
-        )
-
-
 class DevicePrescription(ClinicalRecord):
+    record_type = RecordType(slug="device", author_field="prescribed_by", reminder_subject=True)
     Side = DeviceSide
     Status = DeviceStatus
 
@@ -161,7 +148,7 @@ class DevicePrescription(ClinicalRecord):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
-    objects = DevicePrescriptionQuerySet.as_manager()
+    objects = ClinicalRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-prescribed_on", "-id"]
@@ -188,6 +175,9 @@ class DevicePrescription(ClinicalRecord):
 
     def __str__(self):
         return f"{self.get_device_type_display()} ({self.side}) — {self.patient}"
+
+    def describe(self):
+        return f"{self.get_device_type_display()} prescribed {self.prescribed_on:%d %b %Y}"
 
 
 class ReferralService(models.TextChoices):
@@ -216,13 +206,8 @@ class ReferralStatus(models.TextChoices):
     CANCELLED = "cancelled"
 
 
-class ReferralQuerySet(ClinicalRecordQuerySet):
-    def overdue(self, today):
-        """SPEC §3 rule 7, set-based: open referrals (draft, sent, accepted) past their due date."""
-        return self.filter(self.model.overdue_condition(today))
-
-
 class Referral(ClinicalRecord):
+    record_type = RecordType(slug="referral", author_field="created_by", reminder_subject=True)
     Service = ReferralService
     Urgency = Urgency
     Status = ReferralStatus
@@ -237,8 +222,6 @@ class Referral(ClinicalRecord):
         Status.DECLINED: set(),
         Status.CANCELLED: set(),
     }
-    # SPEC §3 rule 7's open statuses live in the rules; this name stays for the pages that use it.
-    OPEN_STATUSES = OPEN_REFERRAL_STATUSES
     DAYS_TO_DUE = {Urgency.URGENT: 14, Urgency.ROUTINE: 42}
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="referrals")
@@ -255,7 +238,7 @@ class Referral(ClinicalRecord):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
-    objects = ReferralQuerySet.as_manager()
+    objects = ClinicalRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-referred_on", "-id"]
@@ -277,10 +260,8 @@ class Referral(ClinicalRecord):
     def __str__(self):
         return f"Referral to {self.get_to_service_display()} ({self.status}) — {self.patient}"
 
-    @staticmethod
-    def overdue_condition(today):
-        """SPEC §3 rule 7 as a condition, for filters and conditional aggregates alike."""
-        return Q(status__in=OPEN_REFERRAL_STATUSES, due_by__lt=today)
+    def describe(self):
+        return f"Referral to {self.get_to_service_display()} of {self.referred_on:%d %b %Y}"
 
     @classmethod
     def default_due_by(cls, referred_on, urgency):

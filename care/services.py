@@ -3,14 +3,13 @@
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.rules import clinic_today
+from patients.clock import clinic_date, clinic_today
 from patients.services import (
     clinical_date_errors,
     record_apply_changes,
     record_check_editable,
     record_validate,
 )
-from reminders.sweep import fall_risk_check
 
 from .models import (
     NO_DEVICE,
@@ -25,6 +24,7 @@ from .models import (
     ReferralStatusChange,
     Urgency,
 )
+from .signals import fall_saved
 
 # Falls --------------------------------------------------------------------------------------
 
@@ -46,7 +46,7 @@ def _fall_validate(fall):
     if fall.occurred_at > timezone.now():
         errors["occurred_at"] = ["Must not be in the future."]
     else:
-        errors |= clinical_date_errors("occurred_at", timezone.localdate(fall.occurred_at), fall.patient)
+        errors |= clinical_date_errors("occurred_at", clinic_date(fall.occurred_at), fall.patient)
     factors = fall.contributing_factors
     if not isinstance(factors, list | tuple | set) or not set(factors) <= set(ContributingFactor.values):
         errors["contributing_factors"] = [f"Must be a list of: {', '.join(ContributingFactor.values)}."]
@@ -88,7 +88,7 @@ def fall_record(
     fall._history_user = recorded_by
     fall.save()
     # A fall that makes the patient high-risk reminds the physios once this commits.
-    fall_risk_check(patient=patient, today=clinic_today())
+    fall_saved.send(sender=FallEvent, patient=patient)
     return fall
 
 
@@ -98,7 +98,7 @@ def fall_update(*, fall, by, **changes):
     _fall_validate(fall)
     fall._history_user = by
     fall.save(update_fields=[*fields, "updated_at"])
-    fall_risk_check(patient=fall.patient, today=clinic_today())
+    fall_saved.send(sender=FallEvent, patient=fall.patient)
     return fall
 
 
@@ -124,7 +124,7 @@ def _device_validate(device):
             errors["discontinued_on"] = ["Required when the device is discontinued."]
         elif device.discontinued_on < device.prescribed_on:
             errors["discontinued_on"] = ["Must not be before the prescription date."]
-        elif device.discontinued_on > timezone.localdate():
+        elif device.discontinued_on > clinic_today():
             errors["discontinued_on"] = ["Must not be in the future."]
     elif device.discontinued_on is not None:
         errors["discontinued_on"] = ["Only a discontinued device has a discontinuation date."]
@@ -209,7 +209,7 @@ def referral_create(
     due_by=None,
 ):
     """Create a draft referral; ``referred_on`` defaults to today and ``due_by`` by urgency."""
-    referred_on = referred_on or timezone.localdate()
+    referred_on = referred_on or clinic_today()
     referral = Referral(
         patient=patient,
         created_by=created_by,

@@ -9,18 +9,8 @@ within the limit, Django then reads no more than that, so it never raises.
 import io
 
 from django.conf import settings
-from django.http import JsonResponse
-from django.shortcuts import render
 
-from .http import is_api_request
-
-
-def body_too_large(request):
-    """413: JSON under /api/, a page elsewhere."""
-    message = f"Request body too large: the limit is {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
-    if is_api_request(request):
-        return JsonResponse({"detail": message}, status=413)
-    return render(request, "413.html", {"message": message}, status=413)
+from .errors import body_too_large
 
 
 def _declared_length(request):

@@ -74,12 +74,14 @@ LOCAL_APPS = [
     "patients",
     "assessments",
     "care",
+    "clinical_rules",
     "reminders",
     "reports",
     "audit",
     "accounts",
     "api",
     "web",
+    "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

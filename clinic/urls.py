@@ -16,4 +16,4 @@ urlpatterns = [
     path("", include("web.urls")),
 ]
 
-handler404 = "api.views.not_found"
+handler404 = "clinic.errors.not_found"

@@ -1,4 +1,4 @@
-"""Form fields the pages share about clinics and staff."""
+"""What the pages' forms share: the clinic choice, and a service's errors shown on a form."""
 
 from django import forms
 
@@ -19,3 +19,12 @@ class ClinicChoiceField(forms.ModelChoiceField):
             self.initial = getattr(first_two[0], self.to_field_name or "pk")
         else:
             self.empty_label = "Choose a clinic"
+
+
+def add_service_errors(form, exc):
+    """Show a service's ``ValidationError`` on the form: by field where the form has it."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

@@ -3,16 +3,17 @@
 Every clinical record belongs to one clinic, either directly (a patient) or through its
 patient. ``ClinicalRecordQuerySet.visible_to(user)`` is the one place that scopes records
 to the clinics a user belongs to; ``ClinicalRecord`` carries the entered-in-error marking
-that replaces deletion.
+that replaces deletion, and each kind declares its ``RecordType``.
+
+This is the ground floor: it imports no other app of the project.
 """
 
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -96,16 +97,43 @@ class ClinicalRecordQuerySet(ClinicScopedQuerySet):
 
     def listable(self):
         """Valid records of valid patients: a patient marked entered-in-error takes their records along."""
-        if self.model.clinic_lookup == Patient.clinic_lookup:
+        if self.model.record_type.patient_lookup is None:
             return self.valid()
         return self.valid().filter(patient__entered_in_error_at__isnull=True)
 
 
+# Free text is bounded so that no request can store megabytes in a note (the API and the pages alike).
+TEXT_MAX_LENGTH = 10_000
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """What a kind of clinical record declares about itself, once, on its model.
+
+    ``slug`` names it in URLs (``records/<slug>/<id>/entered-in-error/``) and, for a reminder
+    subject, is the name of the reminder's foreign key to it. ``author_field`` is the user
+    who entered it — the one whose mistake it may be; ``None`` for a patient, whose author is
+    the user of their first history row. ``patient_lookup`` is the path to the patient
+    (``None`` for a patient). ``reminder_subject``: a reminder may be about one such record.
+    """
+
+    slug: str
+    author_field: str | None
+    patient_lookup: str | None = "patient"
+    reminder_subject: bool = False
+
+
 class ClinicalRecord(models.Model):
-    """A record that is never deleted: a mistake is marked entered-in-error (who, when, why)."""
+    """A record that is never deleted: a mistake is marked entered-in-error (who, when, why).
+
+    Every concrete subclass declares its ``record_type`` and how it reads in a sentence
+    (``describe``); ``patients.records`` finds them all.
+    """
 
     # The path from this model to its clinic, used by ``visible_to``.
     clinic_lookup = "patient__clinic"
+    record_type: RecordType
+    ENTERED_IN_ERROR_FIELDS = ("entered_in_error_at", "entered_in_error_by", "entered_in_error_reason")
 
     entered_in_error_at = models.DateTimeField(null=True, blank=True, editable=False)
     entered_in_error_by = models.ForeignKey(
@@ -141,84 +169,29 @@ class ClinicalRecord(models.Model):
             name=name,
         )
 
+    @property
+    def patient_record(self):
+        """The patient this record is about (the record itself for a patient)."""
+        return getattr(self, self.record_type.patient_lookup) if self.record_type.patient_lookup else self
+
+    @property
+    def patient_record_id(self):
+        lookup = self.record_type.patient_lookup
+        return getattr(self, f"{lookup}_id") if lookup else self.pk
+
+    def entered_by_id(self):
+        """The id of the user who entered this record."""
+        return getattr(self, f"{self.record_type.author_field}_id")
+
+    def describe(self):
+        """The record in a few words, for a page that names it ("Fall of 3 Mar 2026 14:05")."""
+        raise NotImplementedError
+
     def mark_entered_in_error(self, *, by, reason):
         self.entered_in_error_at = timezone.now()
         self.entered_in_error_by = by
         self.entered_in_error_reason = reason
         self.save(update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason"])
-
-
-class AddDays(models.Func):
-    """``date + days`` as a date, on PostgreSQL and SQLite alike (Django has no portable form)."""
-
-    output_field = models.DateField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler, connection, template="(%(expressions)s)", arg_joiner=" + ", **extra_context
-        )
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="date(%(expressions)s || ' days')",
-            arg_joiner=", '+' || ",
-            **extra_context,
-        )
-
-
-def local_midnight(day):
-    """The first moment of a clinic-local date, as an aware datetime."""
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-class PatientQuerySet(ClinicalRecordQuerySet):
-    def with_follow_up(self, today):
-        """Annotate the derived follow-up fields in the database, as ``assessments.rules`` defines them.
-
-        ``last_assessed_on``, ``next_assessment_due``, ``falls_in_window`` and
-        ``high_fall_risk``: correlated subqueries, so a page of patients costs one query
-        whatever its size.
-        """
-        from assessments.models import Assessment
-        from assessments.rules import SERIOUS_INJURIES
-        from care.models import FallEvent
-
-        last_assessed = (
-            Assessment.objects.valid()
-            .filter(patient=OuterRef("pk"))
-            .order_by("-assessed_on")
-            .values("assessed_on")[:1]
-        )
-        window_falls = FallEvent.objects.in_window(today).filter(patient=OuterRef("pk"))
-        fall_count = window_falls.order_by().values("patient").annotate(n=models.Count("pk")).values("n")
-        return self.annotate(
-            last_assessed_on=Subquery(last_assessed, output_field=models.DateField()),
-            # Coalesce rather than CASE WHEN ... IS NULL: the database runs the subquery once, not twice.
-            next_assessment_due=Coalesce(
-                AddDays("last_assessed_on", models.F("reassessment_interval_weeks") * 7),
-                TruncDate("created_at"),
-                output_field=models.DateField(),
-            ),
-            falls_in_window=Coalesce(Subquery(fall_count, output_field=models.IntegerField()), 0),
-            high_fall_risk=models.ExpressionWrapper(
-                Q(falls_in_window__gte=2) | Exists(window_falls.filter(injury__in=SERIOUS_INJURIES)),
-                output_field=models.BooleanField(),
-            ),
-        )
-
-    def due_for_reassessment(self, today):
-        """Rule 6, set-based: active patients due within a week. Needs ``with_follow_up``."""
-        from assessments.rules import DUE_SOON_DAYS
-
-        return self.filter(
-            status=PatientStatus.ACTIVE, next_assessment_due__lte=today + timedelta(days=DUE_SOON_DAYS)
-        )
-
-    def at_high_fall_risk(self):
-        """Rule 5, set-based. Needs ``with_follow_up``."""
-        return self.filter(high_fall_risk=True)
 
 
 class Sex(models.TextChoices):
@@ -243,6 +216,7 @@ class PatientStatus(models.TextChoices):
 
 class Patient(ClinicalRecord):
     clinic_lookup = "clinic"
+    record_type = RecordType(slug="patient", author_field=None, patient_lookup=None)
 
     Sex = Sex
     MSType = MSType
@@ -264,7 +238,7 @@ class Patient(ClinicalRecord):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
-    objects = PatientQuerySet.as_manager()
+    objects = ClinicalRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -289,3 +263,11 @@ class Patient(ClinicalRecord):
 
     def __str__(self):
         return f"{self.family_name}, {self.given_name} ({self.mrn})"
+
+    def describe(self):
+        return f"Patient {self.given_name} {self.family_name} ({self.mrn})"
+
+    def entered_by_id(self):
+        """A patient has no author field: the user who registered them wrote their first history row."""
+        first = self.history.order_by("history_date", "history_id").first()
+        return first.history_user_id if first else None

@@ -5,7 +5,7 @@ clinics at all is ``visible_to``'s question, asked first (an outsider gets 404, 
 Superusers may do everything a clinic admin may.
 """
 
-from .models import Patient, Role, role_of
+from .models import Role, role_of
 
 
 def _role(user):
@@ -43,32 +43,11 @@ def may_run_reports(user):
     return _has_role(user, Role.ADMIN)
 
 
-# The user who entered each kind of record: the one whose mistake it may be.
-_ENTERED_BY = {
-    "assessments.assessment": "assessor_id",
-    "care.fallevent": "recorded_by_id",
-    "care.deviceprescription": "prescribed_by_id",
-    "care.referral": "created_by_id",
-}
-
-
-def entered_by_id(record):
-    """The id of the user who entered ``record``.
-
-    A patient has no author field: the user who registered them is the author of their
-    first history row.
-    """
-    if isinstance(record, Patient):
-        first = record.history.order_by("history_date", "history_id").first()
-        return first.history_user_id if first else None
-    return getattr(record, _ENTERED_BY[record._meta.label_lower])
-
-
 def may_mark_entered_in_error(user, record):
     """Admins may mark any record; nurses and physios only the records they entered themselves."""
     if _has_role(user, Role.ADMIN):
         return True
-    return _has_role(user, Role.NURSE, Role.PHYSIO) and entered_by_id(record) == user.pk
+    return _has_role(user, Role.NURSE, Role.PHYSIO) and record.entered_by_id() == user.pk
 
 
 def may_acknowledge_reminder(user, reminder):

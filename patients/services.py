@@ -6,8 +6,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min
-from django.utils import timezone
 
+from .clock import clinic_date, clinic_today
 from .models import Clinic, MSType, Patient, PatientStatus, Role, Sex, StaffMembership
 
 # Model permissions of each role group in the Django admin, as "<action>_<model>". Only clinic
@@ -107,7 +107,7 @@ def record_check_editable(record):
     """Refuse a change to a record marked entered in error, or to any record of such a patient."""
     if record.entered_in_error:
         raise ValidationError("This record is marked entered in error and can no longer be changed.")
-    if not isinstance(record, Patient) and record.patient.entered_in_error:
+    if record.patient_record.entered_in_error:
         raise ValidationError(
             "This record's patient is marked entered in error; their records can no longer be changed."
         )
@@ -125,7 +125,7 @@ def record_apply_changes(record, changes, *, editable):
 
 def clinical_date_errors(field, day, patient):
     """A clinical event's date: not in the future and not before the patient was born."""
-    if day > timezone.localdate():
+    if day > clinic_today():
         return {field: ["Must not be in the future."]}
     if day < patient.date_of_birth:
         return {field: ["Must not be before the patient's date of birth."]}
@@ -179,14 +179,14 @@ def _earliest_record_date(patient):
         patient.referrals.valid().aggregate(first=Min("referred_on"))["first"],
     ]
     if first_fall := patient.falls.valid().aggregate(first=Min("occurred_at"))["first"]:
-        firsts.append(timezone.localdate(first_fall))
+        firsts.append(clinic_date(first_fall))
     return min(filter(None, firsts), default=None)
 
 
 def _patient_validate(patient, *, changed=()):
     """Field errors of ``patient``; ``changed`` names the fields an edit changes."""
     errors = {}
-    today = timezone.localdate()
+    today = clinic_today()
     if patient.date_of_birth and patient.date_of_birth > today:
         errors["date_of_birth"] = ["Must not be in the future."]
     elif patient.date_of_birth and "date_of_birth" in changed:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import Reminder, ReminderKind, ReminderStatus
+from .selectors import open_reminders_of
 
 
 def _waiting_by_kind(user):
@@ -24,15 +25,7 @@ def _waiting_by_kind(user):
 
     Open: valid, of the user's clinics, addressed to them and not acknowledged yet.
     """
-    counts = dict(
-        Reminder.objects.valid()
-        .visible_to(user)
-        .filter(recipients=user)
-        .exclude(status=ReminderStatus.ACKNOWLEDGED)
-        .order_by()
-        .values_list("kind")
-        .annotate(count=Count("id"))
-    )
+    counts = dict(open_reminders_of(user).order_by().values_list("kind").annotate(count=Count("id")))
     return [(kind.label, counts[kind]) for kind in ReminderKind if counts.get(kind)]
 
 

@@ -4,14 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clinical_rules.rules import FollowUpKind
 from patients.models import ClinicScopedQuerySet
+from patients.records import reminder_subject_types
 
-
-class ReminderKind(models.TextChoices):
-    REASSESSMENT_DUE = "reassessment_due", "Reassessment due"
-    REFERRAL_OVERDUE = "referral_overdue", "Referral overdue"
-    DEVICE_REVIEW_DUE = "device_review_due", "Device review due"
-    FALL_RISK = "fall_risk", "High fall risk"
+# A reminder is about one follow-up the rules find due.
+ReminderKind = FollowUpKind
 
 
 class ReminderStatus(models.TextChoices):
@@ -20,7 +18,8 @@ class ReminderStatus(models.TextChoices):
     ACKNOWLEDGED = "acknowledged"
 
 
-# Which subject each kind is about; a reassessment is about the patient alone.
+# Which subject each kind is about, by its record type's slug (the name of the foreign key
+# below); a reassessment is about the patient alone.
 SUBJECT_FIELD_OF_KIND = {
     ReminderKind.REASSESSMENT_DUE: None,
     ReminderKind.REFERRAL_OVERDUE: "referral",
@@ -30,7 +29,7 @@ SUBJECT_FIELD_OF_KIND = {
 
 
 def _subject_matches_kind():
-    subject_fields = ("referral", "device", "fall")
+    subject_fields = [field for field in SUBJECT_FIELD_OF_KIND.values() if field]
     cases = []
     for kind, field in SUBJECT_FIELD_OF_KIND.items():
         present = {f"{name}__isnull": name != field for name in subject_fields}
@@ -46,9 +45,10 @@ class ReminderQuerySet(ClinicScopedQuerySet):
         """Reminders whose patient and subject are not marked entered-in-error: the ones listed and sent."""
         return self.filter(
             Q(patient__entered_in_error_at__isnull=True),
-            Q(referral__isnull=True) | Q(referral__entered_in_error_at__isnull=True),
-            Q(device__isnull=True) | Q(device__entered_in_error_at__isnull=True),
-            Q(fall__isnull=True) | Q(fall__entered_in_error_at__isnull=True),
+            *(
+                Q(**{f"{subject}__isnull": True}) | Q(**{f"{subject}__entered_in_error_at__isnull": True})
+                for subject in reminder_subject_types()
+            ),
         )
 
 
@@ -122,6 +122,11 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.due_on} — {self.patient}"
+
+    @property
+    def patient_record_id(self):
+        """The patient it is about, as a clinical record names its patient (the access log reads it)."""
+        return self.patient_id
 
     @property
     def subject(self):

@@ -1,8 +1,8 @@
 """The reminder sweep: find every follow-up that is due and create its reminder once.
 
 Set-based from end to end: each kind is one queryset of due follow-ups (the rules'
-querysets: ``with_follow_up``, ``Referral.overdue``, ``DevicePrescription.review_due``),
-inserted as reminders by one ``INSERT ... SELECT`` in the database, and their recipients by
+``clinical_rules.querysets.due_follow_ups``, which the overdue report reads too, and
+``at_high_fall_risk``), inserted as reminders by one ``INSERT ... SELECT`` in the database, and their recipients by
 another, so a sweep costs the same few statements whether one reminder falls due or fifty
 thousand. The unique constraints (kind, subject or patient, due_on) with ``ON CONFLICT DO
 NOTHING`` make a sweep run twice, or two sweeps at once, create nothing twice. Delivery is
@@ -15,8 +15,10 @@ from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from assessments.rules import fall_window
-from care.models import DevicePrescription, FallEvent, Referral
+from care.models import FallEvent
+from clinical_rules.querysets import at_high_fall_risk, due_follow_ups, falls_in_window, with_follow_up
+from clinical_rules.rules import fall_window
+from patients.clock import clinic_today
 from patients.models import Patient, Role
 
 from .models import SUBJECT_FIELD_OF_KIND, Reminder, ReminderKind, ReminderStatus
@@ -42,24 +44,14 @@ def _rows(queryset, *, patient, due_on, subject=None):
     return queryset.annotate(**columns).order_by().values_list(*columns)
 
 
-def reassessments_due(today):
-    """SPEC §3 rule 6, in the database."""
-    patients = Patient.objects.valid().with_follow_up(today).due_for_reassessment(today)
-    return _rows(patients, patient=F("pk"), due_on=F("next_assessment_due"))
-
-
-def referrals_overdue(today):
-    """SPEC §3 rule 7, in the database."""
-    referrals = Referral.objects.valid().overdue(today).filter(patient__entered_in_error_at__isnull=True)
-    return _rows(referrals, patient=F("patient_id"), subject=F("pk"), due_on=F("due_by"))
-
-
-def device_reviews_due(today):
-    """SPEC §3 rule 8, in the database."""
-    devices = (
-        DevicePrescription.objects.valid().review_due(today).filter(patient__entered_in_error_at__isnull=True)
+def _due_rows(due):
+    """The reminder rows of one kind of ``due_follow_ups``."""
+    return _rows(
+        due.records,
+        patient=F(due.patient_field("id")),
+        subject=F("pk") if due.subject else None,
+        due_on=F(due.due_on),
     )
-    return _rows(devices, patient=F("patient_id"), subject=F("pk"), due_on=F("review_due_on"))
 
 
 def fall_risks(today, patient_ids=None):
@@ -71,13 +63,15 @@ def fall_risks(today, patient_ids=None):
     """
     start, _ = fall_window(today)
     latest_fall = (
-        FallEvent.objects.in_window(today).filter(patient=OuterRef("pk")).order_by("-occurred_at", "-id")
+        falls_in_window(FallEvent.objects.all(), today)
+        .filter(patient=OuterRef("pk"))
+        .order_by("-occurred_at", "-id")
     )
     already_reminded = Reminder.objects.filter(
         kind=ReminderKind.FALL_RISK, patient=OuterRef("pk"), due_on__gte=start
     )
-    patients = (
-        Patient.objects.valid().with_follow_up(today).at_high_fall_risk().filter(~Exists(already_reminded))
+    patients = at_high_fall_risk(with_follow_up(Patient.objects.valid(), today)).filter(
+        ~Exists(already_reminded)
     )
     if patient_ids is not None:
         patients = patients.filter(pk__in=patient_ids)
@@ -169,12 +163,8 @@ def queue_pending_deliveries():
 @transaction.atomic
 def reminder_sweep(*, today):
     """Create every due reminder once, and queue delivery of all pending ones. Returns the new ids by kind."""
-    created = {
-        ReminderKind.REASSESSMENT_DUE: _create(ReminderKind.REASSESSMENT_DUE, reassessments_due(today)),
-        ReminderKind.REFERRAL_OVERDUE: _create(ReminderKind.REFERRAL_OVERDUE, referrals_overdue(today)),
-        ReminderKind.DEVICE_REVIEW_DUE: _create(ReminderKind.DEVICE_REVIEW_DUE, device_reviews_due(today)),
-        ReminderKind.FALL_RISK: _create(ReminderKind.FALL_RISK, fall_risks(today)),
-    }
+    created = {due.kind: _create(due.kind, _due_rows(due)) for due in due_follow_ups(today)}
+    created[ReminderKind.FALL_RISK] = _create(ReminderKind.FALL_RISK, fall_risks(today))
     queue_pending_deliveries()
     return created
 
@@ -193,3 +183,8 @@ def fall_risk_check(*, patient, today):
     if created:
         transaction.on_commit(lambda: queue_delivery(created))
     return created
+
+
+def fall_risk_check_on_fall_saved(sender, *, patient, **kwargs):
+    """``care.signals.fall_saved``: the fall just recorded or changed may make ``patient`` high-risk."""
+    fall_risk_check(patient=patient, today=clinic_today())

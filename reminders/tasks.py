@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from kombu.exceptions import OperationalError
 
-from assessments.rules import clinic_today
+from patients.clock import clinic_today
 
 from .delivery import reminder_deliver
 from .sweep import reminder_sweep

@@ -1,9 +1,9 @@
 """The clinic admins' reports (SPEC §4): caseload, overdue follow-ups, falls, referrals, devices.
 
 Every figure is computed in the database (``annotate``/``aggregate``, one GROUP BY per
-report) from the same querysets and constants the rules use (``assessments.rules``,
-``PatientQuerySet.with_follow_up``), so a report never disagrees with a patient's trends
-or with the reminder sweep. A report costs a fixed number of queries whatever the size of
+report) from the same querysets and constants the rules use (``clinical_rules``: the
+follow-up annotations, and ``due_follow_ups``, which the reminder sweep reads too), so a
+report never disagrees with a patient's trends or with the reminder sweep. A report costs a fixed number of queries whatever the size of
 the clinic network, and its rows come from a server-side iterator, so a CSV export of any
 length streams in constant memory.
 
@@ -24,9 +24,24 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Greatest, Least, TruncMonth
 
 from assessments.models import Assessment
-from assessments.rules import DUE_SOON_DAYS, SERIOUS_INJURIES
-from care.models import DevicePrescription, DeviceStatus, FallEvent, Injury, Referral, ReferralStatus
-from patients.models import Clinic, Patient, PatientStatus, local_midnight
+from care.models import (
+    DevicePrescription,
+    DeviceStatus,
+    FallEvent,
+    Injury,
+    Referral,
+    ReferralStatus,
+    ReferralStatusChange,
+)
+from clinical_rules.querysets import (
+    devices_review_due,
+    due_follow_ups,
+    referral_overdue_condition,
+    with_follow_up,
+)
+from clinical_rules.rules import DUE_SOON_DAYS, SERIOUS_INJURIES
+from patients.clock import local_midnight
+from patients.models import Clinic, Patient, PatientStatus
 
 from .aggregates import DaysBetween, Median
 
@@ -132,8 +147,7 @@ class Caseload(Report):
         # due-soon week], assessed?, assessed in the period?): each patient's follow-up is
         # computed once, as a group key, and the handful of groups is folded into a row below.
         return (
-            _active_patients(scope)
-            .with_follow_up(today)
+            with_follow_up(_active_patients(scope), today)
             .annotate(
                 due_key=Greatest(
                     Least("next_assessment_due", Value(soon + timedelta(days=1))),
@@ -203,52 +217,29 @@ class Overdue(Report):
     )
 
     @staticmethod
-    def _shape(queryset, *, kind, patient, detail, due_on, subject):
+    def _shape(due):
+        """One kind of ``due_follow_ups`` as report rows, in the order of ``_fields``."""
         return (
-            queryset.annotate(
-                r_kind=Value(kind),
-                r_clinic=F(f"{patient}clinic__code"),
-                r_patient=F(f"{patient}id") if patient else F("pk"),
-                r_mrn=F(f"{patient}mrn"),
-                r_family=F(f"{patient}family_name"),
-                r_given=F(f"{patient}given_name"),
-                r_subject=subject,
-                r_detail=detail,
-                r_due=F(due_on),
+            due.records.annotate(
+                r_kind=Value(due.kind),
+                r_clinic=F(due.patient_field("clinic__code")),
+                r_patient=F(due.patient_field("id")),
+                r_mrn=F(due.patient_field("mrn")),
+                r_family=F(due.patient_field("family_name")),
+                r_given=F(due.patient_field("given_name")),
+                r_subject=F("pk") if due.subject else Value(None, output_field=models.BigIntegerField()),
+                r_detail=F(due.detail) if due.detail else Value(""),
+                r_due=F(due.due_on),
             )
             .order_by()
             .values_list(*Overdue._fields)
         )
 
     def queryset(self, scope):
-        today = scope.today
-        reassessments = self._shape(
-            _active_patients(scope).with_follow_up(today).due_for_reassessment(today),
-            kind="reassessment_due",
-            patient="",
-            detail=Value(""),
-            due_on="next_assessment_due",
-            subject=Value(None, output_field=models.BigIntegerField()),
-        )
-        referrals = self._shape(
-            Referral.objects.listable().overdue(today).filter(patient__clinic_id__in=scope.clinic_ids),
-            kind="referral_overdue",
-            patient="patient__",
-            detail=F("to_service"),
-            due_on="due_by",
-            subject=F("pk"),
-        )
-        devices = self._shape(
-            DevicePrescription.objects.listable()
-            .review_due(today)
-            .filter(patient__clinic_id__in=scope.clinic_ids),
-            kind="device_review_due",
-            patient="patient__",
-            detail=F("device_type"),
-            due_on="review_due_on",
-            subject=F("pk"),
-        )
-        parts = [part.filter(scope.dates("r_due")) for part in (reassessments, referrals, devices)]
+        parts = [
+            self._shape(due).filter(scope.dates("r_due"))
+            for due in due_follow_ups(scope.today, clinic_ids=scope.clinic_ids)
+        ]
         return parts[0].union(*parts[1:], all=True).order_by("r_due", "r_kind", "r_patient", "r_subject")
 
     def row(self, db_row, scope):
@@ -313,8 +304,7 @@ class Falls(Report):
     def clinic_summary(self, scope):
         """``{clinic code: (active patients, of them at high fall risk)}`` today: one query."""
         summary = (
-            _active_patients(scope)
-            .with_follow_up(scope.today)
+            with_follow_up(_active_patients(scope), scope.today)
             .values_list("clinic__code")
             .annotate(active=Count("pk"), high_risk=Count("pk", filter=Q(high_fall_risk=True)))
             .order_by()
@@ -361,8 +351,6 @@ class Referrals(Report):
 
     @staticmethod
     def _first_move_to(status):
-        from care.models import ReferralStatusChange
-
         return Subquery(
             ReferralStatusChange.objects.filter(referral=OuterRef("pk"), to_status=status)
             .order_by("changed_at")
@@ -384,7 +372,7 @@ class Referrals(Report):
             .annotate(
                 total=Count("pk"),
                 **by_status,
-                overdue=Count("pk", filter=Referral.overdue_condition(scope.today)),
+                overdue=Count("pk", filter=referral_overdue_condition(scope.today)),
                 reached_seen=Count("pk", filter=Q(status__in=REACHED_SEEN)),
                 median=Median("turnaround"),
             )
@@ -417,7 +405,9 @@ class Devices(Report):
             .values_list("patient__clinic__code", "device_type")
             .annotate(
                 active=Count("pk"),
-                review_due=Count("pk", filter=Q(pk__in=DevicePrescription.objects.review_due(scope.today))),
+                review_due=Count(
+                    "pk", filter=Q(pk__in=devices_review_due(DevicePrescription.objects.all(), scope.today))
+                ),
                 patients=Count("patient", distinct=True),
             )
             .order_by("patient__clinic__code", "device_type")

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assessments.rules import clinic_today
+from patients.clock import clinic_today
 from reminders.models import Reminder
 from reminders.sweep import fall_risk_check
 

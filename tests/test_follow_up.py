@@ -7,7 +7,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments import rules
+from clinical_rules import rules
+from clinical_rules.querysets import due_for_reassessment, with_follow_up
+from patients.clock import clinic_date
 from patients.models import Patient
 
 from .factories import AssessmentFactory, FallFactory, PatientFactory, UserFactory
@@ -22,12 +24,10 @@ def local_moment(day, hour=12, minute=0):
 def python_follow_up(patient, today):
     assessments = patient.assessments.valid()
     last = max((a.assessed_on for a in assessments), default=None)
-    falls = [
-        rules.FallData(rules.clinic_date(f.occurred_at), f.near_fall, f.injury) for f in patient.falls.valid()
-    ]
+    falls = [rules.FallData(clinic_date(f.occurred_at), f.near_fall, f.injury) for f in patient.falls.valid()]
     next_due = rules.next_assessment_due(
         last_assessed_on=last,
-        registered_on=rules.clinic_date(patient.created_at),
+        registered_on=clinic_date(patient.created_at),
         interval_weeks=patient.reassessment_interval_weeks,
     )
     return {
@@ -40,14 +40,14 @@ def python_follow_up(patient, today):
 
 
 def database_follow_up(patient, today):
-    annotated = Patient.objects.with_follow_up(today)
+    annotated = with_follow_up(Patient.objects.all(), today)
     row = annotated.get(pk=patient.pk)
     return {
         "last_assessed_on": row.last_assessed_on,
         "next_assessment_due": row.next_assessment_due,
         "falls_in_window": row.falls_in_window,
         "high_fall_risk": row.high_fall_risk,
-        "due": annotated.due_for_reassessment(today).filter(pk=patient.pk).exists(),
+        "due": due_for_reassessment(annotated, today).filter(pk=patient.pk).exists(),
     }
 
 
@@ -117,7 +117,7 @@ def test_fall_window_uses_the_clinic_local_date_at_both_edges(settings):
         patient=patient, occurred_at=local_moment(oldest - timedelta(days=1), 23, 55)
     )  # 183: does not
     FallFactory(patient=patient, occurred_at=local_moment(TODAY, 23, 55))  # today, late evening: counts
-    row = Patient.objects.with_follow_up(TODAY).get()
+    row = with_follow_up(Patient.objects.all(), TODAY).get()
     assert row.falls_in_window == 2
     assert row.high_fall_risk is True
     assert python_follow_up(patient, TODAY)["falls_in_window"] == 2
@@ -130,7 +130,7 @@ def test_a_patient_list_with_follow_up_costs_one_query_whatever_its_size(django_
         AssessmentFactory(patient=patient)
         FallFactory(patient=patient)
     with django_assert_num_queries(1):
-        rows = list(Patient.objects.with_follow_up(TODAY).due_for_reassessment(TODAY))
+        rows = list(due_for_reassessment(with_follow_up(Patient.objects.all(), TODAY), TODAY))
     assert len(rows) == 0
     with django_assert_num_queries(1):
-        assert len(list(Patient.objects.with_follow_up(TODAY))) == 5
+        assert len(list(with_follow_up(Patient.objects.all(), TODAY))) == 5

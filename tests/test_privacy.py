@@ -13,7 +13,7 @@ from django.urls import reverse
 from knox.models import AuthToken, AuthTokenManager
 from rest_framework.test import APIClient
 
-from assessments.rules import clinic_today
+from patients.clock import clinic_today
 from reminders.delivery import reminder_deliver
 from reminders.sweep import reminder_sweep
 from tests import factories

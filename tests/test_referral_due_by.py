@@ -54,7 +54,11 @@ def test_a_due_date_given_with_the_change_wins(nora):
     assert Referral.objects.get(pk=record.pk).due_by == chosen
 
 
-def test_open_statuses_are_the_rules_own():
-    from assessments.rules import OPEN_REFERRAL_STATUSES
+def test_open_statuses_are_referral_statuses():
+    from clinical_rules.rules import OPEN_REFERRAL_STATUSES
 
-    assert Referral.OPEN_STATUSES is OPEN_REFERRAL_STATUSES
+    assert set(OPEN_REFERRAL_STATUSES) == {
+        Referral.Status.DRAFT,
+        Referral.Status.SENT,
+        Referral.Status.ACCEPTED,
+    }

@@ -21,8 +21,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from assessments.rules import clinic_today
 from clinic.celery import app as celery_app
+from patients.clock import clinic_today
 from reminders.models import Reminder
 from reminders.sweep import reminder_sweep
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from assessments import rules
 from assessments.grades import MRC_SUM_GROUPS, MRCGrade, MuscleGroup, Side
-from assessments.rules import AssessmentData, FallData, Score
+from clinical_rules import rules
+from clinical_rules.rules import AssessmentData, FallData, Score
 
 TODAY = date(2026, 11, 22)
 ANKLE_L = (MuscleGroup.ANKLE_DORSIFLEXION, Side.LEFT)

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from assessments.grades import MuscleGroup, Side
-from assessments.trends import patient_trends
+from clinical_rules.trends import patient_trends
 
 from .factories import FallFactory, PatientFactory, UserFactory, assessment_with_grades, full_grades
 

@@ -8,8 +8,7 @@ from django.utils.functional import SimpleLazyObject
 from accounts.two_factor import pending_step_of
 from patients import policy
 from patients.models import Clinic, role_of
-
-from .queries import open_reminders_of
+from reminders.selectors import open_reminders_of
 
 
 def _role_label(user):

@@ -9,7 +9,6 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from api.serializers import TEXT_MAX_LENGTH
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
 from care.models import (
     DEVICE_IN_USE_CHOICES,
@@ -21,21 +20,14 @@ from care.models import (
     ReferralService,
     Urgency,
 )
+from clinical_rules.querysets import at_high_fall_risk, due_for_reassessment
 from patients.forms import ClinicChoiceField
-from patients.models import MSType, PatientStatus, Sex
+from patients.models import TEXT_MAX_LENGTH, MSType, PatientStatus, Sex
+from patients.selectors import patient_search
 
 from .labels import muscle_label
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_service_errors(form, exc):
-    """Show a service's ``ValidationError`` on the form: by field where the form has it."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class PatientFilterForm(forms.Form):
@@ -54,8 +46,6 @@ class PatientFilterForm(forms.Form):
     high_fall_risk = forms.BooleanField(label="High fall risk", required=False)
 
     def filter(self, patients, *, today):
-        from .queries import patient_search
-
         data = self.cleaned_data
         patients = patient_search(patients, data["q"])
         if data["status"]:
@@ -63,9 +53,9 @@ class PatientFilterForm(forms.Form):
         if data["ms_type"]:
             patients = patients.filter(ms_type=data["ms_type"])
         if data["due"]:
-            patients = patients.due_for_reassessment(today)
+            patients = due_for_reassessment(patients, today)
         if data["high_fall_risk"]:
-            patients = patients.at_high_fall_risk()
+            patients = at_high_fall_risk(patients)
         return patients
 
 

@@ -14,11 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 
-from assessments.rules import clinic_today
 from audit.models import AccessAction
 from audit.services import access_record
 from care.models import ReferralStatus
 from patients import policy
+from patients.clock import clinic_today
 from reminders.models import ReminderKind
 from reports.queries import DATE_OUT_OF_RANGE, EARLIEST, LATEST, REPORTS, Scope, report_clinics
 

@@ -2,7 +2,8 @@
 asks ``patients.policy`` whether the user may act (403 if not), and writes through one service.
 
 Clinical judgements (due, overdue, high fall risk, declines, guidance) come from
-``assessments.rules`` and ``assessments.trends``; the pages only lay them out.
+``clinical_rules``; the records come from each app's read functions (``selectors``); the
+pages only lay them out.
 """
 
 import datetime
@@ -15,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,15 +24,14 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
-from assessments import rules
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
-from assessments.models import Assessment
+from assessments.selectors import assessments_of, latest_assessment_of
 from assessments.services import assessment_record
-from assessments.trends import patient_trends
 from audit.models import AccessAction
 from audit.selectors import patient_access_history
 from audit.services import access_record
-from care.models import DevicePrescription, DeviceStatus, FallEvent, Referral, ReferralStatusChange
+from care.models import DeviceStatus, Referral
+from care.selectors import devices_of, falls_of, referrals_of
 from care.services import (
     TransitionNotAllowed,
     device_prescribe,
@@ -39,8 +39,15 @@ from care.services import (
     referral_create,
     referral_transition,
 )
+from clinical_rules import rules
+from clinical_rules.selectors import caseload_by_name, patient_list_with_follow_up
+from clinical_rules.trends import patient_trends
 from patients import policy
+from patients import selectors as patient_selectors
+from patients.clock import clinic_date, clinic_today
+from patients.forms import add_service_errors
 from patients.models import Clinic, Patient
+from patients.records import record_model
 from patients.services import (
     PATIENT_EDITABLE,
     patient_create,
@@ -48,9 +55,10 @@ from patients.services import (
     record_mark_entered_in_error,
 )
 from reminders.models import Reminder, ReminderStatus
+from reminders.selectors import reminders_addressed_to
 from reminders.services import reminder_acknowledge
 
-from . import forms, queries
+from . import forms
 from .labels import muscle_label
 
 PATIENTS_PER_PAGE = 25
@@ -95,7 +103,7 @@ def _render_patient_page(request, patient, template, context, *, status=None):
 
 def _patient_or_404(request, pk):
     """A valid patient of the user's clinics, or 404: records are added only to those."""
-    return get_object_or_404(Patient.objects.visible_to(request.user).valid().select_related("clinic"), pk=pk)
+    return get_object_or_404(patient_selectors.patient_list(request.user).valid(), pk=pk)
 
 
 def follow_up_badge(*, next_due, status, today):
@@ -121,9 +129,9 @@ class PatientRow:
 
 @login_required
 def patient_list(request):
-    user, today = _staff(request), rules.clinic_today()
+    user, today = _staff(request), clinic_today()
     form = forms.PatientFilterForm(request.GET)
-    patients = queries.patients_of(user, today=today)
+    patients = caseload_by_name(user, today=today)
     if form.is_valid():
         patients = form.filter(patients, today=today)
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -197,7 +205,7 @@ def _chart_data(trends, falls, today):
         "declines": trends["declines"],
         "falls": [
             {
-                "date": rules.clinic_date(f.occurred_at),
+                "date": clinic_date(f.occurred_at),
                 "near_fall": f.near_fall,
                 "injury": f.injury,
                 "medical_attention": f.medical_attention,
@@ -209,23 +217,14 @@ def _chart_data(trends, falls, today):
 
 @login_required
 def patient_dashboard(request, pk):
-    user, today = _staff(request), rules.clinic_today()
+    user, today = _staff(request), clinic_today()
     # Entered-in-error patients stay readable (marked as such); nothing can be added to them.
-    patient = get_object_or_404(
-        Patient.objects.visible_to(user).with_follow_up(today).select_related("clinic"), pk=pk
-    )
+    patient = get_object_or_404(patient_list_with_follow_up(user, today=today), pk=pk)
     trends = patient_trends(patient, today=today)
-    assessments = list(queries.assessments_of(patient))
-    falls = list(FallEvent.objects.valid().filter(patient=patient).select_related("recorded_by"))
-    devices = list(DevicePrescription.objects.valid().filter(patient=patient).select_related("prescribed_by"))
-    referrals = list(
-        Referral.objects.valid()
-        .filter(patient=patient)
-        .select_related("created_by")
-        .prefetch_related(
-            Prefetch("status_changes", queryset=ReferralStatusChange.objects.select_related("changed_by"))
-        )
-    )
+    assessments = list(assessments_of(patient))
+    falls = list(falls_of(patient))
+    devices = list(devices_of(patient))
+    referrals = list(referrals_of(patient))
     for device in devices:
         device.review_due = rules.device_review_due(
             status=device.status, review_due_on=device.review_due_on, today=today
@@ -255,8 +254,8 @@ def patient_dashboard(request, pk):
         "falls": falls,
         "devices": devices,
         "active_devices": [d for d in devices if d.status == DeviceStatus.ACTIVE],
-        "referrals": sorted(referrals, key=lambda r: r.status not in Referral.OPEN_STATUSES),
-        "open_referrals": [r for r in referrals if r.status in Referral.OPEN_STATUSES],
+        "referrals": sorted(referrals, key=lambda r: r.status not in rules.OPEN_REFERRAL_STATUSES),
+        "open_referrals": [r for r in referrals if r.status in rules.OPEN_REFERRAL_STATUSES],
         "chart_data": _chart_data(trends, falls, today),
         "mrc_drop_points": settings.MRC_SUM_DROP_POINTS,
         "may": {
@@ -303,7 +302,7 @@ def patient_new(request):
             try:
                 patient = patient_create(created_by=user, **form.cleaned_data)
             except ValidationError as exc:
-                forms.add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"{_patient_name(patient)} (MRN {patient.mrn}) registered.")
                 return redirect("web:patient_dashboard", pk=patient.pk)
@@ -380,7 +379,7 @@ def patient_edit(request, pk):
             except EditedMeanwhile as exc:
                 _edited_meanwhile(form, exc.current)
             except ValidationError as exc:
-                forms.add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if changed:
                     messages.success(request, f"Details of {_patient_name(patient)} saved.")
@@ -410,7 +409,7 @@ def _record_form(request, pk, *, form_class, allowed, save, template, initial=No
             try:
                 message = save(request, patient, form.cleaned_data, form)
             except ValidationError as exc:
-                forms.add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, message)
                 return redirect("web:patient_dashboard", pk=patient.pk)
@@ -420,7 +419,7 @@ def _record_form(request, pk, *, form_class, allowed, save, template, initial=No
 
 
 def _today_initial(*fields):
-    return lambda: dict.fromkeys(fields, rules.clinic_today())
+    return lambda: dict.fromkeys(fields, clinic_today())
 
 
 @login_required
@@ -437,7 +436,7 @@ def assessment_new(request, pk):
         save=save,
         template="web/assessment_form.html",
         initial=_today_initial("assessed_on"),
-        form_kwargs=lambda patient: {"previous": queries.latest_assessment_of(patient)},
+        form_kwargs=lambda patient: {"previous": latest_assessment_of(patient)},
     )
 
 
@@ -519,23 +518,15 @@ def referral_move(request, pk):
 
 # Entered in error ----------------------------------------------------------------------------
 
-RECORD_KINDS = {
-    "patient": Patient,
-    "assessment": Assessment,
-    "fall": FallEvent,
-    "device": DevicePrescription,
-    "referral": Referral,
-}
-
 
 @login_required
 def mark_entered_in_error(request, kind, pk):
-    model = RECORD_KINDS.get(kind)
+    model = record_model(kind)
     if model is None:
         raise Http404
     record = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
     _require(policy.may_mark_entered_in_error(request.user, record))
-    patient = record if isinstance(record, Patient) else record.patient
+    patient = record.patient_record
     if record.entered_in_error:
         return _render_patient_page(
             request,
@@ -549,27 +540,14 @@ def mark_entered_in_error(request, kind, pk):
         try:
             record_mark_entered_in_error(record=record, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            forms.add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
-            messages.success(request, f"{_describe(record)} marked entered in error.")
-            if isinstance(record, Patient):
+            messages.success(request, f"{record.describe()} marked entered in error.")
+            if record is patient:
                 return redirect("web:patient_list")
             return redirect("web:patient_dashboard", pk=patient.pk)
-    context = {"form": form, "record": record, "description": _describe(record), "patient": patient}
+    context = {"form": form, "record": record, "description": record.describe(), "patient": patient}
     return _render_patient_page(request, patient, "web/entered_in_error_form.html", context)
-
-
-def _describe(record):
-    if isinstance(record, Patient):
-        return f"Patient {record.given_name} {record.family_name} ({record.mrn})"
-    if isinstance(record, Assessment):
-        return f"Assessment of {record.assessed_on:%d %b %Y}"
-    if isinstance(record, FallEvent):
-        kind = "Near-fall" if record.near_fall else "Fall"
-        return f"{kind} of {timezone.localtime(record.occurred_at):%d %b %Y %H:%M}"
-    if isinstance(record, DevicePrescription):
-        return f"{record.get_device_type_display()} prescribed {record.prescribed_on:%d %b %Y}"
-    return f"Referral to {record.get_to_service_display()} of {record.referred_on:%d %b %Y}"
 
 
 # Reminders -----------------------------------------------------------------------------------
@@ -583,9 +561,9 @@ def _reminder_rows(reminders, today):
 
 @login_required
 def reminder_inbox(request):
-    today = rules.clinic_today()
+    today = clinic_today()
     show = "acknowledged" if request.GET.get("show") == "acknowledged" else "open"
-    reminders = queries.reminders_of(request.user).select_related(
+    reminders = reminders_addressed_to(request.user).select_related(
         "patient", "referral", "device", "fall", "acknowledged_by"
     )
     if show == "open":
@@ -610,7 +588,7 @@ def reminder_ack(request, pk):
         reminder = Reminder.objects.select_related(
             "patient", "referral", "device", "fall", "acknowledged_by"
         ).get(pk=reminder.pk)
-        context = {"reminder": _reminder_rows([reminder], rules.clinic_today())[0], "swap_count": True}
+        context = {"reminder": _reminder_rows([reminder], clinic_today())[0], "swap_count": True}
         # The row shown again names the patient: a read like the inbox's.
         access_record(request=request, action=AccessAction.PATIENT_READ, patient_ids=[reminder.patient_id])
         return render(request, "web/_reminder_row.html", context)

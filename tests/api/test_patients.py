@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import Patient
-from patients.policy import entered_by_id
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +43,7 @@ def test_a_nurse_registers_a_patient_and_is_its_author(nora, nora_api):
     # Never assessed: due from the day of registration.
     assert (patient["last_assessed_on"], patient["next_assessment_due"]) == (None, TODAY.isoformat())
     assert patient["high_fall_risk"] is False
-    assert entered_by_id(Patient.objects.get(pk=patient["id"])) == nora.pk
+    assert Patient.objects.get(pk=patient["id"]).entered_by_id() == nora.pk
 
 
 def test_follow_up_fields_come_from_the_valid_records(north_patient, nora, nora_api):

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.rules import GUIDANCE
-from assessments.trends import patient_trends
+from clinical_rules.rules import GUIDANCE
+from clinical_rules.trends import patient_trends
 from tests import factories
 
 pytestmark = pytest.mark.django_db

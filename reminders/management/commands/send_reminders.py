@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from assessments.rules import clinic_today
+from patients.clock import clinic_today
 from reminders.sweep import reminder_sweep
 
 

@@ -1,19 +1,22 @@
 """The clinical rules of SPEC §3, as plain functions over plain data — one rule, one place.
 
 The API, the pages, the reports and the reminder sweep all call these (or, for lists that
-must stay set-based, the database versions in ``patients.models.PatientQuerySet``, which
-the tests hold to these functions). Callers pass only valid records: anything marked
-entered-in-error is left out before it gets here. "Today" is always passed in.
+must stay set-based, their database versions beside them in ``clinical_rules.querysets``,
+which the tests hold to these functions). Callers pass only valid records: anything marked
+entered-in-error is left out before it gets here. "Today" is always passed in
+(``patients.clock.clinic_today``).
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.utils import timezone
+from django.db import models
 
-from .grades import MRCGrade, Side, WeaknessType, mrc_sum_score
+from assessments.grades import MRCGrade, Side, WeaknessType, mrc_sum_score
+from care.models import DeviceStatus, Injury, ReferralStatus
+from patients.models import PatientStatus
 
 # SPEC §3 rule 1: a decline is a drop of at least one whole grade (3 thirds).
 DECLINE_THIRDS = 3
@@ -23,13 +26,23 @@ ASYMMETRY_THIRDS = 6
 FALL_WINDOW_DAYS = 182
 DAYS_PER_MONTH = Decimal("30.4375")  # 365.25 / 12
 # SPEC §3 rule 5: injuries that make a single fall high-risk.
-SERIOUS_INJURIES = ("moderate", "severe")
+SERIOUS_INJURIES = (Injury.MODERATE, Injury.SEVERE)
 # SPEC §3 rules 6 and 8: a follow-up is flagged a week before it falls due.
 DUE_SOON_DAYS = 7
 # SPEC §3 rule 7.
-OPEN_REFERRAL_STATUSES = ("draft", "sent", "accepted")
+OPEN_REFERRAL_STATUSES = (ReferralStatus.DRAFT, ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 # SPEC §3 rule 9: 20% slower on the timed 25-foot walk is meaningful worsening in MS.
 WALK_SLOWED_RATIO = Decimal("1.2")
+
+
+class FollowUpKind(models.TextChoices):
+    """What a patient may need a follow-up for: rules 5 to 8, each a kind of reminder."""
+
+    REASSESSMENT_DUE = "reassessment_due", "Reassessment due"
+    REFERRAL_OVERDUE = "referral_overdue", "Referral overdue"
+    DEVICE_REVIEW_DUE = "device_review_due", "Device review due"
+    FALL_RISK = "fall_risk", "High fall risk"
+
 
 GUIDANCE = {
     WeaknessType.PRIMARY: (
@@ -68,17 +81,7 @@ class AssessmentData:
 class FallData:
     occurred_on: date  # clinic-local date
     near_fall: bool = False
-    injury: str = "none"
-
-
-def clinic_today():
-    """Today's date in the clinic's time zone (settings.TIME_ZONE)."""
-    return timezone.localdate()
-
-
-def clinic_date(moment: datetime):
-    """The clinic-local date of an aware datetime."""
-    return timezone.localdate(moment)
+    injury: str = Injury.NONE
 
 
 def chronological(assessments):
@@ -182,7 +185,7 @@ def next_assessment_due(*, last_assessed_on, registered_on, interval_weeks):
 
 def reassessment_due(*, next_due, status, today):
     """Rule 6: an active patient's next assessment falls due within a week (or is overdue)."""
-    return status == "active" and next_due <= today + timedelta(days=DUE_SOON_DAYS)
+    return status == PatientStatus.ACTIVE and next_due <= today + timedelta(days=DUE_SOON_DAYS)
 
 
 def referral_overdue(*, status, due_by, today):
@@ -192,7 +195,7 @@ def referral_overdue(*, status, due_by, today):
 
 def device_review_due(*, status, review_due_on, today):
     """Rule 8: an active prescription whose review falls due within a week (or is overdue)."""
-    return status == "active" and review_due_on <= today + timedelta(days=DUE_SOON_DAYS)
+    return status == DeviceStatus.ACTIVE and review_due_on <= today + timedelta(days=DUE_SOON_DAYS)
 
 
 def walking_slowed(assessments):

@@ -15,9 +15,8 @@ from django.utils import timezone
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
 from assessments.models import Assessment, MuscleScore
 from care.models import DevicePrescription, DeviceType, FallEvent, Referral, ReferralStatusChange
-
-from .models import Clinic, MSType, Patient, Role, Sex
-from .services import staff_add
+from patients.models import Clinic, MSType, Patient, Role, Sex
+from patients.services import staff_add
 
 CLINICS = {"north": "North MS Strength Clinic", "south": "South MS Strength Clinic"}
 PATIENTS_PER_CLINIC = 30

@@ -1,14 +1,15 @@
 """A patient's strength trends (SPEC §4 ``GET patients/{id}/trends/``), from the rules module.
 
 Loads the patient's valid records in a fixed number of queries and hands plain data to
-``assessments.rules``; nothing here decides anything clinical.
+``clinical_rules.rules``; nothing here decides anything clinical.
 """
 
+from assessments.grades import MRCGrade
+from assessments.models import Assessment
 from care.models import FallEvent
+from patients.clock import clinic_date
 
 from . import rules
-from .grades import MRCGrade
-from .models import Assessment
 
 
 def assessment_data(patient):
@@ -49,7 +50,7 @@ def fall_data(patient):
         FallEvent.objects.valid().filter(patient=patient).values_list("occurred_at", "near_fall", "injury")
     )
     return [
-        rules.FallData(rules.clinic_date(occurred_at), near_fall, injury)
+        rules.FallData(clinic_date(occurred_at), near_fall, injury)
         for occurred_at, near_fall, injury in falls
     ]
 
@@ -82,7 +83,7 @@ def patient_trends(patient, *, today):
         "high_fall_risk": rules.high_fall_risk(falls, today),
         "next_assessment_due": rules.next_assessment_due(
             last_assessed_on=last_assessed_on,
-            registered_on=rules.clinic_date(patient.created_at),
+            registered_on=clinic_date(patient.created_at),
             interval_weeks=patient.reassessment_interval_weeks,
         ),
         "guidance": rules.guidance(assessments),

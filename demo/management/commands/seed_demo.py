@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from patients.demo import seed_demo
+from demo.cohort import seed_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,49 @@
+"""Reads of falls, devices and referrals: scoped by ``visible_to``, or by a patient already found."""
+
+from django.db.models import F, Prefetch
+
+from .models import DevicePrescription, FallEvent, Referral, ReferralStatusChange
+
+
+def fall_list(user):
+    return FallEvent.objects.visible_to(user).select_related("recorded_by", "entered_in_error_by")
+
+
+def device_list(user):
+    return DevicePrescription.objects.visible_to(user).select_related("prescribed_by", "entered_in_error_by")
+
+
+def referral_list(user):
+    """Referrals of ``user``'s clinics, each with its status history."""
+    return (
+        Referral.objects.visible_to(user)
+        .select_related("created_by", "entered_in_error_by")
+        .prefetch_related(
+            # Only the mover's username is shown: no user row built for each move.
+            Prefetch(
+                "status_changes",
+                queryset=ReferralStatusChange.objects.annotate(changed_by_username=F("changed_by__username")),
+            )
+        )
+    )
+
+
+def falls_of(patient):
+    """The patient's valid falls and near-falls, newest first, with who recorded each."""
+    return FallEvent.objects.valid().filter(patient=patient).select_related("recorded_by")
+
+
+def devices_of(patient):
+    return DevicePrescription.objects.valid().filter(patient=patient).select_related("prescribed_by")
+
+
+def referrals_of(patient):
+    """The patient's valid referrals with their status history and who made each move."""
+    return (
+        Referral.objects.valid()
+        .filter(patient=patient)
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch("status_changes", queryset=ReferralStatusChange.objects.select_related("changed_by"))
+        )
+    )

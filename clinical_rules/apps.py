@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClinicalRulesConfig(AppConfig):
+    name = "clinical_rules"
+    verbose_name = "Clinical rules"
