@@ -121,7 +121,7 @@ def test_requests_that_go_wrong_reveal_no_patient_and_no_secret(
     crashing = APIClient(raise_request_exception=False)
     credentials = {"username": "nora", "password": PASSWORD}
     assert crashing.post("/api/v1/auth/token/", credentials, format="json").status_code == 500
-    monkeypatch.setattr("web.views.patient_trends", fail)
+    monkeypatch.setattr("web.views.patients.patient_trends", fail)
     nora_web = web_client_of(nora)
     nora_web.raise_request_exception = False
     response = nora_web.get(reverse("web:patient_dashboard", kwargs={"pk": patient.pk}))

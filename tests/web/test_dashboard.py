@@ -97,7 +97,7 @@ def test_guidance_holds_when_an_assessment_is_saved_while_the_page_is_built(
 ):
     """The page reads the trends, then its lists: an assessment recorded in between, grading a
     muscle the trends' latest did not, must not break the guidance table (it was a 500)."""
-    from web import views
+    from web.views import patients as views
 
     patient = factories.PatientFactory(clinic=north)
     factories.assessment_with_grades(
@@ -215,3 +215,95 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(nora_web, assessed_patien
     few = count()
     add(10)
     assert count() == few
+
+
+def _table_rows(html, section):
+    """The body rows of the table in the dashboard's ``<section id=section>``."""
+    table = html.split(f'id="{section}"', 1)[1].split("</section>", 1)[0]
+    return table.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+
+
+def _row_of(rows, text):
+    (row,) = [row for row in rows if text in row]
+    return row
+
+
+def test_the_review_due_badge_is_on_the_device_due_for_review(nora_web, assessed_patient, phil):
+    today = timezone.localdate()
+    # Reviews fall 90 days after the prescription: in two days (due, rule 8) and in 90.
+    factories.DeviceFactory(
+        patient=assessed_patient,
+        prescribed_by=phil,
+        device_type="afo",
+        prescribed_on=today - datetime.timedelta(days=88),
+    )
+    factories.DeviceFactory(
+        patient=assessed_patient, prescribed_by=phil, device_type="walker", prescribed_on=today
+    )
+    rows = _table_rows(nora_web.get(_url(assessed_patient)).content.decode(), "devices")
+    assert len(rows) == 2
+    assert ">Review due</span>" in _row_of(rows, "Ankle-foot orthosis (AFO)")
+    assert ">Review due</span>" not in _row_of(rows, "Walker")
+
+
+def test_the_overdue_badge_is_on_the_open_referral_past_its_due_date(nora_web, assessed_patient, nora):
+    today = timezone.localdate()
+    referred_on = today - datetime.timedelta(days=60)
+    for to_service, status, due_by in [
+        ("neurology", "sent", today - datetime.timedelta(days=1)),  # open and overdue (rule 7)
+        ("orthotics", "closed", today - datetime.timedelta(days=1)),  # past due, but closed
+        ("continence", "draft", today),  # open, due today: not overdue yet
+    ]:
+        factories.ReferralFactory(
+            patient=assessed_patient,
+            created_by=nora,
+            to_service=to_service,
+            status=status,
+            referred_on=referred_on,
+            due_by=due_by,
+        )
+    html = nora_web.get(_url(assessed_patient)).content.decode()
+    rows = _table_rows(html, "referrals")
+    assert len(rows) == 3
+    assert ">Overdue</span>" in _row_of(rows, "Neurology")
+    assert ">Overdue</span>" not in _row_of(rows, "Orthotics")
+    assert ">Overdue</span>" not in _row_of(rows, "Continence")
+    # The summary lists the open ones, the overdue one marked so; the closed one is not open.
+    summary = html.split("<dt>Open referrals</dt>", 1)[1].split("</dd>", 1)[0]
+    assert 'Neurology (sent) <span class="badge badge--danger">Overdue</span>' in summary
+    assert "Continence (draft)" in summary and "Continence (draft) <span" not in summary
+    assert "Orthotics" not in summary
+
+
+@pytest.mark.parametrize(
+    ("viewer", "may_mark"),
+    [
+        # The author of a record marks it; an admin marks any; someone else, or no role, none.
+        ("nora", {"assessment", "fall", "referral"}),
+        ("phil", {"device"}),
+        ("ada", {"assessment", "fall", "device", "referral", "patient"}),
+        ("rolf", set()),
+    ],
+)
+def test_the_entered_in_error_links_are_on_the_records_the_viewer_may_mark(
+    request, viewer, may_mark, assessed_patient, nora, phil
+):
+    records = {
+        "assessment": list(assessed_patient.assessments.all()),
+        "fall": [factories.FallFactory(patient=assessed_patient, recorded_by=nora)],
+        "device": [factories.DeviceFactory(patient=assessed_patient, prescribed_by=phil)],
+        "referral": [factories.ReferralFactory(patient=assessed_patient, created_by=nora)],
+        "patient": [assessed_patient],
+    }
+    html = request.getfixturevalue(f"{viewer}_web").get(_url(assessed_patient)).content.decode()
+    linked = set(re.findall(r'href="/records/(\w+)/(\d+)/entered-in-error/"', html))
+    assert linked == {(kind, str(record.pk)) for kind in may_mark for record in records[kind]}
+    # Each link sits in its own record's table.
+    for kind, section in [
+        ("assessment", "assessments"),
+        ("fall", "falls"),
+        ("device", "devices"),
+        ("referral", "referrals"),
+    ]:
+        for record in records[kind] if kind in may_mark else []:
+            assert f"/records/{kind}/{record.pk}/entered-in-error/" in "".join(_table_rows(html, section))

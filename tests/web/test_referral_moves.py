@@ -31,6 +31,19 @@ def test_the_buttons_are_the_allowed_moves(nora_web, nora, referral, status):
     assert _buttons(nora_web, referral) == {s.value for s in Referral.ALLOWED_TRANSITIONS[status]}
 
 
+@pytest.mark.parametrize(
+    ("viewer", "offered"), [("nora", True), ("phil", True), ("ada", True), ("rolf", False)]
+)
+def test_the_buttons_are_for_the_roles_that_manage_referrals(request, viewer, offered, referral):
+    buttons = _buttons(request.getfixturevalue(f"{viewer}_web"), referral)
+    assert buttons == ({"sent", "declined", "cancelled"} if offered else set())
+
+
+def test_an_entered_in_error_patient_has_no_buttons(ada_web, ada, referral):
+    referral.patient.mark_entered_in_error(by=ada, reason="Duplicate registration")
+    assert _buttons(ada_web, referral) == set()
+
+
 def test_a_move_is_made_and_recorded(phil_web, phil, referral):
     response = phil_web.post(reverse("web:referral_move", args=[referral.pk]), {"status": "sent"})
     assert response.status_code == 302
@@ -68,6 +81,6 @@ def test_the_move_is_only_by_post(nora_web, referral):
 
 
 def test_every_move_has_a_button_label_and_no_label_is_for_a_move_never_offered():
-    from web.views import MOVE_LABELS
+    from web.presenters import MOVE_LABELS
 
     assert set(MOVE_LABELS) == set().union(*Referral.ALLOWED_TRANSITIONS.values())

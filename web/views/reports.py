@@ -22,7 +22,7 @@ from patients.clock import clinic_today
 from reminders.models import ReminderKind
 from reports.queries import DATE_OUT_OF_RANGE, EARLIEST, LATEST, REPORTS, Scope, report_clinics
 
-from .forms import DateInput
+from ..forms import DateInput
 
 OVERDUE_SHOWN = 50
 # The page shows every report at once; its access record names them so.

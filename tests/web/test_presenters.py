@@ -1,0 +1,140 @@
+"""What the pages show beside a record, decided without a request: badges, rows and messages."""
+
+import datetime
+
+import pytest
+
+from care.models import DevicePrescription, Referral
+from patients import policy
+from patients.models import Patient
+from reminders.models import Reminder
+from web import forms, presenters
+
+TODAY = datetime.date(2026, 6, 1)
+
+
+def _days(n):
+    return TODAY + datetime.timedelta(days=n)
+
+
+@pytest.mark.parametrize(
+    ("due_in_days", "status", "badge"),
+    [
+        (-1, "active", "overdue"),
+        (0, "active", "due"),  # due today is due, not yet overdue
+        (7, "active", "due"),
+        (8, "active", None),
+        (-30, "discharged", None),
+    ],
+)
+def test_the_follow_up_badge(due_in_days, status, badge):
+    assert presenters.follow_up_badge(next_due=_days(due_in_days), status=status, today=TODAY) == badge
+
+
+@pytest.mark.parametrize("status", list(Referral.Status))
+def test_the_moves_offered_are_the_allowed_ones_labelled_in_status_order(status):
+    moves = presenters.referral_moves(Referral(status=status), may_manage_referral=True)
+    assert moves == tuple(
+        (to, presenters.MOVE_LABELS[to])
+        for to in Referral.Status
+        if to in Referral.ALLOWED_TRANSITIONS[status]
+    )
+
+
+def test_no_move_is_offered_to_whom_may_not_manage_referrals():
+    assert presenters.referral_moves(Referral(status="draft"), may_manage_referral=False) == ()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("viewer", "moves", "may_mark_in_error"),
+    [
+        ("nora", ("sent", "declined", "cancelled"), True),  # she wrote it
+        ("phil", ("sent", "declined", "cancelled"), False),
+        ("ada", ("sent", "declined", "cancelled"), True),  # an admin marks any record
+        ("rolf", (), False),  # no role: reads only
+    ],
+)
+def test_a_referral_row_by_role(request, viewer, moves, may_mark_in_error, nora):
+    user = request.getfixturevalue(viewer)
+    referral = Referral(status="draft", to_service="neurology", due_by=_days(-1), created_by=nora)
+    (row,) = presenters.referral_rows(
+        user, [referral], today=TODAY, may_manage_referral=policy.may_manage_referral(user)
+    )
+    assert row.referral is referral and row.overdue
+    assert [status for status, _ in row.moves] == list(moves)
+    assert row.may_mark_in_error is may_mark_in_error
+
+
+@pytest.mark.django_db
+def test_referral_rows_are_open_ones_first_and_overdue_only_while_open(nora):
+    def referral(status):
+        return Referral(status=status, due_by=_days(-3), created_by=nora)
+
+    closed, sent, declined, draft = map(referral, ["closed", "sent", "declined", "draft"])
+    rows = presenters.referral_rows(
+        nora, [closed, sent, declined, draft], today=TODAY, may_manage_referral=True
+    )
+    assert [row.referral for row in rows] == [sent, draft, closed, declined]
+    assert [row.is_open for row in rows] == [True, True, False, False]
+    assert [row.overdue for row in rows] == [True, True, False, False]
+
+
+@pytest.mark.django_db
+def test_device_rows_say_whether_the_review_is_due_and_who_may_mark_them(nora, phil):
+    due = DevicePrescription(status="active", review_due_on=_days(7), prescribed_by=phil)
+    later = DevicePrescription(status="active", review_due_on=_days(8), prescribed_by=phil)
+    stopped = DevicePrescription(status="discontinued", review_due_on=_days(-3), prescribed_by=phil)
+    rows = presenters.device_rows(phil, [due, later, stopped], today=TODAY)
+    assert [(row.device, row.review_due, row.may_mark_in_error) for row in rows] == [
+        (due, True, True),
+        (later, False, True),
+        (stopped, False, True),
+    ]
+    assert [row.may_mark_in_error for row in presenters.device_rows(nora, [due], today=TODAY)] == [False]
+
+
+@pytest.mark.parametrize(
+    ("status", "due_in_days", "overdue"),
+    [("pending", -1, True), ("sent", -1, True), ("pending", 0, False), ("acknowledged", -30, False)],
+)
+def test_a_reminder_row_is_overdue_past_its_date_until_acknowledged(status, due_in_days, overdue):
+    reminder = Reminder(status=status, due_on=_days(due_in_days))
+    row = presenters.reminder_row(reminder, today=TODAY)
+    assert row.reminder is reminder and row.overdue is overdue
+
+
+def test_no_guidance_table_without_guidance():
+    assert presenters.guidance_table({"guidance": [], "series": []}) is None
+
+
+def test_the_edited_meanwhile_message_names_what_is_stored_where_it_differs():
+    typed = {
+        "mrn": "N-1",
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "date_of_birth": "1815-12-10",
+        "sex": "female",
+        "ms_type": "RRMS",
+        "diagnosis_date": "2020-01-01",
+        "status": "active",
+        "reassessment_interval_weeks": "12",
+    }
+    form = forms.PatientEditForm(typed)
+    assert form.is_valid(), form.errors
+    stored = Patient(
+        mrn="N-1",
+        given_name="Ada",
+        family_name="Byron",
+        date_of_birth=datetime.date(1815, 12, 11),
+        sex="female",
+        ms_type="SPMS",
+        diagnosis_date=None,
+        status="active",
+        reassessment_interval_weeks=12,
+    )
+    assert presenters.edited_meanwhile_message(form, stored) == (
+        "Someone else changed this patient's details while you were editing. Stored now: "
+        "Family name: Byron; Date of birth: 11 Dec 1815; MS type: Secondary progressive (SPMS); "
+        "Diagnosis date: blank. Your values are kept below; save again to replace theirs."
+    )

@@ -1,0 +1,224 @@
+"""What the pages show of a record beside the record itself: badges, rows, tables, chart data.
+
+A presenter wraps a record with what a template needs about it (``ReferralRow(referral,
+overdue, moves, may_mark_in_error)``) rather than writing attributes onto the model instance.
+Clinical judgements come from ``clinical_rules.rules`` and permissions from ``patients.policy``:
+presenters call them and lay out the answers, they decide nothing themselves.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Model
+
+from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
+from care.models import DevicePrescription, Referral
+from clinical_rules import rules
+from patients import policy
+from patients.clock import clinic_date
+from patients.models import Patient
+from patients.services import PATIENT_EDITABLE
+from reminders.models import Reminder, ReminderStatus
+
+from .labels import muscle_label
+
+# What the button that moves a referral to each status says (no move leads back to draft).
+MOVE_LABELS = {
+    Referral.Status.SENT: "Mark sent",
+    Referral.Status.ACCEPTED: "Accept",
+    Referral.Status.SEEN: "Mark seen",
+    Referral.Status.CLOSED: "Close",
+    Referral.Status.DECLINED: "Decline",
+    Referral.Status.CANCELLED: "Cancel",
+}
+
+
+def patient_name(patient):
+    return f"{patient.family_name}, {patient.given_name}"
+
+
+def follow_up_badge(*, next_due, status, today):
+    """``"overdue"``, ``"due"`` (rule 6: within a week) or ``None`` for a patient's next assessment."""
+    if not rules.reassessment_due(next_due=next_due, status=status, today=today):
+        return None
+    return "overdue" if next_due < today else "due"
+
+
+# The patient list --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    patient: Patient
+    follow_up: str | None
+
+
+def patient_rows(patients, *, today):
+    """A row per patient of the list, each with its follow-up badge."""
+    return [
+        PatientRow(p, follow_up_badge(next_due=p.next_assessment_due, status=p.status, today=today))
+        for p in patients
+    ]
+
+
+# The dashboard's records -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """An assessment or a fall in its table, and whether the user may mark it entered in error."""
+
+    record: Model
+    may_mark_in_error: bool
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    device: DevicePrescription
+    review_due: bool
+    may_mark_in_error: bool
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    referral: Referral
+    overdue: bool
+    # The status buttons offered, as ``(status, label)``: none for a user who may not move it.
+    moves: tuple[tuple[str, str], ...]
+    may_mark_in_error: bool
+
+    @property
+    def is_open(self):
+        return self.referral.status in rules.OPEN_REFERRAL_STATUSES
+
+
+def record_rows(user, records):
+    return [RecordRow(record, policy.may_mark_entered_in_error(user, record)) for record in records]
+
+
+def device_rows(user, devices, *, today):
+    return [
+        DeviceRow(
+            device,
+            review_due=rules.device_review_due(
+                status=device.status, review_due_on=device.review_due_on, today=today
+            ),
+            may_mark_in_error=policy.may_mark_entered_in_error(user, device),
+        )
+        for device in devices
+    ]
+
+
+def referral_moves(referral, *, may_manage_referral):
+    """The moves SPEC §2 allows from the referral's status, labelled, if the user may make them."""
+    if not may_manage_referral:
+        return ()
+    return tuple((status, MOVE_LABELS[status]) for status in Referral.Status if referral.can_move_to(status))
+
+
+def referral_rows(user, referrals, *, today, may_manage_referral):
+    """The referrals' rows, the open ones first."""
+    rows = [
+        ReferralRow(
+            referral,
+            overdue=rules.referral_overdue(status=referral.status, due_by=referral.due_by, today=today),
+            moves=referral_moves(referral, may_manage_referral=may_manage_referral),
+            may_mark_in_error=policy.may_mark_entered_in_error(user, referral),
+        )
+        for referral in referrals
+    ]
+    return sorted(rows, key=lambda row: not row.is_open)
+
+
+def guidance_table(trends):
+    """Rule 10's guidance of the latest assessment: its date, and a row per muscle group with both sides.
+
+    Everything comes from the one ``trends`` answer, so it cannot disagree with itself about
+    which assessment is the latest. Guidance lists only the muscle-sides the latest assessment
+    graded, so the last point of each one's series is that assessment's grade.
+    """
+    if not trends["guidance"]:
+        return None
+    last_points = {(s["muscle_group"], s["side"]): s["points"][-1] for s in trends["series"]}
+    by_group = {}
+    for item in trends["guidance"]:
+        point = last_points[(item["muscle_group"], item["side"])]
+        by_group.setdefault(item["muscle_group"], {})[item["side"]] = {
+            "side": item["side"],
+            "assessed_on": point["assessed_on"],
+            "grade": point["grade"],
+            "weakness_type": WeaknessType(item["weakness_type"]).label,
+            "text": item["text"],
+        }
+    rows = []
+    for group in MuscleGroup:
+        sides = [by_group[group][side] for side in Side if side in by_group.get(group, {})]
+        if sides:
+            same = len({s["text"] for s in sides}) == 1
+            rows.append({"label": muscle_label(group), "sides": sides, "same_guidance": same})
+    return {"assessed_on": rows[0]["sides"][0]["assessed_on"], "rows": rows}
+
+
+def chart_data(trends, falls, today):
+    """What the charts draw, for ``json_script``: the trends as computed, plus labels and falls."""
+    start, _ = rules.fall_window(today)
+    return {
+        "today": today,
+        "fall_window_start": start,
+        "grades": [{"label": g.label, "thirds": g.thirds} for g in MRCGrade],
+        "muscle_groups": [{"value": g.value, "label": muscle_label(g)} for g in MuscleGroup],
+        "series": trends["series"],
+        "mrc_sum": trends["mrc_sum"],
+        "mrc_sum_drop": trends["mrc_sum_drop"],
+        "declines": trends["declines"],
+        "falls": [
+            {
+                "date": clinic_date(f.occurred_at),
+                "near_fall": f.near_fall,
+                "injury": f.injury,
+                "medical_attention": f.medical_attention,
+            }
+            for f in falls
+        ],
+    }
+
+
+# The patient edit page ---------------------------------------------------------------------------
+
+
+def _shown(patient, field):
+    value = getattr(patient, field)
+    if value is None or value == "":
+        return "blank"
+    if patient._meta.get_field(field).choices:
+        return getattr(patient, f"get_{field}_display")()
+    return f"{value:%d %b %Y}" if isinstance(value, datetime.date) else str(value)
+
+
+def edited_meanwhile_message(form, current):
+    """What the edit page says when ``current`` was saved by someone else after the page was drawn:
+    the stored values of the fields where they differ from what the user typed in ``form``."""
+    stored = "; ".join(
+        f"{form.fields[f].label}: {_shown(current, f)}"
+        for f in PATIENT_EDITABLE
+        if form.cleaned_data[f] != getattr(current, f)
+    )
+    return (
+        "Someone else changed this patient's details while you were editing. "
+        f"Stored now: {stored}. Your values are kept below; save again to replace theirs."
+    )
+
+
+# The reminders inbox -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderRow:
+    reminder: Reminder
+    overdue: bool
+
+
+def reminder_row(reminder, *, today):
+    """Overdue: not acknowledged and its due date passed."""
+    overdue = reminder.status != ReminderStatus.ACKNOWLEDGED and reminder.due_on < today
+    return ReminderRow(reminder, overdue)

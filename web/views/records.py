@@ -1,0 +1,183 @@
+"""The pages that add a record to a patient (assessment, fall, device, referral), move a
+referral's status, and mark a record entered in error."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from assessments.selectors import latest_assessment_of
+from assessments.services import assessment_record
+from care.models import Referral
+from care.services import (
+    TransitionNotAllowed,
+    device_prescribe,
+    fall_record,
+    referral_create,
+    referral_transition,
+)
+from patients import policy
+from patients.clock import clinic_today
+from patients.forms import add_service_errors
+from patients.records import record_model
+from patients.services import record_mark_entered_in_error
+
+from .. import forms
+from .shared import patient_or_404, render_patient_page, require
+
+
+def _record_form(request, pk, *, form_class, allowed, save, template, initial=None, form_kwargs=None):
+    """The shared shape of the pages that add a record to a patient.
+
+    404 for a patient outside the user's clinics, 403 for a role the policy refuses, then the
+    form: parsed by the form, validated and written by the service, every error shown in place.
+    """
+    patient = patient_or_404(request, pk)
+    require(allowed(request.user))
+    form_kwargs = form_kwargs(patient) if form_kwargs else {}
+    if request.method == "POST":
+        form = form_class(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                message = save(request, patient, form.cleaned_data, form)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect("web:patient_dashboard", pk=patient.pk)
+    else:
+        form = form_class(initial=initial() if initial else None, **form_kwargs)
+    return render_patient_page(request, patient, template, {"patient": patient, "form": form})
+
+
+def _today_initial(*fields):
+    return lambda: dict.fromkeys(fields, clinic_today())
+
+
+@login_required
+def assessment_new(request, pk):
+    def save(request, patient, data, form):
+        assessment = assessment_record(patient=patient, assessor=request.user, **form.service_kwargs())
+        return f"Assessment of {assessment.assessed_on:%d %b %Y} recorded."
+
+    return _record_form(
+        request,
+        pk,
+        form_class=forms.AssessmentForm,
+        allowed=policy.may_record_assessment,
+        save=save,
+        template="web/assessment_form.html",
+        initial=_today_initial("assessed_on"),
+        form_kwargs=lambda patient: {"previous": latest_assessment_of(patient)},
+    )
+
+
+@login_required
+def fall_new(request, pk):
+    def save(request, patient, data, form):
+        fall = fall_record(patient=patient, recorded_by=request.user, **data)
+        kind = "Near-fall" if fall.near_fall else "Fall"
+        return f"{kind} of {timezone.localtime(fall.occurred_at):%d %b %Y %H:%M} recorded."
+
+    def initial():
+        return {"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}
+
+    return _record_form(
+        request,
+        pk,
+        form_class=forms.FallForm,
+        allowed=policy.may_record_fall,
+        save=save,
+        template="web/fall_form.html",
+        initial=initial,
+    )
+
+
+@login_required
+def device_new(request, pk):
+    def save(request, patient, data, form):
+        device = device_prescribe(patient=patient, prescribed_by=request.user, **data)
+        return f"{device.get_device_type_display()} prescribed."
+
+    return _record_form(
+        request,
+        pk,
+        form_class=forms.DeviceForm,
+        allowed=policy.may_prescribe_device,
+        save=save,
+        template="web/device_form.html",
+        initial=_today_initial("prescribed_on"),
+    )
+
+
+@login_required
+def referral_new(request, pk):
+    def save(request, patient, data, form):
+        referral = referral_create(patient=patient, created_by=request.user, **data)
+        return f"Referral to {referral.get_to_service_display()} created as a draft."
+
+    return _record_form(
+        request,
+        pk,
+        form_class=forms.ReferralForm,
+        allowed=policy.may_manage_referral,
+        save=save,
+        template="web/referral_form.html",
+        initial=_today_initial("referred_on"),
+    )
+
+
+@login_required
+@require_POST
+def referral_move(request, pk):
+    referral = get_object_or_404(Referral.objects.visible_to(request.user).select_related("patient"), pk=pk)
+    require(policy.may_manage_referral(request.user))
+    to_status = request.POST.get("status", "")
+    try:
+        referral = referral_transition(referral=referral, to_status=to_status, by=request.user)
+    except (TransitionNotAllowed, ValidationError) as exc:
+        message = str(exc) if isinstance(exc, TransitionNotAllowed) else " ".join(exc.messages)
+        return render_patient_page(
+            request,
+            referral.patient,
+            "web/conflict.html",
+            {"message": message, "patient": referral.patient},
+            status=409,
+        )
+    messages.success(request, f"Referral to {referral.get_to_service_display()} is now {referral.status}.")
+    return redirect(reverse("web:patient_dashboard", args=[referral.patient_id]) + "#referrals")
+
+
+@login_required
+def mark_entered_in_error(request, kind, pk):
+    model = record_model(kind)
+    if model is None:
+        raise Http404
+    record = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    require(policy.may_mark_entered_in_error(request.user, record))
+    patient = record.patient_record
+    if record.entered_in_error:
+        return render_patient_page(
+            request,
+            patient,
+            "web/conflict.html",
+            {"message": "This record is already marked entered in error.", "patient": patient},
+            status=409,
+        )
+    form = forms.EnteredInErrorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_mark_entered_in_error(record=record, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{record.describe()} marked entered in error.")
+            if record is patient:
+                return redirect("web:patient_list")
+            return redirect("web:patient_dashboard", pk=patient.pk)
+    context = {"form": form, "record": record, "description": record.describe(), "patient": patient}
+    return render_patient_page(request, patient, "web/entered_in_error_form.html", context)

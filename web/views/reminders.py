@@ -1,0 +1,59 @@
+"""The reminders inbox: what is addressed to the user, acknowledged with one press (htmx or not)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from audit.models import AccessAction
+from audit.services import access_record
+from patients import policy
+from patients.clock import clinic_today
+from reminders.models import Reminder, ReminderStatus
+from reminders.selectors import reminders_addressed_to
+from reminders.services import reminder_acknowledge
+
+from .. import presenters
+from .shared import is_htmx, require
+
+REMINDERS_PER_PAGE = 50
+# What a reminder's row shows besides the reminder: its patient, subject and who acknowledged it.
+ROW_RELATED = ("patient", "referral", "device", "fall", "acknowledged_by")
+
+
+@login_required
+def reminder_inbox(request):
+    today = clinic_today()
+    show = "acknowledged" if request.GET.get("show") == "acknowledged" else "open"
+    reminders = reminders_addressed_to(request.user).select_related(*ROW_RELATED)
+    if show == "open":
+        reminders = reminders.exclude(status=ReminderStatus.ACKNOWLEDGED).order_by("due_on", "id")
+    else:
+        reminders = reminders.filter(status=ReminderStatus.ACKNOWLEDGED).order_by("-acknowledged_at", "-id")
+    page = Paginator(reminders, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [presenters.reminder_row(reminder, today=today) for reminder in page]
+    context = {"page": page, "rows": rows, "show": show, "today": today}
+    response = render(request, "web/reminder_inbox.html", context)
+    access_record(
+        request=request,
+        action=AccessAction.PATIENT_LIST,
+        patient_ids={row.reminder.patient_id for row in rows},
+    )
+    return response
+
+
+@login_required
+@require_POST
+def reminder_ack(request, pk):
+    reminder = get_object_or_404(Reminder.objects.valid().visible_to(request.user), pk=pk)
+    require(policy.may_acknowledge_reminder(request.user, reminder))
+    reminder = reminder_acknowledge(reminder=reminder, by=request.user)
+    if is_htmx(request):
+        reminder = Reminder.objects.select_related(*ROW_RELATED).get(pk=reminder.pk)
+        context = {"row": presenters.reminder_row(reminder, today=clinic_today()), "swap_count": True}
+        # The row shown again names the patient: a read like the inbox's.
+        access_record(request=request, action=AccessAction.PATIENT_READ, patient_ids=[reminder.patient_id])
+        return render(request, "web/_reminder_row.html", context)
+    messages.success(request, "Reminder acknowledged.")
+    return redirect("web:reminder_inbox")
