@@ -117,7 +117,7 @@ def referral_moves(referral, *, may_manage_referral):
 
 
 def referral_rows(user, referrals, *, today, may_manage_referral):
-    """The referrals' rows, the open ones first."""
+    """The referrals' rows, the open ones first; moves only if the user may move this patient's referrals."""
     rows = [
         ReferralRow(
             referral,
