@@ -14,9 +14,8 @@ from django.utils import timezone
 from patients.clock import clinic_today
 from reminders.models import Reminder
 from reminders.sweep import fall_risk_check
-
-from .conftest import skip_or_fail
-from .factories import FallFactory, PatientFactory
+from tests.conftest import skip_or_fail
+from tests.factories import FallFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

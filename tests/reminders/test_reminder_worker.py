@@ -25,9 +25,8 @@ from clinic.celery import app as celery_app
 from patients.clock import clinic_today
 from reminders.models import Reminder
 from reminders.sweep import reminder_sweep
-
-from .conftest import skip_or_fail
-from .factories import AssessmentFactory, PatientFactory
+from tests.conftest import skip_or_fail
+from tests.factories import AssessmentFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from patients.models import Clinic, Patient
 from patients.services import staff_add
-
-from .factories import (
+from tests.factories import (
     DeviceFactory,
     FallFactory,
     PatientFactory,
@@ -19,7 +18,7 @@ from .factories import (
     assessment_with_grades,
     full_grades,
 )
-from .support.clients import sign_in
+from tests.support.clients import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.utils import timezone
 from patients import services
 from patients.models import Patient
 from patients.services import patient_create, patient_update
-
-from .factories import AssessmentFactory, DeviceFactory, FallFactory, PatientFactory, ReferralFactory
+from tests.factories import AssessmentFactory, DeviceFactory, FallFactory, PatientFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 

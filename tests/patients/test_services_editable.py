@@ -5,8 +5,7 @@ from django.core.exceptions import ValidationError
 
 from assessments.services import assessment_update
 from care.services import device_update, fall_update, referral_transition, referral_update
-
-from .factories import AssessmentFactory, DeviceFactory, FallFactory, PatientFactory, ReferralFactory
+from tests.factories import AssessmentFactory, DeviceFactory, FallFactory, PatientFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,7 @@ from hypothesis import strategies as st
 
 from assessments.grades import MRC_SUM_GROUPS, MRCGrade, MuscleGroup, Side, mrc_sum_score
 from assessments.models import Assessment
-
-from .factories import PatientFactory, assessment_with_grades, full_grades
+from tests.factories import PatientFactory, assessment_with_grades, full_grades
 
 # The scale of SPEC §2, written out by hand: label, value in thirds, whole grade.
 SCALE = [

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from .conftest import skip_or_fail
+from tests.conftest import skip_or_fail
 
 # Variables the settings read that a developer's or CI's shell may have set: a test says its own.
 SETTINGS_VARIABLES = ("SECRET_KEY", "DEBUG", "DATABASE_URL", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")

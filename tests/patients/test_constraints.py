@@ -11,8 +11,7 @@ from assessments.models import MuscleScore
 from care.models import DevicePrescription, FallEvent
 from patients.models import Patient
 from reminders.models import Reminder
-
-from .factories import (
+from tests.factories import (
     AssessmentFactory,
     DeviceFactory,
     FallFactory,

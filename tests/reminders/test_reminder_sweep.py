@@ -12,8 +12,7 @@ from django.utils import timezone
 from reminders.delivery import reminder_deliver
 from reminders.models import Reminder
 from reminders.sweep import fall_risk_check, queue_pending_deliveries, reminder_sweep
-
-from .factories import (
+from tests.factories import (
     AssessmentFactory,
     DeviceFactory,
     FallFactory,

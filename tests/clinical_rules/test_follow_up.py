@@ -11,8 +11,7 @@ from clinical_rules import rules
 from clinical_rules.querysets import due_for_reassessment, with_follow_up
 from patients.clock import clinic_date
 from patients.models import Patient
-
-from .factories import AssessmentFactory, FallFactory, PatientFactory, UserFactory
+from tests.factories import AssessmentFactory, FallFactory, PatientFactory, UserFactory
 
 TODAY = date(2026, 11, 22)
 

@@ -6,8 +6,7 @@ from assessments.models import Assessment, MuscleScore
 from care.models import DevicePrescription, FallEvent, Referral
 from patients.models import Patient
 from reminders.models import Reminder
-
-from .factories import (
+from tests.factories import (
     AssessmentFactory,
     DeviceFactory,
     FallFactory,

@@ -6,8 +6,7 @@ from assessments.models import MuscleScore
 from assessments.services import assessment_update
 from care.services import device_update, fall_update, referral_update
 from patients.models import Patient
-
-from .factories import AssessmentFactory, DeviceFactory, FallFactory, PatientFactory, ReferralFactory
+from tests.factories import AssessmentFactory, DeviceFactory, FallFactory, PatientFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,8 @@ from care.models import FallEvent, Referral
 from care.services import referral_create, referral_transition
 from patients.models import Clinic, Patient, StaffMembership
 from patients.services import patient_create, patient_update, record_mark_entered_in_error
-
-from .factories import FallFactory, UserFactory, assessment_with_grades
-from .support.clients import web_client_of
+from tests.factories import FallFactory, UserFactory, assessment_with_grades
+from tests.support.clients import web_client_of
 
 pytestmark = pytest.mark.django_db
 

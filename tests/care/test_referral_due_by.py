@@ -6,8 +6,7 @@ import pytest
 
 from care.models import Referral
 from care.services import referral_create, referral_update
-
-from .factories import PatientFactory
+from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 

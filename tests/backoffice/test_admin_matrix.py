@@ -32,7 +32,7 @@ from reminders.models import Reminder
 from tests import factories
 from tests.conftest import PASSWORD
 from tests.support.clients import web_client_of
-from tests.test_admin_history import form_data
+from tests.backoffice.test_admin_history import form_data
 
 User = get_user_model()
 OUT = 302  # nurses and physios are not staff: to the admin's login page

@@ -19,9 +19,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.middleware import NoStoreMiddleware
 from tests import factories
+from tests.clinic.test_settings_env import settings_env
 from tests.support.clients import web_client_of
-
-from .test_settings_env import settings_env
 
 
 def _policy(response):

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from assessments.grades import MuscleGroup, Side
 from clinical_rules.trends import patient_trends
-
-from .factories import FallFactory, PatientFactory, UserFactory, assessment_with_grades, full_grades
+from tests.factories import FallFactory, PatientFactory, UserFactory, assessment_with_grades, full_grades
 
 pytestmark = pytest.mark.django_db
 
