@@ -80,6 +80,7 @@ LOCAL_APPS = [
     "accounts",
     "api",
     "web",
+    "backoffice",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
