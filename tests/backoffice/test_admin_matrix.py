@@ -30,9 +30,9 @@ from patients.models import Clinic, Patient, StaffMembership
 from patients.services import patient_create, patient_update, staff_add
 from reminders.models import Reminder
 from tests import factories
+from tests.backoffice.test_admin_history import form_data
 from tests.conftest import PASSWORD
 from tests.support.clients import web_client_of
-from tests.backoffice.test_admin_history import form_data
 
 User = get_user_model()
 OUT = 302  # nurses and physios are not staff: to the admin's login page

@@ -14,7 +14,7 @@ from importlinter.api import read_configuration
 from importlinter.contracts.acyclic_siblings import AcyclicSiblingsContract
 from importlinter.contracts.layers import LayersContract
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONFIGURATION = read_configuration(str(ROOT / "pyproject.toml"))
 ROOT_PACKAGES = CONFIGURATION["session_options"]["root_packages"]
 
