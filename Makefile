@@ -41,8 +41,10 @@ run: setup
 	$(BIN)/celery -A clinic beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
 	$(MANAGE) runserver $(HOST_PORT)
 
-## test: set up and run the whole suite (DATABASE_URL / CELERY_BROKER_URL select real services).
+## test: set up, check the import contracts (pyproject.toml) and run the whole suite
+## (DATABASE_URL / CELERY_BROKER_URL select real services).
 test: setup
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 ## bench: generate (or reuse) a clinic network at scale in PostgreSQL and time the API, the
@@ -55,6 +57,7 @@ bench: $(VENV)/.installed
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) node_modules var db.sqlite3 staticfiles

@@ -37,6 +37,7 @@ from clinical_rules.selectors import patient_list_with_follow_up
 from clinical_rules.trends import patient_trends
 from patients import policy
 from patients.clock import clinic_today
+from patients.concurrency import record_lock, record_version
 from patients.models import Clinic
 from patients.selectors import patient_list
 from patients.services import patient_create, patient_update, record_mark_entered_in_error
@@ -44,14 +45,38 @@ from reminders.selectors import reminder_list
 from reminders.services import reminder_acknowledge
 
 from . import filters, serializers
-from .exceptions import Conflict, PreconditionFailed
+from .exceptions import Conflict
 from .permissions import RolePolicy
 
 
 def etag_of(data):
-    """A strong ETag: a hash of the representation, so any change a client could see changes it."""
+    """A strong ETag: ``"<record_version>.<hash of the representation>"``.
+
+    ``If-Match`` is checked against the version part, by the services; the hash makes any change
+    a client could see change the ETag, a derived field such as ``next_assessment_due`` too. A
+    response that shows no single record (the trends) carries the hash alone.
+    """
     body = json.dumps(data, cls=JSONEncoder, sort_keys=True).encode()
-    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    # DRF keeps the serializer, and so the record shown, on the data it returns.
+    serializer = getattr(data, "serializer", None)
+    if serializer is None:
+        return f'"{digest}"'
+    return f'"{record_version(serializer.instance)}.{digest}"'
+
+
+def versions_in_if_match(request):
+    """The record versions ``If-Match`` names, for ``record_lock``; ``None`` (no check) without it or for ``*``.
+
+    ``If-Match`` compares strongly (RFC 9110 §13.1.1): a weak ETag names no version.
+    """
+    if_match = request.headers.get("If-Match")
+    if if_match is None:
+        return None
+    etags = parse_etags(if_match)
+    if etags == ["*"]:
+        return None
+    return {etag.strip('"').partition(".")[0] for etag in etags if not etag.startswith("W/")}
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -106,7 +131,7 @@ class ClinicalRecordViewSet(AccessLoggedReads, ScopedViewSet):
 
     There is no PUT and no DELETE (405): a record is never deleted, only marked entered in
     error. Subclasses call their services in ``create_record(data)`` and
-    ``update_record(record, data)``.
+    ``update_record(record, data, expected_version)``.
     """
 
     record_policy = {"entered_in_error": policy.may_mark_entered_in_error}
@@ -128,25 +153,14 @@ class ClinicalRecordViewSet(AccessLoggedReads, ScopedViewSet):
         ]
     )
     def partial_update(self, request, *args, **kwargs):
+        expected_version = versions_in_if_match(request)
         with transaction.atomic():
-            record = self.get_object()
-            # Lock the row, then read it again: the ETag compared is the one the change replaces.
-            type(record).objects.select_for_update().get(pk=record.pk)
-            record = self.get_object()
-            self.check_if_match(record)
+            # A stale ETag is a 412 before the body is looked at, even when the body is invalid.
+            record = record_lock(self.get_object(), expected_version=expected_version)
             serializer = self.get_serializer(record, data=request.data, partial=True)
             serializer.is_valid(raise_exception=True)
-            self.update_record(record, serializer.validated_data)
+            self.update_record(record, serializer.validated_data, expected_version)
         return self.record_response(record.pk)
-
-    def check_if_match(self, record):
-        """412 unless ``If-Match``, when sent, names the record's current ETag (or is ``*``)."""
-        if_match = self.request.headers.get("If-Match")
-        if if_match is None:
-            return
-        etags = parse_etags(if_match)
-        if etags != ["*"] and etag_of(self.get_serializer(record).data) not in etags:
-            raise PreconditionFailed()
 
     @extend_schema(request=serializers.EnteredInErrorSerializer)
     @action(detail=True, methods=["post"], url_path="entered-in-error")
@@ -186,8 +200,8 @@ class PatientViewSet(ClinicalRecordViewSet):
     def create_record(self, data):
         return patient_create(created_by=self.request.user, **data)
 
-    def update_record(self, record, data):
-        return patient_update(patient=record, by=self.request.user, **data)
+    def update_record(self, record, data, expected_version):
+        return patient_update(patient=record, by=self.request.user, expected_version=expected_version, **data)
 
     @extend_schema(responses=serializers.TrendsSerializer)
     @action(detail=True)
@@ -213,8 +227,10 @@ class AssessmentViewSet(ClinicalRecordViewSet):
     def create_record(self, data):
         return assessment_record(assessor=self.request.user, **data)
 
-    def update_record(self, record, data):
-        return assessment_update(assessment=record, by=self.request.user, **data)
+    def update_record(self, record, data, expected_version):
+        return assessment_update(
+            assessment=record, by=self.request.user, expected_version=expected_version, **data
+        )
 
 
 class FallViewSet(ClinicalRecordViewSet):
@@ -228,8 +244,8 @@ class FallViewSet(ClinicalRecordViewSet):
     def create_record(self, data):
         return fall_record(recorded_by=self.request.user, **data)
 
-    def update_record(self, record, data):
-        return fall_update(fall=record, by=self.request.user, **data)
+    def update_record(self, record, data, expected_version):
+        return fall_update(fall=record, by=self.request.user, expected_version=expected_version, **data)
 
 
 class DeviceViewSet(ClinicalRecordViewSet):
@@ -243,8 +259,8 @@ class DeviceViewSet(ClinicalRecordViewSet):
     def create_record(self, data):
         return device_prescribe(prescribed_by=self.request.user, **data)
 
-    def update_record(self, record, data):
-        return device_update(device=record, by=self.request.user, **data)
+    def update_record(self, record, data, expected_version):
+        return device_update(device=record, by=self.request.user, expected_version=expected_version, **data)
 
 
 class ReferralViewSet(ClinicalRecordViewSet):
@@ -262,8 +278,10 @@ class ReferralViewSet(ClinicalRecordViewSet):
     def create_record(self, data):
         return referral_create(created_by=self.request.user, **data)
 
-    def update_record(self, record, data):
-        return referral_update(referral=record, by=self.request.user, **data)
+    def update_record(self, record, data, expected_version):
+        return referral_update(
+            referral=record, by=self.request.user, expected_version=expected_version, **data
+        )
 
     @extend_schema(request=serializers.TransitionSerializer)
     @action(detail=True, methods=["post"])

@@ -3,6 +3,7 @@
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from patients.concurrency import record_lock
 from patients.services import clinical_date_errors, record_apply_changes, record_validate
 
 from .grades import MRCGrade, WeaknessType
@@ -77,11 +78,14 @@ def assessment_record(
 
 
 @transaction.atomic
-def assessment_update(*, assessment, by, scores=None, **changes):
+def assessment_update(*, assessment, by, scores=None, expected_version=None, **changes):
     """Correct an assessment; ``scores``, if given, replace its scores as a whole.
 
     Scores are updated in place where the muscle group and side stay, so each keeps its history.
+    The assessment's ``updated_at`` is saved every time, so a change of scores alone gives it a
+    new version too (``EditedMeanwhile`` if it is no longer at ``expected_version``).
     """
+    assessment = record_lock(assessment, expected_version=expected_version)
     fields = record_apply_changes(assessment, changes, editable=ASSESSMENT_EDITABLE)
     _assessment_validate(assessment, scores)
     assessment._history_user = by

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.clock import clinic_date, clinic_today
+from patients.concurrency import record_lock
 from patients.services import (
     clinical_date_errors,
     record_apply_changes,
@@ -93,7 +94,8 @@ def fall_record(
 
 
 @transaction.atomic
-def fall_update(*, fall, by, **changes):
+def fall_update(*, fall, by, expected_version=None, **changes):
+    fall = record_lock(fall, expected_version=expected_version)
     fields = record_apply_changes(fall, changes, editable=FALL_EDITABLE)
     _fall_validate(fall)
     fall._history_user = by
@@ -162,8 +164,9 @@ def device_prescribe(
 
 
 @transaction.atomic
-def device_update(*, device, by, **changes):
+def device_update(*, device, by, expected_version=None, **changes):
     """Change a prescription; putting a device back in use clears its discontinuation date."""
+    device = record_lock(device, expected_version=expected_version)
     if changes.get("status") == DeviceStatus.ACTIVE:
         changes.setdefault("discontinued_on", None)
     fields = record_apply_changes(device, changes, editable=DEVICE_EDITABLE)
@@ -227,12 +230,13 @@ def referral_create(
 
 
 @transaction.atomic
-def referral_update(*, referral, by, **changes):
+def referral_update(*, referral, by, expected_version=None, **changes):
     """Change a referral's details; its status moves only by ``referral_transition``.
 
     A due date left at its default follows a change of urgency or referral date; one chosen
     by hand stays as it is.
     """
+    referral = record_lock(referral, expected_version=expected_version)
     due_by_was_default = referral.due_by == Referral.default_due_by(referral.referred_on, referral.urgency)
     fields = record_apply_changes(referral, changes, editable=REFERRAL_EDITABLE)
     if due_by_was_default and "due_by" not in changes and {"urgency", "referred_on"} & set(changes):
@@ -245,13 +249,13 @@ def referral_update(*, referral, by, **changes):
 
 
 @transaction.atomic
-def referral_transition(*, referral, to_status, by):
+def referral_transition(*, referral, to_status, by, expected_version=None):
     """Move a referral to ``to_status`` and record who moved it, when, from and to.
 
     Raises ``TransitionNotAllowed`` for a move SPEC §2 does not allow.
     """
-    # Lock the row: two concurrent moves from the same status must not both succeed.
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    # Locked: two concurrent moves from the same status must not both succeed.
+    referral = record_lock(referral, expected_version=expected_version)
     record_check_editable(referral)
     if not referral.can_move_to(to_status):
         raise TransitionNotAllowed(referral, to_status)

@@ -81,6 +81,7 @@ LOCAL_APPS = [
     "accounts",
     "api",
     "web",
+    "backoffice",
     "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

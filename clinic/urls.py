@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from patients.admin_scoping import lock_down
+from backoffice.scoping import lock_down
 
 admin.site.site_header = "MS Strength Clinic"
 admin.site.site_title = "MS Strength Clinic"

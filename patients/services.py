@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min
 
 from .clock import clinic_date, clinic_today
+from .concurrency import record_lock
 from .models import Clinic, MSType, Patient, PatientStatus, Role, Sex, StaffMembership
 
 # Model permissions of each role group in the Django admin, as "<action>_<model>". Only clinic
@@ -133,13 +134,13 @@ def clinical_date_errors(field, day, patient):
 
 
 @transaction.atomic
-def record_mark_entered_in_error(*, record, by, reason):
+def record_mark_entered_in_error(*, record, by, reason, expected_version=None):
     """Mark a clinical record entered in error (who, when, why); it is never deleted."""
+    # Locked, so that of two concurrent marks only the first is recorded.
+    record = record_lock(record, expected_version=expected_version)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": ["Say why the record is in error."]})
-    # Lock the row so that of two concurrent marks only the first is recorded.
-    record = type(record).objects.select_for_update().get(pk=record.pk)
     if record.entered_in_error:
         raise ValidationError("This record is already marked entered in error.")
     record._history_user = by
@@ -256,8 +257,12 @@ def patient_create(
 
 
 @transaction.atomic
-def patient_update(*, patient, by, **changes):
-    """Change a patient's details (any of ``PATIENT_EDITABLE``); the clinic is fixed at registration."""
+def patient_update(*, patient, by, expected_version=None, **changes):
+    """Change a patient's details (any of ``PATIENT_EDITABLE``); the clinic is fixed at registration.
+
+    ``EditedMeanwhile`` if the patient is no longer at ``expected_version`` (``record_lock``).
+    """
+    patient = record_lock(patient, expected_version=expected_version)
     fields = record_apply_changes(patient, changes, editable=PATIENT_EDITABLE)
     _patient_validate(patient, changed=fields)
     patient._history_user = by

@@ -106,7 +106,7 @@ class PatientRegistrationForm(PatientForm):
 class PatientEditForm(PatientForm):
     """A registered patient's details, with the version the user started from.
 
-    ``version`` is the ``updated_at`` the page was drawn from: when the patient has changed
+    ``version`` is the ``record_version`` the page was drawn from: when the patient has changed
     since, the save is held back and the page shows what is stored now, rather than silently
     overwriting another person's edit.
     """

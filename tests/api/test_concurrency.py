@@ -5,6 +5,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from api.exceptions import exception_handler
+from patients.concurrency import EditedMeanwhile, record_version
+from patients.models import Patient
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +85,43 @@ def test_single_records_carry_an_etag_and_lists_do_not(north_patient, nora_api):
     detail = nora_api.get(reverse("api:patient-detail", kwargs={"pk": north_patient.pk}))
     assert detail["ETag"].startswith('"') and detail["ETag"].endswith('"')
     assert "ETag" not in nora_api.get(reverse("api:patient-list"))
+
+
+def test_the_etag_is_the_stored_version_and_a_hash_of_the_representation(north_patient, nora_api):
+    etag = nora_api.get(reverse("api:patient-detail", kwargs={"pk": north_patient.pk}))["ETag"]
+    version, digest = etag.strip('"').split(".")
+    assert version == record_version(Patient.objects.get(pk=north_patient.pk))
+    assert len(digest) == 32
+
+
+def test_a_derived_field_changes_the_etag_but_if_match_is_held_to_the_stored_row(
+    north_patient, nora, nora_api
+):
+    url = reverse("api:patient-detail", kwargs={"pk": north_patient.pk})
+    before = nora_api.get(url)
+    factories.assessment_with_grades(
+        north_patient, timezone.localdate(), {("grip", "left"): "4"}, assessor=nora
+    )
+    after = nora_api.get(url)
+    assert after.json()["last_assessed_on"] != before.json()["last_assessed_on"]
+    assert after["ETag"] != before["ETag"]
+    # Nobody changed the patient's row, so an edit based on it is not lost by going through.
+    response = nora_api.patch(url, {"given_name": "Irene"}, format="json", HTTP_IF_MATCH=before["ETag"])
+    assert response.status_code == 200
+
+
+def test_if_match_may_list_several_etags_and_a_weak_one_never_matches(north_patient, nora_api):
+    url = reverse("api:patient-detail", kwargs={"pk": north_patient.pk})
+    etag = nora_api.get(url)["ETag"]
+    listed = f'"stale.0", {etag}'
+    assert nora_api.patch(url, {"given_name": "A"}, format="json", HTTP_IF_MATCH=listed).status_code == 200
+    etag = nora_api.get(url)["ETag"]
+    weak = nora_api.patch(url, {"given_name": "B"}, format="json", HTTP_IF_MATCH=f"W/{etag}")
+    assert weak.status_code == 412
+    assert nora_api.get(url).json()["given_name"] == "A"
+
+
+def test_a_service_refusing_an_edit_made_meanwhile_is_a_412(north_patient):
+    response = exception_handler(EditedMeanwhile(north_patient), {})
+    assert response.status_code == 412
+    assert "If-Match" in response.data["detail"]

@@ -22,8 +22,9 @@ from clinical_rules.selectors import caseload_by_name, patient_list_with_follow_
 from clinical_rules.trends import patient_trends
 from patients import policy
 from patients.clock import clinic_today
+from patients.concurrency import EditedMeanwhile, record_lock, record_version
 from patients.forms import add_service_errors
-from patients.models import Clinic, Patient
+from patients.models import Clinic
 from patients.services import PATIENT_EDITABLE, patient_create, patient_update
 
 from .. import forms, presenters
@@ -143,41 +144,30 @@ def patient_new(request):
     return render(request, "web/patient_form.html", {"form": form, "patient": None})
 
 
-class EditedMeanwhile(Exception):
-    """The patient changed after the edit page was drawn: the save would overwrite someone's edit."""
-
-    def __init__(self, current):
-        self.current = current
-
-
-def _version(patient):
-    return patient.updated_at.isoformat()
-
-
 def _details(patient):
     return {field: getattr(patient, field) for field in PATIENT_EDITABLE}
 
 
 @transaction.atomic
 def _save_details(*, patient, by, data):
-    """Write the fields that differ from what is stored; refused if the patient changed since ``version``.
+    """Write the fields that differ from what is stored; ``EditedMeanwhile`` if it changed since ``version``.
 
-    The row is locked and read again, so the version compared is the one the change replaces
-    (as the API does with ``If-Match``). Returns the patient and the names of the fields changed.
+    The fields are compared with the row locked and read again, so a form that changes nothing
+    is no change and no conflict, whatever happened meanwhile; ``patient_update`` checks the
+    version. Returns the patient and the names of the fields changed.
     """
-    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    current = record_lock(patient)
     changes = {f: data[f] for f in PATIENT_EDITABLE if data[f] != getattr(current, f)}
     if not changes:
         return current, []
-    if data["version"] and data["version"] != _version(current):
-        raise EditedMeanwhile(current)
-    return patient_update(patient=current, by=by, **changes), list(changes)
+    saved = patient_update(patient=current, by=by, expected_version=data["version"] or None, **changes)
+    return saved, list(changes)
 
 
 def _edited_meanwhile(form, current):
     """Keep what the user typed, say what is stored now, and let the next save replace it."""
     form.data = form.data.copy()
-    form.data["version"] = _version(current)
+    form.data["version"] = record_version(current)
     form.add_error(None, presenters.edited_meanwhile_message(form, current))
 
 
@@ -202,5 +192,5 @@ def patient_edit(request, pk):
                     messages.info(request, f"No changes to the details of {name}.")
                 return redirect("web:patient_dashboard", pk=patient.pk)
     else:
-        form = forms.PatientEditForm(initial=_details(patient) | {"version": _version(patient)})
+        form = forms.PatientEditForm(initial=_details(patient) | {"version": record_version(patient)})
     return render_patient_page(request, patient, "web/patient_form.html", {"form": form, "patient": patient})

@@ -1,0 +1,90 @@
+"""The record-type registry: every kind of clinical record declares itself once, on its model."""
+
+import datetime
+
+import pytest
+
+from assessments.models import Assessment
+from care.models import DevicePrescription, FallEvent, Referral
+from patients.models import Patient
+from patients.records import record_model, record_types, reminder_subject_types
+from reminders.models import SUBJECT_FIELD_OF_KIND, Reminder
+from tests.factories import AssessmentFactory, DeviceFactory, FallFactory, ReferralFactory
+from tests.support.clients import api_client_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_clinical_record_model_is_registered_by_its_slug():
+    assert record_types() == {
+        "patient": Patient,
+        "assessment": Assessment,
+        "fall": FallEvent,
+        "device": DevicePrescription,
+        "referral": Referral,
+    }
+    assert record_model("assessment") is Assessment
+    assert record_model("musclescore") is None
+
+
+def test_a_reminder_has_a_foreign_key_to_each_subject_type_named_by_its_slug():
+    assert set(reminder_subject_types()) == {field for field in SUBJECT_FIELD_OF_KIND.values() if field}
+    for slug in reminder_subject_types():
+        assert Reminder._meta.get_field(slug).related_model is record_model(slug)
+
+
+@pytest.fixture
+def one_of_each(north_patient, nora, phil):
+    fall = FallFactory(
+        patient=north_patient,
+        recorded_by=phil,
+        near_fall=True,
+        occurred_at=datetime.datetime(2026, 3, 3, 14, 5, tzinfo=datetime.UTC),
+    )
+    return {
+        "assessment": (
+            AssessmentFactory(patient=north_patient, assessor=nora, assessed_on=datetime.date(2026, 3, 1)),
+            nora,
+            "Assessment of 01 Mar 2026",
+        ),
+        "fall": (fall, phil, "Near-fall of 03 Mar 2026 14:05"),
+        "device": (
+            DeviceFactory(patient=north_patient, prescribed_by=phil, prescribed_on=datetime.date(2026, 3, 2)),
+            phil,
+            "Ankle-foot orthosis (AFO) prescribed 02 Mar 2026",
+        ),
+        "referral": (
+            ReferralFactory(patient=north_patient, created_by=nora, referred_on=datetime.date(2026, 3, 4)),
+            nora,
+            "Referral to Physiotherapy of 04 Mar 2026",
+        ),
+    }
+
+
+@pytest.mark.parametrize("slug", ["assessment", "fall", "device", "referral"])
+def test_a_record_names_its_author_its_patient_and_itself(slug, one_of_each, north_patient, settings):
+    settings.TIME_ZONE = "UTC"
+    record, author, description = one_of_each[slug]
+    assert record.entered_by_id() == author.pk
+    assert record.patient_record == north_patient
+    assert record.patient_record_id == north_patient.pk
+    assert record.describe() == description
+
+
+def test_a_patients_author_is_who_registered_them(north, nora):
+    created = api_client_of(nora).post(
+        "/api/v1/patients/",
+        {
+            "clinic": north.code,
+            "mrn": "R1",
+            "given_name": "Ann",
+            "family_name": "Lee",
+            "date_of_birth": "1980-01-02",
+        },
+        format="json",
+    )
+    patient = Patient.objects.get(pk=created.json()["id"])
+    assert patient.entered_by_id() == nora.pk
+    assert patient.patient_record is patient
+    assert patient.patient_record_id == patient.pk
+    assert patient.describe() == "Patient Ann Lee (R1)"

@@ -1,0 +1,280 @@
+"""Reminders through a real Celery worker process and a real Redis broker.
+
+These need PostgreSQL (the worker and the test share the committed test database) and the
+Redis of CELERY_BROKER_URL; in CI (REQUIRE_SERVICES=1) their absence fails the run. Each
+test gets its own queue, so workers and stale messages of other runs never interfere.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from clinic.celery import app as celery_app
+from patients.clock import clinic_today
+from reminders.models import Reminder
+from reminders.sweep import reminder_sweep
+from tests.conftest import skip_or_fail
+from tests.factories import AssessmentFactory, PatientFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_until(condition, timeout=30, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def redis_answers(url):
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def services():
+    if connection.vendor != "postgresql":
+        skip_or_fail("worker tests need PostgreSQL (set DATABASE_URL)")
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if not broker.startswith("redis://") or not redis_answers(broker):
+        skip_or_fail("worker tests need Redis (set CELERY_BROKER_URL=redis://...)")
+    return broker
+
+
+def process_env(broker, queue, mail_file, email_delay=0):
+    """The environment of a worker or a `manage.py` process sharing this test's database."""
+    db = connection.settings_dict
+    return os.environ | {
+        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        "SECRET_KEY": "worker-test-secret",
+        "DEBUG": "false",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "CELERY_BROKER_URL": broker,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_VISIBILITY_TIMEOUT": "5",
+        "EMAIL_BACKEND": "tests.support.email.JsonLinesBackend",
+        "TEST_EMAIL_FILE": str(mail_file),
+        "TEST_EMAIL_DELAY": str(email_delay),
+    }
+
+
+class Worker:
+    """A `celery worker` process (solo pool: the task runs in the process a test kills)."""
+
+    def __init__(self, broker, queue, mail_file, log_file, email_delay=0):
+        self.env = process_env(broker, queue, mail_file, email_delay)
+        self.queue, self.log_file, self.process = queue, log_file, None
+
+    def start(self):
+        log = self.log_file.open("a")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "clinic", "worker", "--pool=solo", "-Q", self.queue]
+            + ["--without-gossip", "--without-mingle", "--loglevel=INFO", f"--hostname={self.queue}@%h"],
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_until(lambda: "ready." in self.log_file.read_text(), what="the worker to start")
+        return self
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def run_workers(services, tmp_path):
+    """Start workers on a private queue; this test process publishes there too."""
+    queue = f"test-reminders-{uuid.uuid4().hex[:8]}"
+    started = []
+    saved = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_default_queue = queue
+    mail_file = tmp_path / "mail.jsonl"
+
+    def start(email_delay=0, broker=services):
+        worker = Worker(broker, queue, mail_file, tmp_path / "worker.log", email_delay).start()
+        started.append(worker)
+        return worker
+
+    start.mail_file = mail_file
+    start.queue = queue
+    yield start
+    for worker in started:
+        worker.stop()
+    celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = saved
+
+
+def sent_mail(mail_file):
+    if not mail_file.exists():
+        return []
+    return [json.loads(line) for line in mail_file.read_text().splitlines()]
+
+
+def due_patients(nora, phil, count):
+    for user in (nora, phil):
+        user.email = f"{user.username}@clinic.example"
+        user.save()
+    today = clinic_today()
+    for _ in range(count):
+        patient = PatientFactory(clinic=nora.clinic_memberships.get().clinic)
+        AssessmentFactory(patient=patient, assessed_on=today - timedelta(weeks=13))
+    return today
+
+
+def all_sent():
+    return not Reminder.objects.exclude(status="sent").exists()
+
+
+def test_reminders_are_delivered_exactly_once(run_workers, nora, phil):
+    today = due_patients(nora, phil, 3)
+    run_workers()
+    reminder_sweep(today=today)
+    wait_until(all_sent, what="the worker to deliver every reminder")
+    wait_until(lambda: len(sent_mail(run_workers.mail_file)) == 6, what="six emails")
+
+    # The sweep again, and every delivery queued twice more by hand: nothing is sent twice.
+    reminder_sweep(today=today)
+    from reminders.tasks import deliver_reminder
+
+    for reminder_id in Reminder.objects.values_list("id", flat=True):
+        deliver_reminder.delay(reminder_id)
+        deliver_reminder.delay(reminder_id)
+    time.sleep(3)
+    mail = sent_mail(run_workers.mail_file)
+    assert len(mail) == 6  # 3 reminders × (nurse + physio)
+    assert sorted(m["to"][0] for m in mail) == ["nora@clinic.example"] * 3 + ["phil@clinic.example"] * 3
+    # No patient named: each email counts the three reminders waiting in the inbox.
+    assert {m["subject"] for m in mail} == {"[MS Strength Clinic] 3 reminders waiting: 3 reassessment due"}
+
+
+def test_a_worker_killed_mid_delivery_loses_nothing_and_duplicates_nothing(run_workers, nora, phil):
+    today = due_patients(nora, phil, 1)
+    worker = run_workers(email_delay=30)
+    reminder_sweep(today=today)
+    marker = run_workers.mail_file.with_suffix(".sending")
+    wait_until(marker.exists, what="the worker to start sending")
+    worker.kill()
+    # The claim was rolled back with the dead worker's transaction.
+    wait_until(lambda: Reminder.objects.get().status == "pending", what="the claim to roll back")
+    assert sent_mail(run_workers.mail_file) == []
+
+    run_workers()  # a fresh worker, sending at once
+    reminder_sweep(today=today)  # the database is the source of truth: pending is queued again
+    wait_until(all_sent, what="redelivery")
+    # Past the visibility timeout the killed worker's unacked message comes back too: a no-op.
+    time.sleep(8)
+    mail = sent_mail(run_workers.mail_file)
+    assert sorted(m["to"][0] for m in mail) == ["nora@clinic.example", "phil@clinic.example"]
+
+
+@pytest.fixture
+def private_redis(services, tmp_path):
+    """A Redis server of this test's own, so stopping it disturbs nobody else."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        skip_or_fail("redis-server is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"redis://127.0.0.1:{port}/0"
+    command = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+    command += ["--dir", str(tmp_path)]
+
+    class Server:
+        url = None
+        process = None
+
+        def start(self):
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+            wait_until(lambda: redis_answers(url), what="the private Redis")
+
+        def stop(self):
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    server = Server()
+    server.url = url
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+def manage(env, *args):
+    """Run a management command in its own process, as the web server or the scheduler would."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+RECORD_FALL = """
+from datetime import timedelta
+from django.utils import timezone
+from care.services import fall_record
+from patients.models import Patient
+from django.contrib.auth import get_user_model
+fall_record(
+    patient=Patient.objects.get(pk={patient}),
+    recorded_by=get_user_model().objects.get(username="nora"),
+    occurred_at=timezone.now() - timedelta(hours={hours_ago}),
+)
+"""
+
+
+def test_with_the_broker_down_a_fall_is_recorded_and_its_reminder_goes_out_later(
+    run_workers, private_redis, nora, phil
+):
+    for user in (nora, phil):
+        user.email = f"{user.username}@clinic.example"
+        user.save()
+    patient = PatientFactory(clinic=nora.clinic_memberships.get().clinic)
+    AssessmentFactory(patient=patient)
+    env = process_env(private_redis.url, run_workers.queue, run_workers.mail_file)
+    first = manage(env, "shell", "-c", RECORD_FALL.format(patient=patient.pk, hours_ago=24 * 30))
+    assert first.returncode == 0, first.stderr
+    private_redis.stop()
+
+    # The second fall makes the patient high-risk: queueing its reminder fails, the write does not.
+    second = manage(env, "shell", "-c", RECORD_FALL.format(patient=patient.pk, hours_ago=2))
+    assert second.returncode == 0, second.stderr
+    assert "Broker unavailable" in second.stderr
+    assert patient.falls.count() == 2
+    assert Reminder.objects.get(kind="fall_risk").status == "pending"
+
+    private_redis.start()
+    run_workers(broker=private_redis.url)
+    sweep = manage(env, "send_reminders")
+    assert sweep.returncode == 0, sweep.stderr
+    wait_until(all_sent, what="the fall-risk reminder after the broker returned")
+    assert [m["to"] for m in sent_mail(run_workers.mail_file)] == [["phil@clinic.example"]]
