@@ -1,11 +1,12 @@
-"""Follow-up reminders: one row per (kind, subject or patient, due date), never two."""
+"""Follow-up reminders: one row per (kind, subject or patient, due date), never two; and each
+reminder's deliveries, one per recipient, announced once."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from clinical_rules.rules import FollowUpKind
-from patients.models import ClinicScopedQuerySet
+from patients.models import ClinicScopedQuerySet, StaffMembership
 from patients.records import reminder_subject_types
 
 # A reminder is about one follow-up the rules find due.
@@ -16,6 +17,12 @@ class ReminderStatus(models.TextChoices):
     PENDING = "pending"
     SENT = "sent"
     ACKNOWLEDGED = "acknowledged"
+    # Its reason has gone (SPEC §2): the sweep or a delivery found its condition no longer holds.
+    RESOLVED = "resolved"
+
+
+# Waiting for someone to act on it: in the inbox, announced by email, open to resolution.
+OPEN_STATUSES = (ReminderStatus.PENDING, ReminderStatus.SENT)
 
 
 # Which subject each kind is about, by its record type's slug (the name of the foreign key
@@ -42,7 +49,11 @@ def _subject_matches_kind():
 
 class ReminderQuerySet(ClinicScopedQuerySet):
     def valid(self):
-        """Reminders whose patient and subject are not marked entered-in-error: the ones listed and sent."""
+        """Reminders whose patient and subject are not marked entered-in-error: the ones listed and sent.
+
+        The others are resolved by the next sweep or delivery attempt, but like the records they
+        are about they drop out of every list at once.
+        """
         return self.filter(
             Q(patient__entered_in_error_at__isnull=True),
             *(
@@ -50,6 +61,10 @@ class ReminderQuerySet(ClinicScopedQuerySet):
                 for subject in reminder_subject_types()
             ),
         )
+
+    def open(self):
+        """Pending or sent: not acknowledged, not resolved."""
+        return self.filter(status__in=OPEN_STATUSES)
 
 
 class Reminder(models.Model):
@@ -68,7 +83,9 @@ class Reminder(models.Model):
         "care.FallEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     due_on = models.DateField()
-    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="reminders")
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="ReminderRecipient", related_name="reminders"
+    )
     status = models.CharField(max_length=12, choices=ReminderStatus, default=ReminderStatus.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -76,6 +93,7 @@ class Reminder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     clinic_lookup = "patient__clinic"
     objects = ReminderQuerySet.as_manager()
@@ -88,13 +106,20 @@ class Reminder(models.Model):
                 condition=Q(status__in=ReminderStatus.values), name="reminder_status_valid"
             ),
             models.CheckConstraint(condition=_subject_matches_kind(), name="reminder_subject_matches_kind"),
+            # A reminder may resolve itself before it was ever sent.
             models.CheckConstraint(
-                condition=Q(status="pending") | Q(sent_at__isnull=False), name="reminder_sent_has_sent_at"
+                condition=Q(status__in=["pending", "resolved"]) | Q(sent_at__isnull=False),
+                name="reminder_sent_has_sent_at",
             ),
             models.CheckConstraint(
                 condition=~Q(status="acknowledged")
                 | Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False),
                 name="reminder_acknowledged_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="resolved", resolved_at__isnull=False)
+                | (~Q(status="resolved") & Q(resolved_at__isnull=True)),
+                name="reminder_resolved_has_resolved_at",
             ),
             # The same reminder is never created twice: (kind, subject or patient, due_on).
             models.UniqueConstraint(
@@ -132,3 +157,44 @@ class Reminder(models.Model):
     def subject(self):
         field = SUBJECT_FIELD_OF_KIND[ReminderKind(self.kind)]
         return getattr(self, field) if field else None
+
+
+class ReminderRecipientQuerySet(models.QuerySet):
+    def unannounced(self):
+        """Deliveries still to announce: an open reminder not yet told to a recipient who can read
+        it in their inbox (active, with an email address, of its patient's clinic). One about a
+        record entered in error is among them until the sweep or the digest resolves it."""
+        member = StaffMembership.objects.filter(
+            user=OuterRef("user"), clinic=OuterRef("reminder__patient__clinic")
+        )
+        return self.filter(
+            Q(user__is_superuser=True) | Exists(member),
+            reminder__status__in=OPEN_STATUSES,
+            notified_at__isnull=True,
+            user__is_active=True,
+        ).exclude(user__email="")
+
+
+class ReminderRecipient(models.Model):
+    """One recipient of one reminder, and when their digest email announced it (SPEC §2: once)."""
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReminderRecipientQuerySet.as_manager()
+
+    class Meta:
+        # The table Django made for ``Reminder.recipients`` before deliveries had a row of their own.
+        db_table = "reminders_reminder_recipients"
+        constraints = [
+            models.UniqueConstraint(fields=["reminder", "user"], name="unique_reminder_recipient"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["user"], condition=Q(notified_at__isnull=True), name="reminder_recipient_unannounced"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reminder_id} → {self.user_id}"
