@@ -316,8 +316,60 @@ def report_devices(conn, params):
 
 
 # The reminder sweep -------------------------------------------------------------------------
-# Each kind: INSERT ... SELECT the due reminders (the unique constraints skip existing ones),
-# then their recipients, then the ids of every pending reminder (to queue their delivery).
+# First one UPDATE per kind resolves the open reminders whose reason has gone; then each kind:
+# INSERT ... SELECT the due reminders (the unique constraints skip existing ones), then their
+# recipients; last the recipients with a reminder not yet announced (to queue their digests).
+_OPEN = "r.status IN ('pending', 'sent')"
+_WINDOW_FALLS = """
+    FROM care_fallevent f
+    WHERE f.entered_in_error_at IS NULL AND NOT f.near_fall
+      AND f.occurred_at >= %(window_start)s AND f.occurred_at < %(window_end)s
+"""
+RESOLVE = [
+    f"""
+    UPDATE reminders_reminder r SET status = 'resolved', resolved_at = now()
+    WHERE r.kind = 'reassessment_due' AND {_OPEN} AND NOT EXISTS (
+        SELECT 1 FROM patients_patient p
+        LEFT JOIN LATERAL (
+            SELECT a.assessed_on FROM assessments_assessment a
+            WHERE a.patient_id = p.id AND a.entered_in_error_at IS NULL
+            ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1
+        ) la ON true
+        WHERE p.id = r.patient_id AND p.entered_in_error_at IS NULL AND p.status = 'active'
+          AND COALESCE(la.assessed_on + p.reassessment_interval_weeks * 7,
+                       (p.created_at AT TIME ZONE %(tz)s)::date) <= r.due_on
+    )
+    """,
+    f"""
+    UPDATE reminders_reminder r SET status = 'resolved', resolved_at = now()
+    WHERE r.kind = 'referral_overdue' AND {_OPEN} AND NOT EXISTS (
+        SELECT 1 FROM care_referral x JOIN patients_patient p ON p.id = x.patient_id
+        WHERE x.id = r.referral_id AND x.entered_in_error_at IS NULL AND p.entered_in_error_at IS NULL
+          AND x.status IN ('draft', 'sent', 'accepted') AND x.due_by <= r.due_on
+    )
+    """,
+    f"""
+    UPDATE reminders_reminder r SET status = 'resolved', resolved_at = now()
+    WHERE r.kind = 'device_review_due' AND {_OPEN} AND NOT EXISTS (
+        SELECT 1 FROM care_deviceprescription x JOIN patients_patient p ON p.id = x.patient_id
+        WHERE x.id = r.device_id AND x.entered_in_error_at IS NULL AND p.entered_in_error_at IS NULL
+          AND x.status = 'active' AND x.review_due_on <= r.due_on
+    )
+    """,
+    f"""
+    UPDATE reminders_reminder r SET status = 'resolved', resolved_at = now()
+    WHERE r.kind = 'fall_risk' AND {_OPEN} AND NOT (
+        EXISTS (
+            SELECT 1 FROM care_fallevent x JOIN patients_patient p ON p.id = x.patient_id
+            WHERE x.id = r.fall_id AND x.entered_in_error_at IS NULL AND p.entered_in_error_at IS NULL
+        )
+        AND EXISTS (
+            SELECT 1 {_WINDOW_FALLS} AND f.patient_id = r.patient_id
+            GROUP BY f.patient_id HAVING count(*) >= 2 OR bool_or(f.injury IN ('moderate', 'severe'))
+        )
+    )
+    """,
+]
 _ROLE_RECIPIENTS = """
 INSERT INTO reminders_reminder_recipients (reminder_id, user_id)
 SELECT ins.id, m.user_id FROM ins
@@ -329,6 +381,7 @@ JOIN auth_group g ON g.id = ug.group_id AND g.name IN ({roles})
 ON CONFLICT DO NOTHING
 """
 SWEEP = [
+    *RESOLVE,
     f"""
     WITH due AS (
         SELECT p.id AS patient_id,
@@ -375,28 +428,34 @@ SWEEP = [
     ON CONFLICT DO NOTHING
     """,
     f"""
-    WITH window_falls AS (
-        SELECT f.* FROM care_fallevent f
-        WHERE f.entered_in_error_at IS NULL AND NOT f.near_fall
-          AND f.occurred_at >= %(window_start)s AND f.occurred_at < %(window_end)s
+    WITH window_falls AS (SELECT f.* {_WINDOW_FALLS}
     ), risky AS (
-        SELECT f.patient_id, (array_agg(f.id ORDER BY f.occurred_at DESC, f.id DESC))[1] AS fall_id,
-               max(f.occurred_at) AS latest
+        SELECT f.patient_id, (array_agg(f.id ORDER BY f.created_at DESC, f.id DESC))[1] AS fall_id,
+               max(f.created_at) AS recorded
         FROM window_falls f JOIN patients_patient p ON p.id = f.patient_id
         WHERE p.entered_in_error_at IS NULL
         GROUP BY f.patient_id
         HAVING count(*) >= 2 OR bool_or(f.injury IN ('moderate', 'severe'))
     ), ins AS (
         INSERT INTO reminders_reminder (kind, patient_id, fall_id, due_on, status, created_at)
-        SELECT 'fall_risk', r.patient_id, r.fall_id, (r.latest AT TIME ZONE %(tz)s)::date, 'pending', now()
+        SELECT 'fall_risk', r.patient_id, r.fall_id, (r.recorded AT TIME ZONE %(tz)s)::date + 7, 'pending', now()
         FROM risky r
-        WHERE NOT EXISTS (SELECT 1 FROM reminders_reminder x WHERE x.kind = 'fall_risk'
-                          AND x.patient_id = r.patient_id AND x.due_on >= %(window_first_day)s)
+        WHERE NOT EXISTS (SELECT 1 FROM reminders_reminder x JOIN care_fallevent xf ON xf.id = x.fall_id
+                          WHERE x.kind = 'fall_risk' AND x.patient_id = r.patient_id
+                            AND xf.occurred_at >= %(window_start)s AND x.status <> 'resolved')
         ON CONFLICT DO NOTHING RETURNING id, patient_id
     )
     {_ROLE_RECIPIENTS.format(roles="'physio'")}
     """,
-    "SELECT id FROM reminders_reminder WHERE status = 'pending'",
+    f"""
+    SELECT DISTINCT rr.user_id FROM reminders_reminder_recipients rr
+    JOIN reminders_reminder r ON r.id = rr.reminder_id
+    JOIN patients_patient p ON p.id = r.patient_id
+    JOIN auth_user u ON u.id = rr.user_id
+    WHERE rr.notified_at IS NULL AND {_OPEN} AND u.is_active AND u.email <> ''
+      AND (u.is_superuser OR EXISTS (SELECT 1 FROM patients_staffmembership m
+                                     WHERE m.user_id = rr.user_id AND m.clinic_id = p.clinic_id))
+    """,
 ]
 
 

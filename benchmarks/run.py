@@ -173,7 +173,6 @@ def measure(*, repeat, log):
         "due_soon": today + timedelta(days=DUE_SOON_DAYS),
         "window_start": local_midnight(start),
         "window_end": local_midnight(end + timedelta(days=1)),
-        "window_first_day": start,
         "clinics": clinic_ids,
         "patient": patient.pk,
     }

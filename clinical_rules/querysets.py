@@ -120,6 +120,29 @@ def devices_review_due(devices, today):
     )
 
 
+# Follow-ups still standing ------------------------------------------------------------------
+# A reminder is due on the date its follow-up fell due (``due_on``: a date, or an expression such
+# as ``OuterRef("due_on")``). These find the records whose follow-up still stands on that date;
+# once one no longer does, its reminder resolves itself (SPEC §2 Reminder).
+
+
+def reassessment_still_due(patients, due_on, today):
+    """Active patients not reassessed since: their next assessment is still due by ``due_on``."""
+    return with_follow_up(patients, today).filter(
+        status=PatientStatus.ACTIVE, next_assessment_due__lte=due_on
+    )
+
+
+def referrals_still_open(referrals, due_on):
+    """Open referrals (draft, sent, accepted) still due by ``due_on``: not moved on, not given longer."""
+    return referrals.filter(status__in=OPEN_REFERRAL_STATUSES, due_by__lte=due_on)
+
+
+def device_reviews_still_due(devices, due_on):
+    """Active prescriptions whose review is still due by ``due_on``: not reviewed and put off."""
+    return devices.filter(status=DeviceStatus.ACTIVE, review_due_on__lte=due_on)
+
+
 # What is due --------------------------------------------------------------------------------
 
 

@@ -1,6 +1,12 @@
-"""Reads of reminders: only about valid patients and records, scoped by ``visible_to``."""
+"""Reads of reminders: only about valid patients and records, scoped by ``visible_to``.
 
-from .models import Reminder, ReminderStatus
+A reminder about a record (or patient) marked entered in error drops out of every read at
+once, like the record itself; the next sweep or delivery attempt resolves it.
+"""
+
+from django.db.models import Count, Q
+
+from .models import OPEN_STATUSES, Reminder, ReminderStatus
 
 
 def reminder_list(user):
@@ -19,5 +25,14 @@ def reminders_addressed_to(user):
 
 
 def open_reminders_of(user):
-    """What waits in ``user``'s inbox: addressed to them and not acknowledged yet."""
-    return reminders_addressed_to(user).exclude(status=ReminderStatus.ACKNOWLEDGED)
+    """What waits in ``user``'s inbox: addressed to them, pending or sent."""
+    return reminders_addressed_to(user).open()
+
+
+def inbox_counts(user):
+    """How many of the reminders addressed to ``user`` are open, acknowledged and resolved (one query)."""
+    return reminders_addressed_to(user).aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        acknowledged=Count("pk", filter=Q(status=ReminderStatus.ACKNOWLEDGED)),
+        resolved=Count("pk", filter=Q(status=ReminderStatus.RESOLVED)),
+    )

@@ -1,37 +1,41 @@
-"""The reminder sweep: find every follow-up that is due and create its reminder once.
+"""The reminder sweep: resolve every reminder whose reason has gone, find every follow-up that
+is due and create its reminder once, and queue the digests that announce them.
 
-Set-based from end to end: each kind is one queryset of due follow-ups (the rules'
-``clinical_rules.querysets.due_follow_ups``, which the overdue report reads too, and
-``at_high_fall_risk``), inserted as reminders by one ``INSERT ... SELECT`` in the database, and their recipients by
-another, so a sweep costs the same few statements whether one reminder falls due or fifty
-thousand. The unique constraints (kind, subject or patient, due_on) with ``ON CONFLICT DO
-NOTHING`` make a sweep run twice, or two sweeps at once, create nothing twice. Delivery is
-queued on commit for every reminder still pending, so whatever a broker outage left behind
-goes out on the next sweep.
+Set-based from end to end: resolution is one UPDATE per kind (``services.reminders_resolve``);
+each kind's due follow-ups are one queryset (the rules' ``clinical_rules.querysets.due_follow_ups``,
+which the overdue report reads too, and ``at_high_fall_risk``), inserted as reminders by one
+``INSERT ... SELECT`` in the database, and their recipients by another, so a sweep costs the
+same few statements whether one reminder falls due or fifty thousand. The unique constraints
+(kind, subject or patient, due_on) with ``ON CONFLICT DO NOTHING`` make a sweep run twice, or
+two sweeps at once, create nothing twice. A digest is queued on commit for every recipient
+with a reminder not yet announced to them, so whatever a broker outage left behind goes out
+on the next sweep.
 """
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from care.models import FallEvent
-from clinical_rules.querysets import at_high_fall_risk, due_follow_ups, falls_in_window, with_follow_up
+from clinical_rules.querysets import (
+    AddDays,
+    at_high_fall_risk,
+    due_follow_ups,
+    falls_in_window,
+    with_follow_up,
+)
 from clinical_rules.rules import fall_window
-from patients.clock import clinic_today
-from patients.models import Patient, Role
+from patients.clock import clinic_today, local_midnight
+from patients.models import Patient
 
-from .models import SUBJECT_FIELD_OF_KIND, Reminder, ReminderKind, ReminderStatus
+from .kinds import KIND_RULES
+from .models import SUBJECT_FIELD_OF_KIND, Reminder, ReminderKind, ReminderRecipient, ReminderStatus
+from .services import reminders_resolve
 
-# Who hears about each kind: roles of the patient's clinic, or the record's author.
-CLINIC_ROLES_OF_KIND = {
-    ReminderKind.REASSESSMENT_DUE: (Role.NURSE, Role.PHYSIO),
-    ReminderKind.FALL_RISK: (Role.PHYSIO,),
-}
-AUTHOR_OF_KIND = {
-    ReminderKind.REFERRAL_OVERDUE: "referral__created_by_id",
-    ReminderKind.DEVICE_REVIEW_DUE: "device__prescribed_by_id",
-}
+# SPEC §2: a fall-risk reminder falls due a week after the fall that made the patient high-risk
+# was recorded, so that it is not overdue the moment it appears.
+FALL_RISK_DUE_DAYS = 7
 
 
 def _rows(queryset, *, patient, due_on, subject=None):
@@ -57,19 +61,20 @@ def _due_rows(due):
 def fall_risks(today, patient_ids=None):
     """SPEC §3 rule 5: patients at high fall risk with no fall-risk reminder for a fall in the window.
 
-    The reminder is about the latest fall in the window — the one that made (or keeps) the
-    patient high-risk — and falls due on its clinic-local date, so a patient is reminded
-    about once per episode, not once a sweep.
+    The reminder is about the fall that made the patient high-risk — the one in the window
+    recorded last — and falls due a week after the clinic-local date it was recorded, so a
+    patient is reminded about once per episode, not once a sweep. A resolved reminder does not
+    count: its fall was entered in error, or the episode ended.
     """
     start, _ = fall_window(today)
-    latest_fall = (
+    made_high_risk = (
         falls_in_window(FallEvent.objects.all(), today)
         .filter(patient=OuterRef("pk"))
-        .order_by("-occurred_at", "-id")
+        .order_by("-created_at", "-id")
     )
     already_reminded = Reminder.objects.filter(
-        kind=ReminderKind.FALL_RISK, patient=OuterRef("pk"), due_on__gte=start
-    )
+        kind=ReminderKind.FALL_RISK, patient=OuterRef("pk"), fall__occurred_at__gte=local_midnight(start)
+    ).exclude(status=ReminderStatus.RESOLVED)
     patients = at_high_fall_risk(with_follow_up(Patient.objects.valid(), today)).filter(
         ~Exists(already_reminded)
     )
@@ -78,8 +83,10 @@ def fall_risks(today, patient_ids=None):
     return _rows(
         patients,
         patient=F("pk"),
-        subject=Subquery(latest_fall.values("id")[:1]),
-        due_on=TruncDate(Subquery(latest_fall.values("occurred_at")[:1])),
+        subject=Subquery(made_high_risk.values("id")[:1]),
+        due_on=AddDays(
+            TruncDate(Subquery(made_high_risk.values("created_at")[:1])), Value(FALL_RISK_DUE_DAYS)
+        ),
     )
 
 
@@ -119,60 +126,57 @@ def _create(kind, rows):
     if not created:
         return []
     new = Reminder.objects.filter(pk__in=created)
-    if kind in CLINIC_ROLES_OF_KIND:
+    rules = KIND_RULES[kind]
+    if rules.roles:
         membership = "patient__clinic__memberships__user"
         recipients = new.filter(
-            **{
-                f"{membership}__is_active": True,
-                f"{membership}__groups__name__in": CLINIC_ROLES_OF_KIND[kind],
-            }
+            **{f"{membership}__is_active": True, f"{membership}__groups__name__in": rules.roles}
         ).values_list("pk", f"{membership}_id")
     else:
-        recipients = new.values_list("pk", AUTHOR_OF_KIND[kind])
+        recipients = new.values_list("pk", rules.author)
     _insert_recipients(recipients.order_by().distinct())
     return created
 
 
 def _insert_recipients(pairs):
     """INSERT ... SELECT of ``(reminder id, user id)`` pairs into the recipients table."""
-    through = Reminder.recipients.through
     select, params = pairs.query.sql_with_params()
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(through._meta.db_table)} ({quote('reminder_id')}, {quote('user_id')}) "
+            f"INSERT INTO {quote(ReminderRecipient._meta.db_table)} ({quote('reminder_id')}, {quote('user_id')}) "
             f"SELECT * FROM ({select}) AS pairs WHERE true ON CONFLICT DO NOTHING",
             params,
         )
 
 
-def queue_pending_deliveries():
-    """Queue a delivery task, on commit, for every valid reminder still pending.
+def queue_digests_of_unannounced():
+    """Queue a digest, on commit, for every recipient with a reminder not yet announced to them."""
+    from .tasks import queue_digests
 
-    A reminder whose patient or subject is entered in error stays pending and is never sent.
-    """
-    from .tasks import queue_delivery
-
-    pending = list(
-        Reminder.objects.valid().filter(status=ReminderStatus.PENDING).values_list("id", flat=True)
+    user_ids = list(
+        ReminderRecipient.objects.unannounced().order_by().values_list("user_id", flat=True).distinct()
     )
-    transaction.on_commit(lambda: queue_delivery(pending))
-    return pending
+    transaction.on_commit(lambda: queue_digests(user_ids))
+    return user_ids
 
 
 @transaction.atomic
 def reminder_sweep(*, today):
-    """Create every due reminder once, and queue delivery of all pending ones. Returns the new ids by kind."""
+    """Resolve what has lapsed, create every due reminder once, and queue the digests. Returns
+    the new ids by kind."""
+    reminders_resolve(today=today)
     created = {due.kind: _create(due.kind, _due_rows(due)) for due in due_follow_ups(today)}
     created[ReminderKind.FALL_RISK] = _create(ReminderKind.FALL_RISK, fall_risks(today))
-    queue_pending_deliveries()
+    queue_digests_of_unannounced()
     return created
 
 
 @transaction.atomic
 def fall_risk_check(*, patient, today):
-    """After a fall is recorded: if it made the patient high-risk, remind the clinic's physios (on commit)."""
-    from .tasks import queue_delivery
+    """After a fall is recorded: if it made the patient high-risk, remind the clinic's physios
+    (their digests are queued on commit)."""
+    from .tasks import queue_digests
 
     # Lock the patient first. Two falls of one patient recorded at once would otherwise each
     # find no reminder for the episode and insert one each, about different falls (the unique
@@ -181,7 +185,10 @@ def fall_risk_check(*, patient, today):
     Patient.objects.select_for_update().filter(pk=patient.pk).first()
     created = _create(ReminderKind.FALL_RISK, fall_risks(today, patient_ids=[patient.pk]))
     if created:
-        transaction.on_commit(lambda: queue_delivery(created))
+        user_ids = list(
+            ReminderRecipient.objects.filter(reminder_id__in=created).values_list("user_id", flat=True)
+        )
+        transaction.on_commit(lambda: queue_digests(user_ids))
     return created
 
 

@@ -14,7 +14,7 @@ from knox.models import AuthToken, AuthTokenManager
 from rest_framework.test import APIClient
 
 from patients.clock import clinic_today
-from reminders.delivery import reminder_deliver
+from reminders.delivery import reminder_digest_send
 from reminders.sweep import reminder_sweep
 from tests import factories
 from tests.conftest import PASSWORD
@@ -155,8 +155,9 @@ def test_a_reminder_sweep_and_its_emails_reveal_no_patient(patient, nora, phil, 
         user.save()
     today = clinic_today()
     factories.AssessmentFactory(patient=patient, assessed_on=today - timedelta(weeks=13))
-    (reminder_id,) = reminder_sweep(today=today)["reassessment_due"]
-    assert reminder_deliver(reminder_id=reminder_id) is True
+    reminder_sweep(today=today)
+    for user in (nora, phil):
+        assert reminder_digest_send(user_id=user.pk, today=today) == 1
 
     assert sorted(message.to[0] for message in mail.outbox) == ["nora@clinic.example", "phil@clinic.example"]
     emails = [text for message in mail.outbox for text in (message.subject, message.body)]

@@ -23,10 +23,12 @@ from django.db import connection
 
 from clinic.celery import app as celery_app
 from patients.clock import clinic_today
-from reminders.models import Reminder
+from patients.models import Patient
+from reminders.models import Reminder, ReminderRecipient
 from reminders.sweep import reminder_sweep
+from reminders.tasks import send_reminder_digest
 from tests.conftest import skip_or_fail
-from tests.factories import AssessmentFactory, PatientFactory
+from tests.factories import AssessmentFactory, PatientFactory, ReminderFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,15 +79,20 @@ def process_env(broker, queue, mail_file, email_delay=0):
 class Worker:
     """A `celery worker` process (solo pool: the task runs in the process a test kills)."""
 
-    def __init__(self, broker, queue, mail_file, log_file, email_delay=0):
+    def __init__(self, broker, queue, mail_file, log_file, email_delay=0, name="worker"):
         self.env = process_env(broker, queue, mail_file, email_delay)
-        self.queue, self.log_file, self.process = queue, log_file, None
+        self.queue, self.log_file, self.process, self.name = queue, log_file, None, name
 
     def start(self):
         log = self.log_file.open("a")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "clinic", "worker", "--pool=solo", "-Q", self.queue]
-            + ["--without-gossip", "--without-mingle", "--loglevel=INFO", f"--hostname={self.queue}@%h"],
+            + [
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+                f"--hostname={self.queue}-{self.name}@%h",
+            ],
             cwd=settings.BASE_DIR,
             env=self.env,
             stdout=log,
@@ -118,7 +125,8 @@ def run_workers(services, tmp_path):
     mail_file = tmp_path / "mail.jsonl"
 
     def start(email_delay=0, broker=services):
-        worker = Worker(broker, queue, mail_file, tmp_path / "worker.log", email_delay).start()
+        name = f"worker{len(started) + 1}"
+        worker = Worker(broker, queue, mail_file, tmp_path / f"{name}.log", email_delay, name).start()
         started.append(worker)
         return worker
 
@@ -151,26 +159,78 @@ def all_sent():
     return not Reminder.objects.exclude(status="sent").exists()
 
 
-def test_reminders_are_delivered_exactly_once(run_workers, nora, phil):
+def subjects_by_recipient(mail_file):
+    return sorted((m["to"][0], m["subject"]) for m in sent_mail(mail_file))
+
+
+def test_one_digest_per_recipient_announces_every_reminder_exactly_once(run_workers, nora, phil):
     today = due_patients(nora, phil, 3)
     run_workers()
+    run_workers()
     reminder_sweep(today=today)
-    wait_until(all_sent, what="the worker to deliver every reminder")
-    wait_until(lambda: len(sent_mail(run_workers.mail_file)) == 6, what="six emails")
+    wait_until(all_sent, what="the workers to announce every reminder")
+    wait_until(lambda: len(sent_mail(run_workers.mail_file)) == 2, what="two digests")
 
-    # The sweep again, and every delivery queued twice more by hand: nothing is sent twice.
+    # The sweep again, and every digest queued twice more by hand: nothing is announced twice.
     reminder_sweep(today=today)
-    from reminders.tasks import deliver_reminder
-
-    for reminder_id in Reminder.objects.values_list("id", flat=True):
-        deliver_reminder.delay(reminder_id)
-        deliver_reminder.delay(reminder_id)
+    for user in (nora, phil):
+        send_reminder_digest.delay(user.pk)
+        send_reminder_digest.delay(user.pk)
     time.sleep(3)
-    mail = sent_mail(run_workers.mail_file)
-    assert len(mail) == 6  # 3 reminders × (nurse + physio)
-    assert sorted(m["to"][0] for m in mail) == ["nora@clinic.example"] * 3 + ["phil@clinic.example"] * 3
-    # No patient named: each email counts the three reminders waiting in the inbox.
-    assert {m["subject"] for m in mail} == {"[MS Strength Clinic] 3 reminders waiting: 3 reassessment due"}
+    # No patient named: each digest counts the three new reminders by kind.
+    subject = "[MS Strength Clinic] 3 new reminders: 3 reassessment due"
+    assert subjects_by_recipient(run_workers.mail_file) == [
+        ("nora@clinic.example", subject),
+        ("phil@clinic.example", subject),
+    ]
+
+
+def test_two_workers_sending_one_recipients_digest_at_once_send_it_once(run_workers, nora, phil):
+    due_patients(nora, phil, 0)
+    for _ in range(2):
+        ReminderFactory(patient=PatientFactory(clinic=phil.clinic_memberships.get().clinic)).recipients.add(
+            phil
+        )
+    run_workers(email_delay=3)
+    run_workers(email_delay=3)
+    # Both workers take Phil's digest: the second waits on the first's lock, then finds it all announced.
+    send_reminder_digest.delay(phil.pk)
+    send_reminder_digest.delay(phil.pk)
+    wait_until(lambda: sent_mail(run_workers.mail_file), what="the first digest")
+    time.sleep(5)
+    assert subjects_by_recipient(run_workers.mail_file) == [
+        ("phil@clinic.example", "[MS Strength Clinic] 2 new reminders: 2 reassessment due")
+    ]
+    assert ReminderRecipient.objects.filter(user=phil, notified_at__isnull=False).count() == 2
+    assert all_sent()
+
+
+def test_the_reminder_life_cycle_through_a_worker(run_workers, nora, phil):
+    """Created by the sweep, announced once, resolved when its reason goes; one whose reason goes
+    before its digest runs is resolved by the worker and never emailed."""
+    today = due_patients(nora, phil, 2)
+    kept, lapsed = Patient.objects.order_by("pk")
+    reminder_sweep(today=today)  # the digests wait in Redis: no worker yet
+    Patient.objects.filter(pk=lapsed.pk).update(status="discharged")
+    run_workers()
+    wait_until(lambda: len(sent_mail(run_workers.mail_file)) == 2, what="two digests")
+    reminder = Reminder.objects.get(patient=kept)
+    resolved_before_send = Reminder.objects.get(patient=lapsed)
+    assert reminder.status == "sent"
+    assert (resolved_before_send.status, resolved_before_send.sent_at) == ("resolved", None)
+    subject = "[MS Strength Clinic] 1 new reminder: 1 reassessment due"
+    assert subjects_by_recipient(run_workers.mail_file) == [
+        ("nora@clinic.example", subject),
+        ("phil@clinic.example", subject),
+    ]
+
+    # Reassessed: the next sweep resolves the sent reminder, and nothing more is emailed.
+    AssessmentFactory(patient=kept, assessed_on=today)
+    reminder_sweep(today=today)
+    reminder.refresh_from_db()
+    assert reminder.status == "resolved" and reminder.resolved_at is not None
+    time.sleep(2)
+    assert len(sent_mail(run_workers.mail_file)) == 2
 
 
 def test_a_worker_killed_mid_delivery_loses_nothing_and_duplicates_nothing(run_workers, nora, phil):
@@ -181,7 +241,11 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_duplicates_nothing(run_w
     wait_until(marker.exists, what="the worker to start sending")
     worker.kill()
     # The claim was rolled back with the dead worker's transaction.
-    wait_until(lambda: Reminder.objects.get().status == "pending", what="the claim to roll back")
+    wait_until(
+        lambda: not ReminderRecipient.objects.filter(notified_at__isnull=False).exists(),
+        what="the claim to roll back",
+    )
+    assert Reminder.objects.get().status == "pending"
     assert sent_mail(run_workers.mail_file) == []
 
     run_workers()  # a fresh worker, sending at once
@@ -265,7 +329,7 @@ def test_with_the_broker_down_a_fall_is_recorded_and_its_reminder_goes_out_later
     assert first.returncode == 0, first.stderr
     private_redis.stop()
 
-    # The second fall makes the patient high-risk: queueing its reminder fails, the write does not.
+    # The second fall makes the patient high-risk: queueing its digest fails, the write does not.
     second = manage(env, "shell", "-c", RECORD_FALL.format(patient=patient.pk, hours_ago=2))
     assert second.returncode == 0, second.stderr
     assert "Broker unavailable" in second.stderr

@@ -1,0 +1,16 @@
+"""The reminders' tests share a day in the clinic and staff with email addresses."""
+
+from datetime import date
+
+import pytest
+
+# A fixed clinic-local day: every rule takes "today" as an argument.
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def staff(nora, phil, ada, sam):
+    for user in (nora, phil, ada, sam):
+        user.email = f"{user.username}@clinic.example"
+        user.save()
+    return {"nora": nora, "phil": phil, "ada": ada, "sam": sam}
