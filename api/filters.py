@@ -10,7 +10,7 @@ from clinical_rules.querysets import at_high_fall_risk, due_for_reassessment, re
 from patients.clock import clinic_today
 from patients.models import Patient
 from patients.selectors import patient_search
-from reminders.models import Reminder
+from reminders.models import OPEN_STATUSES, Reminder, ReminderStatus
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -139,6 +139,15 @@ class ReferralFilter(PatientRecordFilter):
 
 
 class ReminderFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(
+        choices=[("open", "Open (pending or sent)"), *ReminderStatus.choices],
+        method="filter_status",
+        help_text="A status, or open: pending or sent.",
+    )
+
     class Meta:
         model = Reminder
         fields = ["kind", "status"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status__in=OPEN_STATUSES if value == "open" else [value])

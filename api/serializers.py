@@ -337,6 +337,7 @@ class ReminderSerializer(StrictModelSerializer):
             "sent_at",
             "acknowledged_by",
             "acknowledged_at",
+            "resolved_at",
             "created_at",
         ]
         read_only_fields = fields

@@ -300,7 +300,8 @@ class ReferralViewSet(ClinicalRecordViewSet):
 
 
 class ReminderViewSet(AccessLoggedReads, ScopedViewSet):
-    """Follow-up reminders of your clinics' patients (none about a record entered in error)."""
+    """Follow-up reminders of your clinics' patients, resolved ones too; none about a record entered
+    in error (resolved, they drop out like the record)."""
 
     selector = staticmethod(reminder_list)
     serializer_class = serializers.ReminderSerializer
@@ -310,7 +311,8 @@ class ReminderViewSet(AccessLoggedReads, ScopedViewSet):
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        """Acknowledge a reminder addressed to you (again: no change). Takes no body fields."""
+        """Acknowledge a reminder addressed to you (again, or once it has resolved itself: no change).
+        Takes no body fields."""
         reminder = self.get_object()
         serializers.AcknowledgeSerializer(data=request.data).is_valid(raise_exception=True)
         reminder = reminder_acknowledge(reminder=reminder, by=request.user)

@@ -18,7 +18,7 @@ from patients import policy
 from patients.clock import clinic_date
 from patients.models import Patient
 from patients.services import PATIENT_EDITABLE
-from reminders.models import Reminder, ReminderStatus
+from reminders.models import OPEN_STATUSES, Reminder
 
 from .labels import muscle_label
 
@@ -219,6 +219,6 @@ class ReminderRow:
 
 
 def reminder_row(reminder, *, today):
-    """Overdue: not acknowledged and its due date passed."""
-    overdue = reminder.status != ReminderStatus.ACKNOWLEDGED and reminder.due_on < today
+    """Overdue: open (neither acknowledged nor resolved) and its due date passed."""
+    overdue = reminder.status in OPEN_STATUSES and reminder.due_on < today
     return ReminderRow(reminder, overdue)

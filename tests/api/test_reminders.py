@@ -2,8 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from patients.clock import clinic_today
 from reminders.models import Reminder
+from reminders.sweep import reminder_sweep
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +53,70 @@ def test_reminders_filter_by_kind_and_status(reminder, north_patient, nora, nora
     assert listed(kind="referral_overdue") == [overdue.pk]
     assert listed(status="acknowledged") == [reminder.pk]
     assert listed(status="pending") == [overdue.pk]
+
+
+@pytest.fixture
+def one_of_each_status(north, nora, phil):
+    """A reassessment reminder in each status, each about a patient of its own."""
+    now = timezone.now()
+    fields = {
+        "pending": {},
+        "sent": {"sent_at": now},
+        "acknowledged": {"sent_at": now, "acknowledged_at": now, "acknowledged_by": phil},
+        "resolved": {"resolved_at": now},
+    }
+    reminders = {
+        status: factories.ReminderFactory(
+            patient=factories.PatientFactory(clinic=north), status=status, **extra
+        )
+        for status, extra in fields.items()
+    }
+    for reminder in reminders.values():
+        reminder.recipients.add(nora)
+    return reminders
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("open", {"pending", "sent"}),
+        ("resolved", {"resolved"}),
+        ("acknowledged", {"acknowledged"}),
+        (None, {"pending", "sent", "acknowledged", "resolved"}),
+    ],
+)
+def test_the_status_filter_and_open_meaning_pending_or_sent(one_of_each_status, nora_api, status, expected):
+    url = reverse("api:reminder-list")
+    body = nora_api.get(url, {"status": status} if status else {}).json()
+    assert {r["id"] for r in body["results"]} == {one_of_each_status[name].pk for name in expected}
+
+
+def test_an_unknown_status_is_refused(one_of_each_status, nora_api):
+    response = nora_api.get(reverse("api:reminder-list"), {"status": "closed"})
+    assert response.status_code == 400
+    assert "status" in response.json()
+
+
+def test_a_resolved_reminder_stays_readable_and_acknowledging_it_changes_nothing(
+    one_of_each_status, nora_api
+):
+    resolved = one_of_each_status["resolved"]
+    url = reverse("api:reminder-detail", kwargs={"pk": resolved.pk})
+    body = nora_api.get(url).json()
+    assert body["status"] == "resolved" and body["resolved_at"]
+    again = acknowledge(nora_api, resolved)
+    assert again.status_code == 200
+    assert (again.json()["status"], again.json()["acknowledged_by"]) == ("resolved", None)
+
+
+def test_the_schema_documents_the_status_filter_and_resolved_at(client):
+    schema = client.get(reverse("api:schema"), {"format": "json"}).json()
+    parameters = schema["paths"]["/api/v1/reminders/"]["get"]["parameters"]
+    (status,) = [p for p in parameters if p["name"] == "status"]
+    assert sorted(status["schema"]["enum"]) == ["acknowledged", "open", "pending", "resolved", "sent"]
+    assert "open" in status["description"]
+    resolved_at = schema["components"]["schemas"]["Reminder"]["properties"]["resolved_at"]
+    assert resolved_at["readOnly"] is True and resolved_at["nullable"] is True
 
 
 def test_a_reminder_shows_its_subject_and_recipients(reminder, nora_api):
@@ -99,3 +166,10 @@ def test_a_reminder_about_a_fall_entered_in_error_is_gone(north_patient, nora, a
     assert nora_api.get(url).json()["results"] == []
     assert nora_api.get(reverse("api:reminder-detail", kwargs={"pk": about_fall.pk})).status_code == 404
     assert acknowledge(nora_api, about_fall).status_code == 404
+
+    # The sweep resolves it; like the fall, it stays out of every list, resolved ones too.
+    reminder_sweep(today=clinic_today())
+    about_fall.refresh_from_db()
+    assert about_fall.status == "resolved"
+    assert nora_api.get(url, {"status": "resolved"}).json()["results"] == []
+    assert nora_api.get(reverse("api:reminder-detail", kwargs={"pk": about_fall.pk})).status_code == 404

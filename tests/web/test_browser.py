@@ -369,6 +369,9 @@ def test_acknowledging_a_reminder_updates_the_row_and_the_count_in_place(web, no
     )
     assert web.driver.execute_script("return window.__samePage") is True  # no reload: htmx swapped it
     assert web.find("#reminder-count").get_attribute("textContent") == "(0 open)"
+    # The inbox's own counts were swapped too.
+    tabs = web.find("#reminder-tabs").text
+    assert "Open (0)" in tabs and "Acknowledged (1)" in tabs
     reminder.refresh_from_db()
     assert reminder.status == "acknowledged"
 

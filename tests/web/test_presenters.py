@@ -96,9 +96,15 @@ def test_device_rows_say_whether_the_review_is_due_and_who_may_mark_them(nora, p
 
 @pytest.mark.parametrize(
     ("status", "due_in_days", "overdue"),
-    [("pending", -1, True), ("sent", -1, True), ("pending", 0, False), ("acknowledged", -30, False)],
+    [
+        ("pending", -1, True),
+        ("sent", -1, True),
+        ("pending", 0, False),
+        ("acknowledged", -30, False),
+        ("resolved", -30, False),
+    ],
 )
-def test_a_reminder_row_is_overdue_past_its_date_until_acknowledged(status, due_in_days, overdue):
+def test_a_reminder_row_is_overdue_past_its_date_until_acknowledged_or_resolved(status, due_in_days, overdue):
     reminder = Reminder(status=status, due_on=_days(due_in_days))
     row = presenters.reminder_row(reminder, today=TODAY)
     assert row.reminder is reminder and row.overdue is overdue

@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from patients.models import Patient
+from reminders.services import reminders_resolve
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +66,9 @@ def test_acknowledge_with_htmx_returns_the_row_and_the_new_count(nora_web, remin
     assert html.lstrip().startswith(f'<tr id="reminder-{reminders["mine"].pk}">')
     assert "Acknowledged" in html
     assert 'id="reminder-count"' in html and 'hx-swap-oob="true"' in html and ">1<" in html
+    # The inbox's tabs come along out of band, with their counts.
+    assert '<nav class="tabs" id="reminder-tabs" aria-label="Reminders" hx-swap-oob="true">' in html
+    assert "Open (1)" in html and "Acknowledged (1)" in html and "Resolved (0)" in html
 
 
 def test_a_reminder_not_addressed_to_me_is_forbidden(nora_web, reminders):
@@ -93,3 +98,31 @@ def test_a_reminder_about_a_fall_entered_in_error_leaves_the_inbox(nora_web, nor
     assert "Open (2)" in response.content.decode()
     assert response.context["open_reminder_count"] == 2
     assert nora_web.post(reverse("web:reminder_ack", args=[about_fall.pk])).status_code == 404
+
+
+def test_a_resolved_reminder_leaves_the_open_inbox_and_its_counts(nora_web, reminders):
+    referral = reminders["referral"].referral
+    referral.status = "seen"
+    referral.save()
+    reminders_resolve(today=timezone.localdate())
+    reminders["referral"].refresh_from_db()
+    assert reminders["referral"].status == "resolved"
+
+    response = nora_web.get(INBOX)
+    assert _listed(response) == [reminders["mine"].pk]
+    assert response.context["open_reminder_count"] == 1
+    html = response.content.decode()
+    assert "Open (1)" in html and "Resolved (1)" in html
+    resolved = nora_web.get(INBOX, {"show": "resolved"})
+    assert _listed(resolved) == [reminders["referral"].pk]
+    assert "its reason has gone" in resolved.content.decode()
+    assert ">Overdue</span>" not in resolved.content.decode()
+
+
+def test_acknowledging_a_reminder_that_resolved_itself_leaves_it_resolved(nora_web, reminders):
+    Patient.objects.filter(pk=reminders["mine"].patient_id).update(status="discharged")
+    reminders_resolve(today=timezone.localdate())
+    response = nora_web.post(reverse("web:reminder_ack", args=[reminders["mine"].pk]), follow=True)
+    assert "This reminder had already resolved itself" in response.content.decode()
+    reminders["mine"].refresh_from_db()
+    assert (reminders["mine"].status, reminders["mine"].acknowledged_by) == ("resolved", None)
