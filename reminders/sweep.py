@@ -2,12 +2,12 @@
 
 Set-based from end to end: each kind is one queryset of due follow-ups (the rules'
 ``clinical_rules.querysets.due_follow_ups``, which the overdue report reads too, and
-``at_high_fall_risk``), inserted as reminders by one ``INSERT ... SELECT`` in the database, and their recipients by
-another, so a sweep costs the same few statements whether one reminder falls due or fifty
-thousand. The unique constraints (kind, subject or patient, due_on) with ``ON CONFLICT DO
-NOTHING`` make a sweep run twice, or two sweeps at once, create nothing twice. Delivery is
-queued on commit for every reminder still pending, so whatever a broker outage left behind
-goes out on the next sweep.
+``at_high_fall_risk``), inserted as reminders by one ``INSERT ... SELECT`` in the database,
+and their recipients by another, so a sweep costs the same few statements whether one reminder
+falls due or fifty thousand. The unique constraints (kind, subject or patient, due_on) with
+``ON CONFLICT DO NOTHING`` make a sweep run twice, or two sweeps at once, create nothing
+twice. Delivery is queued on commit for every reminder still pending, so whatever a broker
+outage left behind goes out on the next sweep.
 """
 
 from django.db import connection, transaction

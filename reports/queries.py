@@ -3,9 +3,9 @@
 Every figure is computed in the database (``annotate``/``aggregate``, one GROUP BY per
 report) from the same querysets and constants the rules use (``clinical_rules``: the
 follow-up annotations, and ``due_follow_ups``, which the reminder sweep reads too), so a
-report never disagrees with a patient's trends or with the reminder sweep. A report costs a fixed number of queries whatever the size of
-the clinic network, and its rows come from a server-side iterator, so a CSV export of any
-length streams in constant memory.
+report never disagrees with a patient's trends or with the reminder sweep. A report costs a
+fixed number of queries whatever the size of the clinic network, and its rows come from a
+server-side iterator, so a CSV export of any length streams in constant memory.
 
 Each report takes a ``Scope``: the clinics it covers (already limited to the ones the user
 may see), an optional date range (both ends included, clinic-local dates) and *today*.
