@@ -6,6 +6,8 @@ once, like the record itself; the next sweep or delivery attempt resolves it.
 
 from django.db.models import Count, Q
 
+from patients.records import reminder_subject_types
+
 from .models import OPEN_STATUSES, Reminder, ReminderStatus
 
 
@@ -27,6 +29,26 @@ def reminders_addressed_to(user):
 def open_reminders_of(user):
     """What waits in ``user``'s inbox: addressed to them, pending or sent."""
     return reminders_addressed_to(user).open()
+
+
+def with_row_details(reminders):
+    """``reminders`` with what a row of the inbox shows loaded: the patient, the subject of
+    whichever record type it is about, and who acknowledged it."""
+    return reminders.select_related("patient", *reminder_subject_types(), "acknowledged_by")
+
+
+# The inbox's tabs: the statuses each shows, in its order (open: soonest due first).
+INBOX_TABS = {
+    "open": (OPEN_STATUSES, ("due_on", "id")),
+    "acknowledged": ((ReminderStatus.ACKNOWLEDGED,), ("-acknowledged_at", "-id")),
+    "resolved": ((ReminderStatus.RESOLVED,), ("-resolved_at", "-id")),
+}
+
+
+def inbox_of(user, *, show="open"):
+    """``user``'s inbox: the open reminders, due first; or the acknowledged or resolved ones, latest first."""
+    statuses, order = INBOX_TABS[show]
+    return with_row_details(reminders_addressed_to(user).filter(status__in=statuses)).order_by(*order)
 
 
 def inbox_counts(user):

@@ -1,13 +1,17 @@
 """The reminders inbox: what is addressed to me, acknowledged with one press (htmx or not)."""
 
 import datetime
+import itertools
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import Patient
-from reminders.services import reminders_resolve
+from reminders.models import Reminder
+from reminders.services import reminder_acknowledge, reminders_resolve
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +130,43 @@ def test_acknowledging_a_reminder_that_resolved_itself_leaves_it_resolved(nora_w
     assert "This reminder had already resolved itself" in response.content.decode()
     reminders["mine"].refresh_from_db()
     assert (reminders["mine"].status, reminders["mine"].acknowledged_by) == ("resolved", None)
+
+
+@pytest.mark.parametrize("show", ["open", "acknowledged", "resolved"])
+def test_the_inbox_costs_the_same_queries_whatever_its_reminders_are_about(
+    nora_web, nora, phil, assessed_patient, show
+):
+    """Each row names its subject: a reminder about any kind of record adds no query of its own."""
+    today = timezone.localdate()
+    days_ago = itertools.count(1)
+
+    def add_one_of_each_kind():
+        subjects = {
+            "reassessment_due": {},
+            "referral_overdue": {"referral": factories.ReferralFactory(patient=assessed_patient)},
+            "device_review_due": {"device": factories.DeviceFactory(patient=assessed_patient)},
+            "fall_risk": {"fall": factories.FallFactory(patient=assessed_patient)},
+        }
+        for kind, subject in subjects.items():
+            reminder = factories.ReminderFactory(
+                patient=assessed_patient,
+                kind=kind,
+                due_on=today - datetime.timedelta(days=next(days_ago)),
+                **subject,
+            )
+            reminder.recipients.add(nora)
+            if show == "acknowledged":
+                reminder_acknowledge(reminder=reminder, by=phil)
+            if show == "resolved":
+                Reminder.objects.filter(pk=reminder.pk).update(status="resolved", resolved_at=timezone.now())
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert nora_web.get(INBOX, {"show": show}).status_code == 200
+        return len(captured)
+
+    add_one_of_each_kind()
+    few = queries()
+    add_one_of_each_kind()
+    add_one_of_each_kind()
+    assert queries() == few

@@ -10,35 +10,21 @@ from audit.models import AccessAction
 from audit.services import access_record
 from patients import policy
 from patients.clock import clinic_today
-from reminders.models import OPEN_STATUSES, Reminder, ReminderStatus
-from reminders.selectors import inbox_counts, reminders_addressed_to
+from reminders.models import Reminder, ReminderStatus
+from reminders.selectors import INBOX_TABS, inbox_counts, inbox_of, with_row_details
 from reminders.services import reminder_acknowledge
 
 from .. import presenters
 from .shared import is_htmx, require
 
 REMINDERS_PER_PAGE = 50
-# What a reminder's row shows besides the reminder: its patient, subject and who acknowledged it.
-ROW_RELATED = ("patient", "referral", "device", "fall", "acknowledged_by")
-# The inbox's tabs: the statuses each shows, in its order (open: soonest due first).
-TABS = {
-    "open": (OPEN_STATUSES, ("due_on", "id")),
-    "acknowledged": ((ReminderStatus.ACKNOWLEDGED,), ("-acknowledged_at", "-id")),
-    "resolved": ((ReminderStatus.RESOLVED,), ("-resolved_at", "-id")),
-}
 
 
 @login_required
 def reminder_inbox(request):
     today = clinic_today()
-    show = request.GET.get("show") if request.GET.get("show") in TABS else "open"
-    statuses, order = TABS[show]
-    reminders = (
-        reminders_addressed_to(request.user)
-        .select_related(*ROW_RELATED)
-        .filter(status__in=statuses)
-        .order_by(*order)
-    )
+    show = request.GET.get("show") if request.GET.get("show") in INBOX_TABS else "open"
+    reminders = inbox_of(request.user, show=show)
     page = Paginator(reminders, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [presenters.reminder_row(reminder, today=today) for reminder in page]
     context = {"page": page, "rows": rows, "show": show, "today": today, "counts": inbox_counts(request.user)}
@@ -58,7 +44,7 @@ def reminder_ack(request, pk):
     require(policy.may_acknowledge_reminder(request.user, reminder))
     reminder = reminder_acknowledge(reminder=reminder, by=request.user)
     if is_htmx(request):
-        reminder = Reminder.objects.select_related(*ROW_RELATED).get(pk=reminder.pk)
+        reminder = with_row_details(Reminder.objects.all()).get(pk=reminder.pk)
         # The row, and out of band the header's open count and the tabs' counts.
         context = {
             "row": presenters.reminder_row(reminder, today=clinic_today()),
