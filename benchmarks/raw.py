@@ -438,7 +438,8 @@ SWEEP = [
         HAVING count(*) >= 2 OR bool_or(f.injury IN ('moderate', 'severe'))
     ), ins AS (
         INSERT INTO reminders_reminder (kind, patient_id, fall_id, due_on, status, created_at)
-        SELECT 'fall_risk', r.patient_id, r.fall_id, (r.recorded AT TIME ZONE %(tz)s)::date + 7, 'pending', now()
+        SELECT 'fall_risk', r.patient_id, r.fall_id, (r.recorded AT TIME ZONE %(tz)s)::date + 7,
+               'pending', now()
         FROM risky r
         WHERE NOT EXISTS (SELECT 1 FROM reminders_reminder x JOIN care_fallevent xf ON xf.id = x.fall_id
                           WHERE x.kind = 'fall_risk' AND x.patient_id = r.patient_id

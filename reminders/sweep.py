@@ -142,9 +142,10 @@ def _insert_recipients(pairs):
     """INSERT ... SELECT of ``(reminder id, user id)`` pairs into the recipients table."""
     select, params = pairs.query.sql_with_params()
     quote = connection.ops.quote_name
+    table = ReminderRecipient._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(ReminderRecipient._meta.db_table)} ({quote('reminder_id')}, {quote('user_id')}) "
+            f"INSERT INTO {quote(table)} ({quote('reminder_id')}, {quote('user_id')}) "
             f"SELECT * FROM ({select}) AS pairs WHERE true ON CONFLICT DO NOTHING",
             params,
         )

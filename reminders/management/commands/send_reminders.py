@@ -6,7 +6,10 @@ from reminders.sweep import reminder_sweep
 
 
 class Command(BaseCommand):
-    help = "Run the reminder sweep the scheduler runs: create due reminders once and queue their delivery."
+    help = (
+        "Run the reminder sweep the scheduler runs: resolve reminders whose reason has gone, create "
+        "due reminders once and queue the digests that announce them."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -23,4 +26,6 @@ class Command(BaseCommand):
                 transaction.set_rollback(True)
                 self.stdout.write(self.style.WARNING("Dry run: nothing was saved or queued."))
             else:
-                self.stdout.write(self.style.SUCCESS("Sweep done; pending reminders queued for delivery."))
+                self.stdout.write(
+                    self.style.SUCCESS("Sweep done; digests queued for what is not yet announced.")
+                )
