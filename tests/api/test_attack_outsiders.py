@@ -66,3 +66,26 @@ def test_an_outsider_changes_nothing_on_any_record_route(world, sam, nora):
             body = json.dumps(body_of(name, bodies, sam))
             outsider.generic(method, url_of(name, records), body, content_type="application/json")
     assert {kind: nurse.get(url).json() for kind, url in shown.items()} == before
+
+
+@pytest.mark.parametrize("kind", ["assessment", "fall", "device", "referral"])
+def test_filtering_a_list_by_another_clinics_patient_is_the_400_of_a_missing_one(kind, world, sam):
+    records, _, _ = world
+    outsider = api_client_of(sam)
+    url = reverse(f"api:{kind}-list")
+    existing = outsider.get(url, {"patient": records["patient"]})
+    missing = outsider.get(url, {"patient": records["patient"] + MISSING})
+    assert existing.status_code == 400 and "patient" in existing.json()
+    assert _answer(existing) == _answer(missing)
+    assert not AccessRecord.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["patient", "assessment", "fall", "device", "referral", "reminder"])
+def test_no_query_string_lists_another_clinics_records(kind, world, sam):
+    records, _, _ = world
+    outsider = api_client_of(sam)
+    for query in ({}, {"include_errors": "true"}, {"clinic": "north"}, {"page_size": 500}):
+        response = outsider.get(reverse(f"api:{kind}-list"), query)
+        assert response.status_code == 200, query
+        assert response.json()["count"] == 0, query
+    assert all(record.patient_ids == [] for record in AccessRecord.objects.with_patient_ids())
