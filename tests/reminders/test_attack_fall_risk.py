@@ -10,10 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from care.models import FallEvent
-from care.services import fall_record
 from patients.clock import clinic_date, clinic_today
 from reminders.models import Reminder
-from reminders.sweep import reminder_sweep
+from reminders.sweep import fall_risk_check, reminder_sweep
 from tests import factories
 from tests.support.clients import web_client_of
 
@@ -106,8 +105,10 @@ def test_no_fall_and_no_reminder_for_a_patient_entered_in_error(north_patient, n
     assert page.status_code == 404
     assert not FallEvent.objects.exists()
 
-    # Even a fall written past the front ends (an import, a shell) reminds nobody about them.
-    fall_record(patient=north_patient, recorded_by=nora, occurred_at=_days_ago(2), injury="severe")
+    # Even falls written past the front ends (an import, a shell) remind nobody about them.
+    for days_ago in (3, 2):
+        factories.FallFactory(patient=north_patient, occurred_at=_days_ago(days_ago), injury="severe")
+    assert fall_risk_check(patient=north_patient, today=clinic_today()) == []
     reminder_sweep(today=clinic_today())
     assert not _fall_risk_reminders(north_patient).exists()
 
