@@ -59,7 +59,8 @@ def fall_risks(today, patient_ids=None):
 
     The reminder is about the latest fall in the window — the one that made (or keeps) the
     patient high-risk — and falls due on its clinic-local date, so a patient is reminded
-    about once per episode, not once a sweep.
+    about once per episode, not once a sweep. A reminder about a fall since marked entered in
+    error is no reminder of an episode: it is never listed nor sent.
     """
     start, _ = fall_window(today)
     latest_fall = (
@@ -67,7 +68,7 @@ def fall_risks(today, patient_ids=None):
         .filter(patient=OuterRef("pk"))
         .order_by("-occurred_at", "-id")
     )
-    already_reminded = Reminder.objects.filter(
+    already_reminded = Reminder.objects.valid().filter(
         kind=ReminderKind.FALL_RISK, patient=OuterRef("pk"), due_on__gte=start
     )
     patients = at_high_fall_risk(with_follow_up(Patient.objects.valid(), today)).filter(
