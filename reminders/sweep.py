@@ -64,7 +64,8 @@ def fall_risks(today, patient_ids=None):
     The reminder is about the fall that made the patient high-risk — the one in the window
     recorded last — and falls due a week after the clinic-local date it was recorded, so a
     patient is reminded about once per episode, not once a sweep. A resolved reminder does not
-    count: its fall was entered in error, or the episode ended.
+    count (the episode ended), nor does one about a fall since marked entered in error (the
+    next sweep resolves it; it is never listed nor sent).
     """
     start, _ = fall_window(today)
     made_high_risk = (
@@ -72,9 +73,13 @@ def fall_risks(today, patient_ids=None):
         .filter(patient=OuterRef("pk"))
         .order_by("-created_at", "-id")
     )
-    already_reminded = Reminder.objects.filter(
-        kind=ReminderKind.FALL_RISK, patient=OuterRef("pk"), fall__occurred_at__gte=local_midnight(start)
-    ).exclude(status=ReminderStatus.RESOLVED)
+    already_reminded = (
+        Reminder.objects.valid()
+        .filter(
+            kind=ReminderKind.FALL_RISK, patient=OuterRef("pk"), fall__occurred_at__gte=local_midnight(start)
+        )
+        .exclude(status=ReminderStatus.RESOLVED)
+    )
     patients = at_high_fall_risk(with_follow_up(Patient.objects.valid(), today)).filter(
         ~Exists(already_reminded)
     )
