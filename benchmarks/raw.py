@@ -443,7 +443,8 @@ SWEEP = [
         FROM risky r
         WHERE NOT EXISTS (SELECT 1 FROM reminders_reminder x JOIN care_fallevent xf ON xf.id = x.fall_id
                           WHERE x.kind = 'fall_risk' AND x.patient_id = r.patient_id
-                            AND xf.occurred_at >= %(window_start)s AND x.status <> 'resolved')
+                            AND xf.occurred_at >= %(window_start)s AND xf.entered_in_error_at IS NULL
+                            AND x.status <> 'resolved')
         ON CONFLICT DO NOTHING RETURNING id, patient_id
     )
     {_ROLE_RECIPIENTS.format(roles="'physio'")}
