@@ -40,7 +40,7 @@ from clinical_rules.selectors import patient_list_with_follow_up
 from clinical_rules.trends import patient_trends
 from patients import policy
 from patients.clock import clinic_today
-from patients.concurrency import record_lock, record_version
+from patients.concurrency import record_lock
 from patients.models import Clinic
 from patients.selectors import patient_list
 from patients.services import patient_create, patient_update, record_mark_entered_in_error
@@ -53,25 +53,15 @@ from .permissions import RolePolicy
 
 
 def etag_of(data):
-    """A strong ETag: ``"<record_version>.<hash of the representation>"``.
-
-    ``If-Match`` is checked against the version part, by the services; the hash makes any change
-    a client could see change the ETag, a derived field such as ``next_assessment_due`` too. A
-    response that shows no single record (the trends) carries the hash alone.
-    """
+    """A strong ETag: a hash of the representation, so any change a client could see changes it
+    (a derived field such as ``next_assessment_due`` too)."""
     body = json.dumps(data, cls=JSONEncoder, sort_keys=True).encode()
-    digest = hashlib.sha256(body).hexdigest()[:32]
-    # DRF keeps the serializer, and so the record shown, on the data it returns.
-    serializer = getattr(data, "serializer", None)
-    if serializer is None:
-        return f'"{digest}"'
-    return f'"{record_version(serializer.instance)}.{digest}"'
+    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
-def versions_in_if_match(request):
-    """The record versions ``If-Match`` names, for ``record_lock``; ``None`` (no check) without it or for ``*``.
-
-    ``If-Match`` compares strongly (RFC 9110 §13.1.1): a weak ETag names no version.
+def etags_in_if_match(request):
+    """The ETags ``If-Match`` names, as the versions ``record_lock`` accepts; ``None`` (no check)
+    without it or for ``*``. ``If-Match`` compares strongly (RFC 9110 §13.1.1): a weak ETag matches nothing.
     """
     if_match = request.headers.get("If-Match")
     if if_match is None:
@@ -79,7 +69,7 @@ def versions_in_if_match(request):
     etags = parse_etags(if_match)
     if etags == ["*"]:
         return None
-    return {etag.strip('"').partition(".")[0] for etag in etags if not etag.startswith("W/")}
+    return {etag for etag in etags if not etag.startswith("W/")}
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -134,7 +124,7 @@ class ClinicalRecordViewSet(AccessLoggedReads, ScopedViewSet):
 
     There is no PUT and no DELETE (405): a record is never deleted, only marked entered in
     error. Subclasses call their services in ``create_record(data)`` and
-    ``update_record(record, data, expected_version)``.
+    ``update_record(record, data)``.
     """
 
     record_policy = {"entered_in_error": policy.may_mark_entered_in_error}
@@ -156,13 +146,18 @@ class ClinicalRecordViewSet(AccessLoggedReads, ScopedViewSet):
         ]
     )
     def partial_update(self, request, *args, **kwargs):
-        expected_version = versions_in_if_match(request)
         with transaction.atomic():
             # A stale ETag is a 412 before the body is looked at, even when the body is invalid.
-            record = record_lock(self.get_object(), expected_version=expected_version)
+            # The version compared is the ETag of the record as this request would show it now.
+            record = record_lock(
+                self.get_object(),
+                expected_version=etags_in_if_match(request),
+                version=lambda current: etag_of(self.get_serializer(self.get_object()).data),
+            )
             serializer = self.get_serializer(record, data=request.data, partial=True)
             serializer.is_valid(raise_exception=True)
-            self.update_record(record, serializer.validated_data, expected_version)
+            # The row stays locked until this transaction ends: the service's own check would be the same one.
+            self.update_record(record, serializer.validated_data)
         return self.record_response(record.pk)
 
     @extend_schema(request=serializers.EnteredInErrorSerializer)
@@ -203,8 +198,8 @@ class PatientViewSet(ClinicalRecordViewSet):
     def create_record(self, data):
         return patient_create(created_by=self.request.user, **data)
 
-    def update_record(self, record, data, expected_version):
-        return patient_update(patient=record, by=self.request.user, expected_version=expected_version, **data)
+    def update_record(self, record, data):
+        return patient_update(patient=record, by=self.request.user, **data)
 
     @extend_schema(responses=serializers.TrendsSerializer)
     @action(detail=True)
@@ -230,10 +225,8 @@ class AssessmentViewSet(ClinicalRecordViewSet):
     def create_record(self, data):
         return assessment_record(assessor=self.request.user, **data)
 
-    def update_record(self, record, data, expected_version):
-        return assessment_update(
-            assessment=record, by=self.request.user, expected_version=expected_version, **data
-        )
+    def update_record(self, record, data):
+        return assessment_update(assessment=record, by=self.request.user, **data)
 
 
 class FallViewSet(ClinicalRecordViewSet):
@@ -247,8 +240,8 @@ class FallViewSet(ClinicalRecordViewSet):
     def create_record(self, data):
         return fall_record(recorded_by=self.request.user, **data)
 
-    def update_record(self, record, data, expected_version):
-        return fall_update(fall=record, by=self.request.user, expected_version=expected_version, **data)
+    def update_record(self, record, data):
+        return fall_update(fall=record, by=self.request.user, **data)
 
 
 class DeviceViewSet(ClinicalRecordViewSet):
@@ -266,8 +259,8 @@ class DeviceViewSet(ClinicalRecordViewSet):
     def create_record(self, data):
         return device_prescribe(prescribed_by=self.request.user, **data)
 
-    def update_record(self, record, data, expected_version):
-        return device_update(device=record, by=self.request.user, expected_version=expected_version, **data)
+    def update_record(self, record, data):
+        return device_update(device=record, by=self.request.user, **data)
 
     @extend_schema(request=serializers.DeviceReviewSerializer, responses=serializers.DeviceSerializer)
     @action(detail=True, methods=["post"])
@@ -321,10 +314,8 @@ class ReferralViewSet(ClinicalRecordViewSet):
     def create_record(self, data):
         return referral_create(created_by=self.request.user, **data)
 
-    def update_record(self, record, data, expected_version):
-        return referral_update(
-            referral=record, by=self.request.user, expected_version=expected_version, **data
-        )
+    def update_record(self, record, data):
+        return referral_update(referral=record, by=self.request.user, **data)
 
     @extend_schema(request=serializers.TransitionSerializer)
     @action(detail=True, methods=["post"])

@@ -34,9 +34,6 @@ class EnteredInErrorFilter(admin.SimpleListFilter):
         return queryset
 
 
-ENTERED_IN_ERROR_FIELDS = ("entered_in_error_at", "entered_in_error_by", "entered_in_error_reason")
-
-
 # Clinics, staff and patients ------------------------------------------------------------------
 
 
@@ -67,7 +64,7 @@ class PatientAdmin(ClinicalHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["clinic", "mrn", ("given_name", "family_name"), ("date_of_birth", "sex")]}),
         ("MS", {"fields": ["ms_type", "diagnosis_date", "status", "reassessment_interval_weeks"]}),
-        ("Record", {"fields": ["created_at", "updated_at", *ENTERED_IN_ERROR_FIELDS]}),
+        ("Record", {"fields": ["created_at", "updated_at", *Patient.ENTERED_IN_ERROR_FIELDS]}),
     ]
 
 
@@ -121,7 +118,13 @@ class FallEventAdmin(ClinicalHistoryAdmin):
 
 class DeviceReviewInline(ClinicalInline):
     model = DeviceReview
-    fields = ["reviewed_on", "reviewed_by", "note", "next_review_due_on", *ENTERED_IN_ERROR_FIELDS]
+    fields = [
+        "reviewed_on",
+        "reviewed_by",
+        "note",
+        "next_review_due_on",
+        *DeviceReview.ENTERED_IN_ERROR_FIELDS,
+    ]
     readonly_fields = fields
 
 

@@ -188,6 +188,11 @@ def reassessment_due(*, next_due, status, today):
     return status == PatientStatus.ACTIVE and next_due <= today + timedelta(days=DUE_SOON_DAYS)
 
 
+def reassessment_overdue(*, next_due, status, today):
+    """Rule 6's "or is overdue": an active patient's next assessment was due before today."""
+    return status == PatientStatus.ACTIVE and next_due < today
+
+
 def referral_overdue(*, status, due_by, today):
     """Rule 7: an open referral (draft, sent, accepted) past its due date."""
     return status in OPEN_REFERRAL_STATUSES and due_by < today

@@ -17,7 +17,7 @@ def record_version(record):
     instance as read from the database: a value set in memory and not saved would count as stored.
     """
     values = [field.value_to_string(record) for field in record._meta.concrete_fields]
-    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:16]
 
 
 class EditedMeanwhile(Exception):
@@ -28,16 +28,18 @@ class EditedMeanwhile(Exception):
         self.current = current
 
 
-def record_lock(record, *, expected_version=None):
+def record_lock(record, *, expected_version=None, version=record_version):
     """Lock the record's row for the rest of the transaction and return it as read again.
 
     ``expected_version`` is the version the caller's edit is based on, or a collection of
-    acceptable versions; ``EditedMeanwhile`` unless the stored row has one of them. ``None``
-    checks nothing.
+    acceptable versions; ``EditedMeanwhile`` unless the record, as stored now, has one of them.
+    ``None`` checks nothing. ``version`` computes a record's version: ``record_version`` for the
+    services and the pages; the API compares its ETags, which cover what a client was shown
+    (derived fields included), so it passes its own, read under the same lock.
     """
     current = type(record).objects.select_for_update().get(pk=record.pk)
     if expected_version is not None:
         acceptable = {expected_version} if isinstance(expected_version, str) else set(expected_version)
-        if record_version(current) not in acceptable:
+        if version(current) not in acceptable:
             raise EditedMeanwhile(current)
     return current

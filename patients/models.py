@@ -99,10 +99,10 @@ class ClinicalRecordQuerySet(ClinicScopedQuerySet):
 
     def listable(self):
         """Valid records of valid patients: a patient marked entered-in-error takes their records along."""
-        lookup = self.model.record_type.patient_lookup
-        if lookup is None:
+        patient = self.model.record_type.patient_lookup
+        if patient is None:
             return self.valid()
-        return self.valid().filter(**{f"{lookup}__entered_in_error_at__isnull": True})
+        return self.valid().filter(**{f"{patient}__entered_in_error_at__isnull": True})
 
 
 # Free text is bounded so that no request can store megabytes in a note (the API and the pages alike).
@@ -200,7 +200,7 @@ class ClinicalRecord(models.Model):
         self.entered_in_error_at = timezone.now()
         self.entered_in_error_by = by
         self.entered_in_error_reason = reason
-        self.save(update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason"])
+        self.save(update_fields=self.ENTERED_IN_ERROR_FIELDS)
 
 
 class Sex(models.TextChoices):

@@ -1,8 +1,9 @@
 """The registry of clinical record types: every concrete ``ClinicalRecord`` model, by its slug.
 
 A new kind of record declares its ``RecordType`` and ``describe`` on its model and is found
-here; the pages' entered-in-error route, the roles policy, the access log and the reminders'
-subjects read it from here instead of keeping lists of their own.
+here: the pages' entered-in-error route and the reminders' subjects read the types from here
+instead of keeping lists of their own, and the roles policy and the access log ask the record
+itself what its type declares (``entered_by_id``, ``patient_record_id``).
 """
 
 from functools import cache

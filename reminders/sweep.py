@@ -2,12 +2,12 @@
 
 Set-based from end to end: each kind is one queryset of due follow-ups (the rules'
 ``clinical_rules.querysets.due_follow_ups``, which the overdue report reads too, and
-``at_high_fall_risk``), inserted as reminders by one ``INSERT ... SELECT`` in the database, and their recipients by
-another, so a sweep costs the same few statements whether one reminder falls due or fifty
-thousand. The unique constraints (kind, subject or patient, due_on) with ``ON CONFLICT DO
-NOTHING`` make a sweep run twice, or two sweeps at once, create nothing twice. Delivery is
-queued on commit for every reminder still pending, so whatever a broker outage left behind
-goes out on the next sweep.
+``at_high_fall_risk``), inserted as reminders by one ``INSERT ... SELECT`` in the database,
+and their recipients by another, so a sweep costs the same few statements whether one reminder
+falls due or fifty thousand. The unique constraints (kind, subject or patient, due_on) with
+``ON CONFLICT DO NOTHING`` make a sweep run twice, or two sweeps at once, create nothing
+twice. Delivery is queued on commit for every reminder still pending, so whatever a broker
+outage left behind goes out on the next sweep.
 """
 
 from django.db import connection, transaction
@@ -59,7 +59,8 @@ def fall_risks(today, patient_ids=None):
 
     The reminder is about the latest fall in the window — the one that made (or keeps) the
     patient high-risk — and falls due on its clinic-local date, so a patient is reminded
-    about once per episode, not once a sweep.
+    about once per episode, not once a sweep. A reminder about a fall since marked entered in
+    error is no reminder of an episode: it is never listed nor sent.
     """
     start, _ = fall_window(today)
     latest_fall = (
@@ -67,7 +68,7 @@ def fall_risks(today, patient_ids=None):
         .filter(patient=OuterRef("pk"))
         .order_by("-occurred_at", "-id")
     )
-    already_reminded = Reminder.objects.filter(
+    already_reminded = Reminder.objects.valid().filter(
         kind=ReminderKind.FALL_RISK, patient=OuterRef("pk"), due_on__gte=start
     )
     patients = at_high_fall_risk(with_follow_up(Patient.objects.valid(), today)).filter(

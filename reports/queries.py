@@ -3,9 +3,9 @@
 Every figure is computed in the database (``annotate``/``aggregate``, one GROUP BY per
 report) from the same querysets and constants the rules use (``clinical_rules``: the
 follow-up annotations, and ``due_follow_ups``, which the reminder sweep reads too), so a
-report never disagrees with a patient's trends or with the reminder sweep. A report costs a fixed number of queries whatever the size of
-the clinic network, and its rows come from a server-side iterator, so a CSV export of any
-length streams in constant memory.
+report never disagrees with a patient's trends or with the reminder sweep. A report costs a
+fixed number of queries whatever the size of the clinic network, and its rows come from a
+server-side iterator, so a CSV export of any length streams in constant memory.
 
 Each report takes a ``Scope``: the clinics it covers (already limited to the ones the user
 may see), an optional date range (both ends included, clinic-local dates) and *today*.
@@ -39,7 +39,7 @@ from clinical_rules.querysets import (
     referral_overdue_condition,
     with_follow_up,
 )
-from clinical_rules.rules import DUE_SOON_DAYS, SERIOUS_INJURIES
+from clinical_rules.rules import DUE_SOON_DAYS, SERIOUS_INJURIES, reassessment_due, reassessment_overdue
 from patients.clock import local_midnight
 from patients.models import Clinic, Patient, PatientStatus
 
@@ -165,16 +165,17 @@ class Caseload(Report):
         )
 
     def rows(self, scope, *, stream=False):
-        today, soon = scope.today, scope.today + timedelta(days=DUE_SOON_DAYS)
+        # Every patient here is active; the clamped due date compares as the real one does.
+        follow_up = {"status": PatientStatus.ACTIVE, "today": scope.today}
         groups = _fetch(self.queryset(scope), stream)
         for (clinic, ms_type), parts in groupby(groups, key=lambda g: (g[0], g[1])):
             counts = dict.fromkeys(self.columns[2:], 0)
             for _, _, due_key, assessed, in_period, n in parts:
-                overdue = due_key < today
+                overdue = reassessment_overdue(next_due=due_key, **follow_up)
                 counts["active_patients"] += n
                 counts["assessed_in_interval"] += n if assessed and not overdue else 0
                 counts["overdue"] += n if overdue else 0
-                counts["due_for_reassessment"] += n if due_key <= soon else 0
+                counts["due_for_reassessment"] += n if reassessment_due(next_due=due_key, **follow_up) else 0
                 counts["never_assessed"] += 0 if assessed else n
                 counts["assessed_in_period"] += n if in_period else 0
             yield (clinic, ms_type, *counts.values())

@@ -41,7 +41,7 @@ def follow_up_badge(*, next_due, status, today):
     """``"overdue"``, ``"due"`` (rule 6: within a week) or ``None`` for a patient's next assessment."""
     if not rules.reassessment_due(next_due=next_due, status=status, today=today):
         return None
-    return "overdue" if next_due < today else "due"
+    return "overdue" if rules.reassessment_overdue(next_due=next_due, status=status, today=today) else "due"
 
 
 # The patient list --------------------------------------------------------------------------------

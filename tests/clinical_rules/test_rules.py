@@ -217,6 +217,16 @@ def test_reassessment_due_a_week_ahead_for_active_patients(due_in_days, status, 
     assert rules.reassessment_due(next_due=next_due, status=status, today=TODAY) is due
 
 
+@pytest.mark.parametrize(
+    ("due_in_days", "status", "overdue"),
+    [(-1, "active", True), (-30, "active", True), (0, "active", False), (7, "active", False)]
+    + [(-30, "discharged", False)],
+)
+def test_reassessment_overdue_once_the_due_date_has_passed(due_in_days, status, overdue):
+    next_due = TODAY + timedelta(days=due_in_days)
+    assert rules.reassessment_overdue(next_due=next_due, status=status, today=TODAY) is overdue
+
+
 # Rule 7: referral overdue --------------------------------------------------------------
 @pytest.mark.parametrize(
     ("status", "due_in_days", "overdue"),

@@ -80,7 +80,7 @@ def test_records_a_full_assessment(nora_web, nora, assessed_patient):
     assert assessment.scores.get(muscle_group="ankle_dorsiflexion", side="left").weakness_type == "primary"
     # The message on the dashboard, and the new point in its chart data.
     page = nora_web.get(response["Location"])
-    assert "recorded" in page.content.decode()
+    assert f"Assessment of {timezone.localdate():%d %b %Y} recorded." in page.content.decode()
     ankle = next(
         s
         for s in page.context["chart_data"]["series"]

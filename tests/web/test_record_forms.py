@@ -63,7 +63,19 @@ def test_records_a_fall_and_flags_the_risk(nora_web, nora, phil, patient):
     assert fall.medical_attention and not fall.near_fall and fall.recorded_by == nora
     # One moderate injury in the window: high risk, and the physios are reminded.
     assert Reminder.objects.filter(kind="fall_risk", patient=patient, recipients=phil).exists()
-    assert "High fall risk" in nora_web.get(_dashboard(patient)).content.decode()
+    html = nora_web.get(_dashboard(patient)).content.decode()
+    assert "High fall risk" in html
+    # The message names the fall as its entered-in-error page does.
+    assert f"Fall of {_local(f'{yesterday}T18:45'):%d %b %Y} 18:45 recorded." in html
+
+
+def test_a_near_fall_is_recorded_as_one(nora_web, patient):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    data = {"occurred_at": f"{yesterday:%Y-%m-%d}T00:05", "near_fall": "on", "injury": "none"}
+    data |= {"location": "home", "device_in_use": "none"}
+    response = nora_web.post(_url("fall_new", patient), data, follow=True)
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == [f"Near-fall of {yesterday:%d %b %Y} 00:05 recorded."]
 
 
 def test_a_fall_in_the_future_is_refused_and_the_form_kept(nora_web, patient):

@@ -1,11 +1,15 @@
 """The reminders inbox: what is addressed to me, acknowledged with one press (htmx or not)."""
 
 import datetime
+import itertools
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from reminders.services import reminder_acknowledge
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +97,41 @@ def test_a_reminder_about_a_fall_entered_in_error_leaves_the_inbox(nora_web, nor
     assert "Open (2)" in response.content.decode()
     assert response.context["open_reminder_count"] == 2
     assert nora_web.post(reverse("web:reminder_ack", args=[about_fall.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("show", ["open", "acknowledged"])
+def test_the_inbox_costs_the_same_queries_whatever_its_reminders_are_about(
+    nora_web, nora, phil, assessed_patient, show
+):
+    """Each row names its subject: a reminder about any kind of record adds no query of its own."""
+    today = timezone.localdate()
+    days_ago = itertools.count(1)
+
+    def add_one_of_each_kind():
+        subjects = {
+            "reassessment_due": {},
+            "referral_overdue": {"referral": factories.ReferralFactory(patient=assessed_patient)},
+            "device_review_due": {"device": factories.DeviceFactory(patient=assessed_patient)},
+            "fall_risk": {"fall": factories.FallFactory(patient=assessed_patient)},
+        }
+        for kind, subject in subjects.items():
+            reminder = factories.ReminderFactory(
+                patient=assessed_patient,
+                kind=kind,
+                due_on=today - datetime.timedelta(days=next(days_ago)),
+                **subject,
+            )
+            reminder.recipients.add(nora)
+            if show == "acknowledged":
+                reminder_acknowledge(reminder=reminder, by=phil)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert nora_web.get(INBOX, {"show": show}).status_code == 200
+        return len(captured)
+
+    add_one_of_each_kind()
+    few = queries()
+    add_one_of_each_kind()
+    add_one_of_each_kind()
+    assert queries() == few

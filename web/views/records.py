@@ -64,7 +64,7 @@ def _today_initial(*fields):
 def assessment_new(request, pk):
     def save(request, patient, data, form):
         assessment = assessment_record(patient=patient, assessor=request.user, **form.service_kwargs())
-        return f"Assessment of {assessment.assessed_on:%d %b %Y} recorded."
+        return f"{assessment.describe()} recorded."
 
     return _record_form(
         request,
@@ -85,8 +85,7 @@ def assessment_new(request, pk):
 def fall_new(request, pk):
     def save(request, patient, data, form):
         fall = fall_record(patient=patient, recorded_by=request.user, **data)
-        kind = "Near-fall" if fall.near_fall else "Fall"
-        return f"{kind} of {timezone.localtime(fall.occurred_at):%d %b %Y %H:%M} recorded."
+        return f"{fall.describe()} recorded."
 
     def initial():
         return {"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}

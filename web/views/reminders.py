@@ -10,27 +10,21 @@ from audit.models import AccessAction
 from audit.services import access_record
 from patients import policy
 from patients.clock import clinic_today
-from reminders.models import Reminder, ReminderStatus
-from reminders.selectors import reminders_addressed_to
+from reminders.models import Reminder
+from reminders.selectors import inbox_of, with_row_details
 from reminders.services import reminder_acknowledge
 
 from .. import presenters
 from .shared import is_htmx, require
 
 REMINDERS_PER_PAGE = 50
-# What a reminder's row shows besides the reminder: its patient, subject and who acknowledged it.
-ROW_RELATED = ("patient", "referral", "device", "fall", "acknowledged_by")
 
 
 @login_required
 def reminder_inbox(request):
     today = clinic_today()
     show = "acknowledged" if request.GET.get("show") == "acknowledged" else "open"
-    reminders = reminders_addressed_to(request.user).select_related(*ROW_RELATED)
-    if show == "open":
-        reminders = reminders.exclude(status=ReminderStatus.ACKNOWLEDGED).order_by("due_on", "id")
-    else:
-        reminders = reminders.filter(status=ReminderStatus.ACKNOWLEDGED).order_by("-acknowledged_at", "-id")
+    reminders = inbox_of(request.user, acknowledged=show == "acknowledged")
     page = Paginator(reminders, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [presenters.reminder_row(reminder, today=today) for reminder in page]
     context = {"page": page, "rows": rows, "show": show, "today": today}
@@ -50,7 +44,7 @@ def reminder_ack(request, pk):
     require(policy.may_acknowledge_reminder(request.user, reminder))
     reminder = reminder_acknowledge(reminder=reminder, by=request.user)
     if is_htmx(request):
-        reminder = Reminder.objects.select_related(*ROW_RELATED).get(pk=reminder.pk)
+        reminder = with_row_details(Reminder.objects.all()).get(pk=reminder.pk)
         context = {"row": presenters.reminder_row(reminder, today=clinic_today()), "swap_count": True}
         # The row shown again names the patient: a read like the inbox's.
         access_record(request=request, action=AccessAction.PATIENT_READ, patient_ids=[reminder.patient_id])
