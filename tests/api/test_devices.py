@@ -213,3 +213,9 @@ def test_an_afo_without_a_side_given_is_refused_by_name(north_patient, phil_api)
 def test_the_edges_of_the_five_years_are_accepted(north_patient, phil_api):
     body = prescription(north_patient, prescribed_on="2024-02-29", review_due_on="2029-02-28")
     assert phil_api.post(reverse("api:device-list"), body, format="json").status_code == 201
+
+
+@pytest.mark.parametrize("review_id", [10**6, 10**30])
+def test_a_review_id_that_is_not_the_devices_is_not_found(afo, ada_api, review_id):
+    url = reverse("api:device-review-entered-in-error", kwargs={"pk": afo.pk, "review_id": review_id})
+    assert ada_api.post(url, {"reason": "x"}, format="json").status_code == 404
