@@ -498,6 +498,31 @@ class GuidanceSerializer(MuscleSideSerializer):
     text = serializers.CharField()
 
 
+class DeclineFromBestSerializer(MuscleSideSerializer):
+    best_grade = GradeLabelField(
+        help_text="The muscle-side's highest grade in the assessments before the latest dated from "
+        "365 days before it to its day."
+    )
+    best_date = serializers.DateField(help_text="The latest date on which best_grade was recorded.")
+    to_grade = GradeLabelField(help_text="The grade in the latest assessment.")
+    to_date = serializers.DateField(help_text="The date of the latest assessment.")
+
+
+class EdssPointSerializer(serializers.Serializer):
+    assessed_on = serializers.DateField()
+    edss = serializers.DecimalField(max_digits=3, decimal_places=1, min_value=0, max_value=10)
+
+
+class TimedWalkPointSerializer(serializers.Serializer):
+    assessed_on = serializers.DateField()
+    seconds = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text="The timed 25-foot walk, in seconds.",
+    )
+
+
 class TrendsSerializer(serializers.Serializer):
     patient = serializers.IntegerField()
     series = TrendSeriesSerializer(many=True)
@@ -511,4 +536,30 @@ class TrendsSerializer(serializers.Serializer):
     fall_rate_per_month = serializers.DecimalField(max_digits=6, decimal_places=2)
     high_fall_risk = serializers.BooleanField()
     next_assessment_due = serializers.DateField()
-    guidance = GuidanceSerializer(many=True)
+    guidance = GuidanceSerializer(
+        many=True,
+        help_text="Rule 10: each muscle-side of the latest assessment graded below 5, weakest first, "
+        "then head to toe, then left before right.",
+    )
+    declines_from_best = DeclineFromBestSerializer(
+        many=True,
+        help_text="Rule 11: muscle-sides of the latest assessment at least one whole grade (3 thirds) "
+        "below their best grade of the 365 days before it.",
+    )
+    mrc_sum_drop_from_best = serializers.BooleanField(
+        help_text="Rule 12: the latest MRC sum is at least MRC_SUM_DROP_POINTS below the highest of "
+        "the assessments before it dated within the 365 days before it."
+    )
+    improvements = DeclineSerializer(
+        many=True,
+        help_text="Rule 13: muscle-sides of the latest assessment at least one whole grade (3 thirds) "
+        "above the previous assessment that graded them; from_grade is that earlier grade.",
+    )
+    edss = EdssPointSerializer(many=True, help_text="Every recorded EDSS, oldest first.")
+    edss_worsening = serializers.BooleanField(
+        help_text="Rule 14: the latest recorded EDSS is above the previous recorded one by at least "
+        "1.5 when that was 0, 1.0 when it was 0.5–5.5, 0.5 when it was 6.0 or more."
+    )
+    timed_25ft_walk = TimedWalkPointSerializer(
+        many=True, help_text="Every recorded timed 25-foot walk, oldest first."
+    )

@@ -146,8 +146,8 @@ def trends(conn, params):
         patient = cursor.fetchone()
         cursor.execute(
             """
-            SELECT a.id, a.assessed_on, a.timed_25ft_walk_seconds, s.muscle_group, s.side, s.grade,
-                   s.weakness_type
+            SELECT a.id, a.assessed_on, a.timed_25ft_walk_seconds, a.edss, s.muscle_group, s.side,
+                   s.grade, s.weakness_type
             FROM assessments_assessment a JOIN assessments_musclescore s ON s.assessment_id = a.id
             WHERE a.patient_id = %(patient)s AND a.entered_in_error_at IS NULL
             ORDER BY a.assessed_on, a.id

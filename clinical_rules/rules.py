@@ -14,12 +14,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from assessments.grades import MRCGrade, Side, WeaknessType, mrc_sum_score
+from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType, mrc_sum_score
 from care.models import DeviceStatus, Injury, ReferralStatus
 from patients.models import PatientStatus
 
-# SPEC §3 rule 1: a decline is a drop of at least one whole grade (3 thirds).
+# SPEC §3 rules 1, 11 and 13: a decline (from the previous grading or from the best) or an
+# improvement is a change of at least one whole grade (3 thirds).
 DECLINE_THIRDS = 3
+IMPROVEMENT_THIRDS = 3
+# SPEC §3 rules 11 and 12: the best grade or MRC sum is looked for in the year before the latest.
+BEST_WINDOW_DAYS = 365
 # SPEC §3 rule 3: left and right differ by two whole grades (6 thirds) or more.
 ASYMMETRY_THIRDS = 6
 # SPEC §3 rule 4: about half of people with MS fall at least once in six months (182 days).
@@ -33,6 +37,9 @@ DUE_SOON_DAYS = 7
 OPEN_REFERRAL_STATUSES = (ReferralStatus.DRAFT, ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 # SPEC §3 rule 9: 20% slower on the timed 25-foot walk is meaningful worsening in MS.
 WALK_SLOWED_RATIO = Decimal("1.2")
+# SPEC §3 rule 10: the order guidance is listed in, after the grade: head to toe (§2), left first.
+HEAD_TO_TOE = {group: position for position, group in enumerate(MuscleGroup)}
+LEFT_FIRST = {side: position for position, side in enumerate(Side)}
 
 
 class FollowUpKind(models.TextChoices):
@@ -71,6 +78,7 @@ class AssessmentData:
     recorded: int
     scores: dict  # {(muscle_group, side): Score}
     timed_25ft_walk_seconds: Decimal | None = None
+    edss: Decimal | None = None
 
     @property
     def mrc_sum(self):
@@ -89,8 +97,10 @@ def chronological(assessments):
     return sorted(assessments, key=lambda a: (a.assessed_on, a.recorded))
 
 
-def declines(assessments):
-    """Rule 1: muscle-sides whose latest grade is ≥ 3 thirds below the previous assessment that graded them."""
+def _grade_changes(assessments, changed):
+    """Muscle-sides of the latest assessment whose grade ``changed(before, after)`` (in thirds)
+    from the previous assessment that graded them, as ``{muscle_group, side, from_grade,
+    to_grade, from_date, to_date}``."""
     ordered = chronological(assessments)
     if not ordered:
         return []
@@ -101,7 +111,7 @@ def declines(assessments):
         if previous is None:
             continue
         before = previous.scores[(group, side)].grade
-        if before - score.grade >= DECLINE_THIRDS:
+        if changed(before, score.grade):
             found.append(
                 {
                     "muscle_group": group,
@@ -109,6 +119,53 @@ def declines(assessments):
                     "from_grade": MRCGrade(before).label,
                     "to_grade": MRCGrade(score.grade).label,
                     "from_date": previous.assessed_on,
+                    "to_date": latest.assessed_on,
+                }
+            )
+    return sorted(found, key=lambda d: (d["muscle_group"], d["side"]))
+
+
+def declines(assessments):
+    """Rule 1: muscle-sides whose latest grade is ≥ 3 thirds below the previous assessment that graded them."""
+    return _grade_changes(assessments, lambda before, after: before - after >= DECLINE_THIRDS)
+
+
+def improvements(assessments):
+    """Rule 13, the mirror of rule 1: latest grades ≥ 3 thirds above the previous grading."""
+    return _grade_changes(assessments, lambda before, after: after - before >= IMPROVEMENT_THIRDS)
+
+
+def declines_from_best(assessments):
+    """Rule 11: muscle-sides whose latest grade is ≥ 3 thirds below their best grade in the
+    assessments before the latest dated from 365 days before it to its day, both included.
+
+    Rule 1 compares neighbours only, so a slide of a third per visit never fires it and a
+    re-test a few days later resets it; the best of the past year does neither. ``best_date``
+    is the latest date the best grade was recorded.
+    """
+    ordered = chronological(assessments)
+    if not ordered:
+        return []
+    latest = ordered[-1]
+    since = latest.assessed_on - timedelta(days=BEST_WINDOW_DAYS)
+    window = [a for a in ordered[:-1] if a.assessed_on >= since]
+    found = []
+    for (group, side), score in latest.scores.items():
+        gradings = [
+            (a.scores[(group, side)].grade, a.assessed_on) for a in window if (group, side) in a.scores
+        ]
+        if not gradings:
+            continue
+        # The highest grade, and of its gradings the latest.
+        best, best_date = max(gradings)
+        if best - score.grade >= DECLINE_THIRDS:
+            found.append(
+                {
+                    "muscle_group": group,
+                    "side": side,
+                    "best_grade": MRCGrade(best).label,
+                    "best_date": best_date,
+                    "to_grade": MRCGrade(score.grade).label,
                     "to_date": latest.assessed_on,
                 }
             )
@@ -129,6 +186,35 @@ def mrc_sum_dropped(assessments, threshold=None):
     threshold = settings.MRC_SUM_DROP_POINTS if threshold is None else threshold
     sums = [point["score"] for point in mrc_sum_series(assessments) if point["score"] is not None]
     return len(sums) >= 2 and sums[-2] - sums[-1] >= threshold
+
+
+def mrc_sum_drop_from_best(mrc_sums, threshold=None):
+    """Rule 12: the latest non-null MRC sum against the highest non-null one of the assessments
+    before it dated from 365 days before it to its day, both included.
+
+    Reads the series ``mrc_sum_series`` made (oldest first, ``None`` where incomplete), so the
+    dashboard words the finding from the trends it already has. A drop of at least
+    ``MRC_SUM_DROP_POINTS`` is answered as ``{best_score, best_date, to_score, to_date}``
+    (``best_date``: the latest date the best was recorded); anything else as ``None``.
+    """
+    threshold = settings.MRC_SUM_DROP_POINTS if threshold is None else threshold
+    sums = [point for point in mrc_sums if point["score"] is not None]
+    if len(sums) < 2:
+        return None
+    latest = sums[-1]
+    since = latest["assessed_on"] - timedelta(days=BEST_WINDOW_DAYS)
+    window = [(point["score"], point["assessed_on"]) for point in sums[:-1] if point["assessed_on"] >= since]
+    if not window:
+        return None
+    best, best_date = max(window)
+    if best - latest["score"] < threshold:
+        return None
+    return {
+        "best_score": best,
+        "best_date": best_date,
+        "to_score": latest["score"],
+        "to_date": latest["assessed_on"],
+    }
 
 
 def asymmetries(assessments):
@@ -203,19 +289,60 @@ def device_review_due(*, status, review_due_on, today):
     return status == DeviceStatus.ACTIVE and review_due_on <= today + timedelta(days=DUE_SOON_DAYS)
 
 
+def timed_walk_series(assessments):
+    """The recorded timed 25-foot walks, oldest first."""
+    return [
+        {"assessed_on": a.assessed_on, "seconds": a.timed_25ft_walk_seconds}
+        for a in chronological(assessments)
+        if a.timed_25ft_walk_seconds is not None
+    ]
+
+
 def walking_slowed(assessments):
     """Rule 9: the latest timed 25-foot walk is ≥ 20% slower than the previous one recorded."""
-    times = [
-        a.timed_25ft_walk_seconds for a in chronological(assessments) if a.timed_25ft_walk_seconds is not None
-    ]
+    times = [point["seconds"] for point in timed_walk_series(assessments)]
     return len(times) >= 2 and Decimal(times[-1]) >= Decimal(times[-2]) * WALK_SLOWED_RATIO
 
 
+def edss_series(assessments):
+    """The recorded EDSS scores, oldest first."""
+    return [
+        {"assessed_on": a.assessed_on, "edss": a.edss}
+        for a in chronological(assessments)
+        if a.edss is not None
+    ]
+
+
+def edss_worsening_step(previous):
+    """Rule 14: the rise above ``previous`` that counts as worsening — the usual thresholds for
+    disability worsening in MS studies: low on the scale a step varies more between visits, from
+    6.0 (a walking aid) on half a step is a real loss."""
+    if previous == 0:
+        return Decimal("1.5")
+    if previous <= Decimal("5.5"):
+        return Decimal("1.0")
+    return Decimal("0.5")
+
+
+def edss_worsened(assessments):
+    """Rule 14: the latest recorded EDSS is above the previous recorded one by at least its step."""
+    scores = [Decimal(point["edss"]) for point in edss_series(assessments)]
+    return len(scores) >= 2 and scores[-1] - scores[-2] >= edss_worsening_step(scores[-2])
+
+
 def guidance(assessments):
-    """Rule 10: for each muscle-side of the latest assessment, the advice for its weakness type."""
+    """Rule 10: for each muscle-side of the latest assessment graded below 5, the advice for its
+    weakness type; weakest first, then head to toe, then left before right. A grade-5 muscle
+    gets none."""
     ordered = chronological(assessments)
     if not ordered:
         return []
+
+    def weakest_first(entry):
+        (group, side), score = entry
+        return score.grade, HEAD_TO_TOE[group], LEFT_FIRST[side]
+
+    weak = [(item, score) for item, score in ordered[-1].scores.items() if score.grade < MRCGrade.G5]
     return [
         {
             "muscle_group": group,
@@ -223,5 +350,5 @@ def guidance(assessments):
             "weakness_type": score.weakness_type,
             "text": GUIDANCE[WeaknessType(score.weakness_type)],
         }
-        for (group, side), score in sorted(ordered[-1].scores.items())
+        for (group, side), score in sorted(weak, key=weakest_first)
     ]

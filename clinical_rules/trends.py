@@ -26,6 +26,7 @@ def assessment_data(patient):
             "id",
             "assessed_on",
             "timed_25ft_walk_seconds",
+            "edss",
             "scores__muscle_group",
             "scores__side",
             "scores__grade",
@@ -33,15 +34,19 @@ def assessment_data(patient):
         )
     )
     assessments = {}
-    for assessment_id, assessed_on, walk, group, side, grade, weakness_type in rows:
-        scores = assessments.setdefault(assessment_id, (assessed_on, walk, {}))[2]
+    for assessment_id, assessed_on, walk, edss, group, side, grade, weakness_type in rows:
+        scores = assessments.setdefault(assessment_id, (assessed_on, walk, edss, {}))[3]
         if group is not None:
             scores[(group, side)] = rules.Score(MRCGrade(grade), weakness_type)
     return rules.chronological(
         rules.AssessmentData(
-            assessed_on=assessed_on, recorded=assessment_id, scores=scores, timed_25ft_walk_seconds=walk
+            assessed_on=assessed_on,
+            recorded=assessment_id,
+            scores=scores,
+            timed_25ft_walk_seconds=walk,
+            edss=edss,
         )
-        for assessment_id, (assessed_on, walk, scores) in assessments.items()
+        for assessment_id, (assessed_on, walk, edss, scores) in assessments.items()
     )
 
 
@@ -66,13 +71,14 @@ def patient_trends(patient, *, today):
             )
     fall_count = len(rules.falls_in_window(falls, today))
     last_assessed_on = assessments[-1].assessed_on if assessments else None
+    mrc_sum = rules.mrc_sum_series(assessments)
     return {
         "patient": patient.pk,
         "series": [
             {"muscle_group": group, "side": side, "points": points}
             for (group, side), points in sorted(series.items())
         ],
-        "mrc_sum": rules.mrc_sum_series(assessments),
+        "mrc_sum": mrc_sum,
         "declines": rules.declines(assessments),
         "mrc_sum_drop": rules.mrc_sum_dropped(assessments),
         "asymmetries": rules.asymmetries(assessments),
@@ -87,4 +93,10 @@ def patient_trends(patient, *, today):
             interval_weeks=patient.reassessment_interval_weeks,
         ),
         "guidance": rules.guidance(assessments),
+        "declines_from_best": rules.declines_from_best(assessments),
+        "mrc_sum_drop_from_best": rules.mrc_sum_drop_from_best(mrc_sum) is not None,
+        "improvements": rules.improvements(assessments),
+        "edss": rules.edss_series(assessments),
+        "edss_worsening": rules.edss_worsened(assessments),
+        "timed_25ft_walk": rules.timed_walk_series(assessments),
     }

@@ -35,6 +35,11 @@ LEG_GROUPS = [
     MuscleGroup.ANKLE_PLANTARFLEXION,
 ]
 GRADES = sorted(MRCGrade)
+# One patient's leg slides slowly, a third of a grade at each of 8 visits: never a whole grade
+# from one visit to the next (SPEC §3 rule 1 stays quiet), yet a whole grade or more below the
+# best of the year before the latest (rule 11). The patient of issue 12, N100007.
+SLOW_SLIDE = ("north", 6)
+SLOW_SLIDE_VISITS = 8
 
 
 def _grade_at(thirds):
@@ -105,6 +110,7 @@ def _seed_patient(clinic, mrn, n, staff, rng, today):
     )
 
     declining = n % 3 == 0  # a third of the cohort loses strength in one leg
+    slow_slide = (clinic.code, n) == SLOW_SLIDE
     # Every sixth patient is the typical case: left foot drop getting worse, and falling.
     weak_side = Side.LEFT if n % 6 == 0 else rng.choice(list(Side))
     baseline = {(group, side): rng.choice([11, 12, 12, 13, 15, 15]) for group in MuscleGroup for side in Side}
@@ -112,7 +118,7 @@ def _seed_patient(clinic, mrn, n, staff, rng, today):
         baseline[(MuscleGroup.ANKLE_DORSIFLEXION, weak_side)] = rng.choice([8, 9, 10])
     weakness = {item: WeaknessType.UNKNOWN for item in baseline}
 
-    visits = rng.randint(2, 8)
+    visits = SLOW_SLIDE_VISITS if slow_slide else rng.randint(2, 8)
     # Most patients were seen recently; every fifth is overdue for reassessment.
     last_visit = today - timedelta(days=rng.randint(200, 300) if n % 5 == 0 else rng.randint(0, 70))
     span = (last_visit - first_seen).days
@@ -124,14 +130,19 @@ def _seed_patient(clinic, mrn, n, staff, rng, today):
                 item: rng.choice([WeaknessType.PRIMARY, WeaknessType.SECONDARY, WeaknessType.MIXED])
                 for item in baseline
             }
-        # A slow slide, then at the latest visit a drop of a whole grade or more (SPEC §3 rule 1).
-        slide = min(2 * index, 4) + (3 if index == len(visit_days) - 1 else 0)
-        decline = slide if declining else 0
+        if slow_slide:
+            decline = index
+            edss = 4 if index % 2 == 0 else None  # steady: the slide is in the leg alone
+        else:
+            # A slow slide, then at the latest visit a drop of a whole grade or more (SPEC §3 rule 1).
+            slide = min(2 * index, 4) + (3 if index == len(visit_days) - 1 else 0)
+            decline = slide if declining else 0
+            edss = rng.choice([2, 2.5, 3, 3.5, 4, 4.5, 6]) if index % 2 == 0 else None
         assessment = Assessment.objects.create(
             patient=patient,
             assessed_on=visit_day,
             assessor=physio if index % 2 else nurse,
-            edss=rng.choice([2, 2.5, 3, 3.5, 4, 4.5, 6]) if index % 2 == 0 else None,
+            edss=edss,
             timed_25ft_walk_seconds=round(
                 walk * (1 + (0.12 * index if declining else rng.uniform(-0.05, 0.05))), 2
             ),

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Model
+from django.utils.dateformat import format as format_date
 
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
 from care.models import DevicePrescription, DeviceStatus, Referral
@@ -141,11 +142,13 @@ def referral_rows(user, referrals, *, today, may_manage_referral):
 
 
 def guidance_table(trends):
-    """Rule 10's guidance of the latest assessment: its date, and a row per muscle group with both sides.
+    """Rule 10's guidance of the latest assessment: its date, and a row per muscle group with its
+    sides graded below 5.
 
     Everything comes from the one ``trends`` answer, so it cannot disagree with itself about
     which assessment is the latest. Guidance lists only the muscle-sides the latest assessment
-    graded, so the last point of each one's series is that assessment's grade.
+    graded, so the last point of each one's series is that assessment's grade. The guidance
+    comes weakest first, so a muscle group's row stands where its weaker side does.
     """
     if not trends["guidance"]:
         return None
@@ -161,12 +164,78 @@ def guidance_table(trends):
             "text": item["text"],
         }
     rows = []
-    for group in MuscleGroup:
-        sides = [by_group[group][side] for side in Side if side in by_group.get(group, {})]
-        if sides:
-            same = len({s["text"] for s in sides}) == 1
-            rows.append({"label": muscle_label(group), "sides": sides, "same_guidance": same})
+    for group, by_side in by_group.items():
+        sides = [by_side[side] for side in Side if side in by_side]
+        same = len({s["text"] for s in sides}) == 1
+        rows.append({"label": muscle_label(group), "sides": sides, "same_guidance": same})
     return {"assessed_on": rows[0]["sides"][0]["assessed_on"], "rows": rows}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A line of the dashboard's "changes to review": what the rule found, in words with numbers."""
+
+    label: str
+    text: str
+    improvement: bool = False
+
+
+def _day(value):
+    return format_date(value, "j M Y")
+
+
+def _muscle_side(finding):
+    """``Left ankle dorsiflexion``."""
+    return f"{finding['side'].capitalize()} {muscle_label(finding['muscle_group']).lower()}"
+
+
+def strength_findings(trends):
+    """Rules 11 to 14 worded for the dashboard: declines from best, an MRC sum drop from best,
+    EDSS worsening and improvements.
+
+    A decline from best whose best is the very grading a decline (rule 1) starts from says
+    nothing that decline does not, and is left out.
+    """
+    declined_from = {
+        (d["muscle_group"], d["side"], d["from_grade"], d["from_date"]) for d in trends["declines"]
+    }
+    findings = [
+        Finding(
+            "Decline from best",
+            f"{_muscle_side(d)} {d['best_grade']} → {d['to_grade']} since {_day(d['best_date'])} "
+            "(best in the last year)",
+        )
+        for d in trends["declines_from_best"]
+        if (d["muscle_group"], d["side"], d["best_grade"], d["best_date"]) not in declined_from
+    ]
+    if trends["mrc_sum_drop_from_best"]:
+        drop = rules.mrc_sum_drop_from_best(trends["mrc_sum"])
+        findings.append(
+            Finding(
+                "Decline from best",
+                f"MRC sum {drop['best_score']} → {drop['to_score']} since {_day(drop['best_date'])} "
+                "(best in the last year)",
+            )
+        )
+    if trends["edss_worsening"]:
+        previous, latest = trends["edss"][-2:]
+        findings.append(
+            Finding(
+                "EDSS worsening",
+                f"EDSS {previous['edss']} → {latest['edss']} "
+                f"({_day(previous['assessed_on'])} to {_day(latest['assessed_on'])})",
+            )
+        )
+    findings += [
+        Finding(
+            "Improvement",
+            f"{_muscle_side(i)} {i['from_grade']} → {i['to_grade']} "
+            f"({_day(i['from_date'])} to {_day(i['to_date'])})",
+            improvement=True,
+        )
+        for i in trends["improvements"]
+    ]
+    return findings
 
 
 def chart_data(trends, falls, today):

@@ -103,9 +103,9 @@ def test_search_by_name_or_mrn_and_filter_by_clinic(north, south, nora, nora_api
 
 
 def test_trends_of_a_small_patient_worked_out_by_hand(north_patient, nora, nora_api):
-    # Ankle dorsiflexion 60 days ago: 4 on both sides, a 10 s walk. Yesterday: left 3- (primary
-    # weakness), right 5, a 12.5 s walk. One fall 10 days ago, a near-fall 5 days ago, and a
-    # fall 200 days ago (outside the 182-day window).
+    # Ankle dorsiflexion 60 days ago: 4 on both sides, a 10 s walk, EDSS 3.5. Yesterday: left 3-
+    # (primary weakness), right 5, a 12.5 s walk, EDSS 4.5. One fall 10 days ago, a near-fall 5
+    # days ago, and a fall 200 days ago (outside the 182-day window).
     ankle = "ankle_dorsiflexion"
     factories.assessment_with_grades(
         north_patient,
@@ -113,6 +113,7 @@ def test_trends_of_a_small_patient_worked_out_by_hand(north_patient, nora, nora_
         {(ankle, "left"): "4", (ankle, "right"): "4"},
         assessor=nora,
         timed_25ft_walk_seconds="10.00",
+        edss="3.5",
     )
     latest = factories.assessment_with_grades(
         north_patient,
@@ -120,6 +121,7 @@ def test_trends_of_a_small_patient_worked_out_by_hand(north_patient, nora, nora_
         {(ankle, "left"): "3-", (ankle, "right"): "5"},
         assessor=nora,
         timed_25ft_walk_seconds="12.50",
+        edss="4.5",
     )
     latest.scores.filter(side="left").update(weakness_type="primary")
     now = timezone.now()
@@ -179,6 +181,7 @@ def test_trends_of_a_small_patient_worked_out_by_hand(north_patient, nora, nora_
         "high_fall_risk": False,
         # Yesterday + 12 weeks.
         "next_assessment_due": (days_ago(1) + datetime.timedelta(weeks=12)).isoformat(),
+        # Only the left ankle is below grade 5.
         "guidance": [
             {
                 "muscle_group": ankle,
@@ -187,11 +190,70 @@ def test_trends_of_a_small_patient_worked_out_by_hand(north_patient, nora, nora_
                 "text": "Primary weakness (demyelination): keep the muscle in regular use, avoid "
                 "resistance exercise to fatigue, and strengthen the surrounding muscles.",
             },
+        ],
+        # The best of the 365 days before yesterday is the 4 of 60 days ago: 12 → 8 thirds.
+        "declines_from_best": [
+            {
+                "muscle_group": ankle,
+                "side": "left",
+                "best_grade": "4",
+                "best_date": earlier,
+                "to_grade": "3-",
+                "to_date": later,
+            }
+        ],
+        "mrc_sum_drop_from_best": False,
+        # Right: 4 → 5 is 12 → 15 thirds, a whole grade up.
+        "improvements": [
             {
                 "muscle_group": ankle,
                 "side": "right",
-                "weakness_type": "unknown",
-                "text": "Physiotherapy assessment to find the cause of the weakness.",
-            },
+                "from_grade": "4",
+                "to_grade": "5",
+                "from_date": earlier,
+                "to_date": later,
+            }
+        ],
+        "edss": [{"assessed_on": earlier, "edss": 3.5}, {"assessed_on": later, "edss": 4.5}],
+        # From 3.5 (in 0.5–5.5) a rise of 1.0 or more.
+        "edss_worsening": True,
+        "timed_25ft_walk": [
+            {"assessed_on": earlier, "seconds": 10.0},
+            {"assessed_on": later, "seconds": 12.5},
         ],
     }
+
+
+def test_the_trends_answer_has_exactly_the_fields_the_schema_documents(north_patient, nora, nora_api):
+    """The trends are answered without their serializer (api/views.py), so the schema's
+    ``Trends`` is held to the real answer here, down to the new findings' items."""
+    ankle = "ankle_dorsiflexion"
+    factories.assessment_with_grades(
+        north_patient,
+        days_ago(60),
+        {(ankle, "left"): "5", (ankle, "right"): "2"},
+        edss="2.0",
+        timed_25ft_walk_seconds="8.4",
+        assessor=nora,
+    )
+    factories.assessment_with_grades(
+        north_patient,
+        days_ago(1),
+        {(ankle, "left"): "3", (ankle, "right"): "3"},
+        edss="3.0",
+        timed_25ft_walk_seconds="9.1",
+        assessor=nora,
+    )
+    trends = nora_api.get(reverse("api:patient-trends", kwargs={"pk": north_patient.pk})).json()
+    schemas = nora_api.get(reverse("api:schema"), {"format": "json"}).json()["components"]["schemas"]
+
+    def fields(name):
+        assert set(schemas[name]["required"]) == set(schemas[name]["properties"]), name
+        return set(schemas[name]["properties"])
+
+    assert set(trends) == fields("Trends")
+    assert set(trends["declines_from_best"][0]) == fields("DeclineFromBest")
+    assert set(trends["improvements"][0]) == fields("Decline")
+    assert set(trends["edss"][0]) == fields("EdssPoint")
+    assert set(trends["timed_25ft_walk"][0]) == fields("TimedWalkPoint")
+    assert trends["timed_25ft_walk"][0]["seconds"] == 8.4

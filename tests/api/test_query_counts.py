@@ -99,3 +99,25 @@ def test_a_page_of_50_costs_the_queries_of_a_page_of_5(name, north, nora, phil, 
         assert len(response.json()["results"]) == size
         counts[size] = len(queries)
     assert counts[5] == counts[PAGE], [q["sql"] for q in queries.captured_queries]
+
+
+def test_the_trends_of_20_assessments_cost_the_queries_of_2(north, nora, nora_api):
+    patient = factories.PatientFactory(clinic=north)
+    url = reverse("api:patient-trends", kwargs={"pk": patient.pk})
+    counts = {}
+    for total in (2, 20):
+        while patient.assessments.count() < total:
+            n = patient.assessments.count()
+            factories.assessment_with_grades(
+                patient,
+                datetime.date(2024, 1, 1) + datetime.timedelta(days=30 * n),
+                factories.full_grades("4-" if n % 2 else "4"),
+                assessor=nora,
+                edss="3.5",
+                timed_25ft_walk_seconds="9.00",
+            )
+            factories.FallFactory(patient=patient, recorded_by=nora)
+        with CaptureQueriesContext(connection) as queries:
+            assert nora_api.get(url).status_code == 200
+        counts[total] = len(queries)
+    assert counts[2] == counts[20], [q["sql"] for q in queries.captured_queries]

@@ -15,11 +15,17 @@ ANKLE_R = (MuscleGroup.ANKLE_DORSIFLEXION, Side.RIGHT)
 GRIP_L = (MuscleGroup.GRIP, Side.LEFT)
 
 
-def visit(day, grades=None, recorded=None, walk=None, weakness="unknown"):
+def visit(day, grades=None, recorded=None, walk=None, weakness="unknown", edss=None):
     """An assessment on ``day`` with ``{(group, side): "4-"}`` grades."""
     scores = {item: Score(MRCGrade.from_label(label), weakness) for item, label in (grades or {}).items()}
     recorded = recorded if recorded is not None else day.toordinal()
-    return AssessmentData(day, recorded, scores, Decimal(walk) if walk is not None else None)
+    return AssessmentData(
+        day,
+        recorded,
+        scores,
+        Decimal(walk) if walk is not None else None,
+        Decimal(edss) if edss is not None else None,
+    )
 
 
 def days_ago(n):
@@ -297,3 +303,290 @@ def test_guidance_follows_the_weakness_type_of_each_muscle_side(weakness, words)
     )
     for word in words:
         assert word in advice["text"].lower()
+
+
+@pytest.mark.parametrize(("grade", "guided"), [("5", False), ("4+", True), ("0", True)])
+def test_guidance_only_below_grade_5(grade, guided):
+    history = [visit(days_ago(1), {ANKLE_L: grade}, weakness="secondary")]
+    assert len(rules.guidance(history)) == (1 if guided else 0)
+
+
+def test_guidance_is_weakest_first_then_head_to_toe_then_left_before_right():
+    shoulder, wrist, grip = MuscleGroup.SHOULDER_ABDUCTION, MuscleGroup.WRIST_EXTENSION, MuscleGroup.GRIP
+    plantar = MuscleGroup.ANKLE_PLANTARFLEXION
+    latest = {
+        (grip, Side.LEFT): "4",
+        (plantar, Side.LEFT): "4",
+        (shoulder, Side.RIGHT): "4",
+        (wrist, Side.RIGHT): "4",
+        (shoulder, Side.LEFT): "4",
+        ANKLE_R: "2-",
+        ANKLE_L: "3",
+        (MuscleGroup.KNEE_EXTENSION, Side.RIGHT): "5",
+    }
+    order = [(g["muscle_group"], g["side"]) for g in rules.guidance([visit(days_ago(1), latest)])]
+    # 2- (5 thirds), 3 (9), then the 4s head to toe — wrist before grip and the ankle last,
+    # though the alphabet would put them the other way round — left before right.
+    assert order == [
+        ANKLE_R,
+        ANKLE_L,
+        (shoulder, Side.LEFT),
+        (shoulder, Side.RIGHT),
+        (wrist, Side.RIGHT),
+        (grip, Side.LEFT),
+        (plantar, Side.LEFT),
+    ]
+
+
+def test_guidance_is_of_the_latest_assessment_only():
+    history = [visit(days_ago(40), {ANKLE_L: "2", GRIP_L: "3"}), visit(days_ago(1), {ANKLE_L: "5"})]
+    assert rules.guidance(history) == []
+
+
+# Rule 11: decline from best ------------------------------------------------------------
+def best_finding(best, best_days_ago, to, to_days_ago=1, item=ANKLE_L):
+    return {
+        "muscle_group": item[0],
+        "side": item[1],
+        "best_grade": best,
+        "best_date": days_ago(best_days_ago),
+        "to_grade": to,
+        "to_date": days_ago(to_days_ago),
+    }
+
+
+@pytest.mark.parametrize(
+    ("best", "latest", "declined"),
+    [
+        ("4", "3", True),  # 12 → 9: exactly 3 thirds
+        ("4", "3+", False),  # 12 → 10: 2 thirds
+        ("4", "3-", True),
+        ("5", "4", True),
+        ("5", "4+", False),
+        ("2", "1", True),
+        ("2-", "1", False),
+        ("3", "4", False),
+    ],
+)
+def test_decline_from_best_is_at_least_one_whole_grade_below_the_best(best, latest, declined):
+    history = [visit(days_ago(200), {ANKLE_L: best}), visit(days_ago(1), {ANKLE_L: latest})]
+    assert rules.declines_from_best(history) == ([best_finding(best, 200, latest)] if declined else [])
+
+
+@pytest.mark.parametrize(("age", "counts"), [(364, True), (365, True), (366, False)])
+def test_the_best_is_looked_for_from_365_days_before_the_latest_both_included(age, counts):
+    # Ages from the latest assessment (1 day ago): the best is ``age`` days older than it.
+    history = [
+        visit(days_ago(1 + age), {ANKLE_L: "5"}),
+        visit(days_ago(100), {ANKLE_L: "4"}),
+        visit(days_ago(1), {ANKLE_L: "3+"}),
+    ]
+    # Inside the window the best is the 5 (15 → 10 thirds); outside, the 4 (12 → 10) is too close.
+    expected = [best_finding("5", 1 + age, "3+")] if counts else []
+    assert rules.declines_from_best(history) == expected
+
+
+def test_a_best_recorded_twice_is_dated_the_later_time():
+    history = [
+        visit(days_ago(300), {ANKLE_L: "4"}),
+        visit(days_ago(200), {ANKLE_L: "4-"}),
+        visit(days_ago(100), {ANKLE_L: "4"}),
+        visit(days_ago(50), {ANKLE_L: "3+"}),
+        visit(days_ago(1), {ANKLE_L: "3"}),
+    ]
+    assert rules.declines_from_best(history) == [best_finding("4", 100, "3")]
+
+
+def slow_slide(days_before_latest=(700, 525, 350, 175, 0), latest_days_ago=1):
+    """The issue's left ankle: 4 → 3+ → 3- → 2- → 1 over 23 months, no step a whole grade
+    but the last but one (3- → 2-, 3 thirds) and the last only 2 thirds (2- → 1)."""
+    return [
+        visit(days_ago(latest_days_ago + before), {ANKLE_L: grade})
+        for before, grade in zip(days_before_latest, ["4", "3+", "3-", "2-", "1"], strict=True)
+    ]
+
+
+def test_a_slow_slide_is_a_decline_from_best_though_not_a_decline():
+    history = slow_slide()
+    assert rules.declines(history) == []  # 2- → 1: two thirds
+    # The year before the latest holds the 3- (350 days before) and the 2- (175): best 3-, 8 → 3 thirds.
+    assert rules.declines_from_best(history) == [best_finding("3-", 351, "1")]
+
+
+def test_a_re_test_four_days_later_does_not_hide_the_decline_from_best():
+    history = [*slow_slide(latest_days_ago=5), visit(days_ago(1), {ANKLE_L: "1"})]
+    assert rules.declines(history) == []  # 1 → 1
+    assert rules.declines_from_best(history) == [best_finding("3-", 355, "1")]
+
+
+def test_the_best_comes_from_assessments_before_the_latest_even_on_its_day():
+    same_day = days_ago(1)
+    history = [
+        visit(same_day, {ANKLE_L: "5"}, recorded=10),
+        visit(same_day, {ANKLE_L: "4-"}, recorded=20),  # recorded last: the latest
+    ]
+    assert rules.declines_from_best(history) == [best_finding("5", 1, "4-")]
+    assert rules.declines_from_best(list(reversed(history))) == rules.declines_from_best(history)
+
+
+def test_no_decline_from_best_without_an_earlier_grading_in_the_window():
+    assert rules.declines_from_best([]) == []
+    assert rules.declines_from_best([visit(days_ago(1), {ANKLE_L: "1"})]) == []
+    history = [visit(days_ago(100), {GRIP_L: "5"}), visit(days_ago(1), {ANKLE_L: "1", GRIP_L: "5"})]
+    assert rules.declines_from_best(history) == []
+
+
+# Rule 12: MRC sum drop from best -------------------------------------------------------
+def sums(drops):
+    """MRC sum points ``{days ago: sum}`` as ``mrc_sum_series`` gives them, oldest first."""
+    return rules.mrc_sum_series([mrc_visit(days_ago(age), drop) for age, drop in drops.items()])
+
+
+@pytest.mark.parametrize(("drop", "expected"), [(1, False), (2, True), (3, True)])
+def test_mrc_sum_drop_from_best_at_the_two_point_threshold(drop, expected, settings):
+    settings.MRC_SUM_DROP_POINTS = 2
+    found = rules.mrc_sum_drop_from_best(sums({300: 0, 100: 1, 1: drop}))
+    assert found == (
+        {"best_score": 60, "best_date": days_ago(300), "to_score": 60 - drop, "to_date": days_ago(1)}
+        if expected
+        else None
+    )
+
+
+@pytest.mark.parametrize(("age", "counts"), [(365, True), (366, False)])
+def test_mrc_sum_best_is_looked_for_in_the_365_days_before_the_latest(age, counts, settings):
+    settings.MRC_SUM_DROP_POINTS = 2
+    found = rules.mrc_sum_drop_from_best(sums({1 + age: 0, 100: 1, 1: 2}))
+    # 60 inside the window: 60 → 58. Outside it the best is the 59: one point.
+    assert (found is not None) is counts
+
+
+def test_a_slow_mrc_sum_slide_drops_from_best_though_not_from_the_previous(settings):
+    settings.MRC_SUM_DROP_POINTS = 2
+    history = [mrc_visit(days_ago(age), drop) for age, drop in {400: 0, 300: 2, 200: 3, 1: 4}.items()]
+    assert rules.mrc_sum_dropped(history) is False  # 57 → 56
+    assert rules.mrc_sum_drop_from_best(rules.mrc_sum_series(history)) == {
+        "best_score": 58,  # the 60 of 400 days ago is outside the year
+        "best_date": days_ago(300),
+        "to_score": 56,
+        "to_date": days_ago(1),
+    }
+
+
+def test_mrc_sum_drop_from_best_skips_incomplete_sums_and_dates_a_repeated_best_the_later_time(settings):
+    settings.MRC_SUM_DROP_POINTS = 2
+    history = [
+        mrc_visit(days_ago(300), 1),
+        mrc_visit(days_ago(200), 3),
+        mrc_visit(days_ago(100), 1),
+        mrc_visit(days_ago(50), 3),
+        mrc_visit(days_ago(1), 0, complete=False),  # no sum: the latest sum is the one before
+    ]
+    # The latest sum, 57 (50 days ago), against the best of the year before it: 59, twice.
+    assert rules.mrc_sum_drop_from_best(rules.mrc_sum_series(history)) == {
+        "best_score": 59,
+        "best_date": days_ago(100),
+        "to_score": 57,
+        "to_date": days_ago(50),
+    }
+
+
+def test_mrc_sum_drop_from_best_threshold_is_a_setting(settings):
+    settings.MRC_SUM_DROP_POINTS = 4
+    series = sums({100: 0, 1: 3})
+    assert rules.mrc_sum_drop_from_best(series) is None
+    assert rules.mrc_sum_drop_from_best(series, threshold=3) is not None
+
+
+def test_mrc_sum_drop_from_best_needs_two_sums():
+    assert rules.mrc_sum_drop_from_best(sums({1: 10})) is None
+    assert rules.mrc_sum_drop_from_best([]) is None
+
+
+# Rule 13: improvement ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("before", "after", "improved"),
+    [
+        ("3-", "4-", True),  # 8 → 11: exactly 3 thirds
+        ("3", "4-", False),  # 9 → 11: 2 thirds
+        ("4", "5", True),
+        ("4+", "5", False),
+        ("0", "1", True),
+        ("1", "2-", False),
+        ("2-", "3-", True),
+        ("4", "3", False),  # a decline
+        ("4", "4", False),
+    ],
+)
+def test_improvement_is_a_rise_of_at_least_one_whole_grade(before, after, improved):
+    history = [visit(days_ago(90), {ANKLE_L: before}), visit(days_ago(1), {ANKLE_L: after})]
+    found = rules.improvements(history)
+    assert found == (
+        [
+            {
+                "muscle_group": "ankle_dorsiflexion",
+                "side": "left",
+                "from_grade": before,
+                "to_grade": after,
+                "from_date": days_ago(90),
+                "to_date": days_ago(1),
+            }
+        ]
+        if improved
+        else []
+    )
+
+
+def test_improvement_compares_with_the_previous_assessment_that_graded_the_muscle():
+    history = [
+        visit(days_ago(300), {ANKLE_L: "2"}),
+        visit(days_ago(200), {GRIP_L: "4"}),
+        visit(days_ago(10), {ANKLE_L: "3", GRIP_L: "4"}),
+    ]
+    assert [(i["muscle_group"], i["from_date"]) for i in rules.improvements(history)] == [
+        ("ankle_dorsiflexion", days_ago(300))
+    ]
+    assert rules.improvements([visit(days_ago(1), {ANKLE_L: "5"})]) == []
+
+
+# Rule 14: EDSS worsening ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("previous", "latest", "worse"),
+    [
+        ("0", "1.5", True),  # from 0: 1.5 or more
+        ("0", "1.0", False),
+        ("0.5", "1.5", True),  # from 0.5 to 5.5: 1.0 or more
+        ("0.5", "1.0", False),
+        ("1.0", "2.0", True),
+        ("1.0", "1.5", False),
+        ("5.5", "6.5", True),
+        ("5.5", "6.0", False),
+        ("6.0", "6.5", True),  # from 6.0: 0.5 or more
+        ("6.0", "6.0", False),
+        ("6.5", "7.0", True),
+        ("9.5", "10", True),
+        ("4.0", "3.0", False),  # better
+    ],
+)
+def test_edss_worsening_by_tier_of_the_previous_score(previous, latest, worse):
+    history = [visit(days_ago(200), edss=previous), visit(days_ago(1), edss=latest)]
+    assert rules.edss_worsened(history) is worse
+
+
+def test_edss_worsening_compares_the_last_two_recorded_scores():
+    history = [visit(days_ago(300), edss="3.0"), visit(days_ago(200)), visit(days_ago(1), edss="4.0")]
+    assert rules.edss_worsened(history) is True
+    assert rules.edss_series(history) == [
+        {"assessed_on": days_ago(300), "edss": Decimal("3.0")},
+        {"assessed_on": days_ago(1), "edss": Decimal("4.0")},
+    ]
+    assert rules.edss_worsened([visit(days_ago(1), edss="9.0")]) is False
+    assert rules.edss_worsened([]) is False
+
+
+def test_the_timed_walk_series_is_the_recorded_walks_oldest_first():
+    history = [visit(days_ago(1), walk="9.50"), visit(days_ago(100)), visit(days_ago(200), walk="8.40")]
+    assert rules.timed_walk_series(history) == [
+        {"assessed_on": days_ago(200), "seconds": Decimal("8.40")},
+        {"assessed_on": days_ago(1), "seconds": Decimal("9.50")},
+    ]

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from assessments.grades import MuscleGroup, Side
+from assessments.grades import MRC_SUM_ITEMS, MuscleGroup, Side
 from clinical_rules.trends import patient_trends
 from tests.factories import FallFactory, PatientFactory, UserFactory, assessment_with_grades, full_grades
 
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 11, 22)
 ANKLE_L = (MuscleGroup.ANKLE_DORSIFLEXION, Side.LEFT)
+ANKLE_R = (MuscleGroup.ANKLE_DORSIFLEXION, Side.RIGHT)
 
 
 def fall(patient, days_ago, **kwargs):
@@ -63,7 +64,70 @@ def test_trends_of_a_declining_patient():
     assert trends["fall_rate_per_month"] == Decimal("0.33")  # 2 × 30.4375 / 182 = 0.3345
     assert trends["high_fall_risk"] is True
     assert trends["next_assessment_due"] == date(2027, 1, 24)  # 1 Nov + 84 days
-    assert len(trends["guidance"]) == 24
+    # Guidance only below grade 5: the left ankle.
+    assert [(g["muscle_group"], g["side"]) for g in trends["guidance"]] == [ANKLE_L]
+    # The best of the year before 1 Nov is the 4 of 1 Jun (153 days before): 12 → 8 thirds.
+    assert trends["declines_from_best"] == [
+        {
+            "muscle_group": "ankle_dorsiflexion",
+            "side": "left",
+            "best_grade": "4",
+            "best_date": date(2026, 6, 1),
+            "to_grade": "3-",
+            "to_date": date(2026, 11, 1),
+        }
+    ]
+    assert trends["mrc_sum_drop_from_best"] is False  # 59 → 58
+    assert trends["improvements"] == []
+    assert trends["edss"] == []
+    assert trends["edss_worsening"] is False
+    assert trends["timed_25ft_walk"] == [
+        {"assessed_on": date(2026, 6, 1), "seconds": Decimal("8.00")},
+        {"assessed_on": date(2026, 11, 1), "seconds": Decimal("9.60")},
+    ]
+
+
+def test_a_slow_slide_with_a_re_test_from_the_database(settings):
+    """The issue's left ankle, 4 → 3+ → 3- → 2- → 1 over 23 months, re-tested four days later."""
+    settings.MRC_SUM_DROP_POINTS = 2
+    patient = PatientFactory()
+    others = {item: "5" for item in MRC_SUM_ITEMS} | {ANKLE_R: "4"}
+    for day, left, edss in [
+        (date(2024, 12, 20), "4", "3.5"),
+        (date(2025, 6, 10), "3+", None),
+        (date(2025, 11, 28), "3-", "3.5"),
+        (date(2026, 5, 20), "2-", None),
+        (date(2026, 11, 14), "1", "4.5"),
+        (date(2026, 11, 18), "1", None),  # the re-test
+    ]:
+        assessment_with_grades(patient, day, others | {ANKLE_L: left}, edss=edss)
+
+    trends = patient_trends(patient, today=TODAY)
+
+    assert trends["declines"] == []  # 1 → 1 at the re-test
+    # The year before 18 Nov 2026 starts on 18 Nov 2025: it holds the 3- of 28 Nov 2025, not the 3+.
+    assert trends["declines_from_best"] == [
+        {
+            "muscle_group": "ankle_dorsiflexion",
+            "side": "left",
+            "best_grade": "3-",
+            "best_date": date(2025, 11, 28),
+            "to_grade": "1",
+            "to_date": date(2026, 11, 18),
+        }
+    ]
+    # Whole grades of the left ankle 4, 3, 3, 2, 1, 1; the right ankle 4 and ten items at 5.
+    assert [p["score"] for p in trends["mrc_sum"]] == [58, 57, 57, 56, 55, 55]
+    assert trends["mrc_sum_drop"] is False  # 55 → 55
+    assert trends["mrc_sum_drop_from_best"] is True  # 57 (28 Nov 2025) → 55
+    # The re-test recorded no EDSS: the last two recorded are 3.5 → 4.5, a whole point from 3.5.
+    assert trends["edss"] == [
+        {"assessed_on": date(2024, 12, 20), "edss": Decimal("3.5")},
+        {"assessed_on": date(2025, 11, 28), "edss": Decimal("3.5")},
+        {"assessed_on": date(2026, 11, 14), "edss": Decimal("4.5")},
+    ]
+    assert trends["edss_worsening"] is True
+    assert trends["improvements"] == []
 
 
 def test_entered_in_error_records_take_no_part():

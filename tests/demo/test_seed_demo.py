@@ -7,10 +7,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from django_otp.oath import totp
 
 from assessments.models import Assessment, MuscleScore
 from care.models import DevicePrescription, FallEvent, Referral, ReferralStatusChange
+from clinical_rules.trends import patient_trends
 from patients.models import Clinic, Patient
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +90,19 @@ def test_without_required_roles_a_demo_admin_signs_in_with_the_password_alone(se
     admin = Client()
     admin.post("/login/", {"username": "admin_north", "password": settings.DEMO_PASSWORD})
     assert admin.get("/admin/patients/patient/").status_code == 200
+
+
+def test_one_patient_slides_a_third_of_a_grade_per_visit_which_only_the_best_of_the_year_catches():
+    call_command("seed_demo", stdout=io.StringIO())
+    patient = Patient.objects.get(clinic__code="north", mrn="N100007")
+    trends = patient_trends(patient, today=timezone.localdate())
+    (ankle,) = [
+        s for s in trends["series"] if (s["muscle_group"], s["side"]) == ("ankle_dorsiflexion", "left")
+    ]
+    thirds = [point["thirds"] for point in ankle["points"]]
+    assert len(thirds) == 8
+    assert thirds == list(range(thirds[0], thirds[0] - 8, -1))
+    assert trends["declines"] == []
+    assert ("ankle_dorsiflexion", "left") in {
+        (d["muscle_group"], d["side"]) for d in trends["declines_from_best"]
+    }

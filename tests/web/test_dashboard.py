@@ -55,40 +55,51 @@ def test_alerts_and_guidance_come_from_the_rules(nora_web, assessed_patient):
     assert "Decline:</strong> Ankle dorsiflexion, left: 4 → 3-" in html
     assert "Asymmetry:</strong> Ankle dorsiflexion: left 3-, right 5" in html
     assert GUIDANCE["primary"] in html
-    assert GUIDANCE["secondary"] in html
     assert "Primary (demyelination)" in html
+    # The knee extensions are secondary weakness but graded 5: no resistance training advice.
+    assert GUIDANCE["secondary"] not in html
+    # The decline from best (4 of 10 Jan → 3-) is the decline itself: it is not said twice.
+    assert "Decline from best" not in html
 
 
-def test_guidance_rows_are_the_latest_assessment_by_muscle_group(nora_web, assessed_patient):
+def test_guidance_rows_are_the_latest_assessment_below_grade_5(nora_web, assessed_patient):
     guidance = nora_web.get(_url(assessed_patient)).context["guidance"]
-    assert guidance["assessed_on"] == datetime.date(2026, 4, 10)
-    rows = {row["label"]: row for row in guidance["rows"]}
-    assert len(guidance["rows"]) == 12
-    unknown = {"grade": "5", "weakness_type": "Unknown", "text": GUIDANCE["unknown"]}
-    day = datetime.date(2026, 4, 10)
-    assert rows["Ankle dorsiflexion"] == {
-        "label": "Ankle dorsiflexion",
-        "sides": [
+    # Only the left ankle is below 5; the right ankle, the knees and the rest get no row.
+    assert guidance == {
+        "assessed_on": datetime.date(2026, 4, 10),
+        "rows": [
             {
-                "side": "left",
-                "assessed_on": day,
-                "grade": "3-",
-                "weakness_type": "Primary (demyelination)",
-                "text": GUIDANCE["primary"],
-            },
-            {"side": "right", "assessed_on": day, **unknown},
+                "label": "Ankle dorsiflexion",
+                "sides": [
+                    {
+                        "side": "left",
+                        "assessed_on": datetime.date(2026, 4, 10),
+                        "grade": "3-",
+                        "weakness_type": "Primary (demyelination)",
+                        "text": GUIDANCE["primary"],
+                    }
+                ],
+                "same_guidance": True,
+            }
         ],
-        "same_guidance": False,
     }
-    secondary = {"grade": "5", "weakness_type": "Secondary (disuse)", "text": GUIDANCE["secondary"]}
-    assert rows["Knee extension"]["sides"] == [
-        {"side": "left", "assessed_on": day, **secondary},
-        {"side": "right", "assessed_on": day, **secondary},
-    ]
-    assert rows["Knee extension"]["same_guidance"] is True
-    assert rows["Grip"]["sides"] == [
-        {"side": "left", "assessed_on": day, **unknown},
-        {"side": "right", "assessed_on": day, **unknown},
+
+
+def test_guidance_rows_stand_weakest_first_with_both_sides_of_a_muscle_group(nora_web, north, nora):
+    patient = factories.PatientFactory(clinic=north)
+    grades = factories.full_grades("5") | {
+        ("shoulder_abduction", "left"): "4",
+        ("knee_extension", "left"): "4+",
+        ("knee_extension", "right"): "2",
+        ("grip", "right"): "4",
+    }
+    factories.assessment_with_grades(patient, datetime.date(2026, 4, 10), grades, assessor=nora)
+    rows = nora_web.get(_url(patient)).context["guidance"]["rows"]
+    # The knee row first (its right side, 2, is the weakest), then the 4s head to toe.
+    assert [(row["label"], [side["side"] for side in row["sides"]]) for row in rows] == [
+        ("Knee extension", ["left", "right"]),
+        ("Shoulder abduction", ["left"]),
+        ("Grip", ["right"]),
     ]
 
 
@@ -307,3 +318,59 @@ def test_the_entered_in_error_links_are_on_the_records_the_viewer_may_mark(
     ]:
         for record in records[kind] if kind in may_mark else []:
             assert f"/records/{kind}/{record.pk}/entered-in-error/" in "".join(_table_rows(html, section))
+
+
+def test_changes_to_review_word_the_findings_with_their_numbers(nora_web, north, nora):
+    """A slow slide of the left leg and an improving right grip, the MRC sum and EDSS with them.
+
+    MRC sums by hand (left ankle + left knee whole grades + ten items at 5): 4 + 4 + 50 = 58,
+    3 + 4 + 50 = 57 (4- is a whole 4), 2 + 3 + 50 = 55, 1 + 3 + 50 = 54.
+    """
+    patient = factories.PatientFactory(clinic=north)
+    for day, ankle, knee, grip, edss in [
+        (datetime.date(2026, 1, 14), "4", "4", "3", "3.5"),
+        (datetime.date(2026, 4, 15), "3", "4-", "3", None),
+        (datetime.date(2026, 7, 10), "2-", "3+", "3", None),
+        (datetime.date(2026, 10, 5), "1", "3", "4", "4.5"),
+    ]:
+        grades = factories.full_grades("5") | {
+            ("ankle_dorsiflexion", "left"): ankle,
+            ("knee_extension", "left"): knee,
+            ("grip", "right"): grip,
+        }
+        factories.assessment_with_grades(patient, day, grades, assessor=nora, edss=edss)
+
+    response = nora_web.get(_url(patient))
+    html = response.content.decode()
+    changes = html.split('id="alerts-title"', 1)[1].split("</section>", 1)[0]
+    # No whole grade between the last two visits (2- → 1, 3+ → 3) and 55 → 54: rules 1 and 2 are quiet.
+    assert "Decline:" not in changes and "MRC sum dropped" not in changes
+    assert (
+        "<strong>Decline from best:</strong> Left ankle dorsiflexion 4 → 1 since 14 Jan 2026 "
+        "(best in the last year)</li>" in changes
+    )
+    assert (
+        "<strong>Decline from best:</strong> Left knee extension 4 → 3 since 14 Jan 2026 "
+        "(best in the last year)</li>" in changes
+    )
+    assert (
+        "<strong>Decline from best:</strong> MRC sum 58 → 54 since 14 Jan 2026 (best in the last year)</li>"
+        in changes
+    )
+    assert "<strong>EDSS worsening:</strong> EDSS 3.5 → 4.5 (14 Jan 2026 to 5 Oct 2026)</li>" in changes
+    assert (
+        '<li class="finding--improvement"><strong><span aria-hidden="true">▲ </span>Improvement:</strong> '
+        "Right grip 3 → 4 (10 Jul 2026 to 5 Oct 2026)</li>" in changes
+    )
+
+
+def test_improvements_alone_are_listed(nora_web, north, nora):
+    patient = factories.PatientFactory(clinic=north)
+    factories.assessment_with_grades(
+        patient, datetime.date(2026, 1, 14), {("grip", "left"): "2"}, assessor=nora
+    )
+    factories.assessment_with_grades(
+        patient, datetime.date(2026, 4, 14), {("grip", "left"): "3"}, assessor=nora
+    )
+    html = nora_web.get(_url(patient)).content.decode()
+    assert "Improvement:</strong> Left grip 2 → 3 (14 Jan 2026 to 14 Apr 2026)" in html

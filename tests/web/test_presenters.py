@@ -176,3 +176,28 @@ def test_the_edited_meanwhile_message_names_what_is_stored_where_it_differs():
         "Family name: Byron; Date of birth: 11 Dec 1815; MS type: Secondary progressive (SPMS); "
         "Diagnosis date: blank. Your values are kept below; save again to replace theirs."
     )
+
+
+def _trends_with(declines, declines_from_best):
+    return {
+        "declines": declines,
+        "declines_from_best": declines_from_best,
+        "mrc_sum_drop_from_best": False,
+        "mrc_sum": [],
+        "edss_worsening": False,
+        "edss": [],
+        "improvements": [],
+    }
+
+
+def test_a_decline_from_best_is_worded_unless_the_decline_already_says_it():
+    ankle = {"muscle_group": "ankle_dorsiflexion", "side": "left"}
+    decline = ankle | {"from_grade": "4", "to_grade": "3-", "from_date": _days(-90), "to_date": _days(-1)}
+    same = ankle | {"best_grade": "4", "best_date": _days(-90), "to_grade": "3-", "to_date": _days(-1)}
+    earlier = same | {"best_grade": "4+", "best_date": _days(-200)}
+    assert presenters.strength_findings(_trends_with([decline], [same])) == []
+    assert presenters.strength_findings(_trends_with([decline], [earlier])) == [
+        presenters.Finding(
+            "Decline from best", "Left ankle dorsiflexion 4+ → 3- since 13 Nov 2025 (best in the last year)"
+        )
+    ]

@@ -90,6 +90,7 @@ def patient_dashboard(request, pk):
         "assessments": presenters.record_rows(user, assessments),
         "latest": assessments[0] if assessments else None,
         "guidance": presenters.guidance_table(trends),
+        "findings": presenters.strength_findings(trends),
         "falls": presenters.record_rows(user, falls),
         "devices": presenters.device_rows(
             user,
