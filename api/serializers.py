@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
-from assessments.models import Assessment, MuscleScore
+from assessments.models import T25FW_SECONDS, Assessment, MuscleScore
 from care.models import (
     ContributingFactor,
     DevicePrescription,
@@ -518,7 +518,8 @@ class TimedWalkPointSerializer(serializers.Serializer):
     seconds = serializers.DecimalField(
         max_digits=6,
         decimal_places=2,
-        min_value=Decimal("0.01"),
+        min_value=T25FW_SECONDS[0],
+        max_value=T25FW_SECONDS[1],
         help_text="The timed 25-foot walk, in seconds.",
     )
 
