@@ -5,7 +5,6 @@ check types, choices and lengths, so every message names its field either way.
 """
 
 from collections.abc import Mapping
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
@@ -13,8 +12,16 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
-from assessments.models import Assessment, MuscleScore
-from care.models import ContributingFactor, DevicePrescription, FallEvent, Referral, ReferralStatusChange
+from assessments.models import T25FW_SECONDS, Assessment, MuscleScore
+from care.models import (
+    ContributingFactor,
+    DevicePrescription,
+    DeviceReview,
+    DeviceSide,
+    FallEvent,
+    Referral,
+    ReferralStatusChange,
+)
 from patients.models import TEXT_MAX_LENGTH, Clinic, ClinicalRecord, Patient
 from reminders.models import SUBJECT_FIELD_OF_KIND, Reminder, ReminderKind
 
@@ -187,8 +194,17 @@ class MuscleScoreSerializer(StrictModelSerializer):
         validators = []
 
 
+@extend_schema_field({"type": "number", "minimum": 0, "maximum": 10, "multipleOf": 0.5, "nullable": True})
+class EDSSField(serializers.DecimalField):
+    """An EDSS score: 0 to 10 in steps of 0.5 (the step is the service's check, stated in the schema)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=3, decimal_places=1, min_value=0, max_value=10, **kwargs)
+
+
 class AssessmentSerializer(ClinicalRecordSerializer):
     patient = VisiblePatientField(help_text="Set at creation.")
+    edss = EDSSField(required=False, allow_null=True, help_text="0 to 10 in steps of 0.5.")
     assessor = StaffField()
     scores = MuscleScoreSerializer(many=True, allow_empty=False)
     mrc_sum_score = serializers.IntegerField(
@@ -214,7 +230,10 @@ class AssessmentSerializer(ClinicalRecordSerializer):
             *ENTERED_IN_ERROR_FIELDS,
         ]
         fixed_fields = ["patient"]
-        extra_kwargs = {"notes": BOUNDED_TEXT, "timed_25ft_walk_seconds": {"min_value": Decimal("0.01")}}
+        extra_kwargs = {
+            "notes": BOUNDED_TEXT,
+            "timed_25ft_walk_seconds": {"help_text": "1.0 to 180.0 seconds (the test stops at 180 s)."},
+        }
 
 
 class FallSerializer(ClinicalRecordSerializer):
@@ -247,9 +266,43 @@ class FallSerializer(ClinicalRecordSerializer):
         extra_kwargs = {"notes": BOUNDED_TEXT}
 
 
+class DeviceReviewSerializer(ClinicalRecordSerializer):
+    """A review of an assistive device: who reviewed it when, a note, and when it is due again."""
+
+    reviewed_by = StaffField()
+    next_review_due_on = serializers.DateField(
+        help_text="Becomes the device's review_due_on: from the review date to 5 years after the prescription."
+    )
+
+    class Meta:
+        model = DeviceReview
+        fields = [
+            "id",
+            "reviewed_on",
+            "reviewed_by",
+            "note",
+            "next_review_due_on",
+            "created_at",
+            *ENTERED_IN_ERROR_FIELDS,
+        ]
+        extra_kwargs = {"note": BOUNDED_TEXT}
+
+
 class DeviceSerializer(ClinicalRecordSerializer):
     patient = VisiblePatientField(help_text="Set at creation.")
     prescribed_by = StaffField()
+    side = serializers.ChoiceField(
+        choices=DeviceSide.choices,
+        required=False,
+        help_text="left, right or bilateral for an afo or fes (never na); na, the default, for the others.",
+    )
+    review_due_on = serializers.DateField(
+        required=False,
+        help_text="Defaults to 90 days after the prescription date; at most 5 years after it.",
+    )
+    reviews = DeviceReviewSerializer(
+        many=True, read_only=True, help_text="Its reviews, oldest first (those entered in error marked)."
+    )
 
     class Meta:
         model = DevicePrescription
@@ -264,6 +317,7 @@ class DeviceSerializer(ClinicalRecordSerializer):
             "review_due_on",
             "status",
             "discontinued_on",
+            "reviews",
             "created_at",
             "updated_at",
             *ENTERED_IN_ERROR_FIELDS,
@@ -465,7 +519,8 @@ class TimedWalkPointSerializer(serializers.Serializer):
     seconds = serializers.DecimalField(
         max_digits=6,
         decimal_places=2,
-        min_value=Decimal("0.01"),
+        min_value=T25FW_SECONDS[0],
+        max_value=T25FW_SECONDS[1],
         help_text="The timed 25-foot walk, in seconds.",
     )
 

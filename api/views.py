@@ -9,11 +9,13 @@ import hashlib
 import json
 
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
@@ -26,6 +28,7 @@ from care.selectors import device_list, fall_list, referral_list
 from care.services import (
     TransitionNotAllowed,
     device_prescribe,
+    device_review,
     device_update,
     fall_record,
     fall_update,
@@ -242,18 +245,58 @@ class FallViewSet(ClinicalRecordViewSet):
 
 
 class DeviceViewSet(ClinicalRecordViewSet):
-    """Assistive-device prescriptions. Physios and admins prescribe and edit them."""
+    """Assistive-device prescriptions with their reviews. Physios and admins prescribe, edit and review them."""
 
     selector = staticmethod(device_list)
     serializer_class = serializers.DeviceSerializer
     filterset_class = filters.DeviceFilter
-    role_policy = {"create": policy.may_prescribe_device, "partial_update": policy.may_prescribe_device}
+    role_policy = {
+        "create": policy.may_prescribe_device,
+        "partial_update": policy.may_prescribe_device,
+        "review": policy.may_review_device,
+    }
 
     def create_record(self, data):
         return device_prescribe(prescribed_by=self.request.user, **data)
 
     def update_record(self, record, data):
         return device_update(device=record, by=self.request.user, **data)
+
+    @extend_schema(request=serializers.DeviceReviewSerializer, responses=serializers.DeviceSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """Record a review of an active device: its review_due_on becomes next_review_due_on."""
+        device = self.get_object()
+        serializer = serializers.DeviceReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        device_review(device=device, by=request.user, **serializer.validated_data)
+        return self.record_response(device.pk)
+
+    @extend_schema(
+        request=serializers.EnteredInErrorSerializer,
+        responses=serializers.DeviceSerializer,
+        parameters=[
+            OpenApiParameter("review_id", int, OpenApiParameter.PATH, description="The review's id.")
+        ],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"reviews/(?P<review_id>[0-9]+)/entered-in-error",
+        url_name="review-entered-in-error",
+    )
+    def review_entered_in_error(self, request, pk=None, review_id=None):
+        """Mark one of the device's reviews entered in error. The device's review_due_on goes back
+        to what it was before that review, unless a later review or an edit has moved it since."""
+        review = get_object_or_404(self.get_object().reviews.all(), pk=review_id)
+        if not policy.may_mark_entered_in_error(request.user, review):
+            raise PermissionDenied
+        serializer = serializers.EnteredInErrorSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record_mark_entered_in_error(
+            record=review, by=request.user, reason=serializer.validated_data["reason"]
+        )
+        return self.record_response(review.device_id)
 
 
 class ReferralViewSet(ClinicalRecordViewSet):

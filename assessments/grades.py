@@ -41,6 +41,16 @@ class MRCGrade(models.IntegerChoices):
         return (self.value + 1) // 3
 
 
+# A change of two whole grades or more from one grading of a muscle-side to the next is rare
+# enough that the pages ask the assessor to confirm it (a slip of the finger: "1" for "4").
+GRADE_JUMP_TO_CONFIRM = 6
+
+
+def grade_jump_to_confirm(before, after):
+    """Whether going from grade ``before`` to ``after`` (in thirds) is a jump to confirm, up or down."""
+    return abs(after - before) >= GRADE_JUMP_TO_CONFIRM
+
+
 class MuscleGroup(models.TextChoices):
     SHOULDER_ABDUCTION = "shoulder_abduction"
     ELBOW_FLEXION = "elbow_flexion"

@@ -1,12 +1,20 @@
 """MMT assessments and their scores: one grade per muscle group and side."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
 from simple_history.models import HistoricalRecords
 
-from patients.models import ClinicalRecord, ClinicalRecordQuerySet, ClinicScopedQuerySet, RecordType
+from patients.models import (
+    EARLIEST_CLINICAL_DATE,
+    ClinicalRecord,
+    ClinicalRecordQuerySet,
+    ClinicScopedQuerySet,
+    RecordType,
+)
 
 from .grades import MRC_SUM_GROUPS, MRCGrade, MuscleGroup, Side, WeaknessType
 
@@ -41,6 +49,11 @@ class AssessmentQuerySet(ClinicalRecordQuerySet):
         return self.order_by("-assessed_on", "-id")
 
 
+# The timed 25-foot walk in seconds: the test protocol stops at 180 s, and under a second is a typo.
+T25FW_SECONDS = (Decimal("1.0"), Decimal("180.0"))
+T25FW_RANGE_MESSAGE = "The timed 25-foot walk is from 1.0 to 180.0 seconds (the test stops at 180 s)."
+
+
 class Assessment(ClinicalRecord):
     record_type = RecordType(slug="assessment", author_field="assessor")
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="assessments")
@@ -61,7 +74,10 @@ class Assessment(ClinicalRecord):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0.01)],
+        validators=[
+            MinValueValidator(T25FW_SECONDS[0], message=T25FW_RANGE_MESSAGE),
+            MaxValueValidator(T25FW_SECONDS[1], message=T25FW_RANGE_MESSAGE),
+        ],
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -82,8 +98,15 @@ class Assessment(ClinicalRecord):
                 name="assessment_edss_half_steps",
             ),
             models.CheckConstraint(
-                condition=Q(timed_25ft_walk_seconds__isnull=True) | Q(timed_25ft_walk_seconds__gt=0),
-                name="assessment_t25fw_positive",
+                condition=Q(timed_25ft_walk_seconds__isnull=True)
+                | Q(
+                    timed_25ft_walk_seconds__gte=T25FW_SECONDS[0],
+                    timed_25ft_walk_seconds__lte=T25FW_SECONDS[1],
+                ),
+                name="assessment_t25fw_1_to_180",
+            ),
+            models.CheckConstraint(
+                condition=Q(assessed_on__gte=EARLIEST_CLINICAL_DATE), name="assessment_assessed_from_1900"
             ),
             ClinicalRecord.entered_in_error_constraint("assessment_entered_in_error_complete"),
         ]

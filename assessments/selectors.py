@@ -37,3 +37,21 @@ def latest_assessment_of(patient):
         .prefetch_related(Prefetch("scores", queryset=MuscleScore.objects.order_by()))
         .first()
     )
+
+
+def last_gradings_of(patient, up_to):
+    """``{(muscle_group, side): MuscleScore}``: each muscle-side's latest valid grading on or
+    before ``up_to``, with ``assessment`` loaded (for its date)."""
+    scores = (
+        MuscleScore.objects.filter(
+            assessment__patient=patient,
+            assessment__entered_in_error_at__isnull=True,
+            assessment__assessed_on__lte=up_to,
+        )
+        .select_related("assessment")
+        .order_by("-assessment__assessed_on", "-assessment_id")
+    )
+    latest = {}
+    for score in scores:
+        latest.setdefault((score.muscle_group, score.side), score)
+    return latest

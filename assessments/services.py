@@ -10,15 +10,14 @@ from .grades import MRCGrade, WeaknessType
 from .models import Assessment, MuscleScore
 
 ASSESSMENT_EDITABLE = ("assessed_on", "notes", "edss", "timed_25ft_walk_seconds")
+EDSS_STEP_MESSAGE = "EDSS is scored in steps of 0.5 from 0 to 10, such as 4.0 or 4.5."
 
 
 def _assessment_validate(assessment, scores):
     errors = clinical_date_errors("assessed_on", assessment.assessed_on, assessment.patient)
-    # EDSS moves in half steps from 0 to 10.
-    if assessment.edss is not None and (assessment.edss * 2) % 1:
-        errors["edss"] = ["Must be a multiple of 0.5."]
-    if assessment.timed_25ft_walk_seconds is not None and assessment.timed_25ft_walk_seconds <= 0:
-        errors["timed_25ft_walk_seconds"] = ["Must be greater than 0."]
+    # EDSS moves in half steps from 0 to 10 (the model's validators hold the range).
+    if assessment.edss is not None and 0 <= assessment.edss <= 10 and (assessment.edss * 2) % 1:
+        errors["edss"] = [EDSS_STEP_MESSAGE]
     if scores is not None and (duplicates := _duplicate_items(scores)):
         errors["scores"] = [
             f"{group} {side} is scored more than once; give at most one score per muscle group and side."

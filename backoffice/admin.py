@@ -7,7 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from assessments.grades import MRCGrade
 from assessments.models import Assessment, MuscleScore
 from audit.models import AccessRecord
-from care.models import DevicePrescription, FallEvent, Referral, ReferralStatusChange
+from care.models import DevicePrescription, DeviceReview, FallEvent, Referral, ReferralStatusChange
 from patients import policy
 from patients.models import Clinic, Patient, StaffMembership
 from reminders.models import Reminder
@@ -116,12 +116,25 @@ class FallEventAdmin(ClinicalHistoryAdmin):
     list_select_related = ["patient"]
 
 
+class DeviceReviewInline(ClinicalInline):
+    model = DeviceReview
+    fields = [
+        "reviewed_on",
+        "reviewed_by",
+        "note",
+        "next_review_due_on",
+        *DeviceReview.ENTERED_IN_ERROR_FIELDS,
+    ]
+    readonly_fields = fields
+
+
 @admin.register(DevicePrescription)
 class DevicePrescriptionAdmin(ClinicalHistoryAdmin):
     list_display = ["patient", "device_type", "side", "prescribed_on", "review_due_on", "status"]
     list_filter = ["patient__clinic", "prescribed_by", "device_type", "status", EnteredInErrorFilter]
     search_fields = ["patient__mrn", "patient__family_name"]
     list_select_related = ["patient"]
+    inlines = [DeviceReviewInline]
 
 
 class ReferralStatusChangeInline(ClinicalInline):

@@ -19,7 +19,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import connection
 
 from assessments.grades import MRC_SUM_GROUPS, MRCGrade, Side
-from care.models import ContributingFactor, DeviceType, Referral, ReferralService, ReferralStatus
+from care.models import (
+    SIDED_DEVICE_TYPES,
+    ContributingFactor,
+    DeviceType,
+    Referral,
+    ReferralService,
+    ReferralStatus,
+)
 from patients.models import Clinic, StaffMembership
 from patients.services import staff_add
 
@@ -319,11 +326,16 @@ def generate(*, scale, today, seed=2026, log=print):
                 pid, clinic_id, _, _, created_on = rng.choice(patients)
                 prescribed = created_on + timedelta(days=rng.randint(0, max(0, (today - created_on).days)))
                 active = rng.random() < 0.8
+                device_type = rng.choice(device_types)
+                side = rng.choice(("left", "right", "bilateral", "na"))
+                if device_type in SIDED_DEVICE_TYPES and side == "na":
+                    # An AFO or FES is for a side; by the id, so the random stream stays as it was.
+                    side = ("left", "right", "bilateral")[did % 3]
                 out.row(
                     did,
                     pid,
-                    rng.choice(device_types),
-                    rng.choice(("left", "right", "bilateral", "na")),
+                    device_type,
+                    side,
                     prescribed,
                     staff[clinic_id]["physio"],
                     "",

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from patients.models import ClinicalRecord, ClinicalRecordQuerySet, RecordType
+from patients.models import EARLIEST_CLINICAL_DATE, ClinicalRecord, ClinicalRecordQuerySet, RecordType
 
 
 class DeviceType(models.TextChoices):
@@ -130,10 +130,15 @@ class DeviceStatus(models.TextChoices):
     DISCONTINUED = "discontinued"
 
 
+# Worn or fitted on one leg or both: never "not applicable" (SPEC §2).
+SIDED_DEVICE_TYPES = (DeviceType.AFO, DeviceType.FES)
+
+
 class DevicePrescription(ClinicalRecord):
     record_type = RecordType(slug="device", author_field="prescribed_by", reminder_subject=True)
     Side = DeviceSide
     Status = DeviceStatus
+    DAYS_TO_REVIEW = 90
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="devices")
     device_type = models.CharField(max_length=20, choices=DeviceType)
@@ -169,6 +174,13 @@ class DevicePrescription(ClinicalRecord):
             ),
             models.CheckConstraint(condition=Q(device_type__in=DeviceType.values), name="device_type_valid"),
             models.CheckConstraint(condition=Q(side__in=DeviceSide.values), name="device_side_valid"),
+            models.CheckConstraint(
+                condition=~Q(device_type__in=SIDED_DEVICE_TYPES, side=DeviceSide.NA),
+                name="device_afo_fes_has_side",
+            ),
+            models.CheckConstraint(
+                condition=Q(prescribed_on__gte=EARLIEST_CLINICAL_DATE), name="device_prescribed_from_1900"
+            ),
             ClinicalRecord.entered_in_error_constraint("device_entered_in_error_complete"),
         ]
         indexes = [models.Index(fields=["status", "review_due_on"], name="device_status_review")]
@@ -178,6 +190,81 @@ class DevicePrescription(ClinicalRecord):
 
     def describe(self):
         return f"{self.get_device_type_display()} prescribed {self.prescribed_on:%d %b %Y}"
+
+    @classmethod
+    def default_review_due_on(cls, prescribed_on):
+        return prescribed_on + timedelta(days=cls.DAYS_TO_REVIEW)
+
+
+class DeviceReview(ClinicalRecord):
+    """A review of an assistive device; it sets the prescription's next review date.
+
+    A record of its own rather than an append-only row like a referral's status move: a person
+    enters it, with a note, and it can be wrong in itself — recorded against the wrong device,
+    say. SPEC §2 lists device reviews among the records marked entered in error; marked so, the
+    review gives the prescription back the review date it had before (``mark_entered_in_error``).
+    """
+
+    clinic_lookup = "device__patient__clinic"
+    record_type = RecordType(
+        slug="device_review", author_field="reviewed_by", patient_lookup="device__patient"
+    )
+
+    device = models.ForeignKey(DevicePrescription, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_on = models.DateField()
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    next_review_due_on = models.DateField()
+    # The prescription's review date before this review: what marking it entered in error puts back.
+    previous_review_due_on = models.DateField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ClinicalRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reviewed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_review_due_on__gte=F("reviewed_on")), name="device_review_next_after_review"
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_on__gte=EARLIEST_CLINICAL_DATE), name="device_review_from_1900"
+            ),
+            ClinicalRecord.entered_in_error_constraint("device_review_entered_in_error_complete"),
+        ]
+
+    def __str__(self):
+        return f"Review {self.reviewed_on} — {self.device}"
+
+    def describe(self):
+        return f"{self.device.get_device_type_display()} reviewed {self.reviewed_on:%d %b %Y}"
+
+    def mark_entered_in_error(self, *, by, reason):
+        """Also put the prescription's review date back as it was before this review, unless
+        something has moved it since (a later review or an edit of the prescription)."""
+        super().mark_entered_in_error(by=by, reason=reason)
+        device = DevicePrescription.objects.select_for_update().get(pk=self.device_id)
+        unmoved = (
+            device.review_due_on == self.next_review_due_on
+            and not device.reviews.valid().filter(pk__gt=self.pk).exists()
+        )
+        before = self._review_due_before()
+        # An edit may have moved the prescription date past the old review date since.
+        if unmoved and before >= device.prescribed_on:
+            device.review_due_on = before
+            device._history_user = by
+            device.save(update_fields=["review_due_on", "updated_at"])
+
+    def _review_due_before(self):
+        """The prescription's review date before this review — and before the reviews just
+        ahead of it that set that date and are entered in error too."""
+        day = self.previous_review_due_on
+        for earlier in DeviceReview.objects.filter(device_id=self.device_id, pk__lt=self.pk).order_by("-pk"):
+            if not (earlier.entered_in_error and earlier.next_review_due_on == day):
+                break
+            day = earlier.previous_review_due_on
+        return day
 
 
 class ReferralService(models.TextChoices):
@@ -250,6 +337,9 @@ class Referral(ClinicalRecord):
                 condition=Q(to_service__in=ReferralService.values), name="referral_service_valid"
             ),
             models.CheckConstraint(condition=Q(urgency__in=Urgency.values), name="referral_urgency_valid"),
+            models.CheckConstraint(
+                condition=Q(referred_on__gte=EARLIEST_CLINICAL_DATE), name="referral_referred_from_1900"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"
             ),

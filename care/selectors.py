@@ -2,7 +2,7 @@
 
 from django.db.models import F, Prefetch
 
-from .models import DevicePrescription, FallEvent, Referral, ReferralStatusChange
+from .models import DevicePrescription, DeviceReview, FallEvent, Referral, ReferralStatusChange
 
 
 def fall_list(user):
@@ -10,7 +10,16 @@ def fall_list(user):
 
 
 def device_list(user):
-    return DevicePrescription.objects.visible_to(user).select_related("prescribed_by", "entered_in_error_by")
+    """Devices of ``user``'s clinics, each with all its reviews (those entered in error too, marked)."""
+    return (
+        DevicePrescription.objects.visible_to(user)
+        .select_related("prescribed_by", "entered_in_error_by")
+        .prefetch_related(
+            Prefetch(
+                "reviews", queryset=DeviceReview.objects.select_related("reviewed_by", "entered_in_error_by")
+            )
+        )
+    )
 
 
 def referral_list(user):
@@ -34,7 +43,15 @@ def falls_of(patient):
 
 
 def devices_of(patient):
-    return DevicePrescription.objects.valid().filter(patient=patient).select_related("prescribed_by")
+    """The patient's valid devices, each with its valid reviews and who made them."""
+    return (
+        DevicePrescription.objects.valid()
+        .filter(patient=patient)
+        .select_related("prescribed_by")
+        .prefetch_related(
+            Prefetch("reviews", queryset=DeviceReview.objects.valid().select_related("reviewed_by"))
+        )
+    )
 
 
 def referrals_of(patient):

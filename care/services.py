@@ -1,5 +1,6 @@
 """Recording falls, prescribing devices, and referrals with their status moves."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -7,6 +8,7 @@ from patients.clock import clinic_date, clinic_today
 from patients.concurrency import record_lock
 from patients.services import (
     clinical_date_errors,
+    follow_up_date_errors,
     record_apply_changes,
     record_check_editable,
     record_validate,
@@ -14,8 +16,10 @@ from patients.services import (
 
 from .models import (
     NO_DEVICE,
+    SIDED_DEVICE_TYPES,
     ContributingFactor,
     DevicePrescription,
+    DeviceReview,
     DeviceSide,
     DeviceStatus,
     FallEvent,
@@ -119,8 +123,11 @@ DEVICE_EDITABLE = (
 
 def _device_validate(device):
     errors = clinical_date_errors("prescribed_on", device.prescribed_on, device.patient)
-    if device.review_due_on < device.prescribed_on:
-        errors["review_due_on"] = ["Must not be before the prescription date."]
+    errors |= follow_up_date_errors(
+        "review_due_on", device.review_due_on, start=device.prescribed_on, start_name="prescription date"
+    )
+    if device.device_type in SIDED_DEVICE_TYPES and device.side == DeviceSide.NA:
+        errors["side"] = ["An AFO or FES device is for a side: choose left, right or bilateral."]
     if device.status == DeviceStatus.DISCONTINUED:
         if device.discontinued_on is None:
             errors["discontinued_on"] = ["Required when the device is discontinued."]
@@ -140,19 +147,20 @@ def device_prescribe(
     prescribed_by,
     device_type,
     prescribed_on,
-    review_due_on,
+    review_due_on=None,
     side=DeviceSide.NA,
     reason="",
     status=DeviceStatus.ACTIVE,
     discontinued_on=None,
 ):
+    """Prescribe a device; ``review_due_on`` defaults to 90 days after ``prescribed_on``."""
     device = DevicePrescription(
         patient=patient,
         prescribed_by=prescribed_by,
         device_type=device_type,
         side=side,
         prescribed_on=prescribed_on,
-        review_due_on=review_due_on,
+        review_due_on=review_due_on or DevicePrescription.default_review_due_on(prescribed_on),
         reason=reason,
         status=status,
         discontinued_on=discontinued_on,
@@ -176,6 +184,46 @@ def device_update(*, device, by, expected_version=None, **changes):
     return device
 
 
+@transaction.atomic
+def device_review(*, device, by, reviewed_on, next_review_due_on, note=""):
+    """Record a review of an active device and set its ``review_due_on`` to ``next_review_due_on``.
+
+    The next review is due from the day of the review to five years after the prescription.
+    Raises ``ValidationError`` by field, and for a device discontinued or entered in error.
+    """
+    device = record_lock(device)
+    record_check_editable(device)
+    if device.status == DeviceStatus.DISCONTINUED:
+        raise ValidationError("This device is discontinued: only a device in use is reviewed.")
+    review = DeviceReview(
+        device=device,
+        reviewed_by=by,
+        reviewed_on=reviewed_on,
+        next_review_due_on=next_review_due_on,
+        note=note,
+        previous_review_due_on=device.review_due_on,
+    )
+    errors = clinical_date_errors("reviewed_on", reviewed_on, device.patient)
+    if not errors and reviewed_on < device.prescribed_on:
+        errors["reviewed_on"] = ["Must not be before the prescription date."]
+    if next_review_due_on < reviewed_on:
+        errors["next_review_due_on"] = ["Must not be before the review date."]
+    else:
+        errors |= follow_up_date_errors(
+            "next_review_due_on",
+            next_review_due_on,
+            start=device.prescribed_on,
+            start_name="prescription date",
+        )
+    record_validate(review, errors)
+    review._history_user = by
+    review.save()
+    device.review_due_on = next_review_due_on
+    device._history_user = by
+    device.save(update_fields=["review_due_on", "updated_at"])
+    return review
+
+
 # Referrals ----------------------------------------------------------------------------------
 
 REFERRAL_EDITABLE = ("to_service", "reason", "urgency", "referred_on", "due_by")
@@ -194,9 +242,11 @@ class TransitionNotAllowed(Exception):
 
 def _referral_validate(referral):
     errors = clinical_date_errors("referred_on", referral.referred_on, referral.patient)
-    # No due date yet: saving gives it the default, which is never before the referral date.
-    if referral.due_by is not None and referral.due_by < referral.referred_on:
-        errors["due_by"] = ["Must not be before the referral date."]
+    # No due date yet: saving gives it the default, 14 or 42 days after the referral date.
+    if referral.due_by is not None:
+        errors |= follow_up_date_errors(
+            "due_by", referral.due_by, start=referral.referred_on, start_name="referral date"
+        )
     record_validate(referral, errors)
 
 

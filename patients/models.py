@@ -9,6 +9,8 @@ This is the ground floor: it imports no other app of the project.
 """
 
 from dataclasses import dataclass
+from datetime import date
+from functools import reduce
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -105,6 +107,8 @@ class ClinicalRecordQuerySet(ClinicScopedQuerySet):
 
 # Free text is bounded so that no request can store megabytes in a note (the API and the pages alike).
 TEXT_MAX_LENGTH = 10_000
+# SPEC §2 "Plausible input": no clinical date before this one (a year typed as 0202 for 2020).
+EARLIEST_CLINICAL_DATE = date(1900, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -114,8 +118,8 @@ class RecordType:
     ``slug`` names it in URLs (``records/<slug>/<id>/entered-in-error/``) and, for a reminder
     subject, is the name of the reminder's foreign key to it. ``author_field`` is the user
     who entered it — the one whose mistake it may be; ``None`` for a patient, whose author is
-    the user of their first history row. ``patient_lookup`` is the path to the patient
-    (``None`` for a patient). ``reminder_subject``: a reminder may be about one such record.
+    the user of their first history row. ``patient_lookup`` is the path to the patient, as in
+    a query (``"device__patient"`` for a record that belongs to a device; ``None`` for a patient). ``reminder_subject``: a reminder may be about one such record.
     """
 
     slug: str
@@ -173,12 +177,16 @@ class ClinicalRecord(models.Model):
     @property
     def patient_record(self):
         """The patient this record is about (the record itself for a patient)."""
-        return getattr(self, self.record_type.patient_lookup) if self.record_type.patient_lookup else self
+        lookup = self.record_type.patient_lookup
+        return reduce(getattr, lookup.split("__"), self) if lookup else self
 
     @property
     def patient_record_id(self):
         lookup = self.record_type.patient_lookup
-        return getattr(self, f"{lookup}_id") if lookup else self.pk
+        if lookup is None:
+            return self.pk
+        *path, patient = lookup.split("__")
+        return getattr(reduce(getattr, path, self), f"{patient}_id")
 
     def entered_by_id(self):
         """The id of the user who entered this record."""

@@ -34,6 +34,11 @@ def may_prescribe_device(user):
     return _has_role(user, Role.PHYSIO, Role.ADMIN)
 
 
+def may_review_device(user):
+    """Record a review of a device (and so set its next review date)."""
+    return _has_role(user, Role.PHYSIO, Role.ADMIN)
+
+
 def may_manage_referral(user):
     """Create or change a referral, and move its status."""
     return _has_role(user, Role.NURSE, Role.PHYSIO, Role.ADMIN)

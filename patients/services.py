@@ -9,7 +9,16 @@ from django.db.models import Min
 
 from .clock import clinic_date, clinic_today
 from .concurrency import record_lock
-from .models import Clinic, MSType, Patient, PatientStatus, Role, Sex, StaffMembership
+from .models import (
+    EARLIEST_CLINICAL_DATE,
+    Clinic,
+    MSType,
+    Patient,
+    PatientStatus,
+    Role,
+    Sex,
+    StaffMembership,
+)
 
 # Model permissions of each role group in the Django admin, as "<action>_<model>". Only clinic
 # admins use the admin, to look things up: every write goes through the pages or the API, whose
@@ -22,6 +31,7 @@ _CLINICAL_MODELS = (
     "deviceprescription",
     "referral",
     "referralstatuschange",
+    "devicereview",
     "reminder",
 )
 ROLE_PERMISSIONS = {
@@ -124,12 +134,40 @@ def record_apply_changes(record, changes, *, editable):
     return list(changes)
 
 
+EARLIEST_CLINICAL_DATE_MESSAGE = "Must not be before 1 Jan 1900."
+# How far ahead a follow-up date (a review, a referral's due date) may be set from its record's start.
+FOLLOW_UP_YEARS = 5
+
+
 def clinical_date_errors(field, day, patient):
-    """A clinical event's date: not in the future and not before the patient was born."""
+    """A clinical event's date: not in the future, not before 1900 and not before the patient was born."""
     if day > clinic_today():
         return {field: ["Must not be in the future."]}
+    if day < EARLIEST_CLINICAL_DATE:
+        return {field: [EARLIEST_CLINICAL_DATE_MESSAGE]}
     if day < patient.date_of_birth:
         return {field: ["Must not be before the patient's date of birth."]}
+    return {}
+
+
+def latest_follow_up_date(start):
+    """Five calendar years after ``start``: the same day and month (29 February → 28 February)."""
+    try:
+        return start.replace(year=start.year + FOLLOW_UP_YEARS)
+    except ValueError:
+        return start.replace(year=start.year + FOLLOW_UP_YEARS, day=28)
+
+
+def follow_up_date_errors(field, day, *, start, start_name):
+    """A follow-up date (``review_due_on``, ``due_by``): from ``start`` to five calendar years after it."""
+    if day < start:
+        return {field: [f"Must not be before the {start_name}."]}
+    if day > (latest := latest_follow_up_date(start)):
+        return {
+            field: [
+                f"Must be at most {FOLLOW_UP_YEARS} years after the {start_name}: {latest:%d %b %Y} at the latest."
+            ]
+        }
     return {}
 
 
@@ -190,6 +228,8 @@ def _patient_validate(patient, *, changed=()):
     today = clinic_today()
     if patient.date_of_birth and patient.date_of_birth > today:
         errors["date_of_birth"] = ["Must not be in the future."]
+    elif patient.date_of_birth and patient.date_of_birth < EARLIEST_CLINICAL_DATE:
+        errors["date_of_birth"] = [EARLIEST_CLINICAL_DATE_MESSAGE]
     elif patient.date_of_birth and "date_of_birth" in changed:
         # No record of the patient may predate their birth (clinical_date_errors, the other way round).
         earliest = _earliest_record_date(patient)
@@ -200,6 +240,8 @@ def _patient_validate(patient, *, changed=()):
     if patient.diagnosis_date:
         if patient.diagnosis_date > today:
             errors["diagnosis_date"] = ["Must not be in the future."]
+        elif patient.diagnosis_date < EARLIEST_CLINICAL_DATE:
+            errors["diagnosis_date"] = [EARLIEST_CLINICAL_DATE_MESSAGE]
         elif patient.date_of_birth and patient.diagnosis_date < patient.date_of_birth:
             errors["diagnosis_date"] = ["Must not be before the date of birth."]
     if _mrn_taken(patient):

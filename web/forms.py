@@ -4,12 +4,15 @@ A service's ``ValidationError`` is put back on the form (``add_service_errors``)
 shows every message next to its field with everything the user typed still in place.
 """
 
+import re
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
+from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType, grade_jump_to_confirm
 from care.models import (
     DEVICE_IN_USE_CHOICES,
     ContributingFactor,
@@ -87,7 +90,8 @@ class PatientForm(forms.Form):
         max_value=104,
         initial=12,
         help_text="1 to 104 weeks between assessments.",
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        # Text, not type="number": Chromium would send "1,2" as 12 (see TypedDecimalField).
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
 
@@ -145,6 +149,57 @@ class GradeField(forms.CharField):
             ) from None
 
 
+class TypedDecimalField(forms.DecimalField):
+    """A decimal number typed in a text box, with a comma or a point: "8,4" is 8.4.
+
+    Anything but digits with at most one comma or point ("4+", "8.4 s", "1,234.5") is refused
+    in words, never guessed at. Not ``<input type="number">``: Chromium takes the comma there
+    for a thousands separator ("8,4" arrives as 84) and sends nothing at all for text it cannot
+    read ("4+"), so the server could neither read the one nor refuse the other. The range is
+    the model's and the service's to check.
+    """
+
+    PLAIN_NUMBER = re.compile(r"-?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+
+    def __init__(self, *, example, **kwargs):
+        self.example = example
+        attrs = {"inputmode": "decimal", "autocomplete": "off", "size": 6}
+        super().__init__(widget=forms.TextInput(attrs=attrs), **kwargs)
+
+    def to_python(self, value):
+        text = str(value or "").strip()
+        if not text:
+            return None
+        if not self.PLAIN_NUMBER.fullmatch(text):
+            raise ValidationError(
+                "“%(value)s” is not a number: type digits with a point or a comma, such as %(example)s.",
+                code="invalid",
+                params={"value": text, "example": self.example},
+            )
+        return Decimal(text.replace(",", "."))
+
+
+@dataclass(frozen=True)
+class GradeJump:
+    """A grade two whole grades or more from the muscle-side's previous grading (on ``since``)."""
+
+    muscle_group: str
+    side: str
+    before: MRCGrade
+    after: MRCGrade
+    since: date
+
+    @property
+    def key(self):
+        return f"{self.muscle_group}:{self.side}:{self.before.label}:{self.after.label}"
+
+    def __str__(self):
+        return (
+            f"{muscle_label(self.muscle_group)}, {self.side}: {self.after.label}, "
+            f"from {self.before.label} on {self.since:%d %b %Y}."
+        )
+
+
 # Short labels keep the grid within a tablet's width; the page explains them once.
 GRID_WEAKNESS_CHOICES = [(value, label.split(" (")[0]) for value, label in WeaknessType.choices]
 
@@ -153,36 +208,37 @@ class AssessmentForm(forms.Form):
     """One MMT assessment: a grid of the 12 muscle groups × left/right, with optional EDSS and T25FW.
 
     Each muscle-side has a grade (typed) and a weakness type, pre-filled from the previous
-    assessment so that a physiotherapist's classification carries over.
+    assessment so that a physiotherapist's classification carries over. A grade two whole
+    grades or more from the muscle-side's previous grading is saved only once the assessor has
+    confirmed it (``confirm_grade_jumps``): the form comes back listing the jumps, with the box
+    to tick. ``last_gradings(day)`` gives the previous gradings, ``{(group, side): MuscleScore}``.
     """
 
     assessed_on = forms.DateField(label="Assessed on", widget=DateInput)
-    edss = forms.DecimalField(
+    edss = TypedDecimalField(
         label="EDSS",
         required=False,
-        min_value=0,
-        max_value=10,
-        max_digits=3,
-        decimal_places=1,
+        example="4.5 or 4,5",
         help_text="Optional, 0 to 10 in steps of 0.5.",
-        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
     )
-    timed_25ft_walk_seconds = forms.DecimalField(
+    timed_25ft_walk_seconds = TypedDecimalField(
         label="Timed 25-foot walk (seconds)",
         required=False,
-        min_value=Decimal("0.01"),
-        max_digits=6,
-        decimal_places=2,
-        help_text="Optional.",
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        example="8.4 or 8,4",
+        help_text="Optional, 1.0 to 180.0 seconds.",
     )
     notes = forms.CharField(
         label="Notes", required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
     )
+    confirm_grade_jumps = forms.BooleanField(label="These grades are right", required=False)
+    # The jumps the page asked about: ticking the box confirms those, not others typed since.
+    grade_jumps_shown = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, previous=None, **kwargs):
+    def __init__(self, *args, previous=None, last_gradings=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.previous = {(s.muscle_group, s.side): s for s in previous.scores.all()} if previous else {}
+        self.last_gradings = last_gradings or (lambda day: {})
+        self.grade_jumps = []
         for group in MuscleGroup:
             for side in Side:
                 name = muscle_label(group)
@@ -224,7 +280,41 @@ class AssessmentForm(forms.Form):
         grade_errors = any(name.endswith("_grade") for name in self.errors)
         if not graded and not grade_errors:
             raise ValidationError("Enter a grade for at least one muscle group.", code="no_grades")
+        if data.get("assessed_on"):
+            self._check_grade_jumps(data)
         return data
+
+    def _check_grade_jumps(self, data):
+        before = self.last_gradings(data["assessed_on"])
+        jumps = []
+        for score in self.scores():
+            earlier = before.get((score["muscle_group"], score["side"]))
+            if earlier and grade_jump_to_confirm(earlier.grade, score["grade"]):
+                jumps.append(
+                    GradeJump(
+                        score["muscle_group"],
+                        score["side"],
+                        MRCGrade(earlier.grade),
+                        score["grade"],
+                        earlier.assessment.assessed_on,
+                    )
+                )
+        shown = ";".join(jump.key for jump in jumps)
+        if not jumps or (data["confirm_grade_jumps"] and data["grade_jumps_shown"] == shown):
+            return
+        self.grade_jumps = jumps
+        # Shown again: the jumps asked about now, and the box to tick for them.
+        self.data = self.data.copy()
+        self.data["grade_jumps_shown"] = shown
+        self.data.pop("confirm_grade_jumps", None)
+        raise ValidationError(
+            [
+                "A grade differs by two whole grades or more from the muscle's previous grading: "
+                + " ".join(str(jump) for jump in jumps),
+                "If the grades are right, tick “These grades are right” and save again.",
+            ],
+            code="confirm_grade_jumps",
+        )
 
     def scores(self):
         data = self.cleaned_data
@@ -278,12 +368,42 @@ class FallForm(forms.Form):
 
 class DeviceForm(forms.Form):
     device_type = forms.ChoiceField(label="Device", choices=[("", "Choose a device"), *DeviceType.choices])
-    side = forms.ChoiceField(label="Side", choices=DeviceSide.choices, initial=DeviceSide.NA)
+    side = forms.ChoiceField(
+        label="Side",
+        choices=DeviceSide.choices,
+        initial=DeviceSide.NA,
+        help_text="An AFO or FES is for the left, the right or both sides.",
+    )
     prescribed_on = forms.DateField(label="Prescribed on", widget=DateInput)
-    review_due_on = forms.DateField(label="Review due on", widget=DateInput)
+    review_due_on = forms.DateField(
+        label="Review due on",
+        required=False,
+        help_text="Leave blank for the default: 90 days after the prescription. At most 5 years after it.",
+        widget=DateInput,
+    )
     reason = forms.CharField(
         label="Reason", required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class DeviceReviewForm(forms.Form):
+    reviewed_on = forms.DateField(label="Reviewed on", widget=DateInput)
+    next_review_due_on = forms.DateField(
+        label="Next review due on",
+        help_text="From the review date to 5 years after the prescription.",
+        widget=DateInput,
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        help_text="Fit, skin, how it is used, what changes.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DeviceDiscontinueForm(forms.Form):
+    discontinued_on = forms.DateField(label="Discontinued on", widget=DateInput)
 
 
 class ReferralForm(forms.Form):

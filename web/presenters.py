@@ -13,7 +13,7 @@ from django.db.models import Model
 from django.utils.dateformat import format as format_date
 
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
-from care.models import DevicePrescription, Referral
+from care.models import DevicePrescription, DeviceStatus, Referral
 from clinical_rules import rules
 from patients import policy
 from patients.clock import clinic_date
@@ -78,6 +78,11 @@ class DeviceRow:
     device: DevicePrescription
     review_due: bool
     may_mark_in_error: bool
+    # Offered for a device in use, to a user who may review it, or discontinue it.
+    may_review: bool
+    may_discontinue: bool
+    # Its valid reviews, oldest first, each with whether the user may mark it entered in error.
+    reviews: tuple[RecordRow, ...]
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,9 @@ def record_rows(user, records):
     return [RecordRow(record, policy.may_mark_entered_in_error(user, record)) for record in records]
 
 
-def device_rows(user, devices, *, today):
+def device_rows(user, devices, *, today, may_review_device, may_prescribe_device):
+    """The devices' rows with their reviews (prefetched); a review and a discontinuation are
+    offered for a device in use, if the user may review and prescribe this patient's devices."""
     return [
         DeviceRow(
             device,
@@ -105,6 +112,9 @@ def device_rows(user, devices, *, today):
                 status=device.status, review_due_on=device.review_due_on, today=today
             ),
             may_mark_in_error=policy.may_mark_entered_in_error(user, device),
+            may_review=may_review_device and device.status == DeviceStatus.ACTIVE,
+            may_discontinue=may_prescribe_device and device.status == DeviceStatus.ACTIVE,
+            reviews=tuple(record_rows(user, device.reviews.all())),
         )
         for device in devices
     ]

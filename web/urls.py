@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import patients, records, reminders, reports
+from .views import devices, patients, records, reminders, reports
 
 app_name = "web"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("patients/<int:pk>/devices/new/", records.device_new, name="device_new"),
     path("patients/<int:pk>/referrals/new/", records.referral_new, name="referral_new"),
     path("referrals/<int:pk>/status/", records.referral_move, name="referral_move"),
+    path("devices/<int:pk>/review/", devices.device_review_new, name="device_review"),
+    path("devices/<int:pk>/discontinue/", devices.device_discontinue, name="device_discontinue"),
     path(
         "records/<slug:kind>/<int:pk>/entered-in-error/",
         records.mark_entered_in_error,

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from patients.models import Patient
+from patients.services import latest_follow_up_date
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 TOMORROW = (TODAY + datetime.timedelta(days=1)).isoformat()
 ALLOWED_GRADES = "0, 1, 2-, 2, 2+, 3-, 3, 3+, 4-, 4, 4+, 5"
+FIVE_YEARS_AND_A_DAY = (latest_follow_up_date(TODAY) + datetime.timedelta(days=1)).isoformat()
 
 
 def new_patient(**changes):
@@ -68,6 +70,8 @@ def assert_bad(response, field):
         ({"given_name": "x" * 101}, "given_name"),
         ({"mrn": "x" * 1_000_000}, "mrn"),
         ({"given_name": "Bea\x00"}, "given_name"),
+        ({"date_of_birth": "1899-12-31"}, "date_of_birth"),
+        ({"date_of_birth": "1899-01-01", "diagnosis_date": "1899-12-31"}, "diagnosis_date"),
     ],
 )
 def test_bad_patient_fields_are_named(changes, field, nora_api, south):
@@ -130,6 +134,12 @@ def test_a_grade_that_is_not_a_string_is_named_and_the_allowed_grades_listed(gra
         ({"edss": "NaN"}, "edss"),
         ({"timed_25ft_walk_seconds": 0}, "timed_25ft_walk_seconds"),
         ({"timed_25ft_walk_seconds": 1e300}, "timed_25ft_walk_seconds"),
+        ({"timed_25ft_walk_seconds": 0.99}, "timed_25ft_walk_seconds"),
+        ({"timed_25ft_walk_seconds": 180.01}, "timed_25ft_walk_seconds"),
+        ({"timed_25ft_walk_seconds": "8,4"}, "timed_25ft_walk_seconds"),
+        ({"edss": "4+"}, "edss"),
+        ({"edss": 4.25}, "edss"),
+        ({"assessed_on": "1899-12-31"}, "assessed_on"),
         ({"notes": "x" * 10_001}, "notes"),
         ({"scores": []}, "scores"),
         ({"scores": "4,4,4"}, "scores"),
@@ -189,12 +199,16 @@ def test_bad_fall_fields_are_named(changes, field, north_patient, nora_api):
         ({"review_due_on": (TODAY - datetime.timedelta(days=1)).isoformat()}, "review_due_on"),
         ({"status": "discontinued"}, "discontinued_on"),
         ({"discontinued_on": TODAY.isoformat()}, "discontinued_on"),
+        ({"side": "na"}, "side"),
+        ({"prescribed_on": "1899-12-31"}, "prescribed_on"),
+        ({"review_due_on": FIVE_YEARS_AND_A_DAY}, "review_due_on"),
     ],
 )
 def test_bad_device_fields_are_named(changes, field, north_patient, phil_api):
     body = {
         "patient": north_patient.pk,
         "device_type": "afo",
+        "side": "left",
         "prescribed_on": TODAY.isoformat(),
         "review_due_on": (TODAY + datetime.timedelta(days=90)).isoformat(),
         **changes,
@@ -210,6 +224,8 @@ def test_bad_device_fields_are_named(changes, field, north_patient, phil_api):
         ({"referred_on": TOMORROW}, "referred_on"),
         ({"due_by": (TODAY - datetime.timedelta(days=1)).isoformat()}, "due_by"),
         ({"reason": ""}, "reason"),
+        ({"referred_on": "1899-12-31"}, "referred_on"),
+        ({"referred_on": TODAY.isoformat(), "due_by": FIVE_YEARS_AND_A_DAY}, "due_by"),
     ],
 )
 def test_bad_referral_fields_are_named(changes, field, north_patient, nora_api):

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.parsers import json_depth
+from care.services import device_review
 from patients.models import Patient
 from tests import factories
 from tests.conftest import skip_or_fail
@@ -232,12 +233,17 @@ def one_of_each(north_patient, nora, phil, ada):
     """A record of every kind in ada's clinic, and a reminder addressed to her."""
     fall = factories.FallFactory(patient=north_patient, recorded_by=nora)
     factories.ReminderFactory(patient=north_patient, kind="fall_risk", fall=fall).recipients.add(ada)
+    device = factories.DeviceFactory(patient=north_patient, prescribed_by=phil)
+    today = timezone.localdate()
+    review = device_review(device=device, by=phil, reviewed_on=today, next_review_due_on=today)
     return {
         "patients": north_patient,
         "assessments": factories.AssessmentFactory(patient=north_patient, assessor=nora),
         "falls": fall,
-        "devices": factories.DeviceFactory(patient=north_patient, prescribed_by=phil),
+        "devices": device,
         "referrals": factories.ReferralFactory(patient=north_patient, created_by=nora),
+        # A record of one of the above, by its own id in the path (``{review_id}``).
+        "review_id": review,
     }
 
 
@@ -252,6 +258,8 @@ def test_every_request_body_refuses_an_unknown_field_by_name(one_of_each, ada_ap
             if "{id}" in path:
                 # A record route of a new collection needs a record in ``one_of_each``.
                 url = path.replace("{id}", str(one_of_each[path.split("/")[3]].pk))
+            for name in re.findall(r"\{(\w+_id)\}", path):
+                url = url.replace(f"{{{name}}}", str(one_of_each[name].pk))
             response = getattr(ada_api, method)(url, {UNKNOWN: 1, "id": 7}, format="json")
             assert response.status_code == 400, (method, url, response.content)
             errors = response.json()
@@ -261,7 +269,12 @@ def test_every_request_body_refuses_an_unknown_field_by_name(one_of_each, ada_ap
     expected = {f"post /api/v1/{name}/" for name in collections}
     expected |= {f"patch /api/v1/{name}/{{id}}/" for name in collections}
     expected |= {f"post /api/v1/{name}/{{id}}/entered-in-error/" for name in collections}
-    assert expected | {"post /api/v1/referrals/{id}/transition/"} <= set(exercised)
+    expected |= {
+        "post /api/v1/referrals/{id}/transition/",
+        "post /api/v1/devices/{id}/review/",
+        "post /api/v1/devices/{id}/reviews/{review_id}/entered-in-error/",
+    }
+    assert expected <= set(exercised)
 
 
 def test_a_misspelt_field_is_named_with_the_fields_accepted_and_nothing_changes(north_patient, nora_api):

@@ -2,8 +2,8 @@
 every method × anonymous, Nora (nurse), Phil (physio), Ada (admin) of clinic north and Sam
 (nurse, clinic south), against the status in ``EXPECTED``. A new route fails until it is added.
 
-Every record is Nora's clinic's, entered by Nora (devices by Phil); the reminder is addressed
-to Nora and Phil. Each person's request runs on the same data, rolled back after it.
+Every record is Nora's clinic's, entered by Nora (devices and their review by Phil); the
+reminder is addressed to Nora and Phil. Each person's request runs on the same data, rolled back after it.
 """
 
 import datetime
@@ -14,6 +14,8 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from care.models import DevicePrescription
+from care.services import device_review
 from patients.services import patient_create
 from tests import factories
 from tests.conftest import PASSWORD
@@ -58,6 +60,9 @@ EXPECTED = {
     "device-list": row(GET=READ_LIST, POST=(401, 403, 201, 201, 403)),
     "device-detail": row(GET=READ_ONE, PATCH=(401, 403, 200, 200, 404)),
     "device-entered-in-error": row(POST=(401, 403, 200, 200, 404)),
+    # Physios and admins review devices (SPEC §4 roles); the review in the world is Phil's.
+    "device-review": row(POST=(401, 403, 200, 200, 404)),
+    "device-review-entered-in-error": row(POST=(401, 403, 200, 200, 404)),
     "referral-list": row(GET=READ_LIST, POST=(401, 201, 201, 201, 400)),
     "referral-detail": row(GET=READ_ONE, PATCH=(401, 200, 200, 200, 404)),
     "referral-entered-in-error": row(POST=(401, 200, 403, 200, 404)),
@@ -119,6 +124,12 @@ def world(nora, phil, ada, sam):
         "reminder": factories.ReminderFactory(patient=patient).pk,
     }
     patient.reminders.get().recipients.add(nora, phil)
+    records["review"] = device_review(
+        device=DevicePrescription.objects.get(pk=records["device"]),
+        by=phil,
+        reviewed_on=today,
+        next_review_due_on=today + datetime.timedelta(days=60),
+    ).pk
     bodies = {
         "auth-token": {"username": "nora", "password": PASSWORD},
         "patient-list": {
@@ -145,6 +156,11 @@ def world(nora, phil, ada, sam):
             "review_due_on": (today + datetime.timedelta(days=90)).isoformat(),
         },
         "device-detail": {"reason": "Foot drop"},
+        "device-review": {
+            "reviewed_on": today.isoformat(),
+            "next_review_due_on": (today + datetime.timedelta(days=180)).isoformat(),
+            "note": "Fits well; skin intact.",
+        },
         "referral-list": {"patient": patient.pk, "to_service": "orthotics", "reason": "AFO fitting"},
         "referral-detail": {"reason": "AFO review"},
         "referral-transition": {"status": "sent"},
@@ -158,7 +174,10 @@ def url_of(name, records):
     if kind in ("auth", "report") or name.endswith("-list"):
         return reverse(f"api:{name}")
     kwarg = "code" if kind == "clinic" else "pk"
-    return reverse(f"api:{name}", kwargs={kwarg: records[kind]})
+    kwargs = {kwarg: records[kind]}
+    if name == "device-review-entered-in-error":
+        kwargs["review_id"] = records["review"]
+    return reverse(f"api:{name}", kwargs=kwargs)
 
 
 def body_of(name, bodies, person):

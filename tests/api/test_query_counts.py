@@ -1,6 +1,6 @@
 """A page of a list costs the same number of queries whatever its size: every list endpoint,
 a page of 5 against a page of 50, over records with everything a representation shows
-(scores, status history, recipients, authors, follow-up annotations)."""
+(scores, status history, device reviews, recipients, authors, follow-up annotations)."""
 
 import datetime
 
@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from care.models import ReferralStatusChange
+from care.services import device_review
 from patients.models import StaffMembership
 from tests import factories
 
@@ -41,9 +42,14 @@ def falls(clinic, nora, phil):
 
 
 def devices(clinic, nora, phil):
-    factories.DeviceFactory.create_batch(
+    devices = factories.DeviceFactory.create_batch(
         PAGE, patient=factories.PatientFactory(clinic=clinic), prescribed_by=phil
     )
+    for n, device in enumerate(devices):
+        day = device.prescribed_on
+        review = device_review(device=device, by=phil, reviewed_on=day, next_review_due_on=day)
+        if n % 2:
+            review.mark_entered_in_error(by=nora, reason="Wrong device")
 
 
 def referrals(clinic, nora, phil):

@@ -68,7 +68,10 @@ def test_an_unknown_url_elsewhere_is_the_sites_page(url, nora):
 @pytest.mark.parametrize("name", RECORD_ROUTES)
 def test_an_id_too_large_for_the_database_is_a_404_on_every_api_route(name, ada):
     kwarg = "code" if name.startswith("clinic") else "pk"
-    url = reverse(f"api:{name}", kwargs={kwarg: "9" * 40 if kwarg == "code" else HUGE})
+    kwargs = {kwarg: "9" * 40 if kwarg == "code" else HUGE}
+    if name == "device-review-entered-in-error":
+        kwargs["review_id"] = HUGE  # the review's id, as well as its device's
+    url = reverse(f"api:{name}", kwargs=kwargs)
     client = api_client_of(ada)
     for method in METHODS:
         served = EXPECTED[name][method][ADMIN] != 405

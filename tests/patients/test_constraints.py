@@ -8,7 +8,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from assessments.models import MuscleScore
-from care.models import DevicePrescription, FallEvent
+from care.models import DevicePrescription, DeviceReview, FallEvent
 from patients.models import Patient
 from reminders.models import Reminder
 from tests.factories import (
@@ -81,8 +81,47 @@ def test_edss_accepts_half_steps():
     assert AssessmentFactory(edss="6.5").edss is not None
 
 
-def test_timed_walk_must_be_positive():
-    refused(lambda: AssessmentFactory(timed_25ft_walk_seconds=0))
+@pytest.mark.parametrize("seconds", ["0", "0.99", "180.01", "-8.4"])
+def test_timed_walk_is_1_to_180_seconds(seconds):
+    refused(lambda: AssessmentFactory(timed_25ft_walk_seconds=seconds))
+
+
+@pytest.mark.parametrize("seconds", ["1.00", "8.40", "180.00"])
+def test_timed_walk_accepts_its_range_edges(seconds):
+    assert AssessmentFactory(timed_25ft_walk_seconds=seconds).pk
+
+
+EARLY = datetime.date(1899, 12, 31)
+
+
+def test_no_clinical_date_before_1900():
+    refused(lambda: AssessmentFactory(assessed_on=EARLY))
+    refused(lambda: DeviceFactory(prescribed_on=EARLY, review_due_on=datetime.date(1900, 1, 1)))
+    refused(lambda: ReferralFactory(referred_on=EARLY, due_by=datetime.date(1900, 1, 1)))
+    assert AssessmentFactory(assessed_on=datetime.date(1900, 1, 1)).pk
+
+
+@pytest.mark.parametrize("device_type", ["afo", "fes"])
+def test_an_afo_or_fes_has_a_side(device_type):
+    refused(lambda: DeviceFactory(device_type=device_type, side="na"))
+    assert DeviceFactory(device_type=device_type, side="bilateral").pk
+
+
+def test_other_devices_may_have_no_side():
+    assert DeviceFactory(device_type="walker", side="na").pk
+
+
+def test_a_device_review_is_due_again_no_earlier_than_it_was_made():
+    device = DeviceFactory()
+    day = datetime.date(2026, 5, 2)
+    values = {"device": device, "reviewed_by": device.prescribed_by, "previous_review_due_on": day}
+    refused(
+        lambda: DeviceReview.objects.create(
+            reviewed_on=day, next_review_due_on=day - datetime.timedelta(1), **values
+        )
+    )
+    refused(lambda: DeviceReview.objects.create(reviewed_on=EARLY, next_review_due_on=day, **values))
+    assert DeviceReview.objects.create(reviewed_on=day, next_review_due_on=day, **values).pk
 
 
 def test_device_review_cannot_precede_prescription():

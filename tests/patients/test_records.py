@@ -5,7 +5,8 @@ import datetime
 import pytest
 
 from assessments.models import Assessment
-from care.models import DevicePrescription, FallEvent, Referral
+from care.models import DevicePrescription, DeviceReview, FallEvent, Referral
+from care.services import device_review
 from patients.models import Patient
 from patients.records import record_model, record_types, reminder_subject_types
 from reminders.models import SUBJECT_FIELD_OF_KIND, Reminder
@@ -22,6 +23,7 @@ def test_every_clinical_record_model_is_registered_by_its_slug():
         "fall": FallEvent,
         "device": DevicePrescription,
         "referral": Referral,
+        "device_review": DeviceReview,
     }
     assert record_model("assessment") is Assessment
     assert record_model("musclescore") is None
@@ -34,7 +36,15 @@ def test_a_reminder_has_a_foreign_key_to_each_subject_type_named_by_its_slug():
 
 
 @pytest.fixture
-def one_of_each(north_patient, nora, phil):
+def one_of_each(north_patient, nora, phil, clock):
+    clock.move_to(datetime.datetime(2026, 3, 10, 12, tzinfo=datetime.UTC))
+    device = DeviceFactory(patient=north_patient, prescribed_by=phil, prescribed_on=datetime.date(2026, 3, 2))
+    review = device_review(
+        device=device,
+        by=phil,
+        reviewed_on=datetime.date(2026, 3, 9),
+        next_review_due_on=datetime.date(2026, 9, 9),
+    )
     fall = FallFactory(
         patient=north_patient,
         recorded_by=phil,
@@ -48,11 +58,8 @@ def one_of_each(north_patient, nora, phil):
             "Assessment of 01 Mar 2026",
         ),
         "fall": (fall, phil, "Near-fall of 03 Mar 2026 14:05"),
-        "device": (
-            DeviceFactory(patient=north_patient, prescribed_by=phil, prescribed_on=datetime.date(2026, 3, 2)),
-            phil,
-            "Ankle-foot orthosis (AFO) prescribed 02 Mar 2026",
-        ),
+        "device": (device, phil, "Ankle-foot orthosis (AFO) prescribed 02 Mar 2026"),
+        "device_review": (review, phil, "Ankle-foot orthosis (AFO) reviewed 09 Mar 2026"),
         "referral": (
             ReferralFactory(patient=north_patient, created_by=nora, referred_on=datetime.date(2026, 3, 4)),
             nora,
@@ -61,7 +68,7 @@ def one_of_each(north_patient, nora, phil):
     }
 
 
-@pytest.mark.parametrize("slug", ["assessment", "fall", "device", "referral"])
+@pytest.mark.parametrize("slug", ["assessment", "fall", "device", "referral", "device_review"])
 def test_a_record_names_its_author_its_patient_and_itself(slug, one_of_each, north_patient, settings):
     settings.TIME_ZONE = "UTC"
     record, author, description = one_of_each[slug]

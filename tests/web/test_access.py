@@ -5,7 +5,9 @@ import datetime
 
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
 
+from care.services import device_review
 from tests import factories
 from tests.support.clients import web_client_of
 
@@ -17,13 +19,16 @@ def records(north, nora, phil):
     patient = factories.PatientFactory(clinic=north)
     reminder = factories.ReminderFactory(patient=patient)
     reminder.recipients.add(nora)
+    device = factories.DeviceFactory(patient=patient, prescribed_by=phil)
+    today = timezone.localdate()
     return {
         "patient": patient,
         "assessment": factories.assessment_with_grades(
             patient, datetime.date(2026, 3, 1), {("grip", "left"): "4"}, assessor=nora
         ),
         "fall": factories.FallFactory(patient=patient, recorded_by=nora),
-        "device": factories.DeviceFactory(patient=patient, prescribed_by=phil),
+        "device": device,
+        "device_review": device_review(device=device, by=phil, reviewed_on=today, next_review_due_on=today),
         "referral": factories.ReferralFactory(patient=patient, created_by=nora),
         "reminder": reminder,
     }
@@ -43,9 +48,14 @@ ROUTES = [
     ("web:referral_new", lambda r: [r["patient"].pk], "get", "rolf"),
     ("web:referral_new", lambda r: [r["patient"].pk], "post", "rolf"),
     ("web:referral_move", lambda r: [r["referral"].pk], "post", "rolf"),
+    ("web:device_review", lambda r: [r["device"].pk], "get", "nora"),
+    ("web:device_review", lambda r: [r["device"].pk], "post", "nora"),
+    ("web:device_discontinue", lambda r: [r["device"].pk], "get", "nora"),
+    ("web:device_discontinue", lambda r: [r["device"].pk], "post", "nora"),
     ("web:entered_in_error", lambda r: ["assessment", r["assessment"].pk], "get", "phil"),
     ("web:entered_in_error", lambda r: ["fall", r["fall"].pk], "post", "phil"),
     ("web:entered_in_error", lambda r: ["device", r["device"].pk], "post", "nora"),
+    ("web:entered_in_error", lambda r: ["device_review", r["device_review"].pk], "get", "nora"),
     ("web:entered_in_error", lambda r: ["referral", r["referral"].pk], "get", "rolf"),
     ("web:entered_in_error", lambda r: ["patient", r["patient"].pk], "get", "phil"),
     ("web:reminder_ack", lambda r: [r["reminder"].pk], "post", "phil"),
@@ -166,10 +176,10 @@ def test_the_dashboard_offers_only_what_the_role_may_do(request, rolf, records, 
 @pytest.mark.parametrize(
     ("user", "may_mark"),
     [
-        # Nora entered the assessment, the fall and the referral; Phil the device.
+        # Nora entered the assessment, the fall and the referral; Phil the device and its review.
         ("nora", {"assessment", "fall", "referral"}),
-        ("phil", {"device"}),
-        ("ada", {"assessment", "fall", "referral", "device"}),
+        ("phil", {"device", "device_review"}),
+        ("ada", {"assessment", "fall", "referral", "device", "device_review"}),
         ("rolf", set()),
     ],
 )
@@ -179,9 +189,27 @@ def test_entered_in_error_links_follow_the_policy(request, rolf, records, user, 
         .get(reverse("web:patient_dashboard", args=[records["patient"].pk]))
         .content.decode()
     )
-    for kind in ("assessment", "fall", "device", "referral"):
+    for kind in ("assessment", "fall", "device", "referral", "device_review"):
         link = reverse("web:entered_in_error", args=[kind, records[kind].pk])
         assert (link in html) == (kind in may_mark), kind
+
+
+@pytest.mark.parametrize(
+    ("user", "offered"),
+    [
+        ("nora", set()),
+        ("phil", {"device_review", "device_discontinue"}),
+        ("ada", {"device_review", "device_discontinue"}),
+    ],
+)
+def test_device_actions_are_offered_to_physios_and_admins_only(request, records, user, offered):
+    html = (
+        web_client_of(request.getfixturevalue(user))
+        .get(reverse("web:patient_dashboard", args=[records["patient"].pk]))
+        .content.decode()
+    )
+    for name in ("device_review", "device_discontinue"):
+        assert (reverse(f"web:{name}", args=[records["device"].pk]) in html) == (name in offered), name
 
 
 # Staff management (accounts: SPEC §5). The role is asked first: nurses and physios get 403 on

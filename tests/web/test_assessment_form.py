@@ -130,10 +130,23 @@ def test_a_bad_grade_is_shown_in_its_cell_and_nothing_typed_is_lost(nora_web, as
 @pytest.mark.parametrize(
     ("extra", "field", "message"),
     [
-        ({"edss": "3.3"}, "edss", "Must be a multiple of 0.5."),
+        ({"edss": "3.3"}, "edss", "EDSS is scored in steps of 0.5 from 0 to 10, such as 4.0 or 4.5."),
+        ({"edss": "3,3"}, "edss", "EDSS is scored in steps of 0.5 from 0 to 10, such as 4.0 or 4.5."),
         ({"edss": "11"}, "edss", "less than or equal to 10"),
-        ({"timed_25ft_walk_seconds": "0"}, "timed_25ft_walk_seconds", "greater than or equal to 0.01"),
+        (
+            {"edss": "4+"},
+            "edss",
+            "“4+” is not a number: type digits with a point or a comma, such as 4.5 or 4,5.",
+        ),
+        ({"edss": "four"}, "edss", "“four” is not a number"),
+        ({"timed_25ft_walk_seconds": "0"}, "timed_25ft_walk_seconds", "from 1.0 to 180.0 seconds"),
+        ({"timed_25ft_walk_seconds": "0,9"}, "timed_25ft_walk_seconds", "from 1.0 to 180.0 seconds"),
+        ({"timed_25ft_walk_seconds": "180.01"}, "timed_25ft_walk_seconds", "from 1.0 to 180.0 seconds"),
+        ({"timed_25ft_walk_seconds": "8.4 s"}, "timed_25ft_walk_seconds", "“8.4 s” is not a number"),
+        ({"timed_25ft_walk_seconds": "1,234.5"}, "timed_25ft_walk_seconds", "“1,234.5” is not a number"),
+        ({"timed_25ft_walk_seconds": "8,456"}, "timed_25ft_walk_seconds", "no more than 2 decimal places"),
         ({"assessed_on": "2999-01-01"}, "assessed_on", "Must not be in the future."),
+        ({"assessed_on": "1899-12-31"}, "assessed_on", "Must not be before 1 Jan 1900."),
         ({"assessed_on": "1970-01-01"}, "assessed_on", "Must not be before the patient"),
         ({"assessed_on": "not a date"}, "assessed_on", "Enter a valid date."),
     ],
@@ -162,7 +175,7 @@ def test_the_date_is_required(nora_web, assessed_patient):
 
 
 def test_an_assessment_today_is_the_latest_even_after_an_earlier_one_that_day(nora_web, assessed_patient):
-    nora_web.post(_url(assessed_patient), grid(full("5")))
-    nora_web.post(_url(assessed_patient), grid(full("3")))
+    assert nora_web.post(_url(assessed_patient), grid(full("4"))).status_code == 302
+    assert nora_web.post(_url(assessed_patient), grid(full("4-"))).status_code == 302
     form = nora_web.get(_url(assessed_patient)).context["form"]
-    assert form.previous[("grip", "left")].grade == MRCGrade.G3
+    assert form.previous[("grip", "left")].grade == MRCGrade.G4_MINUS

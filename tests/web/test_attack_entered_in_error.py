@@ -8,8 +8,10 @@ import datetime
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AccessRecord
+from care.services import device_review
 from patients.models import ClinicalRecord
 from patients.records import record_types
 from patients.services import patient_create
@@ -22,7 +24,14 @@ pytestmark = pytest.mark.django_db
 
 SLUGS = sorted(record_types())
 # Who entered each kind of record below: a nurse may mark only hers, a physio only his.
-AUTHOR = {"patient": "nora", "assessment": "nora", "fall": "nora", "device": "phil", "referral": "nora"}
+AUTHOR = {
+    "patient": "nora",
+    "assessment": "nora",
+    "fall": "nora",
+    "device": "phil",
+    "referral": "nora",
+    "device_review": "phil",
+}
 
 
 @pytest.fixture
@@ -45,6 +54,12 @@ def records(north, nora, phil):
         "fall": factories.FallFactory(patient=other, recorded_by=nora),
         "device": factories.DeviceFactory(patient=other, prescribed_by=phil),
         "referral": factories.ReferralFactory(patient=other, created_by=nora),
+        "device_review": device_review(
+            device=factories.DeviceFactory(patient=other, prescribed_by=phil),
+            by=phil,
+            reviewed_on=timezone.localdate(),
+            next_review_due_on=timezone.localdate(),
+        ),
     }
     assert set(records) == set(SLUGS), "a new record type needs a record here"
     reminder = factories.ReminderFactory(patient=other, kind="fall_risk", fall=records["fall"])

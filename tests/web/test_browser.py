@@ -1,8 +1,8 @@
 """The pages in a real browser: Debian's headless Chromium, driven through its chromedriver.
 
 A nurse finds a patient and records a whole MMT assessment with the keyboard alone, then sees
-the new point in the chart; a physio prescribes an AFO; a nurse of clinic south gets the 404
-page for a north patient. Screenshots of the dashboard and the grid go to test-artifacts/.
+the new point in the chart; a physio prescribes an AFO; a walk time typed with a decimal comma
+is stored as meant; a nurse of clinic south gets the 404 page for a north patient. Screenshots of the dashboard and the grid go to test-artifacts/.
 
 Every test also fails if the browser's console reports a Content Security Policy violation on
 any page it visited (SPEC §5): the policy must break nothing the pages do.
@@ -267,6 +267,15 @@ def test_a_nurse_records_a_full_assessment_with_the_keyboard_and_sees_it_charted
     web.screenshot("mmt-grid-filled")
     web.keys(Keys.ENTER)
 
+    # The left ankle plantarflexion went from 5 to 3, two whole grades: the page asks first,
+    # with everything typed kept; she ticks the box and saves again.
+    web.wait.until(lambda d: web.find_all("#confirm-grade-jumps"))
+    assert "Ankle plantarflexion, left: 3, from 5 on 10 Apr 2026." in web.find("#confirm-grade-jumps").text
+    assert web.find("#id_elbow_flexion_right_grade").get_attribute("value") == "4+"
+    web.find("#id_confirm_grade_jumps").send_keys(Keys.SPACE)
+    assert web.find("#id_confirm_grade_jumps").is_selected()
+    web.keys(Keys.TAB, Keys.ENTER)
+
     web.wait.until(lambda d: "Assessment of" in web.text() and "recorded" in web.text())
     web.wait.until(
         lambda d: d.execute_script("return document.documentElement.dataset.chartsReady") == "true"
@@ -455,3 +464,27 @@ def test_the_browser_refuses_inline_code_and_eval_and_reports_it(web, nora):
     web.wait.until(lambda d: violations.extend(web.csp_violations()) or len(violations) >= 2)
     assert any("script-src" in message for message in violations), violations
     assert any("style-src" in message for message in violations), violations
+
+
+def test_a_decimal_comma_is_stored_as_the_number_meant_and_4_plus_is_refused_in_words(
+    web, nora, assessed_patient
+):
+    """Chromium's own number box would send "8,4" as 84 and "4+" as nothing: the page reads both."""
+    from selenium.webdriver.common.keys import Keys
+
+    web.log_in("nora")
+    web.get(reverse("web:assessment_new", args=[assessed_patient.pk]))
+    web.find("#id_edss").click()
+    web.keys("4+", Keys.TAB, "8,4", Keys.TAB, "5", Keys.ENTER)
+    web.wait.until(lambda d: web.find_all(".error-summary"))
+    assert "“4+” is not a number: type digits with a point or a comma, such as 4.5 or 4,5." in web.text()
+    assert web.find("#id_edss").get_attribute("value") == "4+"
+    assert web.find("#id_timed_25ft_walk_seconds").get_attribute("value") == "8,4"
+    assert Assessment.objects.filter(patient=assessed_patient).count() == 2
+
+    web.find("#id_edss").clear()
+    web.find("#id_edss").send_keys("4,5", Keys.ENTER)
+    web.wait.until(lambda d: "Assessment of" in web.text() and "recorded" in web.text())
+    saved = Assessment.objects.latest_first().filter(patient=assessed_patient).first()
+    assert (str(saved.edss), str(saved.timed_25ft_walk_seconds)) == ("4.5", "8.40")
+    assert saved.scores.get(muscle_group="shoulder_abduction", side="left").grade == 15

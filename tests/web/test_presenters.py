@@ -4,10 +4,14 @@ import datetime
 
 import pytest
 
-from care.models import DevicePrescription, Referral
+from care.models import Referral
+from care.selectors import devices_of
+from care.services import device_review
 from patients import policy
 from patients.models import Patient
+from patients.services import record_mark_entered_in_error
 from reminders.models import Reminder
+from tests.factories import DeviceFactory
 from web import forms, presenters
 
 TODAY = datetime.date(2026, 6, 1)
@@ -82,16 +86,50 @@ def test_referral_rows_are_open_ones_first_and_overdue_only_while_open(nora):
 
 @pytest.mark.django_db
 def test_device_rows_say_whether_the_review_is_due_and_who_may_mark_them(nora, phil):
-    due = DevicePrescription(status="active", review_due_on=_days(7), prescribed_by=phil)
-    later = DevicePrescription(status="active", review_due_on=_days(8), prescribed_by=phil)
-    stopped = DevicePrescription(status="discontinued", review_due_on=_days(-3), prescribed_by=phil)
-    rows = presenters.device_rows(phil, [due, later, stopped], today=TODAY)
+    def device(status, review_in_days):
+        return DeviceFactory(
+            status=status,
+            prescribed_on=_days(-30),
+            review_due_on=_days(review_in_days),
+            discontinued_on=_days(-3) if status == "discontinued" else None,
+            prescribed_by=phil,
+        )
+
+    due, later, stopped = device("active", 7), device("active", 8), device("discontinued", -3)
+    rows = presenters.device_rows(
+        phil, [due, later, stopped], today=TODAY, may_review_device=True, may_prescribe_device=True
+    )
     assert [(row.device, row.review_due, row.may_mark_in_error) for row in rows] == [
         (due, True, True),
         (later, False, True),
         (stopped, False, True),
     ]
-    assert [row.may_mark_in_error for row in presenters.device_rows(nora, [due], today=TODAY)] == [False]
+    # A review and a discontinuation are offered for a device in use only.
+    assert [(row.may_review, row.may_discontinue) for row in rows] == [
+        (True, True),
+        (True, True),
+        (False, False),
+    ]
+    rows = presenters.device_rows(
+        nora, [due], today=TODAY, may_review_device=False, may_prescribe_device=False
+    )
+    assert [(row.may_mark_in_error, row.may_review, row.may_discontinue) for row in rows] == [
+        (False, False, False)
+    ]
+
+
+@pytest.mark.django_db
+def test_device_rows_carry_the_valid_reviews_and_who_may_mark_each(nora, phil, ada, clock):
+    clock.move_to(datetime.datetime.combine(TODAY, datetime.time(12), tzinfo=datetime.UTC))
+    device = DeviceFactory(prescribed_on=_days(-30), review_due_on=_days(10), prescribed_by=phil)
+    first = device_review(device=device, by=phil, reviewed_on=_days(-20), next_review_due_on=_days(20))
+    second = device_review(device=device, by=ada, reviewed_on=_days(-10), next_review_due_on=_days(40))
+    mistaken = device_review(device=device, by=phil, reviewed_on=_days(-5), next_review_due_on=_days(60))
+    record_mark_entered_in_error(record=mistaken, by=phil, reason="Another patient's AFO")
+    [row] = presenters.device_rows(
+        phil, devices_of(device.patient), today=TODAY, may_review_device=True, may_prescribe_device=True
+    )
+    assert [(r.record, r.may_mark_in_error) for r in row.reviews] == [(first, True), (second, False)]
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,8 @@
 """The pages that add a record to a patient (assessment, fall, device, referral), move a
 referral's status, and mark a record entered in error."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assessments.selectors import latest_assessment_of
+from assessments.selectors import last_gradings_of, latest_assessment_of
 from assessments.services import assessment_record
 from care.models import Referral
 from care.services import (
@@ -72,7 +74,10 @@ def assessment_new(request, pk):
         save=save,
         template="web/assessment_form.html",
         initial=_today_initial("assessed_on"),
-        form_kwargs=lambda patient: {"previous": latest_assessment_of(patient)},
+        form_kwargs=lambda patient: {
+            "previous": latest_assessment_of(patient),
+            "last_gradings": partial(last_gradings_of, patient),
+        },
     )
 
 
