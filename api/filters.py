@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django_filters import rest_framework as filters
 
-from assessments.models import Assessment
+from assessments.models import Assessment, TrendReview
 from care.models import DevicePrescription, FallEvent, Referral
 from clinical_rules.querysets import at_high_fall_risk, due_for_reassessment, referrals_overdue
 from patients.clock import clinic_today
@@ -97,6 +97,12 @@ class PatientFilter(ClinicalRecordFilter):
 
     def filter_high_fall_risk(self, queryset, name, value):
         return _matching(queryset, at_high_fall_risk(queryset), value)
+
+
+class TrendReviewFilter(ClinicalRecordFilter):
+    class Meta:
+        model = TrendReview
+        fields = []
 
 
 class AssessmentFilter(PatientRecordFilter):

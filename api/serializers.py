@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
-from assessments.models import T25FW_SECONDS, Assessment, MuscleScore
+from assessments.models import T25FW_SECONDS, Assessment, MuscleScore, TrendReview
 from care.models import (
     ContributingFactor,
     DevicePrescription,
@@ -286,6 +286,35 @@ class DeviceReviewSerializer(ClinicalRecordSerializer):
             *ENTERED_IN_ERROR_FIELDS,
         ]
         extra_kwargs = {"note": BOUNDED_TEXT}
+
+
+class TrendReviewSerializer(ClinicalRecordSerializer):
+    """A clinician's sign-off of a patient's findings; the assessment is the patient's latest when made."""
+
+    reviewed_by = StaffField()
+    note = serializers.CharField(
+        max_length=TEXT_MAX_LENGTH, help_text="What was reviewed and decided (required, 1–10,000 characters)."
+    )
+
+    class Meta:
+        model = TrendReview
+        fields = [
+            "id",
+            "patient",
+            "assessment",
+            "reviewed_by",
+            "reviewed_at",
+            "note",
+            *ENTERED_IN_ERROR_FIELDS,
+        ]
+        read_only_fields = ["patient", "assessment", "reviewed_at"]
+
+
+class LastReviewSerializer(serializers.Serializer):
+    reviewed_by = serializers.CharField(help_text="The reviewer's username.")
+    reviewed_at = serializers.DateTimeField()
+    note = serializers.CharField()
+    assessment = serializers.IntegerField(help_text="The assessment the review was of.")
 
 
 class DeviceSerializer(ClinicalRecordSerializer):
@@ -564,4 +593,11 @@ class TrendsSerializer(serializers.Serializer):
     )
     timed_25ft_walk = TimedWalkPointSerializer(
         many=True, help_text="Every recorded timed 25-foot walk, oldest first."
+    )
+    reviewed = serializers.BooleanField(
+        help_text="Rule 18: a valid trend review of the patient's latest assessment exists."
+    )
+    last_review = LastReviewSerializer(
+        allow_null=True,
+        help_text="The most recent valid trend review of any of the patient's assessments, or null.",
     )

@@ -16,10 +16,21 @@ router.register("devices", views.DeviceViewSet, basename="device")
 router.register("referrals", views.ReferralViewSet, basename="referral")
 router.register("reminders", views.ReminderViewSet, basename="reminder")
 
+reviews = "v1/patients/<int:patient_pk>/reviews/"
+
 urlpatterns = [
     path("v1/auth/token/", auth.TokenView.as_view(), name="auth-token"),
     path("v1/auth/logout/", auth.LogoutView.as_view(), name="auth-logout"),
     path("v1/auth/tokens/", auth.TokenListView.as_view(), name="auth-tokens"),
+    path(
+        reviews, views.TrendReviewViewSet.as_view({"get": "list", "post": "create"}), name="patient-reviews"
+    ),
+    path(f"{reviews}<int:pk>/", views.TrendReviewViewSet.as_view({"get": "retrieve"}), name="patient-review"),
+    path(
+        f"{reviews}<int:pk>/entered-in-error/",
+        views.TrendReviewViewSet.as_view({"post": "entered_in_error"}),
+        name="patient-review-entered-in-error",
+    ),
     path("v1/", include(router.urls)),
     *(path(f"v1/reports/{name}/", view, name=f"report-{name}") for name, view in report_views().items()),
     path("v1/reports/access/", AccessReportView.as_view(), name="report-access"),

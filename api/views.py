@@ -7,12 +7,13 @@ table is asked through ``RolePolicy``.
 
 import hashlib
 import json
+from functools import cached_property
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -20,8 +21,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
-from assessments.selectors import assessment_list
-from assessments.services import assessment_record, assessment_update
+from assessments.models import TrendReview
+from assessments.selectors import assessment_list, trend_review_list
+from assessments.services import assessment_record, assessment_update, trend_review_record
 from audit.models import AccessAction
 from audit.services import access_record, patient_ids_of
 from care.selectors import device_list, fall_list, referral_list
@@ -50,6 +52,8 @@ from reminders.services import reminder_acknowledge
 from . import filters, serializers
 from .exceptions import Conflict
 from .permissions import RolePolicy
+
+PATIENT_IN_PATH = OpenApiParameter("patient_pk", int, OpenApiParameter.PATH, description="The patient's id.")
 
 
 def etag_of(data):
@@ -162,7 +166,7 @@ class ClinicalRecordViewSet(AccessLoggedReads, ScopedViewSet):
 
     @extend_schema(request=serializers.EnteredInErrorSerializer)
     @action(detail=True, methods=["post"], url_path="entered-in-error")
-    def entered_in_error(self, request, pk=None):
+    def entered_in_error(self, request, pk=None, **kwargs):
         """Mark the record entered in error: it leaves lists, trends and reports but is kept."""
         record = self.get_object()
         serializer = serializers.EnteredInErrorSerializer(data=request.data)
@@ -212,6 +216,40 @@ class PatientViewSet(ClinicalRecordViewSet):
         response = Response(patient_trends(patient, today=clinic_today()))
         access_record(request=request, action=AccessAction.TRENDS, patient_ids=[patient.pk])
         return response
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[PATIENT_IN_PATH]),
+    retrieve=extend_schema(parameters=[PATIENT_IN_PATH]),
+    create=extend_schema(parameters=[PATIENT_IN_PATH]),
+    entered_in_error=extend_schema(parameters=[PATIENT_IN_PATH]),
+)
+class TrendReviewViewSet(ClinicalRecordViewSet):
+    """A patient's trend reviews: clinicians' sign-offs of their findings, each of the patient's
+    latest assessment when it was made. Never changed; a mistaken one is marked entered in error."""
+
+    serializer_class = serializers.TrendReviewSerializer
+    filterset_class = filters.TrendReviewFilter
+    role_policy = {"create": policy.may_record_trend_review}
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # A patient outside the user's clinics is a 404 before the body is looked at (a method
+        # the route does not have stays a 405).
+        if self.action is not None:
+            self.patient  # noqa: B018
+
+    @cached_property
+    def patient(self):
+        return get_object_or_404(patient_list(self.request.user), pk=self.kwargs["patient_pk"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no patient
+            return TrendReview.objects.none()
+        return trend_review_list(self.request.user).filter(patient=self.patient)
+
+    def create_record(self, data):
+        return trend_review_record(patient=self.patient, by=self.request.user, **data)
 
 
 class AssessmentViewSet(ClinicalRecordViewSet):

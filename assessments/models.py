@@ -3,13 +3,15 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
 from simple_history.models import HistoricalRecords
 
+from patients.clock import clinic_date
 from patients.models import (
     EARLIEST_CLINICAL_DATE,
+    TEXT_MAX_LENGTH,
     ClinicalRecord,
     ClinicalRecordQuerySet,
     ClinicScopedQuerySet,
@@ -17,6 +19,7 @@ from patients.models import (
 )
 
 from .grades import MRC_SUM_GROUPS, MRCGrade, MuscleGroup, Side, WeaknessType
+from .signals import assessments_changed
 
 
 class AssessmentQuerySet(ClinicalRecordQuerySet):
@@ -55,7 +58,7 @@ T25FW_RANGE_MESSAGE = "The timed 25-foot walk is from 1.0 to 180.0 seconds (the 
 
 
 class Assessment(ClinicalRecord):
-    record_type = RecordType(slug="assessment", author_field="assessor")
+    record_type = RecordType(slug="assessment", author_field="assessor", reminder_subject=True)
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="assessments")
     assessed_on = models.DateField()
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -127,6 +130,11 @@ class Assessment(ClinicalRecord):
     def describe(self):
         return f"Assessment of {self.assessed_on:%d %b %Y}"
 
+    def mark_entered_in_error(self, *, by, reason):
+        """Also let the rules look again: the assessment before this one may be the latest now."""
+        super().mark_entered_in_error(by=by, reason=reason)
+        assessments_changed.send(sender=Assessment, patient=self.patient)
+
 
 class MuscleScore(models.Model):
     clinic_lookup = "assessment__patient__clinic"
@@ -158,3 +166,43 @@ class MuscleScore(models.Model):
 
     def __str__(self):
         return f"{self.get_muscle_group_display()} {self.side}: {MRCGrade(self.grade).label}"
+
+
+class TrendReview(ClinicalRecord):
+    """A clinician's sign-off that they have looked at a patient's findings (SPEC §2 Trend review).
+
+    ``assessment`` is the patient's latest assessment when the review was made (set by the
+    service, never by the client). Reviews are never changed; a mistaken one is marked entered
+    in error.
+    """
+
+    record_type = RecordType(slug="trend_review", author_field="reviewed_by")
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="trend_reviews")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(validators=[MaxLengthValidator(TEXT_MAX_LENGTH)])
+
+    history = HistoricalRecords()
+    objects = ClinicalRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(note=""), name="trend_review_note_required"),
+            ClinicalRecord.entered_in_error_constraint("trend_review_entered_in_error_complete"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["assessment"],
+                condition=Q(entered_in_error_at__isnull=True),
+                name="trend_review_valid_assessment",
+            )
+        ]
+
+    def __str__(self):
+        return f"Review {self.reviewed_at:%Y-%m-%d} — {self.patient}"
+
+    def describe(self):
+        return f"Trend review of {clinic_date(self.reviewed_at):%d %b %Y}"

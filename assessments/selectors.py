@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 
-from .models import Assessment, MuscleScore
+from .models import Assessment, MuscleScore, TrendReview
 
 
 def assessment_list(user):
@@ -55,3 +55,28 @@ def last_gradings_of(patient, up_to):
     for score in scores:
         latest.setdefault((score.muscle_group, score.side), score)
     return latest
+
+
+def trend_review_list(user):
+    """Trend reviews of ``user``'s clinics' patients, newest first."""
+    return (
+        TrendReview.objects.visible_to(user)
+        .select_related("reviewed_by", "entered_in_error_by")
+        .order_by("-reviewed_at", "-id")
+    )
+
+
+def last_review_of(patient):
+    """The patient's most recent valid trend review (of any of their valid assessments), or ``None``."""
+    return (
+        TrendReview.objects.valid()
+        .filter(patient=patient, assessment__entered_in_error_at__isnull=True)
+        .select_related("reviewed_by")
+        .order_by("-reviewed_at", "-id")
+        .first()
+    )
+
+
+def assessment_reviewed(assessment_id):
+    """Whether a valid trend review has the assessment."""
+    return TrendReview.objects.valid().filter(assessment_id=assessment_id).exists()

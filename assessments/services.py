@@ -4,10 +4,17 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from patients.concurrency import record_lock
-from patients.services import clinical_date_errors, record_apply_changes, record_validate
+from patients.services import (
+    clinical_date_errors,
+    record_apply_changes,
+    record_check_editable,
+    record_validate,
+)
 
 from .grades import MRCGrade, WeaknessType
-from .models import Assessment, MuscleScore
+from .models import Assessment, MuscleScore, TrendReview
+from .selectors import latest_assessment_of
+from .signals import assessments_changed
 
 ASSESSMENT_EDITABLE = ("assessed_on", "notes", "edss", "timed_25ft_walk_seconds")
 EDSS_STEP_MESSAGE = "EDSS is scored in steps of 0.5 from 0 to 10, such as 4.0 or 4.5."
@@ -73,6 +80,7 @@ def assessment_record(
     assessment._history_user = assessor
     assessment.save()
     bulk_create_with_history([_score(assessment, s) for s in scores], MuscleScore, default_user=assessor)
+    assessments_changed.send(sender=Assessment, patient=patient)
     return assessment
 
 
@@ -91,6 +99,7 @@ def assessment_update(*, assessment, by, scores=None, expected_version=None, **c
     assessment.save(update_fields=[*fields, "updated_at"])
     if scores is not None:
         _scores_replace(assessment, scores, by=by)
+    assessments_changed.send(sender=Assessment, patient=assessment.patient)
     return assessment
 
 
@@ -107,3 +116,23 @@ def _scores_replace(assessment, scores, *, by):
     for dropped in current.values():
         dropped._history_user = by
         dropped.delete()
+
+
+NOTHING_TO_REVIEW = "This patient has no assessment yet: there are no findings to review."
+
+
+@transaction.atomic
+def trend_review_record(*, patient, by, note):
+    """Record that ``by`` has reviewed the patient's findings, as of their latest assessment."""
+    latest = latest_assessment_of(patient)
+    review = TrendReview(patient=patient, assessment=latest, reviewed_by=by, note=note.strip())
+    record_check_editable(review)
+    errors = {}
+    if not review.note:
+        errors["note"] = ["Say what you reviewed and decided."]
+    if latest is None:
+        errors["assessment"] = [NOTHING_TO_REVIEW]
+    record_validate(review, errors)
+    review._history_user = by
+    review.save()
+    return review

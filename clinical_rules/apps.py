@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class ClinicalRulesConfig(AppConfig):
     name = "clinical_rules"
     verbose_name = "Clinical rules"
+
+    def ready(self):
+        from assessments.signals import assessments_changed
+
+        from .findings import findings_record_on_assessments_changed
+
+        assessments_changed.connect(
+            findings_record_on_assessments_changed, dispatch_uid="clinical_rules.findings"
+        )

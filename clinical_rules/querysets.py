@@ -10,15 +10,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 
-from assessments.models import Assessment
+from assessments.models import Assessment, TrendReview
 from care.models import DevicePrescription, DeviceStatus, FallEvent, Referral
 from patients.clock import local_midnight
 from patients.models import Patient, PatientStatus
 
-from .rules import DUE_SOON_DAYS, OPEN_REFERRAL_STATUSES, SERIOUS_INJURIES, FollowUpKind, fall_window
+from .models import AssessmentFindings
+from .rules import (
+    DUE_SOON_DAYS,
+    OPEN_REFERRAL_STATUSES,
+    SERIOUS_INJURIES,
+    STRENGTH_REVIEW_DUE_DAYS,
+    FollowUpKind,
+    fall_window,
+)
 
 
 class AddDays(models.Func):
@@ -141,6 +149,47 @@ def referrals_still_open(referrals, due_on):
 def device_reviews_still_due(devices, due_on):
     """Active prescriptions whose review is still due by ``due_on``: not reviewed and put off."""
     return devices.filter(status=DeviceStatus.ACTIVE, review_due_on__lte=due_on)
+
+
+# Strength reviews ---------------------------------------------------------------------------
+
+
+def latest_of_its_patient():
+    """A condition on assessments: it is its patient's latest valid assessment (SPEC §3: the latest
+    date, and of two on the same day the one recorded last)."""
+    latest = (
+        Assessment.objects.valid()
+        .filter(patient=OuterRef("patient"))
+        .order_by("-assessed_on", "-id")
+        .values("pk")[:1]
+    )
+    return Q(pk=Subquery(latest))
+
+
+def unreviewed(assessments):
+    """Assessments no valid trend review has."""
+    return assessments.filter(~Exists(TrendReview.objects.valid().filter(assessment=OuterRef("pk"))))
+
+
+def strength_reviews_still_due(assessments):
+    """Valid assessments still their patient's latest and not reviewed: a strength review about one
+    still stands (SPEC §2 Reminder)."""
+    return unreviewed(assessments.valid().filter(latest_of_its_patient()))
+
+
+def strength_reviews_due(assessments):
+    """Rule 18, on assessments: the latest of an active patient, whose recorded findings call for
+    review, with no valid trend review; annotated with the reminder's ``review_due_on`` (a week
+    after the assessment)."""
+    return (
+        strength_reviews_still_due(assessments)
+        .filter(
+            AssessmentFindings.call_for_review("findings__"),
+            patient__status=PatientStatus.ACTIVE,
+            patient__entered_in_error_at__isnull=True,
+        )
+        .annotate(review_due_on=AddDays("assessed_on", Value(STRENGTH_REVIEW_DUE_DAYS)))
+    )
 
 
 # What is due --------------------------------------------------------------------------------

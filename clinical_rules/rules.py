@@ -37,6 +37,8 @@ DUE_SOON_DAYS = 7
 OPEN_REFERRAL_STATUSES = (ReferralStatus.DRAFT, ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 # SPEC §3 rule 9: 20% slower on the timed 25-foot walk is meaningful worsening in MS.
 WALK_SLOWED_RATIO = Decimal("1.2")
+# SPEC §2 Reminder: a strength review (rule 18) falls due a week after the assessment it is about.
+STRENGTH_REVIEW_DUE_DAYS = 7
 # SPEC §3 rule 10: the order guidance is listed in, after the grade: head to toe (§2), left first.
 HEAD_TO_TOE = {group: position for position, group in enumerate(MuscleGroup)}
 LEFT_FIRST = {side: position for position, side in enumerate(Side)}
@@ -49,6 +51,7 @@ class FollowUpKind(models.TextChoices):
     REFERRAL_OVERDUE = "referral_overdue", "Referral overdue"
     DEVICE_REVIEW_DUE = "device_review_due", "Device review due"
     FALL_RISK = "fall_risk", "High fall risk"
+    STRENGTH_REVIEW = "strength_review", "Strength review"
 
 
 GUIDANCE = {
@@ -352,3 +355,56 @@ def guidance(assessments):
         }
         for (group, side), score in sorted(weak, key=weakest_first)
     ]
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the rules find in a patient's latest assessment, against the assessments before it."""
+
+    decline: bool = False
+    decline_from_best: bool = False
+    mrc_sum_drop: bool = False
+    mrc_sum_drop_from_best: bool = False
+    walking_slowed: bool = False
+    edss_worsening: bool = False
+    improvement: bool = False
+
+    # Rule 18: the findings that call for a clinician's review (an improvement does not).
+    CALL_FOR_REVIEW = (
+        "decline",
+        "decline_from_best",
+        "mrc_sum_drop",
+        "mrc_sum_drop_from_best",
+        "walking_slowed",
+        "edss_worsening",
+    )
+
+    @property
+    def call_for_review(self):
+        return any(getattr(self, name) for name in self.CALL_FOR_REVIEW)
+
+
+def findings(assessments):
+    """Rules 1, 2, 9 and 11–14 for the latest of ``assessments``, as one ``Findings``."""
+    return Findings(
+        decline=bool(declines(assessments)),
+        decline_from_best=bool(declines_from_best(assessments)),
+        mrc_sum_drop=mrc_sum_dropped(assessments),
+        mrc_sum_drop_from_best=mrc_sum_drop_from_best(mrc_sum_series(assessments)) is not None,
+        walking_slowed=walking_slowed(assessments),
+        edss_worsening=edss_worsened(assessments),
+        improvement=bool(improvements(assessments)),
+    )
+
+
+def findings_of_each(assessments):
+    """``[(assessment, Findings)]``: each assessment's findings as they stood when it was the latest
+    (against the assessments before it only), oldest first."""
+    ordered = chronological(assessments)
+    return [(latest, findings(ordered[: position + 1])) for position, latest in enumerate(ordered)]
+
+
+def strength_review_due(latest_findings, *, patient_status, reviewed):
+    """Rule 18: an active patient's latest assessment shows a finding that calls for review, and no
+    valid trend review has that assessment."""
+    return patient_status == PatientStatus.ACTIVE and latest_findings.call_for_review and not reviewed

@@ -6,6 +6,7 @@ Loads the patient's valid records in a fixed number of queries and hands plain d
 
 from assessments.grades import MRCGrade
 from assessments.models import Assessment
+from assessments.selectors import assessment_reviewed, last_review_of
 from care.models import FallEvent
 from patients.clock import clinic_date
 
@@ -60,8 +61,21 @@ def fall_data(patient):
     ]
 
 
+def review_data(review):
+    """``last_review`` of the trends: who reviewed which assessment when, and their note."""
+    if review is None:
+        return None
+    return {
+        "reviewed_by": review.reviewed_by.username,
+        "reviewed_at": review.reviewed_at,
+        "note": review.note,
+        "assessment": review.assessment_id,
+    }
+
+
 def patient_trends(patient, *, today):
     assessments = assessment_data(patient)
+    last_review = last_review_of(patient)
     falls = fall_data(patient)
     series = {}
     for a in assessments:
@@ -99,4 +113,6 @@ def patient_trends(patient, *, today):
         "edss": rules.edss_series(assessments),
         "edss_worsening": rules.edss_worsened(assessments),
         "timed_25ft_walk": rules.timed_walk_series(assessments),
+        "reviewed": bool(assessments) and assessment_reviewed(assessments[-1].recorded),
+        "last_review": review_data(last_review),
     }

@@ -15,6 +15,7 @@ from django.utils import timezone
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
 from assessments.models import Assessment, MuscleScore
 from care.models import DevicePrescription, DeviceType, FallEvent, Referral, ReferralStatusChange
+from clinical_rules.findings import findings_record
 from patients.models import Clinic, MSType, Patient, Role, Sex
 from patients.services import staff_add
 
@@ -161,6 +162,7 @@ def _seed_patient(clinic, mrn, n, staff, rng, today):
             if index == 0 or group in LEG_GROUPS or n % 6 != 1
         )
 
+    findings_record(patient)
     _seed_falls(patient, nurse, n, rng, today)
     _seed_devices(patient, physio, weak_side, n, rng, today)
     _seed_referrals(patient, nurse, physio, n, rng, today)

@@ -44,6 +44,11 @@ def may_manage_referral(user):
     return _has_role(user, Role.NURSE, Role.PHYSIO, Role.ADMIN)
 
 
+def may_record_trend_review(user):
+    """SPEC §4 roles: nurses, physios and admins sign off a patient's findings."""
+    return _has_role(user, Role.NURSE, Role.PHYSIO, Role.ADMIN)
+
+
 def may_run_reports(user):
     return _has_role(user, Role.ADMIN)
 

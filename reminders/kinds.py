@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 
+from assessments.models import Assessment
 from care.models import DevicePrescription, Referral
 from clinical_rules.querysets import (
     at_high_fall_risk,
     device_reviews_still_due,
     reassessment_still_due,
     referrals_still_open,
+    strength_reviews_still_due,
     with_follow_up,
 )
 from patients.models import Patient, Role
@@ -61,9 +63,16 @@ def _fall_risk_holds(today):
     return Exists(patients.filter(pk=OuterRef("patient")))
 
 
+def _strength_review_holds(today):
+    """The assessment is still the patient's latest and nobody has reviewed it."""
+    assessments = strength_reviews_still_due(Assessment.objects.all())
+    return Exists(assessments.filter(pk=OuterRef("assessment")))
+
+
 KIND_RULES = {
     ReminderKind.REASSESSMENT_DUE: KindRules(holds=_reassessment_holds, roles=(Role.NURSE, Role.PHYSIO)),
     ReminderKind.REFERRAL_OVERDUE: KindRules(holds=_referral_holds, author="referral__created_by_id"),
     ReminderKind.DEVICE_REVIEW_DUE: KindRules(holds=_device_review_holds, author="device__prescribed_by_id"),
     ReminderKind.FALL_RISK: KindRules(holds=_fall_risk_holds, roles=(Role.PHYSIO,)),
+    ReminderKind.STRENGTH_REVIEW: KindRules(holds=_strength_review_holds, roles=(Role.PHYSIO,)),
 }

@@ -32,6 +32,7 @@ SUBJECT_FIELD_OF_KIND = {
     ReminderKind.REFERRAL_OVERDUE: "referral",
     ReminderKind.DEVICE_REVIEW_DUE: "device",
     ReminderKind.FALL_RISK: "fall",
+    ReminderKind.STRENGTH_REVIEW: "assessment",
 }
 
 
@@ -81,6 +82,9 @@ class Reminder(models.Model):
     )
     fall = models.ForeignKey(
         "care.FallEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     due_on = models.DateField()
     recipients = models.ManyToManyField(
@@ -141,6 +145,11 @@ class Reminder(models.Model):
                 fields=["fall", "due_on"],
                 condition=Q(kind=ReminderKind.FALL_RISK),
                 name="unique_fall_risk_reminder",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "due_on"],
+                condition=Q(kind=ReminderKind.STRENGTH_REVIEW),
+                name="unique_strength_review_reminder",
             ),
         ]
         indexes = [models.Index(fields=["status", "due_on"], name="reminder_status_due")]

@@ -17,12 +17,14 @@ from django.db.models import Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from assessments.models import Assessment
 from care.models import FallEvent
 from clinical_rules.querysets import (
     AddDays,
     at_high_fall_risk,
     due_follow_ups,
     falls_in_window,
+    strength_reviews_due,
     with_follow_up,
 )
 from clinical_rules.rules import fall_window
@@ -95,32 +97,59 @@ def fall_risks(today, patient_ids=None):
     )
 
 
-def _insert_select(table, columns, rows, constants):
-    """``INSERT INTO table (constants' columns, columns) SELECT constants, rows ON CONFLICT DO NOTHING``.
+def strength_reviews():
+    """SPEC §3 rule 18: a reminder about each latest assessment whose findings nobody has reviewed,
+    due a week after it was made."""
+    return _rows(
+        strength_reviews_due(Assessment.objects.all()),
+        patient=F("patient_id"),
+        subject=F("pk"),
+        due_on=F("review_due_on"),
+    )
 
-    Django has no INSERT ... SELECT: the SELECT is the ORM's own SQL for ``rows``. Returns the
-    ids of the rows inserted (those that did not exist yet).
+
+def _insert_or_reopen(kind, columns, key, rows, constants):
+    """``INSERT INTO reminder (constants' columns, columns) SELECT constants, rows``, reopening
+    instead a reminder of ``kind`` for the same subject and due date that had resolved itself.
+
+    A resolved reminder whose reason has come back (a device review or a trend review marked
+    entered in error, say) is the same reminder again: (kind, subject or patient, due_on) stays
+    unique, and it is open once more (``sent`` if it had been sent). Django has no INSERT ...
+    SELECT: the SELECT is the ORM's own SQL for ``rows``; ``key`` the columns of the kind's
+    unique constraint. Returns the ids of the reminders inserted or reopened.
     """
+    # The kind is written into the SQL, not bound: a database matches a partial unique index to
+    # the conflict target's WHERE only by its literal text. It is one of our own choices.
+    kind = ReminderKind(kind).value
     select, params = rows.query.sql_with_params()
     quote = connection.ops.quote_name
+    table = quote(Reminder._meta.db_table)
     names = ", ".join(quote(name) for name in [*constants, *columns])
     values = ", ".join(["%s"] * len(constants))
-    # "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON clause.
+    # "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON clause; the conflict
+    # target names the kind's partial unique index (``Reminder.Meta.constraints``).
     sql = (
-        f"INSERT INTO {quote(table)} ({names}) SELECT {values}, due.* FROM ({select}) AS due WHERE true "
-        "ON CONFLICT DO NOTHING RETURNING id"
+        f"INSERT INTO {table} ({names}) SELECT {values}, due.* FROM ({select}) AS due WHERE true "
+        f"ON CONFLICT ({', '.join(quote(column) for column in key)}) WHERE {quote('kind')} = '{kind}' "
+        "DO UPDATE SET "
+        f"{quote('status')} = CASE WHEN {table}.{quote('sent_at')} IS NULL THEN %s ELSE %s END, "
+        f"{quote('resolved_at')} = NULL WHERE {table}.{quote('status')} = %s RETURNING id"
     )
+    statuses = [ReminderStatus.PENDING, ReminderStatus.SENT, ReminderStatus.RESOLVED]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*constants.values(), *params])
+        cursor.execute(sql, [*constants.values(), *params, *statuses])
         return [row[0] for row in cursor.fetchall()]
 
 
 def _create(kind, rows):
-    """Insert the reminders of ``rows`` that do not exist yet and give each new one its recipients."""
+    """Insert the reminders of ``rows`` that do not exist yet (reopening resolved ones) and give
+    each its recipients."""
     subject = SUBJECT_FIELD_OF_KIND[kind]
-    created = _insert_select(
-        Reminder._meta.db_table,
-        ["patient_id", *([Reminder._meta.get_field(subject).column] if subject else []), "due_on"],
+    subject_columns = [Reminder._meta.get_field(subject).column] if subject else []
+    created = _insert_or_reopen(
+        kind,
+        ["patient_id", *subject_columns, "due_on"],
+        [*(subject_columns or ["patient_id"]), "due_on"],
         rows,
         {
             "kind": kind,
@@ -174,6 +203,7 @@ def reminder_sweep(*, today):
     reminders_resolve(today=today)
     created = {due.kind: _create(due.kind, _due_rows(due)) for due in due_follow_ups(today)}
     created[ReminderKind.FALL_RISK] = _create(ReminderKind.FALL_RISK, fall_risks(today))
+    created[ReminderKind.STRENGTH_REVIEW] = _create(ReminderKind.STRENGTH_REVIEW, strength_reviews())
     queue_digests_of_unannounced()
     return created
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from assessments.services import trend_review_record
 from care.models import DevicePrescription
 from care.services import device_review
 from patients.services import patient_create
@@ -51,6 +52,10 @@ EXPECTED = {
     "patient-detail": row(GET=READ_ONE, PATCH=(401, 200, 403, 200, 404)),
     "patient-entered-in-error": row(POST=(401, 200, 403, 200, 404)),
     "patient-trends": row(GET=READ_ONE),
+    # Nurses, physios and admins sign off findings (SPEC §4 roles); the review in the world is Phil's.
+    "patient-reviews": row(GET=READ_ONE, POST=(401, 201, 201, 201, 404)),
+    "patient-review": row(GET=READ_ONE),
+    "patient-review-entered-in-error": row(POST=(401, 403, 200, 200, 404)),
     "assessment-list": row(GET=READ_LIST, POST=(401, 201, 201, 201, 400)),
     "assessment-detail": row(GET=READ_ONE, PATCH=(401, 200, 200, 200, 404)),
     "assessment-entered-in-error": row(POST=(401, 200, 403, 200, 404)),
@@ -130,6 +135,7 @@ def world(nora, phil, ada, sam):
         reviewed_on=today,
         next_review_due_on=today + datetime.timedelta(days=60),
     ).pk
+    records["trend_review"] = trend_review_record(patient=patient, by=phil, note="Grip steady.").pk
     bodies = {
         "auth-token": {"username": "nora", "password": PASSWORD},
         "patient-list": {
@@ -164,12 +170,16 @@ def world(nora, phil, ada, sam):
         "referral-list": {"patient": patient.pk, "to_service": "orthotics", "reason": "AFO fitting"},
         "referral-detail": {"reason": "AFO review"},
         "referral-transition": {"status": "sent"},
+        "patient-reviews": {"note": "Reviewed with the patient: plan unchanged."},
     }
     people = {"anonymous": None, "nurse": nora, "physio": phil, "admin": ada, "outsider": sam}
     return records, bodies, people
 
 
 def url_of(name, records):
+    if name.startswith("patient-review"):
+        review = {} if name == "patient-reviews" else {"pk": records["trend_review"]}
+        return reverse(f"api:{name}", kwargs={"patient_pk": records["patient"], **review})
     kind, _, _ = name.partition("-")
     if kind in ("auth", "report") or name.endswith("-list"):
         return reverse(f"api:{name}")

@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from assessments.models import Assessment
+from assessments.models import Assessment, TrendReview
+from assessments.services import trend_review_record
 from care.models import DevicePrescription, DeviceReview, FallEvent, Referral
 from care.services import device_review
 from patients.models import Patient
@@ -24,6 +25,7 @@ def test_every_clinical_record_model_is_registered_by_its_slug():
         "device": DevicePrescription,
         "referral": Referral,
         "device_review": DeviceReview,
+        "trend_review": TrendReview,
     }
     assert record_model("assessment") is Assessment
     assert record_model("musclescore") is None
@@ -51,11 +53,15 @@ def one_of_each(north_patient, nora, phil, clock):
         near_fall=True,
         occurred_at=datetime.datetime(2026, 3, 3, 14, 5, tzinfo=datetime.UTC),
     )
+    assessment = AssessmentFactory(
+        patient=north_patient, assessor=nora, assessed_on=datetime.date(2026, 3, 1)
+    )
     return {
-        "assessment": (
-            AssessmentFactory(patient=north_patient, assessor=nora, assessed_on=datetime.date(2026, 3, 1)),
-            nora,
-            "Assessment of 01 Mar 2026",
+        "assessment": (assessment, nora, "Assessment of 01 Mar 2026"),
+        "trend_review": (
+            trend_review_record(patient=north_patient, by=phil, note="Seen; no change to the plan."),
+            phil,
+            "Trend review of 10 Mar 2026",
         ),
         "fall": (fall, phil, "Near-fall of 03 Mar 2026 14:05"),
         "device": (device, phil, "Ankle-foot orthosis (AFO) prescribed 02 Mar 2026"),
@@ -68,7 +74,9 @@ def one_of_each(north_patient, nora, phil, clock):
     }
 
 
-@pytest.mark.parametrize("slug", ["assessment", "fall", "device", "referral", "device_review"])
+@pytest.mark.parametrize(
+    "slug", ["assessment", "fall", "device", "referral", "device_review", "trend_review"]
+)
 def test_a_record_names_its_author_its_patient_and_itself(slug, one_of_each, north_patient, settings):
     settings.TIME_ZONE = "UTC"
     record, author, description = one_of_each[slug]

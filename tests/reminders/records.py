@@ -1,9 +1,11 @@
 """Patients and falls as the reminders' tests need them: assessed on a given day, recorded on a given day."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from assessments.grades import MRCGrade
+from assessments.services import assessment_record
 from care.models import FallEvent
 from tests.factories import AssessmentFactory, FallFactory, PatientFactory
 
@@ -23,3 +25,19 @@ def fall_on(patient, day, *, recorded_on=None, **kwargs):
     FallEvent.objects.filter(pk=fall.pk).update(created_at=recorded_at)
     fall.created_at = recorded_at
     return fall
+
+
+def declined_patient(clinic, *, assessed_on, assessor):
+    """A patient whose latest assessment, on ``assessed_on``, shows a decline (rule 1): the left
+    ankle 4 → 3- since a month before. Recorded through the service, so its findings are too."""
+    patient = PatientFactory(clinic=clinic)
+    for day, grade in ((assessed_on - timedelta(days=30), "4"), (assessed_on, "3-")):
+        assessment_record(
+            patient=patient,
+            assessor=assessor,
+            assessed_on=day,
+            scores=[
+                {"muscle_group": "ankle_dorsiflexion", "side": "left", "grade": MRCGrade.from_label(grade)}
+            ],
+        )
+    return patient

@@ -172,6 +172,7 @@ def test_a_sweep_run_twice_creates_nothing_twice(north, south, staff):
         "referral_overdue": 2,
         "device_review_due": 2,
         "fall_risk": 2,
+        "strength_review": 0,
     }
     snapshot = list(Reminder.objects.order_by("pk").values_list("pk", "kind", "patient", "due_on"))
     recipients_before = ReminderRecipient.objects.count()

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
+from assessments.services import trend_review_record
 from care.models import DevicePrescription, FallEvent, Referral
 from patients.models import Patient
 from reminders.delivery import reminder_digest_send
@@ -13,10 +14,10 @@ from reminders.kinds import KIND_RULES
 from reminders.models import Reminder, ReminderKind
 from reminders.services import reminder_acknowledge, reminders_resolve
 from reminders.sweep import reminder_sweep
-from tests.factories import AssessmentFactory, DeviceFactory, ReferralFactory, ReminderFactory
+from tests.factories import AssessmentFactory, DeviceFactory, ReferralFactory, ReminderFactory, UserFactory
 
 from .conftest import TODAY
-from .records import assessed_patient, fall_on
+from .records import assessed_patient, declined_patient, fall_on
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,24 @@ def fall_risk(clinic):
     return reminder, patient, subject
 
 
+def strength_review(clinic):
+    """A decline in the latest assessment, not yet reviewed: due a week after the assessment."""
+    assessor = UserFactory()
+    patient = declined_patient(clinic, assessed_on=TODAY - timedelta(days=2), assessor=assessor)
+    subject = patient.assessments.latest_first().first()
+    reminder = ReminderFactory(
+        kind="strength_review",
+        patient=patient,
+        assessment=subject,
+        due_on=subject.assessed_on + timedelta(days=7),
+    )
+    return reminder, patient, subject
+
+
+def reviewed(patient, by):
+    return trend_review_record(patient=patient, by=by, note="Seen: the ankle is weaker; AFO discussed.")
+
+
 def patients(patient, **changes):
     Patient.objects.filter(pk=patient.pk).update(**changes)
 
@@ -76,6 +95,7 @@ KINDS = {
     "referral_overdue": referral,
     "device_review_due": device,
     "fall_risk": fall_risk,
+    "strength_review": strength_review,
 }
 
 # (kind, what happens since the reminder was made, does it resolve). Each change is called with
@@ -184,6 +204,29 @@ CASES = [
     ),
     ("fall_risk", "its fall in error", lambda p, s, ada: in_error(s, ada), True),
     ("fall_risk", "patient in error", lambda p, s, ada: in_error(p, ada), True),
+    ("strength_review", "not reviewed", lambda p, s, ada: None, False),
+    ("strength_review", "reviewed", lambda p, s, ada: reviewed(p, ada), True),
+    (
+        "strength_review",
+        "its review in error",
+        lambda p, s, ada: in_error(reviewed(p, ada), ada),
+        False,
+    ),
+    (
+        "strength_review",
+        "no longer the latest",
+        lambda p, s, ada: AssessmentFactory(patient=p, assessed_on=TODAY),
+        True,
+    ),
+    (
+        "strength_review",
+        "a later assessment, in error",
+        lambda p, s, ada: in_error(AssessmentFactory(patient=p, assessed_on=TODAY), ada),
+        False,
+    ),
+    ("strength_review", "patient discharged", lambda p, s, ada: patients(p, status="discharged"), False),
+    ("strength_review", "its assessment in error", lambda p, s, ada: in_error(s, ada), True),
+    ("strength_review", "patient in error", lambda p, s, ada: in_error(p, ada), True),
 ]
 
 

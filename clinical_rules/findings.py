@@ -1,0 +1,32 @@
+"""Recording what the rules find in each of a patient's assessments (``AssessmentFindings``)."""
+
+from dataclasses import asdict, fields
+
+from django.db import transaction
+
+from .models import AssessmentFindings
+from .rules import Findings, findings_of_each
+from .trends import assessment_data
+
+FINDING_FIELDS = [field.name for field in fields(Findings)]
+
+
+@transaction.atomic
+def findings_record(patient):
+    """Work out again, and store, each valid assessment's findings as of the day it was the latest.
+
+    Called whenever one of the patient's assessments is recorded, corrected or marked entered in
+    error: any of these can change what the assessments after it show.
+    """
+    rows = [
+        AssessmentFindings(assessment_id=assessment.recorded, **asdict(found))
+        for assessment, found in findings_of_each(assessment_data(patient))
+    ]
+    AssessmentFindings.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["assessment"], update_fields=FINDING_FIELDS
+    )
+
+
+def findings_record_on_assessments_changed(sender, *, patient, **kwargs):
+    """``assessments.signals.assessments_changed``."""
+    findings_record(patient)
