@@ -16,7 +16,7 @@ where REQUIRE_SERVICES=1.
 import os
 import shutil
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.grades import MuscleGroup
-from assessments.models import Assessment
+from assessments.models import Assessment, TrendReview
 from care.models import DevicePrescription
 from tests import factories
 
@@ -352,6 +352,40 @@ def test_a_physio_prescribes_an_afo(web, phil, assessed_patient):
         phil,
         review,
     )
+
+
+def test_a_physio_marks_the_findings_reviewed(web, phil, assessed_patient):
+    dashboard = reverse("web:patient_dashboard", args=[assessed_patient.pk])
+    web.log_in("phil")
+    web.get(dashboard)
+    decline = web.find("#alerts-title + ul li")
+    assert (
+        decline.text
+        == "Decline: Ankle dorsiflexion, left: 4 → 3- (10 Jan 2026 to 10 Apr 2026) New: never reviewed"
+    )
+    assert "Not reviewed yet" in web.find("#review").text
+
+    # An empty note: the review page says what is missing, and nothing is recorded.
+    web.find("#review button[type=submit]").click()
+    web.wait.until(lambda d: web.find_all(".error-summary"))
+    assert "Review note: This field is required." in web.find(".error-summary").text
+    assert web.find("#id_note").get_attribute("aria-invalid") == "true"
+    assert not TrendReview.objects.exists()
+
+    web.find("#id_note").send_keys("Left ankle weaker; AFO discussed with the patient.")
+    web.find("form.record-form button[type=submit]").click()
+    web.wait.until(lambda d: "Review recorded, as of the assessment of 10 Apr 2026." in web.text())
+    assert web.driver.current_url == web.base + dashboard
+    review = web.find("#review").text
+    assert "Latest assessment, 10 Apr 2026: ✓ Reviewed" in review and "Not reviewed yet" not in review
+    assert "by phil, of the assessment of 10 Apr 2026:" in review
+    assert "Left ankle weaker; AFO discussed with the patient." in review
+    decline = web.find("#alerts-title + ul li")
+    assert decline.text == "Decline: Ankle dorsiflexion, left: 4 → 3- (10 Jan 2026 to 10 Apr 2026)"
+    assert "New" not in web.find(".alerts").text
+    saved = TrendReview.objects.get()
+    assert (saved.reviewed_by, saved.assessment.assessed_on) == (phil, date(2026, 4, 10))
+    web.screenshot("dashboard-reviewed")
 
 
 def test_a_south_nurse_cannot_open_a_north_patient(web, sam, assessed_patient):

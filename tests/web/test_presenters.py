@@ -187,6 +187,70 @@ def test_the_edited_meanwhile_message_names_what_is_stored_where_it_differs():
     )
 
 
+def test_changes_to_review_word_rules_1_2_3_and_9_before_the_strength_findings():
+    trends = {
+        "declines": [
+            {
+                "muscle_group": "ankle_dorsiflexion",
+                "side": "left",
+                "from_grade": "4",
+                "to_grade": "3-",
+                "from_date": _days(-90),
+                "to_date": _days(-1),
+            }
+        ],
+        "mrc_sum_drop": True,
+        # The drop is from the previous complete assessment: an incomplete one between is skipped.
+        "mrc_sum": [
+            {"assessed_on": _days(-90), "score": 58},
+            {"assessed_on": _days(-40), "score": None},
+            {"assessed_on": _days(-1), "score": 55},
+        ],
+        "asymmetries": [{"muscle_group": "ankle_dorsiflexion", "left": "3-", "right": "5"}],
+        "walking_slowed": True,
+        "declines_from_best": [],
+        "mrc_sum_drop_from_best": False,
+        "edss_worsening": False,
+        "edss": [],
+        "improvements": [
+            {
+                "muscle_group": "grip",
+                "side": "right",
+                "from_grade": "3",
+                "to_grade": "4",
+                "from_date": _days(-90),
+                "to_date": _days(-1),
+            }
+        ],
+    }
+    assert presenters.changes_to_review(trends, [], reviewed=None) == [
+        presenters.Finding(
+            "Decline",
+            "Ankle dorsiflexion, left: 4 → 3- (3 Mar 2026 to 31 May 2026)",
+            ("decline", "ankle_dorsiflexion", "left"),
+        ),
+        presenters.Finding(
+            "MRC sum drop",
+            "58 → 55 since the previous complete assessment (3 Mar 2026)",
+            ("mrc_sum_drop", None, None),
+        ),
+        presenters.Finding(
+            "Asymmetry", "Ankle dorsiflexion: left 3-, right 5", ("asymmetry", "ankle_dorsiflexion", None)
+        ),
+        presenters.Finding(
+            "Walking slowed",
+            "the latest timed 25-foot walk is at least 20% slower than the one before.",
+            ("walking_slowed", None, None),
+        ),
+        presenters.Finding(
+            "Improvement",
+            "Right grip 3 → 4 (3 Mar 2026 to 31 May 2026)",
+            ("improvement", "grip", "right"),
+            improvement=True,
+        ),
+    ]
+
+
 def _trends_with(declines, declines_from_best):
     return {
         "declines": declines,
@@ -207,7 +271,9 @@ def test_a_decline_from_best_is_worded_unless_the_decline_already_says_it():
     assert presenters.strength_findings(_trends_with([decline], [same])) == []
     assert presenters.strength_findings(_trends_with([decline], [earlier])) == [
         presenters.Finding(
-            "Decline from best", "Left ankle dorsiflexion 4+ → 3- since 13 Nov 2025 (best in the last year)"
+            "Decline from best",
+            "Left ankle dorsiflexion 4+ → 3- since 13 Nov 2025 (best in the last year)",
+            ("decline_from_best", "ankle_dorsiflexion", "left"),
         )
     ]
 

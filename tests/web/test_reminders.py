@@ -148,6 +148,7 @@ def test_the_inbox_costs_the_same_queries_whatever_its_reminders_are_about(
             "referral_overdue": {"referral": factories.ReferralFactory(patient=assessed_patient)},
             "device_review_due": {"device": factories.DeviceFactory(patient=assessed_patient)},
             "fall_risk": {"fall": factories.FallFactory(patient=assessed_patient)},
+            "strength_review": {"assessment": factories.AssessmentFactory(patient=assessed_patient)},
         }
         for kind, subject in subjects.items():
             reminder = factories.ReminderFactory(
@@ -172,3 +173,21 @@ def test_the_inbox_costs_the_same_queries_whatever_its_reminders_are_about(
     add_one_of_each_kind()
     add_one_of_each_kind()
     assert queries() == few
+
+
+def test_a_strength_review_reminder_names_its_assessment_and_leads_to_the_patients_review(
+    phil_web, phil, assessed_patient
+):
+    latest = assessed_patient.assessments.order_by("-assessed_on").first()
+    reminder = factories.ReminderFactory(
+        patient=assessed_patient,
+        kind="strength_review",
+        assessment=latest,
+        due_on=latest.assessed_on + datetime.timedelta(days=7),
+    )
+    reminder.recipients.add(phil)
+    html = phil_web.get(INBOX).content.decode()
+    row = html.split(f'<tr id="reminder-{reminder.pk}">', 1)[1].split("</tr>", 1)[0]
+    assert "<td>Strength review</td>" in row
+    dashboard = reverse("web:patient_dashboard", args=[assessed_patient.pk])
+    assert f'<a href="{dashboard}#review">Findings of the assessment of 10 Apr 2026</a>' in row
