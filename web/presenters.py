@@ -238,18 +238,62 @@ def strength_findings(trends):
     return findings
 
 
+def _chart_changes(trends):
+    """What each muscle group's chart card says in words about the points marked on it: rule 11's
+    declines from best and rule 13's improvements, ``{muscle_group: [{kind, text}]}``, left
+    before right."""
+    changes = [
+        (
+            d["muscle_group"],
+            d["side"],
+            "decline_from_best",
+            f"{d['side'].capitalize()}: best {d['best_grade']} ({_day(d['best_date'])}) → "
+            f"{d['to_grade']} ({_day(d['to_date'])})",
+        )
+        for d in trends["declines_from_best"]
+    ] + [
+        (
+            i["muscle_group"],
+            i["side"],
+            "improvement",
+            f"{i['side'].capitalize()}: improved {i['from_grade']} ({_day(i['from_date'])}) → "
+            f"{i['to_grade']} ({_day(i['to_date'])})",
+        )
+        for i in trends["improvements"]
+    ]
+    by_group = {}
+    for group, _side, kind, text in sorted(changes, key=lambda change: change[:2]):
+        by_group.setdefault(group, []).append({"kind": kind, "text": text})
+    return by_group
+
+
 def chart_data(trends, falls, today):
-    """What the charts draw, for ``json_script``: the trends as computed, plus labels and falls."""
+    """What the charts draw, for ``json_script``: the trends as computed, plus labels and falls.
+
+    Each muscle group carries the words its chart card shows (``changes``); the points those
+    words are about are marked by dashboard.js from ``declines``, ``declines_from_best`` and
+    ``improvements``.
+    """
     start, _ = rules.fall_window(today)
+    changes = _chart_changes(trends)
     return {
         "today": today,
         "fall_window_start": start,
         "grades": [{"label": g.label, "thirds": g.thirds} for g in MRCGrade],
-        "muscle_groups": [{"value": g.value, "label": muscle_label(g)} for g in MuscleGroup],
+        "muscle_groups": [
+            {"value": g.value, "label": muscle_label(g), "changes": changes.get(g.value, [])}
+            for g in MuscleGroup
+        ],
         "series": trends["series"],
         "mrc_sum": trends["mrc_sum"],
         "mrc_sum_drop": trends["mrc_sum_drop"],
         "declines": trends["declines"],
+        "declines_from_best": trends["declines_from_best"],
+        "improvements": trends["improvements"],
+        "edss": trends["edss"],
+        "edss_worsening": trends["edss_worsening"],
+        "timed_25ft_walk": trends["timed_25ft_walk"],
+        "walking_slowed": trends["walking_slowed"],
         "falls": [
             {
                 "date": clinic_date(f.occurred_at),

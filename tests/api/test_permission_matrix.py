@@ -179,8 +179,8 @@ def world(nora, phil, ada, sam):
 
 def url_of(name, records):
     if name.startswith("patient-review"):
-        review = {} if name == "patient-reviews" else {"pk": records["trend_review"]}
-        return reverse(f"api:{name}", kwargs={"patient_pk": records["patient"], **review})
+        review = {} if name == "patient-reviews" else {"review_id": records["trend_review"]}
+        return reverse(f"api:{name}", kwargs={"pk": records["patient"], **review})
     kind, _, _ = name.partition("-")
     if kind in ("auth", "report") or name.endswith("-list"):
         return reverse(f"api:{name}")

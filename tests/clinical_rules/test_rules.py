@@ -590,3 +590,61 @@ def test_the_timed_walk_series_is_the_recorded_walks_oldest_first():
         {"assessed_on": days_ago(200), "seconds": Decimal("8.40")},
         {"assessed_on": days_ago(1), "seconds": Decimal("9.50")},
     ]
+
+
+# Rule 18: strength review due --------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("history", "calls_for_review"),
+    [
+        ([visit(days_ago(30), {ANKLE_L: "4"}), visit(TODAY, {ANKLE_L: "3"})], True),  # rule 1
+        ([visit(days_ago(30), {ANKLE_L: "4"}), visit(TODAY, {ANKLE_L: "3+"})], False),  # a third short
+        ([visit(days_ago(30), {ANKLE_L: "3"}), visit(TODAY, {ANKLE_L: "4"})], False),  # improvement only
+        (
+            [
+                visit(days_ago(60), {ANKLE_L: "4"}),
+                visit(days_ago(30), {ANKLE_L: "4-"}),
+                visit(TODAY, {ANKLE_L: "3"}),
+            ],
+            True,  # rule 11 alone: 12 → 9 from the best, 11 → 9 from the previous
+        ),
+        ([visit(days_ago(30), walk="10.0"), visit(TODAY, walk="12.0")], True),  # rule 9 at 20%
+        ([visit(days_ago(30), walk="10.0"), visit(TODAY, walk="11.99")], False),
+        ([visit(days_ago(30), edss="3.0"), visit(TODAY, edss="4.0")], True),  # rule 14
+        ([visit(days_ago(30), edss="3.0"), visit(TODAY, edss="3.5")], False),
+        ([visit(TODAY, {ANKLE_L: "1"})], False),  # a first assessment compares with nothing
+    ],
+)
+def test_findings_call_for_review_under_rules_1_2_9_11_12_14_but_not_13(history, calls_for_review):
+    assert rules.findings(history).call_for_review is calls_for_review
+
+
+def test_mrc_sum_drops_call_for_review(settings):
+    settings.MRC_SUM_DROP_POINTS = 2
+    full = {(group, side): "5" for group in MRC_SUM_GROUPS for side in Side}
+    dropped = {**full, (MuscleGroup.GRIP, Side.LEFT): "3", ANKLE_L: "4+"}  # grip is not in the sum
+    assert not rules.findings([visit(days_ago(30), full), visit(TODAY, dropped)]).call_for_review
+    two_down = {**full, ANKLE_L: "4+", ANKLE_R: "4+"}  # whole grades 4 + 4: the sum 60 → 58
+    found = rules.findings([visit(days_ago(30), full), visit(TODAY, two_down)])
+    assert (found.mrc_sum_drop, found.mrc_sum_drop_from_best, found.decline) == (True, True, False)
+    assert found.call_for_review
+
+
+@pytest.mark.parametrize(
+    ("status", "reviewed", "due"),
+    [("active", False, True), ("active", True, False), ("discharged", False, False)],
+)
+def test_a_strength_review_is_due_for_an_active_patient_whose_findings_nobody_reviewed(status, reviewed, due):
+    declined = rules.findings([visit(days_ago(30), {ANKLE_L: "4"}), visit(TODAY, {ANKLE_L: "3"})])
+    assert rules.strength_review_due(declined, patient_status=status, reviewed=reviewed) is due
+    assert not rules.strength_review_due(rules.Findings(), patient_status=status, reviewed=reviewed)
+
+
+def test_each_assessments_findings_are_as_of_the_day_it_was_the_latest():
+    first = visit(days_ago(60), {ANKLE_L: "4"}, edss="3.0")
+    second = visit(days_ago(30), {ANKLE_L: "3"}, edss="3.0")
+    third = visit(TODAY, {ANKLE_L: "4"}, edss="4.0")
+    assert rules.findings_of_each([third, first, second]) == [
+        (first, rules.Findings()),
+        (second, rules.Findings(decline=True, decline_from_best=True)),
+        (third, rules.Findings(improvement=True, edss_worsening=True)),
+    ]
