@@ -81,6 +81,7 @@ EXPECTED = {
     "report-falls": row(GET=REPORT),
     "report-referrals": row(GET=REPORT),
     "report-devices": row(GET=REPORT),
+    "report-strength": row(GET=REPORT),
     "report-access": row(GET=REPORT),
 }
 
