@@ -4,6 +4,8 @@ from dataclasses import asdict, fields
 
 from django.db import transaction
 
+from patients.models import Patient
+
 from .models import AssessmentFindings
 from .rules import Findings, findings_of_each
 from .trends import assessment_data
@@ -18,6 +20,10 @@ def findings_record(patient):
     Called whenever one of the patient's assessments is recorded, corrected or marked entered in
     error: any of these can change what the assessments after it show.
     """
+    # Lock the patient first. Two such changes at once would otherwise each work the findings
+    # out without the other's uncommitted assessment, and the last to commit would leave its
+    # stale rows; with the lock the second waits for the first to commit, then reads both.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
     rows = [
         AssessmentFindings(assessment_id=assessment.recorded, **asdict(found))
         for assessment, found in findings_of_each(assessment_data(patient))
