@@ -113,9 +113,13 @@ class AccessLoggedReads(mixins.ListModelMixin):
         access_record(
             request=request,
             action=AccessAction.PATIENT_LIST,
-            patient_ids=patient_ids_of(self.paginator.page.object_list),
+            patient_ids=self.listed_patient_ids(self.paginator.page.object_list),
         )
         return response
+
+    def listed_patient_ids(self, page):
+        """The patients a list read: those of the records on its page."""
+        return patient_ids_of(page)
 
     def retrieve(self, request, *args, **kwargs):
         record = self.get_object()
@@ -249,6 +253,10 @@ class TrendReviewViewSet(ClinicalRecordViewSet):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no patient
             return TrendReview.objects.none()
         return trend_review_list(self.request.user).filter(patient=self.patient)
+
+    def listed_patient_ids(self, page):
+        # The patient is in the path, not the query: even an empty page is a read of their reviews.
+        return [self.patient.pk]
 
     def create_record(self, data):
         return trend_review_record(patient=self.patient, by=self.request.user, **data)
