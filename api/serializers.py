@@ -402,7 +402,7 @@ class ReminderSubjectSerializer(StrictSerializer):
 
 class ReminderSerializer(StrictModelSerializer):
     subject = serializers.SerializerMethodField(
-        help_text="The referral, device or fall the reminder is about; null for a reassessment."
+        help_text="The record the reminder is about (a referral, device, fall or assessment); null for a reassessment."
     )
     recipients = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
     acknowledged_by = StaffField(allow_null=True)
