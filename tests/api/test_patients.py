@@ -221,6 +221,9 @@ def test_trends_of_a_small_patient_worked_out_by_hand(north_patient, nora, nora_
             {"assessed_on": earlier, "seconds": 10.0},
             {"assessed_on": later, "seconds": 12.5},
         ],
+        # Nobody has reviewed the findings yet (rule 18).
+        "reviewed": False,
+        "last_review": None,
     }
 
 
