@@ -14,7 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 
 from assessments.models import Assessment, TrendReview
-from care.models import DevicePrescription, DeviceStatus, FallEvent, Referral
+from care.models import DevicePrescription, DeviceStatus, ExercisePlan, FallEvent, PlanStatus, Referral
 from patients.clock import local_midnight
 from patients.models import Patient, PatientStatus
 
@@ -146,9 +146,19 @@ def referrals_still_open(referrals, due_on):
     return referrals.filter(status__in=OPEN_REFERRAL_STATUSES, due_by__lte=due_on)
 
 
+def plans_review_due(plans, today):
+    """Rule 20: active plans whose review falls due within a week, or is overdue."""
+    return plans.filter(status=PlanStatus.ACTIVE, review_on__lte=today + timedelta(days=DUE_SOON_DAYS))
+
+
 def device_reviews_still_due(devices, due_on):
     """Active prescriptions whose review is still due by ``due_on``: not reviewed and put off."""
     return devices.filter(status=DeviceStatus.ACTIVE, review_due_on__lte=due_on)
+
+
+def plan_reviews_still_due(plans, due_on):
+    """Active plans whose review is still due by ``due_on``: not ended, not put off."""
+    return plans.filter(status=PlanStatus.ACTIVE, review_on__lte=due_on)
 
 
 # Strength reviews ---------------------------------------------------------------------------
@@ -218,7 +228,7 @@ class DueFollowUps:
 
 
 def due_follow_ups(today, *, clinic_ids=None):
-    """Every follow-up that is due today — rules 6, 7 and 8 — of valid records of valid patients.
+    """Every follow-up that is due today — rules 6, 7, 8 and 20 — of valid records of valid patients.
 
     The one definition of "due" that the reminder sweep and the overdue report both read.
     ``clinic_ids`` limits it to those clinics' patients (``None``: every clinic).
@@ -226,10 +236,12 @@ def due_follow_ups(today, *, clinic_ids=None):
     patients = Patient.objects.valid()
     referrals = Referral.objects.listable()
     devices = DevicePrescription.objects.listable()
+    plans = ExercisePlan.objects.listable()
     if clinic_ids is not None:
         patients = patients.filter(clinic_id__in=clinic_ids)
         referrals = referrals.filter(patient__clinic_id__in=clinic_ids)
         devices = devices.filter(patient__clinic_id__in=clinic_ids)
+        plans = plans.filter(patient__clinic_id__in=clinic_ids)
     return [
         DueFollowUps(
             kind=FollowUpKind.REASSESSMENT_DUE,
@@ -253,5 +265,13 @@ def due_follow_ups(today, *, clinic_ids=None):
             subject=True,
             due_on="review_due_on",
             detail="device_type",
+        ),
+        DueFollowUps(
+            kind=FollowUpKind.PLAN_REVIEW_DUE,
+            records=plans_review_due(plans, today),
+            patient="patient__",
+            subject=True,
+            due_on="review_on",
+            detail="kind",
         ),
     ]
