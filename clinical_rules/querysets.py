@@ -14,7 +14,17 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 
 from assessments.models import Assessment, TrendReview
-from care.models import DevicePrescription, DeviceStatus, ExercisePlan, FallEvent, PlanStatus, Referral
+from care.models import (
+    ANTISPASTICITY_DRUGS,
+    DevicePrescription,
+    DeviceStatus,
+    ExercisePlan,
+    FallEvent,
+    MedicationEvent,
+    MedicationEventKind,
+    PlanStatus,
+    Referral,
+)
 from patients.clock import local_midnight
 from patients.models import Patient, PatientStatus
 
@@ -126,6 +136,34 @@ def devices_review_due(devices, today):
     return devices.filter(
         status=DeviceStatus.ACTIVE, review_due_on__lte=today + timedelta(days=DUE_SOON_DAYS)
     )
+
+
+# Medications and plans ----------------------------------------------------------------------
+
+
+def current_medication_events(events):
+    """The valid events of ``events`` that are their drug's latest for their patient (latest
+    date; same day, recorded last) and not a stop: each a current medication (SPEC §2).
+    A drug is its code and name (the name is empty for every catalogue drug)."""
+    later = MedicationEvent.objects.valid().filter(
+        Q(occurred_on__gt=OuterRef("occurred_on"))
+        | Q(occurred_on=OuterRef("occurred_on"), pk__gt=OuterRef("pk")),
+        patient=OuterRef("patient"),
+        drug=OuterRef("drug"),
+        drug_name=OuterRef("drug_name"),
+    )
+    return events.valid().exclude(event=MedicationEventKind.STOP).filter(~Exists(later))
+
+
+def on_antispasticity_drugs():
+    """A condition on patients: they currently take an antispasticity drug."""
+    events = MedicationEvent.objects.filter(patient=OuterRef("pk"), drug__in=ANTISPASTICITY_DRUGS)
+    return Exists(current_medication_events(events))
+
+
+def with_active_plans():
+    """A condition on patients: they have a valid active exercise plan."""
+    return Exists(ExercisePlan.objects.valid().filter(patient=OuterRef("pk"), status=PlanStatus.ACTIVE))
 
 
 # Follow-ups still standing ------------------------------------------------------------------

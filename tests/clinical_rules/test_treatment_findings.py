@@ -10,14 +10,20 @@ from hypothesis import strategies as st
 
 from assessments.grades import MASGrade, MRCGrade
 from assessments.services import assessment_record
-from care.models import ExercisePlan
+from care.models import ExercisePlan, MedicationEvent
 from care.services import medication_record, medication_update, plan_prescribe, plan_update
 from clinical_rules import rules
 from clinical_rules.models import AssessmentFindings
-from clinical_rules.querysets import plans_review_due, strength_reviews_due
+from clinical_rules.querysets import (
+    current_medication_events,
+    on_antispasticity_drugs,
+    plans_review_due,
+    strength_reviews_due,
+)
 from clinical_rules.trends import assessment_data, medication_data, plan_data
+from patients.models import Patient
 from patients.services import record_mark_entered_in_error
-from tests.factories import PatientFactory, PlanFactory, UserFactory
+from tests.factories import MedicationFactory, PatientFactory, PlanFactory, UserFactory
 
 TODAY = date(2026, 11, 22)
 FINDINGS = [field.name for field in fields(rules.Findings)]
@@ -214,3 +220,42 @@ def test_a_plan_conflict_calls_for_a_strength_review(north_patient, nora, phil, 
     assert list(strength_reviews_due(north_patient.assessments.all())) == [latest]
     plan_update(plan=plan, by=phil, kind="maintenance")
     assert not strength_reviews_due(north_patient.assessments.all()).exists()
+
+
+# Current medications in the database ---------------------------------------------------------
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    events=st.lists(
+        st.tuples(
+            st.integers(0, 5),  # days before today: few, so that same-day events are common
+            st.sampled_from(["baclofen", "fampridine", "other"]),
+            st.sampled_from(["A", "B"]),  # the name of an other drug
+            st.sampled_from(["start", "increase", "decrease", "stop"]),
+            st.booleans(),  # entered in error
+        ),
+        max_size=6,
+    )
+)
+def test_current_medications_in_the_database_are_the_rules(events):
+    clerk = UserFactory()
+    patient = PatientFactory()
+    for days_ago, drug, name, kind, in_error in events:
+        event = MedicationFactory(
+            patient=patient,
+            recorded_by=clerk,
+            drug=drug,
+            drug_name=name if drug == "other" else "",
+            event=kind,
+            occurred_on=TODAY - timedelta(days=days_ago),
+        )
+        if in_error:
+            event.mark_entered_in_error(by=clerk, reason="duplicate")
+    in_database = {
+        (e.drug, e.drug_name)
+        for e in current_medication_events(MedicationEvent.objects.filter(patient=patient))
+    }
+    in_python = {(m["drug"], m["drug_name"]) for m in rules.current_medications(medication_data(patient))}
+    assert in_database == in_python
+    on_drugs = Patient.objects.filter(on_antispasticity_drugs(), pk=patient.pk).exists()
+    assert on_drugs is any(drug == "baclofen" for drug, _ in in_python)
