@@ -8,7 +8,6 @@ from .models import (
     ExercisePlan,
     FallEvent,
     MedicationEvent,
-    PlanStatus,
     Referral,
     ReferralStatusChange,
 )
@@ -91,7 +90,3 @@ def medications_of(patient):
 def plans_of(patient):
     """The patient's valid exercise plans, newest first, with who prescribed each."""
     return ExercisePlan.objects.valid().filter(patient=patient).select_related("prescribed_by")
-
-
-def active_plans_of(patient):
-    return plans_of(patient).filter(status=PlanStatus.ACTIVE)

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.services import trend_review_record
 from audit.models import AccessRecord
 from care.services import device_review
 from patients.models import ClinicalRecord
@@ -31,6 +32,9 @@ AUTHOR = {
     "device": "phil",
     "referral": "nora",
     "device_review": "phil",
+    "trend_review": "phil",
+    "medication": "nora",
+    "exercise_plan": "phil",
 }
 
 
@@ -60,6 +64,9 @@ def records(north, nora, phil):
             reviewed_on=timezone.localdate(),
             next_review_due_on=timezone.localdate(),
         ),
+        "trend_review": trend_review_record(patient=other, by=phil, note="Grip steady."),
+        "medication": factories.MedicationFactory(patient=other, recorded_by=nora),
+        "exercise_plan": factories.PlanFactory(patient=other, prescribed_by=phil),
     }
     assert set(records) == set(SLUGS), "a new record type needs a record here"
     reminder = factories.ReminderFactory(patient=other, kind="fall_risk", fall=records["fall"])
