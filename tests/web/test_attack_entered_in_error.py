@@ -64,10 +64,10 @@ def records(north, nora, phil):
             reviewed_on=timezone.localdate(),
             next_review_due_on=timezone.localdate(),
         ),
-        "trend_review": trend_review_record(patient=other, by=phil, note="Grip steady."),
         "medication": factories.MedicationFactory(patient=other, recorded_by=nora),
         "exercise_plan": factories.PlanFactory(patient=other, prescribed_by=phil),
     }
+    records["trend_review"] = trend_review_record(patient=other, by=phil, note="Grip steady; plan unchanged.")
     assert set(records) == set(SLUGS), "a new record type needs a record here"
     reminder = factories.ReminderFactory(patient=other, kind="fall_risk", fall=records["fall"])
     reminder.recipients.add(nora)
