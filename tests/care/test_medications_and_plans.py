@@ -153,7 +153,7 @@ def test_a_plans_start_is_dated_plausibly(north_patient, phil):
 
 def test_plan_constraints_hold_in_the_database(north_patient):
     make = factories.PlanFactory
-    refused(lambda: make(patient=north_patient, side="bilateral"))
+    refused(lambda: make(patient=north_patient, side="up"))
     refused(lambda: make(patient=north_patient, kind="yoga"))
     refused(lambda: make(patient=north_patient, muscle_group="neck"))
     refused(lambda: make(patient=north_patient, review_on=TODAY - datetime.timedelta(days=1)))
