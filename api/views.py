@@ -241,8 +241,8 @@ class TrendReviewViewSet(ClinicalRecordViewSet):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # A patient outside the user's clinics is a 404 before the body is looked at (a method
-        # the route does not have stays a 405).
-        if self.action is not None:
+        # the route does not have stays a 405, and OPTIONS describes the route as for any id).
+        if self.action not in (None, "metadata"):
             self.patient  # noqa: B018
 
     @cached_property
