@@ -5,8 +5,13 @@ from django.core.exceptions import ValidationError
 from django_filters import rest_framework as filters
 
 from assessments.models import Assessment, TrendReview
-from care.models import DevicePrescription, FallEvent, Referral
-from clinical_rules.querysets import at_high_fall_risk, due_for_reassessment, referrals_overdue
+from care.models import DevicePrescription, ExercisePlan, FallEvent, MedicationEvent, Referral
+from clinical_rules.querysets import (
+    at_high_fall_risk,
+    due_for_reassessment,
+    plans_review_due,
+    referrals_overdue,
+)
 from patients.clock import clinic_today
 from patients.models import Patient
 from patients.selectors import patient_search
@@ -128,6 +133,29 @@ class DeviceFilter(PatientRecordFilter):
     class Meta:
         model = DevicePrescription
         fields = ["patient", "prescribed_on"]
+
+
+class MedicationFilter(PatientRecordFilter):
+    occurred_on = filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = MedicationEvent
+        fields = ["patient", "occurred_on", "drug", "event"]
+
+
+class ExercisePlanFilter(PatientRecordFilter):
+    started_on = filters.DateFromToRangeFilter()
+    plan_review_due = BooleanFilter(
+        method="filter_plan_review_due",
+        help_text="Active plans whose review falls due within a week, or is overdue.",
+    )
+
+    class Meta:
+        model = ExercisePlan
+        fields = ["patient", "started_on", "status", "kind", "plan_review_due"]
+
+    def filter_plan_review_due(self, queryset, name, value):
+        return _matching(queryset, plans_review_due(queryset, clinic_today()), value)
 
 
 class ReferralFilter(PatientRecordFilter):

@@ -11,14 +11,20 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
-from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
-from assessments.models import T25FW_SECONDS, Assessment, MuscleScore, TrendReview
+from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
+from assessments.models import T25FW_SECONDS, Assessment, MuscleScore, SpasticityScore, TrendReview
 from care.models import (
     ContributingFactor,
     DevicePrescription,
     DeviceReview,
     DeviceSide,
+    Drug,
+    ExercisePlan,
     FallEvent,
+    MedicationEvent,
+    MedicationEventKind,
+    PlanKind,
+    PlanSide,
     Referral,
     ReferralStatusChange,
 )
@@ -27,6 +33,7 @@ from reminders.models import SUBJECT_FIELD_OF_KIND, Reminder, ReminderKind
 
 BOUNDED_TEXT = {"max_length": TEXT_MAX_LENGTH}
 GRADE_LABELS = MRCGrade.labels
+MAS_LABELS = MASGrade.labels
 
 
 class StrictInputMixin:
@@ -126,6 +133,27 @@ class GradeField(serializers.ChoiceField):
         return MRCGrade(value).label
 
 
+class MASField(serializers.ChoiceField):
+    """A Modified Ashworth score written as its label, a string (``"1+"``), stored as its step."""
+
+    default_error_messages = {
+        "invalid_choice": f'"{{input}}" is not a Modified Ashworth score; allowed values: {", ".join(MASGrade.labels)}.',
+        "not_a_string": f"A Modified Ashworth score is a string; allowed values: {', '.join(MASGrade.labels)}.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=MAS_LABELS, **kwargs)
+
+    def to_internal_value(self, data):
+        # ChoiceField compares ``str(data)``, which would take the number 1 for the score "1".
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return MASGrade.from_label(super().to_internal_value(data))
+
+    def to_representation(self, value):
+        return MASGrade(value).label
+
+
 class ClinicSerializer(StrictModelSerializer):
     class Meta:
         model = Clinic
@@ -194,6 +222,16 @@ class MuscleScoreSerializer(StrictModelSerializer):
         validators = []
 
 
+class SpasticityScoreSerializer(StrictModelSerializer):
+    mas = MASField(help_text="Modified Ashworth Scale, ordered 0 < 1 < 1+ < 2 < 3 < 4.")
+
+    class Meta:
+        model = SpasticityScore
+        fields = ["muscle_group", "side", "mas"]
+        # One score per muscle group and side is checked across the list, by the service.
+        validators = []
+
+
 @extend_schema_field({"type": "number", "minimum": 0, "maximum": 10, "multipleOf": 0.5, "nullable": True})
 class EDSSField(serializers.DecimalField):
     """An EDSS score: 0 to 10 in steps of 0.5 (the step is the service's check, stated in the schema)."""
@@ -207,6 +245,12 @@ class AssessmentSerializer(ClinicalRecordSerializer):
     edss = EDSSField(required=False, allow_null=True, help_text="0 to 10 in steps of 0.5.")
     assessor = StaffField()
     scores = MuscleScoreSerializer(many=True, allow_empty=False)
+    spasticity = SpasticityScoreSerializer(
+        many=True,
+        required=False,
+        help_text="Optional Modified Ashworth scores, at most one per muscle group and side; "
+        "given in a change, they replace the assessment's spasticity scores as a whole.",
+    )
     mrc_sum_score = serializers.IntegerField(
         read_only=True,
         allow_null=True,
@@ -224,6 +268,7 @@ class AssessmentSerializer(ClinicalRecordSerializer):
             "edss",
             "timed_25ft_walk_seconds",
             "scores",
+            "spasticity",
             "mrc_sum_score",
             "created_at",
             "updated_at",
@@ -355,6 +400,69 @@ class DeviceSerializer(ClinicalRecordSerializer):
         extra_kwargs = {"reason": BOUNDED_TEXT}
 
 
+class MedicationSerializer(ClinicalRecordSerializer):
+    patient = VisiblePatientField(help_text="Set at creation.")
+    recorded_by = StaffField()
+    drug_name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="The medicine's name: required when drug is other, empty for a catalogue drug.",
+    )
+
+    class Meta:
+        model = MedicationEvent
+        fields = [
+            "id",
+            "patient",
+            "drug",
+            "drug_name",
+            "event",
+            "occurred_on",
+            "dose",
+            "notes",
+            "recorded_by",
+            "created_at",
+            "updated_at",
+            *ENTERED_IN_ERROR_FIELDS,
+        ]
+        fixed_fields = ["patient"]
+        extra_kwargs = {"notes": BOUNDED_TEXT}
+
+
+class ExercisePlanSerializer(ClinicalRecordSerializer):
+    patient = VisiblePatientField(help_text="Set at creation.")
+    prescribed_by = StaffField()
+    review_on = serializers.DateField(
+        required=False, help_text="Defaults to 42 days after the start date; at most 5 years after it."
+    )
+
+    class Meta:
+        model = ExercisePlan
+        fields = [
+            "id",
+            "patient",
+            "muscle_group",
+            "side",
+            "kind",
+            "prescription",
+            "started_on",
+            "review_on",
+            "status",
+            "ended_on",
+            "prescribed_by",
+            "created_at",
+            "updated_at",
+            *ENTERED_IN_ERROR_FIELDS,
+        ]
+        fixed_fields = ["patient"]
+        extra_kwargs = {
+            "prescription": BOUNDED_TEXT,
+            "side": {"help_text": "left, right, or both (covers left and right)."},
+            "ended_on": {"help_text": "Required when the plan has ended; only an ended plan has one."},
+        }
+
+
 class ReferralStatusChangeSerializer(StrictModelSerializer):
     # The views annotate the username on the prefetched moves (no user row per move).
     changed_by = serializers.CharField(source="changed_by_username", read_only=True, help_text="A username.")
@@ -402,7 +510,8 @@ class ReminderSubjectSerializer(StrictSerializer):
 
 class ReminderSerializer(StrictModelSerializer):
     subject = serializers.SerializerMethodField(
-        help_text="The record the reminder is about (a referral, device, fall or assessment); null for a reassessment."
+        help_text="The referral, device, fall, assessment or exercise plan the reminder is about; "
+        "null for a reassessment."
     )
     recipients = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
     acknowledged_by = StaffField(allow_null=True)
@@ -554,6 +663,66 @@ class TimedWalkPointSerializer(serializers.Serializer):
     )
 
 
+class MASLabelField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=MAS_LABELS, **kwargs)
+
+
+class SpasticityPointSerializer(serializers.Serializer):
+    assessed_on = serializers.DateField()
+    mas = MASLabelField()
+    step = serializers.IntegerField(
+        min_value=0, max_value=5, help_text="The score's position in 0 < 1 < 1+ < 2 < 3 < 4."
+    )
+
+
+class SpasticitySeriesSerializer(MuscleSideSerializer):
+    points = SpasticityPointSerializer(many=True)
+
+
+class SpasticityIncreaseSerializer(MuscleSideSerializer):
+    from_mas = MASLabelField()
+    to_mas = MASLabelField()
+    from_date = serializers.DateField()
+    to_date = serializers.DateField()
+
+
+class CurrentMedicationSerializer(serializers.Serializer):
+    drug = serializers.ChoiceField(choices=Drug.choices)
+    drug_name = serializers.CharField(help_text="The name given for other; empty for a catalogue drug.")
+    dose = serializers.CharField(help_text="The dose of the drug's latest event.")
+    since = serializers.DateField(
+        allow_null=True, help_text="The date of the drug's latest start, if recorded."
+    )
+
+
+class MedicationReviewSerializer(serializers.Serializer):
+    drug = serializers.ChoiceField(choices=Drug.choices)
+    event = serializers.ChoiceField(choices=MedicationEventKind.choices)
+    occurred_on = serializers.DateField()
+    dose = serializers.CharField()
+
+
+class ActivePlanSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    muscle_group = serializers.ChoiceField(choices=MuscleGroup.choices)
+    side = serializers.ChoiceField(choices=PlanSide.choices)
+    kind = serializers.ChoiceField(choices=PlanKind.choices)
+    review_on = serializers.DateField()
+
+
+class PlanConflictSerializer(MuscleSideSerializer):
+    plan = serializers.IntegerField(help_text="The exercise plan's id.")
+
+
+class FootDropSerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=Side.choices)
+    grade = GradeLabelField(help_text="The side's most recent ankle dorsiflexion grade (3 or below).")
+    supported = serializers.BooleanField(
+        help_text="The patient has an active AFO or FES for this side or both."
+    )
+
+
 class TrendsSerializer(serializers.Serializer):
     patient = serializers.IntegerField()
     series = TrendSeriesSerializer(many=True)
@@ -593,6 +762,31 @@ class TrendsSerializer(serializers.Serializer):
     )
     timed_25ft_walk = TimedWalkPointSerializer(
         many=True, help_text="Every recorded timed 25-foot walk, oldest first."
+    )
+    spasticity_series = SpasticitySeriesSerializer(
+        many=True, help_text="Each muscle-side's Modified Ashworth scores, oldest first."
+    )
+    spasticity_increases = SpasticityIncreaseSerializer(
+        many=True,
+        help_text="Rule 15: muscle-sides whose MAS in the latest assessment that recorded spasticity is at "
+        "least one step above the previous assessment that recorded it.",
+    )
+    current_medications = CurrentMedicationSerializer(
+        many=True, help_text="The drugs whose latest event is not a stop."
+    )
+    medication_review = MedicationReviewSerializer(
+        many=True,
+        help_text="Rule 16: with a loss of strength in the latest assessment, each start or increase of an "
+        "antispasticity drug after the previous assessment and on or before the latest.",
+    )
+    active_plans = ActivePlanSerializer(many=True, help_text="The active exercise plans, next review first.")
+    plan_conflicts = PlanConflictSerializer(
+        many=True,
+        help_text="Rule 17: active progressive-resistance plans for a muscle-side whose most recent grading "
+        "is primary weakness; one row per side.",
+    )
+    foot_drop = FootDropSerializer(
+        many=True, help_text="Rule 19: sides whose most recent ankle dorsiflexion grade is 3 or below."
     )
     reviewed = serializers.BooleanField(
         help_text="Rule 18: a valid trend review of the patient's latest assessment exists."

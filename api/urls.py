@@ -14,6 +14,8 @@ router.register("assessments", views.AssessmentViewSet, basename="assessment")
 router.register("falls", views.FallViewSet, basename="fall")
 router.register("devices", views.DeviceViewSet, basename="device")
 router.register("referrals", views.ReferralViewSet, basename="referral")
+router.register("medications", views.MedicationViewSet, basename="medication")
+router.register("exercise-plans", views.ExercisePlanViewSet, basename="exercise_plan")
 router.register("reminders", views.ReminderViewSet, basename="reminder")
 
 reviews = "v1/patients/<int:pk>/reviews/"

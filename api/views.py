@@ -26,7 +26,7 @@ from assessments.selectors import assessment_list, trend_review_list
 from assessments.services import assessment_record, assessment_update, trend_review_record
 from audit.models import AccessAction
 from audit.services import access_record, patient_ids_of
-from care.selectors import device_list, fall_list, referral_list
+from care.selectors import device_list, fall_list, medication_list, plan_list, referral_list
 from care.services import (
     TransitionNotAllowed,
     device_prescribe,
@@ -34,6 +34,10 @@ from care.services import (
     device_update,
     fall_record,
     fall_update,
+    medication_record,
+    medication_update,
+    plan_prescribe,
+    plan_update,
     referral_create,
     referral_transition,
     referral_update,
@@ -345,6 +349,36 @@ class DeviceViewSet(ClinicalRecordViewSet):
             record=review, by=request.user, reason=serializer.validated_data["reason"]
         )
         return self.record_response(review.device_id)
+
+
+class MedicationViewSet(ClinicalRecordViewSet):
+    """Medication events: starts, dose changes and stops of the medicines that matter to strength and walking."""
+
+    selector = staticmethod(medication_list)
+    serializer_class = serializers.MedicationSerializer
+    filterset_class = filters.MedicationFilter
+    role_policy = {"create": policy.may_record_medication, "partial_update": policy.may_record_medication}
+
+    def create_record(self, data):
+        return medication_record(recorded_by=self.request.user, **data)
+
+    def update_record(self, record, data):
+        return medication_update(medication=record, by=self.request.user, **data)
+
+
+class ExercisePlanViewSet(ClinicalRecordViewSet):
+    """Exercise plans. Physios and admins prescribe and change them; nurses read them."""
+
+    selector = staticmethod(plan_list)
+    serializer_class = serializers.ExercisePlanSerializer
+    filterset_class = filters.ExercisePlanFilter
+    role_policy = {"create": policy.may_prescribe_plan, "partial_update": policy.may_prescribe_plan}
+
+    def create_record(self, data):
+        return plan_prescribe(prescribed_by=self.request.user, **data)
+
+    def update_record(self, record, data):
+        return plan_update(plan=record, by=self.request.user, **data)
 
 
 class ReferralViewSet(ClinicalRecordViewSet):

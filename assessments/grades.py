@@ -1,10 +1,26 @@
-"""The MRC (Kendall) muscle grade scale with +/- modifiers, and the MRC sum score.
+"""The MRC (Kendall) muscle grade scale with +/- modifiers, the MRC sum score, and the Modified
+Ashworth Scale of spasticity.
 
 A grade's value is counted in thirds of a whole grade — whole grade × 3, minus 1 for ``-``,
 plus 1 for ``+`` — so grades order and subtract as integers and never as floats.
 """
 
 from django.db import models
+
+from patients.anatomy import MuscleGroup, Side
+
+__all__ = [
+    "GRADE_JUMP_TO_CONFIRM",
+    "MRC_SUM_GROUPS",
+    "MRC_SUM_ITEMS",
+    "MASGrade",
+    "MRCGrade",
+    "MuscleGroup",
+    "Side",
+    "WeaknessType",
+    "grade_jump_to_confirm",
+    "mrc_sum_score",
+]
 
 
 class MRCGrade(models.IntegerChoices):
@@ -41,6 +57,30 @@ class MRCGrade(models.IntegerChoices):
         return (self.value + 1) // 3
 
 
+class MASGrade(models.IntegerChoices):
+    """The Modified Ashworth Scale of spasticity, ordered ``0 < 1 < 1+ < 2 < 3 < 4``; the value
+    is its step (its position in that order, 0–5), so a rise of one step is a difference of 1."""
+
+    MAS0 = 0, "0"
+    MAS1 = 1, "1"
+    MAS1_PLUS = 2, "1+"
+    MAS2 = 3, "2"
+    MAS3 = 4, "3"
+    MAS4 = 5, "4"
+
+    @classmethod
+    def from_label(cls, label):
+        """The score written as ``label`` (``"1+"``); ``ValueError`` for anything else."""
+        for score in cls:
+            if score.label == label:
+                return score
+        raise ValueError(f"{label!r} is not a Modified Ashworth score; allowed: {', '.join(cls.labels)}")
+
+    @property
+    def step(self):
+        return int(self.value)
+
+
 # A change of two whole grades or more from one grading of a muscle-side to the next is rare
 # enough that the pages ask the assessor to confirm it (a slip of the finger: "1" for "4").
 GRADE_JUMP_TO_CONFIRM = 6
@@ -49,26 +89,6 @@ GRADE_JUMP_TO_CONFIRM = 6
 def grade_jump_to_confirm(before, after):
     """Whether going from grade ``before`` to ``after`` (in thirds) is a jump to confirm, up or down."""
     return abs(after - before) >= GRADE_JUMP_TO_CONFIRM
-
-
-class MuscleGroup(models.TextChoices):
-    SHOULDER_ABDUCTION = "shoulder_abduction"
-    ELBOW_FLEXION = "elbow_flexion"
-    ELBOW_EXTENSION = "elbow_extension"
-    WRIST_EXTENSION = "wrist_extension"
-    GRIP = "grip"
-    HIP_FLEXION = "hip_flexion"
-    HIP_EXTENSION = "hip_extension"
-    HIP_ABDUCTION = "hip_abduction"
-    KNEE_EXTENSION = "knee_extension"
-    KNEE_FLEXION = "knee_flexion"
-    ANKLE_DORSIFLEXION = "ankle_dorsiflexion"
-    ANKLE_PLANTARFLEXION = "ankle_plantarflexion"
-
-
-class Side(models.TextChoices):
-    LEFT = "left"
-    RIGHT = "right"
 
 
 class WeaknessType(models.TextChoices):

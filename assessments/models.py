@@ -18,7 +18,7 @@ from patients.models import (
     RecordType,
 )
 
-from .grades import MRC_SUM_GROUPS, MRCGrade, MuscleGroup, Side, WeaknessType
+from .grades import MRC_SUM_GROUPS, MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
 from .signals import assessments_changed
 
 
@@ -166,6 +166,38 @@ class MuscleScore(models.Model):
 
     def __str__(self):
         return f"{self.get_muscle_group_display()} {self.side}: {MRCGrade(self.grade).label}"
+
+
+class SpasticityScore(models.Model):
+    """The Modified Ashworth score of one muscle group and side in an assessment (optional)."""
+
+    clinic_lookup = "assessment__patient__clinic"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="spasticity")
+    muscle_group = models.CharField(max_length=24, choices=MuscleGroup)
+    side = models.CharField(max_length=5, choices=Side)
+    mas = models.PositiveSmallIntegerField(
+        "MAS", choices=MASGrade, help_text="Modified Ashworth score, stored as its step (0–5)"
+    )
+
+    history = HistoricalRecords()
+    objects = ClinicScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assessment", "muscle_group", "side"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "muscle_group", "side"], name="one_spasticity_per_muscle_side"
+            ),
+            models.CheckConstraint(condition=Q(mas__in=MASGrade.values), name="spasticity_mas_on_scale"),
+            models.CheckConstraint(
+                condition=Q(muscle_group__in=MuscleGroup.values), name="spasticity_muscle_group_valid"
+            ),
+            models.CheckConstraint(condition=Q(side__in=Side.values), name="spasticity_side_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_muscle_group_display()} {self.side}: MAS {MASGrade(self.mas).label}"
 
 
 class TrendReview(ClinicalRecord):

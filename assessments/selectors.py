@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 
-from .models import Assessment, MuscleScore, TrendReview
+from .models import Assessment, MuscleScore, SpasticityScore, TrendReview
 
 
 def assessment_list(user):
@@ -12,7 +12,7 @@ def assessment_list(user):
         .with_mrc_sum()
         .latest_first()
         .select_related("assessor", "entered_in_error_by")
-        .prefetch_related("scores")
+        .prefetch_related("scores", Prefetch("spasticity", queryset=SpasticityScore.objects.order_by()))
     )
 
 
@@ -24,7 +24,10 @@ def assessments_of(patient):
         .with_mrc_sum()
         .latest_first()
         .select_related("assessor")
-        .prefetch_related(Prefetch("scores", queryset=MuscleScore.objects.order_by()))
+        .prefetch_related(
+            Prefetch("scores", queryset=MuscleScore.objects.order_by()),
+            Prefetch("spasticity", queryset=SpasticityScore.objects.order_by()),
+        )
     )
 
 

@@ -12,8 +12,8 @@ from patients.services import (
     record_validate,
 )
 
-from .grades import MRCGrade, WeaknessType
-from .models import Assessment, MuscleScore, TrendReview
+from .grades import MASGrade, MRCGrade, WeaknessType
+from .models import Assessment, MuscleScore, SpasticityScore, TrendReview
 from .selectors import latest_assessment_of
 from .signals import assessments_changed
 
@@ -21,7 +21,7 @@ ASSESSMENT_EDITABLE = ("assessed_on", "notes", "edss", "timed_25ft_walk_seconds"
 EDSS_STEP_MESSAGE = "EDSS is scored in steps of 0.5 from 0 to 10, such as 4.0 or 4.5."
 
 
-def _assessment_validate(assessment, scores):
+def _assessment_validate(assessment, scores, spasticity=None):
     errors = clinical_date_errors("assessed_on", assessment.assessed_on, assessment.patient)
     # EDSS moves in half steps from 0 to 10 (the model's validators hold the range).
     if assessment.edss is not None and 0 <= assessment.edss <= 10 and (assessment.edss * 2) % 1:
@@ -29,6 +29,11 @@ def _assessment_validate(assessment, scores):
     if scores is not None and (duplicates := _duplicate_items(scores)):
         errors["scores"] = [
             f"{group} {side} is scored more than once; give at most one score per muscle group and side."
+            for group, side in duplicates
+        ]
+    if spasticity is not None and (duplicates := _duplicate_items(spasticity)):
+        errors["spasticity"] = [
+            f"{group} {side} has more than one spasticity score; give at most one per muscle group and side."
             for group, side in duplicates
         ]
     record_validate(assessment, errors)
@@ -54,6 +59,15 @@ def _score(assessment, score):
     )
 
 
+def _spasticity_score(assessment, score):
+    return SpasticityScore(
+        assessment=assessment,
+        muscle_group=score["muscle_group"],
+        side=score["side"],
+        mas=MASGrade(score["mas"]),
+    )
+
+
 @transaction.atomic
 def assessment_record(
     *,
@@ -64,10 +78,13 @@ def assessment_record(
     notes="",
     edss=None,
     timed_25ft_walk_seconds=None,
+    spasticity=(),
 ):
-    """Record an assessment and its scores: ``[{muscle_group, side, grade, weakness_type?}]``.
+    """Record an assessment and its scores: ``[{muscle_group, side, grade, weakness_type?}]``,
+    with optional ``spasticity``: ``[{muscle_group, side, mas}]``.
 
-    ``grade`` is an ``MRCGrade`` (or its value in thirds). Raises ``ValidationError`` by field.
+    ``grade`` is an ``MRCGrade`` (or its value in thirds), ``mas`` a ``MASGrade`` (or its step).
+    Raises ``ValidationError`` by field.
     """
     assessment = Assessment(
         patient=patient,
@@ -77,17 +94,21 @@ def assessment_record(
         edss=edss,
         timed_25ft_walk_seconds=timed_25ft_walk_seconds,
     )
-    _assessment_validate(assessment, scores)
+    _assessment_validate(assessment, scores, spasticity)
     assessment._history_user = assessor
     assessment.save()
     bulk_create_with_history([_score(assessment, s) for s in scores], MuscleScore, default_user=assessor)
+    bulk_create_with_history(
+        [_spasticity_score(assessment, s) for s in spasticity], SpasticityScore, default_user=assessor
+    )
     assessments_changed.send(sender=Assessment, patient=patient)
     return assessment
 
 
 @transaction.atomic
-def assessment_update(*, assessment, by, scores=None, expected_version=None, **changes):
-    """Correct an assessment; ``scores``, if given, replace its scores as a whole.
+def assessment_update(*, assessment, by, scores=None, spasticity=None, expected_version=None, **changes):
+    """Correct an assessment; ``scores`` and ``spasticity``, if given, replace its scores and its
+    spasticity scores as a whole.
 
     Scores are updated in place where the muscle group and side stay, so each keeps its history.
     The assessment's ``updated_at`` is saved every time, so a change of scores alone gives it a
@@ -95,11 +116,13 @@ def assessment_update(*, assessment, by, scores=None, expected_version=None, **c
     """
     assessment = record_lock(assessment, expected_version=expected_version)
     fields = record_apply_changes(assessment, changes, editable=ASSESSMENT_EDITABLE)
-    _assessment_validate(assessment, scores)
+    _assessment_validate(assessment, scores, spasticity)
     assessment._history_user = by
     assessment.save(update_fields=[*fields, "updated_at"])
     if scores is not None:
         _scores_replace(assessment, scores, by=by)
+    if spasticity is not None:
+        _spasticity_replace(assessment, spasticity, by=by)
     assessments_changed.send(sender=Assessment, patient=assessment.patient)
     return assessment
 
@@ -112,6 +135,21 @@ def _scores_replace(assessment, scores, *, by):
         if score.pk and (score.grade, score.weakness_type) == (wanted.grade, wanted.weakness_type):
             continue
         score.grade, score.weakness_type = wanted.grade, wanted.weakness_type
+        score._history_user = by
+        score.save()
+    for dropped in current.values():
+        dropped._history_user = by
+        dropped.delete()
+
+
+def _spasticity_replace(assessment, spasticity, *, by):
+    current = {(s.muscle_group, s.side): s for s in assessment.spasticity.all()}
+    for item in spasticity:
+        wanted = _spasticity_score(assessment, item)
+        score = current.pop((wanted.muscle_group, wanted.side), None) or wanted
+        if score.pk and score.mas == wanted.mas:
+            continue
+        score.mas = wanted.mas
         score._history_user = by
         score.save()
     for dropped in current.values():

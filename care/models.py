@@ -1,4 +1,5 @@
-"""Fall events, assistive-device prescriptions and referrals with their status history."""
+"""Fall events, assistive-device prescriptions, referrals with their status history, medication
+events and exercise plans."""
 
 from datetime import timedelta
 
@@ -8,7 +9,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from patients.anatomy import MuscleGroup
 from patients.models import EARLIEST_CLINICAL_DATE, ClinicalRecord, ClinicalRecordQuerySet, RecordType
+
+from .signals import care_changed
 
 
 class DeviceType(models.TextChoices):
@@ -385,3 +389,206 @@ class ReferralStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class DrugClass(models.TextChoices):
+    ANTISPASTICITY = "antispasticity"  # can itself add to weakness (SPEC §1)
+    WALKING = "walking"
+    OTHER = "other"
+
+
+class Drug(models.TextChoices):
+    """The catalogue of medicines that matter to strength and walking (SPEC §2 Medication event)."""
+
+    BACLOFEN = "baclofen"
+    BACLOFEN_INTRATHECAL = "baclofen_intrathecal", "Baclofen (intrathecal)"
+    TIZANIDINE = "tizanidine"
+    DIAZEPAM = "diazepam"
+    CLONAZEPAM = "clonazepam"
+    DANTROLENE = "dantrolene"
+    GABAPENTIN = "gabapentin"
+    BOTULINUM_TOXIN = "botulinum_toxin", "Botulinum toxin"
+    NABIXIMOLS = "nabiximols"
+    FAMPRIDINE = "fampridine"
+    OTHER = "other"
+
+
+# Each drug's class, once: the rules read it (rule 16), as do the reports.
+DRUG_CLASS = {
+    **{
+        drug: DrugClass.ANTISPASTICITY
+        for drug in (
+            Drug.BACLOFEN,
+            Drug.BACLOFEN_INTRATHECAL,
+            Drug.TIZANIDINE,
+            Drug.DIAZEPAM,
+            Drug.CLONAZEPAM,
+            Drug.DANTROLENE,
+            Drug.GABAPENTIN,
+            Drug.BOTULINUM_TOXIN,
+            Drug.NABIXIMOLS,
+        )
+    },
+    Drug.FAMPRIDINE: DrugClass.WALKING,
+    Drug.OTHER: DrugClass.OTHER,
+}
+ANTISPASTICITY_DRUGS = tuple(
+    drug for drug, drug_class in DRUG_CLASS.items() if drug_class == DrugClass.ANTISPASTICITY
+)
+
+
+class MedicationEventKind(models.TextChoices):
+    START = "start"
+    INCREASE = "increase"
+    DECREASE = "decrease"
+    STOP = "stop"
+
+
+class MedicationEvent(ClinicalRecord):
+    """A start, change or stop of a medicine that matters to strength or walking."""
+
+    record_type = RecordType(slug="medication", author_field="recorded_by")
+    Drug = Drug
+    Event = MedicationEventKind
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="medication_events"
+    )
+    drug = models.CharField(max_length=25, choices=Drug)
+    drug_name = models.CharField(
+        max_length=200, blank=True, help_text="The medicine's name: required for other, empty otherwise."
+    )
+    event = models.CharField(max_length=10, choices=MedicationEventKind)
+    occurred_on = models.DateField()
+    dose = models.CharField(max_length=200, blank=True, help_text='Such as "10 mg three times a day".')
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ClinicalRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(drug__in=Drug.values), name="medication_drug_valid"),
+            models.CheckConstraint(
+                condition=Q(event__in=MedicationEventKind.values), name="medication_event_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(drug=Drug.OTHER) & ~Q(drug_name="")) | (~Q(drug=Drug.OTHER) & Q(drug_name="")),
+                name="medication_drug_name_iff_other",
+            ),
+            models.CheckConstraint(
+                condition=Q(occurred_on__gte=EARLIEST_CLINICAL_DATE), name="medication_occurred_from_1900"
+            ),
+            ClinicalRecord.entered_in_error_constraint("medication_entered_in_error_complete"),
+        ]
+        indexes = [models.Index(fields=["patient", "occurred_on"], name="medication_patient_occurred")]
+
+    def __str__(self):
+        return f"{self.name} {self.event} {self.occurred_on} — {self.patient}"
+
+    @property
+    def name(self):
+        """The drug as a person reads it: its catalogue name, or for other the name given."""
+        return self.drug_name if self.drug == Drug.OTHER else self.get_drug_display()
+
+    def describe(self):
+        return f"{self.name} {self.event} of {self.occurred_on:%d %b %Y}"
+
+    def mark_entered_in_error(self, *, by, reason):
+        """Also let the rules look again: rule 16 reads the patient's medication events."""
+        super().mark_entered_in_error(by=by, reason=reason)
+        care_changed.send(sender=MedicationEvent, patient=self.patient)
+
+
+class PlanSide(models.TextChoices):
+    LEFT = "left"
+    RIGHT = "right"
+    BOTH = "both"  # covers left and right
+
+
+class PlanKind(models.TextChoices):
+    PROGRESSIVE_RESISTANCE = "progressive_resistance", "Progressive resistance"
+    MAINTENANCE = "maintenance"
+    STRETCHING = "stretching"
+    BALANCE = "balance"
+    AEROBIC = "aerobic"
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class ExercisePlan(ClinicalRecord):
+    """An exercise programme for one muscle group on one side or both, prescribed by a physio."""
+
+    record_type = RecordType(slug="exercise_plan", author_field="prescribed_by", reminder_subject=True)
+    Side = PlanSide
+    Kind = PlanKind
+    Status = PlanStatus
+    DAYS_TO_REVIEW = 42
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="exercise_plans")
+    muscle_group = models.CharField(max_length=24, choices=MuscleGroup)
+    side = models.CharField(max_length=5, choices=PlanSide)
+    kind = models.CharField(max_length=25, choices=PlanKind)
+    prescription = models.TextField(blank=True, help_text="Load, sets, repetitions, frequency, progression.")
+    started_on = models.DateField()
+    review_on = models.DateField()
+    status = models.CharField(max_length=10, choices=PlanStatus, default=PlanStatus.ACTIVE)
+    ended_on = models.DateField(null=True, blank=True)
+    prescribed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ClinicalRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(muscle_group__in=MuscleGroup.values), name="plan_muscle_group_valid"
+            ),
+            models.CheckConstraint(condition=Q(side__in=PlanSide.values), name="plan_side_valid"),
+            models.CheckConstraint(condition=Q(kind__in=PlanKind.values), name="plan_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=PlanStatus.values), name="plan_status_valid"),
+            models.CheckConstraint(
+                condition=Q(review_on__gte=F("started_on")), name="plan_review_after_start"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=PlanStatus.ACTIVE, ended_on__isnull=True)
+                    | Q(status=PlanStatus.ENDED, ended_on__isnull=False)
+                ),
+                name="plan_ended_on_iff_ended",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="plan_ended_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(started_on__gte=EARLIEST_CLINICAL_DATE), name="plan_started_from_1900"
+            ),
+            ClinicalRecord.entered_in_error_constraint("plan_entered_in_error_complete"),
+        ]
+        indexes = [models.Index(fields=["status", "review_on"], name="plan_status_review")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.muscle_group} ({self.side}) — {self.patient}"
+
+    def describe(self):
+        return f"{self.get_kind_display()} plan for {self.get_muscle_group_display()} ({self.side}) from {self.started_on:%d %b %Y}"
+
+    @classmethod
+    def default_review_on(cls, started_on):
+        return started_on + timedelta(days=cls.DAYS_TO_REVIEW)
+
+    def mark_entered_in_error(self, *, by, reason):
+        """Also let the rules look again: rule 17 reads the patient's active plans."""
+        super().mark_entered_in_error(by=by, reason=reason)
+        care_changed.send(sender=ExercisePlan, patient=self.patient)

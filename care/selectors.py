@@ -1,8 +1,16 @@
-"""Reads of falls, devices and referrals: scoped by ``visible_to``, or by a patient already found."""
+"""Reads of falls, devices, referrals, medication events and exercise plans: scoped by ``visible_to``, or by a patient already found."""
 
 from django.db.models import F, Prefetch
 
-from .models import DevicePrescription, DeviceReview, FallEvent, Referral, ReferralStatusChange
+from .models import (
+    DevicePrescription,
+    DeviceReview,
+    ExercisePlan,
+    FallEvent,
+    MedicationEvent,
+    Referral,
+    ReferralStatusChange,
+)
 
 
 def fall_list(user):
@@ -64,3 +72,21 @@ def referrals_of(patient):
             Prefetch("status_changes", queryset=ReferralStatusChange.objects.select_related("changed_by"))
         )
     )
+
+
+def medication_list(user):
+    return MedicationEvent.objects.visible_to(user).select_related("recorded_by", "entered_in_error_by")
+
+
+def plan_list(user):
+    return ExercisePlan.objects.visible_to(user).select_related("prescribed_by", "entered_in_error_by")
+
+
+def medications_of(patient):
+    """The patient's valid medication events, newest first (same day: recorded last first)."""
+    return MedicationEvent.objects.valid().filter(patient=patient).select_related("recorded_by")
+
+
+def plans_of(patient):
+    """The patient's valid exercise plans, newest first, with who prescribed each."""
+    return ExercisePlan.objects.valid().filter(patient=patient).select_related("prescribed_by")

@@ -1,4 +1,5 @@
-"""Recording falls, prescribing devices, and referrals with their status moves."""
+"""Recording falls, prescribing devices, referrals with their status moves, medication events and
+exercise plans."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,14 +23,18 @@ from .models import (
     DeviceReview,
     DeviceSide,
     DeviceStatus,
+    Drug,
+    ExercisePlan,
     FallEvent,
     FallLocation,
     Injury,
+    MedicationEvent,
+    PlanStatus,
     Referral,
     ReferralStatusChange,
     Urgency,
 )
-from .signals import fall_saved
+from .signals import care_changed, fall_saved
 
 # Falls --------------------------------------------------------------------------------------
 
@@ -317,3 +322,132 @@ def referral_transition(*, referral, to_status, by, expected_version=None):
     referral.save(update_fields=["status", "updated_at"])
     change.save()
     return referral
+
+
+# Medication events ---------------------------------------------------------------------------
+
+MEDICATION_EDITABLE = ("drug", "drug_name", "event", "occurred_on", "dose", "notes")
+
+
+def _medication_validate(medication):
+    errors = clinical_date_errors("occurred_on", medication.occurred_on, medication.patient)
+    medication.drug_name = medication.drug_name.strip()
+    if medication.drug == Drug.OTHER and not medication.drug_name:
+        errors["drug_name"] = ["Required when the drug is other: name the medicine."]
+    elif medication.drug != Drug.OTHER and medication.drug_name:
+        errors["drug_name"] = [
+            "Only a drug of other has a name of its own; leave it empty for a catalogue drug."
+        ]
+    record_validate(medication, errors)
+
+
+@transaction.atomic
+def medication_record(*, patient, recorded_by, drug, event, occurred_on, drug_name="", dose="", notes=""):
+    """Record a start, change or stop of a medicine; the patient's findings are recorded again
+    (rule 16 reads these events)."""
+    medication = MedicationEvent(
+        patient=patient,
+        recorded_by=recorded_by,
+        drug=drug,
+        drug_name=drug_name,
+        event=event,
+        occurred_on=occurred_on,
+        dose=dose,
+        notes=notes,
+    )
+    _medication_validate(medication)
+    medication._history_user = recorded_by
+    medication.save()
+    care_changed.send(sender=MedicationEvent, patient=patient)
+    return medication
+
+
+@transaction.atomic
+def medication_update(*, medication, by, expected_version=None, **changes):
+    medication = record_lock(medication, expected_version=expected_version)
+    fields = record_apply_changes(medication, changes, editable=MEDICATION_EDITABLE)
+    _medication_validate(medication)
+    medication._history_user = by
+    medication.save(update_fields=[*fields, "drug_name", "updated_at"])
+    care_changed.send(sender=MedicationEvent, patient=medication.patient)
+    return medication
+
+
+# Exercise plans -----------------------------------------------------------------------------
+
+PLAN_EDITABLE = (
+    "muscle_group",
+    "side",
+    "kind",
+    "prescription",
+    "started_on",
+    "review_on",
+    "status",
+    "ended_on",
+)
+
+
+def _plan_validate(plan):
+    errors = clinical_date_errors("started_on", plan.started_on, plan.patient)
+    errors |= follow_up_date_errors(
+        "review_on", plan.review_on, start=plan.started_on, start_name="start date"
+    )
+    if plan.status == PlanStatus.ENDED:
+        if plan.ended_on is None:
+            errors["ended_on"] = ["Required when the plan has ended."]
+        elif plan.ended_on < plan.started_on:
+            errors["ended_on"] = ["Must not be before the start date."]
+        elif plan.ended_on > clinic_today():
+            errors["ended_on"] = ["Must not be in the future."]
+    elif plan.ended_on is not None:
+        errors["ended_on"] = ["Only an ended plan has an end date."]
+    record_validate(plan, errors)
+
+
+@transaction.atomic
+def plan_prescribe(
+    *,
+    patient,
+    prescribed_by,
+    muscle_group,
+    side,
+    kind,
+    started_on,
+    review_on=None,
+    prescription="",
+    status=PlanStatus.ACTIVE,
+    ended_on=None,
+):
+    """Prescribe an exercise plan; ``review_on`` defaults to 42 days after ``started_on``. The
+    patient's findings are recorded again (rule 17 reads the active plans)."""
+    plan = ExercisePlan(
+        patient=patient,
+        prescribed_by=prescribed_by,
+        muscle_group=muscle_group,
+        side=side,
+        kind=kind,
+        prescription=prescription,
+        started_on=started_on,
+        review_on=review_on or ExercisePlan.default_review_on(started_on),
+        status=status,
+        ended_on=ended_on,
+    )
+    _plan_validate(plan)
+    plan._history_user = prescribed_by
+    plan.save()
+    care_changed.send(sender=ExercisePlan, patient=patient)
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan, by, expected_version=None, **changes):
+    """Change a plan; putting an ended plan back in use clears its end date."""
+    plan = record_lock(plan, expected_version=expected_version)
+    if changes.get("status") == PlanStatus.ACTIVE:
+        changes.setdefault("ended_on", None)
+    fields = record_apply_changes(plan, changes, editable=PLAN_EDITABLE)
+    _plan_validate(plan)
+    plan._history_user = by
+    plan.save(update_fields=[*fields, "updated_at"])
+    care_changed.send(sender=ExercisePlan, patient=plan.patient)
+    return plan

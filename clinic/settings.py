@@ -272,6 +272,9 @@ SPECTACULAR_SETTINGS = {
         "MuscleSideEnum": "assessments.grades.Side",
         "DeviceSideEnum": "care.models.DeviceSide",
         "GradeEnum": "api.serializers.GRADE_LABELS",
+        "MasEnum": "api.serializers.MAS_LABELS",
+        "PlanSideEnum": "care.models.PlanSide",
+        "PlanKindEnum": "care.models.PlanKind",
         "AccessActionEnum": "audit.models.AccessAction",
     },
     "POSTPROCESSING_HOOKS": [

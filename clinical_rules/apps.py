@@ -7,9 +7,13 @@ class ClinicalRulesConfig(AppConfig):
 
     def ready(self):
         from assessments.signals import assessments_changed
+        from care.signals import care_changed
 
-        from .findings import findings_record_on_assessments_changed
+        from .findings import findings_record_on_records_changed
 
         assessments_changed.connect(
-            findings_record_on_assessments_changed, dispatch_uid="clinical_rules.findings"
+            findings_record_on_records_changed, dispatch_uid="clinical_rules.findings"
+        )
+        care_changed.connect(
+            findings_record_on_records_changed, dispatch_uid="clinical_rules.findings_of_care"
         )

@@ -1,10 +1,10 @@
 """What the rules found in each assessment, recorded when the patient's assessments change.
 
 Rule 18 (strength review due) asks, for every active patient at once, whether their latest
-assessment shows a finding; working rules 1–14 out in SQL for a whole clinic network would
+assessment shows a finding; working rules 1–17 out in SQL for a whole clinic network would
 repeat them a second time in another language. Instead the services record each
 assessment's findings (``clinical_rules.findings``) in the transaction that changes the
-patient's assessments, and the sweep and the strength report read these rows. The property
+patient's assessments, medication events or exercise plans, and the sweep and the strength report read these rows. The property
 tests hold them to the rules run afresh.
 """
 
@@ -27,6 +27,9 @@ class AssessmentFindings(models.Model):
     walking_slowed = models.BooleanField()
     edss_worsening = models.BooleanField()
     improvement = models.BooleanField()
+    spasticity_increase = models.BooleanField(default=False)
+    medication_review = models.BooleanField(default=False)
+    plan_conflict = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "assessment findings"

@@ -14,7 +14,17 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 
 from assessments.models import Assessment, TrendReview
-from care.models import DevicePrescription, DeviceStatus, FallEvent, Referral
+from care.models import (
+    ANTISPASTICITY_DRUGS,
+    DevicePrescription,
+    DeviceStatus,
+    ExercisePlan,
+    FallEvent,
+    MedicationEvent,
+    MedicationEventKind,
+    PlanStatus,
+    Referral,
+)
 from patients.clock import local_midnight
 from patients.models import Patient, PatientStatus
 
@@ -128,6 +138,34 @@ def devices_review_due(devices, today):
     )
 
 
+# Medications and plans ----------------------------------------------------------------------
+
+
+def current_medication_events(events):
+    """The valid events of ``events`` that are their drug's latest for their patient (latest
+    date; same day, recorded last) and not a stop: each a current medication (SPEC §2).
+    A drug is its code and name (the name is empty for every catalogue drug)."""
+    later = MedicationEvent.objects.valid().filter(
+        Q(occurred_on__gt=OuterRef("occurred_on"))
+        | Q(occurred_on=OuterRef("occurred_on"), pk__gt=OuterRef("pk")),
+        patient=OuterRef("patient"),
+        drug=OuterRef("drug"),
+        drug_name=OuterRef("drug_name"),
+    )
+    return events.valid().exclude(event=MedicationEventKind.STOP).filter(~Exists(later))
+
+
+def on_antispasticity_drugs():
+    """A condition on patients: they currently take an antispasticity drug."""
+    events = MedicationEvent.objects.filter(patient=OuterRef("pk"), drug__in=ANTISPASTICITY_DRUGS)
+    return Exists(current_medication_events(events))
+
+
+def with_active_plans():
+    """A condition on patients: they have a valid active exercise plan."""
+    return Exists(ExercisePlan.objects.valid().filter(patient=OuterRef("pk"), status=PlanStatus.ACTIVE))
+
+
 # Follow-ups still standing ------------------------------------------------------------------
 # A reminder is due on the date its follow-up fell due (``due_on``: a date, or an expression such
 # as ``OuterRef("due_on")``). These find the records whose follow-up still stands on that date;
@@ -146,9 +184,19 @@ def referrals_still_open(referrals, due_on):
     return referrals.filter(status__in=OPEN_REFERRAL_STATUSES, due_by__lte=due_on)
 
 
+def plans_review_due(plans, today):
+    """Rule 20: active plans whose review falls due within a week, or is overdue."""
+    return plans.filter(status=PlanStatus.ACTIVE, review_on__lte=today + timedelta(days=DUE_SOON_DAYS))
+
+
 def device_reviews_still_due(devices, due_on):
     """Active prescriptions whose review is still due by ``due_on``: not reviewed and put off."""
     return devices.filter(status=DeviceStatus.ACTIVE, review_due_on__lte=due_on)
+
+
+def plan_reviews_still_due(plans, due_on):
+    """Active plans whose review is still due by ``due_on``: not ended, not put off."""
+    return plans.filter(status=PlanStatus.ACTIVE, review_on__lte=due_on)
 
 
 # Strength reviews ---------------------------------------------------------------------------
@@ -218,7 +266,7 @@ class DueFollowUps:
 
 
 def due_follow_ups(today, *, clinic_ids=None):
-    """Every follow-up that is due today — rules 6, 7 and 8 — of valid records of valid patients.
+    """Every follow-up that is due today — rules 6, 7, 8 and 20 — of valid records of valid patients.
 
     The one definition of "due" that the reminder sweep and the overdue report both read.
     ``clinic_ids`` limits it to those clinics' patients (``None``: every clinic).
@@ -226,10 +274,12 @@ def due_follow_ups(today, *, clinic_ids=None):
     patients = Patient.objects.valid()
     referrals = Referral.objects.listable()
     devices = DevicePrescription.objects.listable()
+    plans = ExercisePlan.objects.listable()
     if clinic_ids is not None:
         patients = patients.filter(clinic_id__in=clinic_ids)
         referrals = referrals.filter(patient__clinic_id__in=clinic_ids)
         devices = devices.filter(patient__clinic_id__in=clinic_ids)
+        plans = plans.filter(patient__clinic_id__in=clinic_ids)
     return [
         DueFollowUps(
             kind=FollowUpKind.REASSESSMENT_DUE,
@@ -253,5 +303,13 @@ def due_follow_ups(today, *, clinic_ids=None):
             subject=True,
             due_on="review_due_on",
             detail="device_type",
+        ),
+        DueFollowUps(
+            kind=FollowUpKind.PLAN_REVIEW_DUE,
+            records=plans_review_due(plans, today),
+            patient="patient__",
+            subject=True,
+            due_on="review_on",
+            detail="kind",
         ),
     ]

@@ -7,15 +7,26 @@ entered-in-error is left out before it gets here. "Today" is always passed in
 (``patients.clock.clinic_today``).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 
-from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType, mrc_sum_score
-from care.models import DeviceStatus, Injury, ReferralStatus
+from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType, mrc_sum_score
+from care.models import (
+    ANTISPASTICITY_DRUGS,
+    DeviceSide,
+    DeviceStatus,
+    Drug,
+    Injury,
+    MedicationEventKind,
+    PlanKind,
+    PlanSide,
+    PlanStatus,
+    ReferralStatus,
+)
 from patients.models import PatientStatus
 
 # SPEC §3 rules 1, 11 and 13: a decline (from the previous grading or from the best) or an
@@ -41,6 +52,18 @@ WALK_SLOWED_RATIO = Decimal("1.2")
 STRENGTH_REVIEW_DUE_DAYS = 7
 # SPEC §3 rule 10: the order guidance is listed in, after the grade: head to toe (§2), left first.
 HEAD_TO_TOE = {group: position for position, group in enumerate(MuscleGroup)}
+# SPEC §3 rule 15: a rise of one step on the Modified Ashworth Scale.
+SPASTICITY_INCREASE_STEPS = 1
+# SPEC §3 rule 16: the medication events that may add to weakness.
+DOSE_RAISING_EVENTS = (MedicationEventKind.START, MedicationEventKind.INCREASE)
+# SPEC §3 rule 19: an ankle dorsiflexion of grade 3 or below (9 thirds) is foot drop.
+FOOT_DROP_THIRDS = 9
+# SPEC §2 Exercise plan: a plan for both sides covers left and right.
+PLAN_SIDES = {
+    PlanSide.LEFT: (Side.LEFT,),
+    PlanSide.RIGHT: (Side.RIGHT,),
+    PlanSide.BOTH: (Side.LEFT, Side.RIGHT),
+}
 LEFT_FIRST = {side: position for position, side in enumerate(Side)}
 
 
@@ -52,6 +75,7 @@ class FollowUpKind(models.TextChoices):
     DEVICE_REVIEW_DUE = "device_review_due", "Device review due"
     FALL_RISK = "fall_risk", "High fall risk"
     STRENGTH_REVIEW = "strength_review", "Strength review"
+    PLAN_REVIEW_DUE = "plan_review_due", "Exercise plan review due"
 
 
 GUIDANCE = {
@@ -82,10 +106,33 @@ class AssessmentData:
     scores: dict  # {(muscle_group, side): Score}
     timed_25ft_walk_seconds: Decimal | None = None
     edss: Decimal | None = None
+    spasticity: dict = field(default_factory=dict)  # {(muscle_group, side): MASGrade}
 
     @property
     def mrc_sum(self):
         return mrc_sum_score({item: score.grade for item, score in self.scores.items()})
+
+
+@dataclass(frozen=True)
+class MedicationData:
+    """One medication event. ``recorded`` breaks ties on the same day (recorded last is latest)."""
+
+    drug: str
+    event: str
+    occurred_on: date
+    recorded: int
+    drug_name: str = ""
+    dose: str = ""
+
+
+@dataclass(frozen=True)
+class PlanData:
+    id: int
+    muscle_group: str
+    side: str
+    kind: str
+    review_on: date
+    status: str = PlanStatus.ACTIVE
 
 
 @dataclass(frozen=True)
@@ -357,6 +404,141 @@ def guidance(assessments):
     ]
 
 
+def spasticity_series(assessments):
+    """Each muscle-side's Modified Ashworth scores, oldest first, by muscle group and side."""
+    series = {}
+    for a in chronological(assessments):
+        for (group, side), mas in a.spasticity.items():
+            series.setdefault((group, side), []).append(
+                {"assessed_on": a.assessed_on, "mas": MASGrade(mas).label, "step": MASGrade(mas).step}
+            )
+    return [
+        {"muscle_group": group, "side": side, "points": points}
+        for (group, side), points in sorted(series.items())
+    ]
+
+
+def spasticity_increases(assessments):
+    """Rule 15: muscle-sides whose MAS in the latest assessment that recorded spasticity is at least
+    one step above their MAS in the previous assessment that recorded it for that muscle-side."""
+    recorded = [a for a in chronological(assessments) if a.spasticity]
+    if not recorded:
+        return []
+    latest, earlier = recorded[-1], recorded[:-1]
+    found = []
+    for (group, side), mas in latest.spasticity.items():
+        previous = next((a for a in reversed(earlier) if (group, side) in a.spasticity), None)
+        if previous is None:
+            continue
+        before = previous.spasticity[(group, side)]
+        if mas - before >= SPASTICITY_INCREASE_STEPS:
+            found.append(
+                {
+                    "muscle_group": group,
+                    "side": side,
+                    "from_mas": MASGrade(before).label,
+                    "to_mas": MASGrade(mas).label,
+                    "from_date": previous.assessed_on,
+                    "to_date": latest.assessed_on,
+                }
+            )
+    return sorted(found, key=lambda d: (d["muscle_group"], d["side"]))
+
+
+def _in_order(medications):
+    """Oldest first; of two on the same day, the one recorded last comes last."""
+    return sorted(medications, key=lambda m: (m.occurred_on, m.recorded))
+
+
+def current_medications(medications):
+    """The drugs whose latest event is not a stop, as ``{drug, drug_name, dose, since}``: a drug is
+    its code, and for other its name; ``dose`` is the latest event's, ``since`` the date of the
+    drug's latest start (``None`` if no start was recorded)."""
+    latest, since = {}, {}
+    for m in _in_order(medications):
+        key = (m.drug, m.drug_name if m.drug == Drug.OTHER else "")
+        latest[key] = m
+        if m.event == MedicationEventKind.START:
+            since[key] = m.occurred_on
+    return [
+        {"drug": drug, "drug_name": name, "dose": m.dose, "since": since.get((drug, name))}
+        for (drug, name), m in sorted(latest.items())
+        if m.event != MedicationEventKind.STOP
+    ]
+
+
+def loss_of_strength(assessments):
+    """What rule 16 looks for in the latest assessment: a decline (rule 1), a decline from best
+    (rule 11) or an MRC sum drop (rules 2 and 12)."""
+    return bool(
+        declines(assessments)
+        or declines_from_best(assessments)
+        or mrc_sum_dropped(assessments)
+        or mrc_sum_drop_from_best(mrc_sum_series(assessments)) is not None
+    )
+
+
+def medication_review(assessments, medications):
+    """Rule 16: when the latest assessment shows a loss of strength, every start or increase of an
+    antispasticity drug dated after the previous assessment and on or before the latest, as
+    ``{drug, event, occurred_on, dose}``: the dose may be adding to the weakness. With no previous
+    assessment, nothing."""
+    ordered = chronological(assessments)
+    if len(ordered) < 2 or not loss_of_strength(ordered):
+        return []
+    previous, latest = ordered[-2].assessed_on, ordered[-1].assessed_on
+    return [
+        {"drug": m.drug, "event": m.event, "occurred_on": m.occurred_on, "dose": m.dose}
+        for m in _in_order(medications)
+        if m.drug in ANTISPASTICITY_DRUGS
+        and m.event in DOSE_RAISING_EVENTS
+        and previous < m.occurred_on <= latest
+    ]
+
+
+def last_gradings(assessments):
+    """``{(muscle_group, side): Score}``: each muscle-side's most recent grading in any assessment."""
+    gradings = {}
+    for a in chronological(assessments):
+        gradings.update(a.scores)
+    return gradings
+
+
+def plan_conflicts(plans, assessments):
+    """Rule 17: an active progressive-resistance plan for a muscle-side whose most recent grading
+    is primary weakness, as ``{plan, muscle_group, side}``; a plan for both sides gives a row for
+    each side that conflicts."""
+    gradings = last_gradings(assessments)
+    found = []
+    for plan in plans:
+        if plan.status != PlanStatus.ACTIVE or plan.kind != PlanKind.PROGRESSIVE_RESISTANCE:
+            continue
+        for side in PLAN_SIDES[PlanSide(plan.side)]:
+            score = gradings.get((plan.muscle_group, side))
+            if score is not None and score.weakness_type == WeaknessType.PRIMARY:
+                found.append({"plan": plan.id, "muscle_group": plan.muscle_group, "side": side})
+    return sorted(found, key=lambda d: (d["plan"], LEFT_FIRST[d["side"]]))
+
+
+def foot_drop(assessments, supported_sides):
+    """Rule 19: each side whose most recent ankle dorsiflexion grading is 3 or below, as
+    ``{side, grade, supported}``; ``supported_sides`` are the sides of the patient's active AFO
+    and FES prescriptions (``bilateral`` supports both)."""
+    gradings = last_gradings(assessments)
+    found = []
+    for side in Side:
+        score = gradings.get((MuscleGroup.ANKLE_DORSIFLEXION, side))
+        if score is not None and score.grade <= FOOT_DROP_THIRDS:
+            supported = side in supported_sides or DeviceSide.BILATERAL in supported_sides
+            found.append({"side": side.value, "grade": MRCGrade(score.grade).label, "supported": supported})
+    return found
+
+
+def plan_review_due(*, status, review_on, today):
+    """Rule 20: an active plan whose review falls due within a week (or is overdue), like rule 8."""
+    return status == PlanStatus.ACTIVE and review_on <= today + timedelta(days=DUE_SOON_DAYS)
+
+
 @dataclass(frozen=True)
 class Findings:
     """What the rules find in a patient's latest assessment, against the assessments before it."""
@@ -368,6 +550,9 @@ class Findings:
     walking_slowed: bool = False
     edss_worsening: bool = False
     improvement: bool = False
+    spasticity_increase: bool = False
+    medication_review: bool = False
+    plan_conflict: bool = False
 
     # Rule 18: the findings that call for a clinician's review (an improvement does not).
     CALL_FOR_REVIEW = (
@@ -377,6 +562,9 @@ class Findings:
         "mrc_sum_drop_from_best",
         "walking_slowed",
         "edss_worsening",
+        "spasticity_increase",
+        "medication_review",
+        "plan_conflict",
     )
 
     @property
@@ -384,8 +572,9 @@ class Findings:
         return any(getattr(self, name) for name in self.CALL_FOR_REVIEW)
 
 
-def findings(assessments):
-    """Rules 1, 2, 9 and 11–14 for the latest of ``assessments``, as one ``Findings``."""
+def findings(assessments, medications=(), plans=()):
+    """Rules 1, 2, 9, 11–14 and 15–17 for the latest of ``assessments``, as one ``Findings``
+    (``medications``: ``MedicationData``; ``plans``: ``PlanData``)."""
     return Findings(
         decline=bool(declines(assessments)),
         decline_from_best=bool(declines_from_best(assessments)),
@@ -394,14 +583,21 @@ def findings(assessments):
         walking_slowed=walking_slowed(assessments),
         edss_worsening=edss_worsened(assessments),
         improvement=bool(improvements(assessments)),
+        spasticity_increase=bool(spasticity_increases(assessments)),
+        medication_review=bool(medication_review(assessments, medications)),
+        plan_conflict=bool(plan_conflicts(plans, assessments)),
     )
 
 
-def findings_of_each(assessments):
+def findings_of_each(assessments, medications=(), plans=()):
     """``[(assessment, Findings)]``: each assessment's findings as they stood when it was the latest
-    (against the assessments before it only), oldest first."""
+    (against the assessments before it only, with the medication events and the plans as they
+    are now), oldest first."""
     ordered = chronological(assessments)
-    return [(latest, findings(ordered[: position + 1])) for position, latest in enumerate(ordered)]
+    return [
+        (latest, findings(ordered[: position + 1], medications, plans))
+        for position, latest in enumerate(ordered)
+    ]
 
 
 def strength_review_due(latest_findings, *, patient_status, reviewed):

@@ -4,10 +4,18 @@ Loads the patient's valid records in a fixed number of queries and hands plain d
 ``clinical_rules.rules``; nothing here decides anything clinical.
 """
 
-from assessments.grades import MRCGrade
-from assessments.models import Assessment
+from assessments.grades import MASGrade, MRCGrade
+from assessments.models import Assessment, SpasticityScore
 from assessments.selectors import assessment_reviewed, last_review_of
-from care.models import FallEvent
+from care.models import (
+    SIDED_DEVICE_TYPES,
+    DevicePrescription,
+    DeviceStatus,
+    ExercisePlan,
+    FallEvent,
+    MedicationEvent,
+    PlanStatus,
+)
 from patients.clock import clinic_date
 
 from . import rules
@@ -39,6 +47,12 @@ def assessment_data(patient):
         scores = assessments.setdefault(assessment_id, (assessed_on, walk, edss, {}))[3]
         if group is not None:
             scores[(group, side)] = rules.Score(MRCGrade(grade), weakness_type)
+    spasticity = {}
+    # A second query rather than a second join: two joins would multiply the rows.
+    for assessment_id, group, side, mas in SpasticityScore.objects.filter(
+        assessment__in=list(assessments)
+    ).values_list("assessment_id", "muscle_group", "side", "mas"):
+        spasticity.setdefault(assessment_id, {})[(group, side)] = MASGrade(mas)
     return rules.chronological(
         rules.AssessmentData(
             assessed_on=assessed_on,
@@ -46,8 +60,38 @@ def assessment_data(patient):
             scores=scores,
             timed_25ft_walk_seconds=walk,
             edss=edss,
+            spasticity=spasticity.get(assessment_id, {}),
         )
         for assessment_id, (assessed_on, walk, edss, scores) in assessments.items()
+    )
+
+
+def medication_data(patient):
+    """The patient's valid medication events as ``rules.MedicationData``."""
+    events = (
+        MedicationEvent.objects.valid()
+        .filter(patient=patient)
+        .values_list("drug", "event", "occurred_on", "id", "drug_name", "dose")
+    )
+    return [rules.MedicationData(*event) for event in events]
+
+
+def plan_data(patient):
+    """The patient's valid exercise plans as ``rules.PlanData``."""
+    plans = (
+        ExercisePlan.objects.valid()
+        .filter(patient=patient)
+        .values_list("id", "muscle_group", "side", "kind", "review_on", "status")
+    )
+    return [rules.PlanData(*plan) for plan in plans]
+
+
+def supported_sides(patient):
+    """The sides of the patient's valid active AFO and FES prescriptions (rule 19)."""
+    return set(
+        DevicePrescription.objects.valid()
+        .filter(patient=patient, status=DeviceStatus.ACTIVE, device_type__in=SIDED_DEVICE_TYPES)
+        .values_list("side", flat=True)
     )
 
 
@@ -75,6 +119,8 @@ def review_data(review):
 
 def patient_trends(patient, *, today):
     assessments = assessment_data(patient)
+    medications = medication_data(patient)
+    plans = plan_data(patient)
     last_review = last_review_of(patient)
     falls = fall_data(patient)
     series = {}
@@ -113,6 +159,23 @@ def patient_trends(patient, *, today):
         "edss": rules.edss_series(assessments),
         "edss_worsening": rules.edss_worsened(assessments),
         "timed_25ft_walk": rules.timed_walk_series(assessments),
+        "spasticity_series": rules.spasticity_series(assessments),
+        "spasticity_increases": rules.spasticity_increases(assessments),
+        "current_medications": rules.current_medications(medications),
+        "medication_review": rules.medication_review(assessments, medications),
+        "active_plans": [
+            {
+                "id": plan.id,
+                "muscle_group": plan.muscle_group,
+                "side": plan.side,
+                "kind": plan.kind,
+                "review_on": plan.review_on,
+            }
+            for plan in sorted(plans, key=lambda p: (p.review_on, p.id))
+            if plan.status == PlanStatus.ACTIVE
+        ],
+        "plan_conflicts": rules.plan_conflicts(plans, assessments),
+        "foot_drop": rules.foot_drop(assessments, supported_sides(patient)),
         "reviewed": bool(assessments) and assessment_reviewed(assessments[-1].recorded),
         "last_review": review_data(last_review),
     }

@@ -39,6 +39,16 @@ def may_review_device(user):
     return _has_role(user, Role.PHYSIO, Role.ADMIN)
 
 
+def may_record_medication(user):
+    """Record or change a medication event."""
+    return _has_role(user, Role.NURSE, Role.PHYSIO, Role.ADMIN)
+
+
+def may_prescribe_plan(user):
+    """Prescribe an exercise plan or change one (nurses read them)."""
+    return _has_role(user, Role.PHYSIO, Role.ADMIN)
+
+
 def may_manage_referral(user):
     """Create or change a referral, and move its status."""
     return _has_role(user, Role.NURSE, Role.PHYSIO, Role.ADMIN)

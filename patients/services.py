@@ -32,6 +32,9 @@ _CLINICAL_MODELS = (
     "referral",
     "referralstatuschange",
     "devicereview",
+    "spasticityscore",
+    "medicationevent",
+    "exerciseplan",
     "reminder",
 )
 ROLE_PERMISSIONS = {
@@ -216,6 +219,8 @@ def _earliest_record_date(patient):
         patient.assessments.valid().aggregate(first=Min("assessed_on"))["first"],
         patient.devices.valid().aggregate(first=Min("prescribed_on"))["first"],
         patient.referrals.valid().aggregate(first=Min("referred_on"))["first"],
+        patient.medication_events.valid().aggregate(first=Min("occurred_on"))["first"],
+        patient.exercise_plans.valid().aggregate(first=Min("started_on"))["first"],
     ]
     if first_fall := patient.falls.valid().aggregate(first=Min("occurred_at"))["first"]:
         firsts.append(clinic_date(first_fall))

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 
 from assessments.models import Assessment
-from care.models import DevicePrescription, Referral
+from care.models import DevicePrescription, ExercisePlan, Referral
 from clinical_rules.querysets import (
     at_high_fall_risk,
     device_reviews_still_due,
+    plan_reviews_still_due,
     reassessment_still_due,
     referrals_still_open,
     strength_reviews_still_due,
@@ -57,6 +58,12 @@ def _device_review_holds(today):
     return Exists(devices.filter(pk=OuterRef("device")))
 
 
+def _plan_review_holds(today):
+    """The plan is still active and its review not moved past the reminder's due date."""
+    plans = plan_reviews_still_due(ExercisePlan.objects.all(), OuterRef("due_on"))
+    return Exists(plans.filter(pk=OuterRef("exercise_plan")))
+
+
 def _fall_risk_holds(today):
     """The patient is still at high fall risk today."""
     patients = at_high_fall_risk(with_follow_up(Patient.objects.all(), today))
@@ -75,4 +82,7 @@ KIND_RULES = {
     ReminderKind.DEVICE_REVIEW_DUE: KindRules(holds=_device_review_holds, author="device__prescribed_by_id"),
     ReminderKind.FALL_RISK: KindRules(holds=_fall_risk_holds, roles=(Role.PHYSIO,)),
     ReminderKind.STRENGTH_REVIEW: KindRules(holds=_strength_review_holds, roles=(Role.PHYSIO,)),
+    ReminderKind.PLAN_REVIEW_DUE: KindRules(
+        holds=_plan_review_holds, author="exercise_plan__prescribed_by_id"
+    ),
 }

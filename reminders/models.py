@@ -33,6 +33,7 @@ SUBJECT_FIELD_OF_KIND = {
     ReminderKind.DEVICE_REVIEW_DUE: "device",
     ReminderKind.FALL_RISK: "fall",
     ReminderKind.STRENGTH_REVIEW: "assessment",
+    ReminderKind.PLAN_REVIEW_DUE: "exercise_plan",
 }
 
 
@@ -93,6 +94,9 @@ class Reminder(models.Model):
     )
     assessment = models.ForeignKey(
         "assessments.Assessment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    exercise_plan = models.ForeignKey(
+        "care.ExercisePlan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     due_on = models.DateField()
     recipients = models.ManyToManyField(
@@ -158,6 +162,11 @@ class Reminder(models.Model):
                 fields=["assessment", "due_on"],
                 condition=Q(kind=ReminderKind.STRENGTH_REVIEW),
                 name="unique_strength_review_reminder",
+            ),
+            models.UniqueConstraint(
+                fields=["exercise_plan", "due_on"],
+                condition=Q(kind=ReminderKind.PLAN_REVIEW_DUE),
+                name="unique_plan_review_reminder",
             ),
         ]
         indexes = [models.Index(fields=["status", "due_on"], name="reminder_status_due")]

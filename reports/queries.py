@@ -38,7 +38,9 @@ from care.models import (
 from clinical_rules.querysets import (
     devices_review_due,
     due_follow_ups,
+    on_antispasticity_drugs,
     referral_overdue_condition,
+    with_active_plans,
     with_follow_up,
 )
 from clinical_rules.rules import DUE_SOON_DAYS, SERIOUS_INJURIES, reassessment_due, reassessment_overdue
@@ -124,8 +126,10 @@ class Caseload(Report):
 
     ``assessed_in_interval``: assessed, and the next assessment is not yet overdue;
     ``overdue``: the next assessment was due before today; ``due_for_reassessment``: SPEC §3
-    rule 6 (due within a week, or overdue); ``never_assessed``: no valid assessment at all.
-    The date range selects ``assessed_in_period``: patients with an assessment in the range.
+    rule 6 (due within a week, or overdue); ``never_assessed``: no valid assessment at all;
+    ``on_antispasticity_drugs``: taking an antispasticity drug today (its latest event is not a
+    stop); ``with_active_plans``: with an active exercise plan. The date range selects
+    ``assessed_in_period``: patients with an assessment in the range.
     """
 
     name = "caseload"
@@ -139,6 +143,8 @@ class Caseload(Report):
         "due_for_reassessment",
         "never_assessed",
         "assessed_in_period",
+        "on_antispasticity_drugs",
+        "with_active_plans",
     )
 
     def queryset(self, scope):
@@ -160,8 +166,12 @@ class Caseload(Report):
                     Q(last_assessed_on__isnull=False), output_field=models.BooleanField()
                 ),
                 in_period=Exists(in_period),
+                antispasticity=on_antispasticity_drugs(),
+                planned=with_active_plans(),
             )
-            .values_list("clinic__code", "ms_type", "due_key", "assessed", "in_period")
+            .values_list(
+                "clinic__code", "ms_type", "due_key", "assessed", "in_period", "antispasticity", "planned"
+            )
             .annotate(n=Count("pk"))
             .order_by("clinic__code", "ms_type")
         )
@@ -172,7 +182,7 @@ class Caseload(Report):
         groups = _fetch(self.queryset(scope), stream)
         for (clinic, ms_type), parts in groupby(groups, key=lambda g: (g[0], g[1])):
             counts = dict.fromkeys(self.columns[2:], 0)
-            for _, _, due_key, assessed, in_period, n in parts:
+            for _, _, due_key, assessed, in_period, antispasticity, planned, n in parts:
                 overdue = reassessment_overdue(next_due=due_key, **follow_up)
                 counts["active_patients"] += n
                 counts["assessed_in_interval"] += n if assessed and not overdue else 0
@@ -180,6 +190,8 @@ class Caseload(Report):
                 counts["due_for_reassessment"] += n if reassessment_due(next_due=due_key, **follow_up) else 0
                 counts["never_assessed"] += 0 if assessed else n
                 counts["assessed_in_period"] += n if in_period else 0
+                counts["on_antispasticity_drugs"] += n if antispasticity else 0
+                counts["with_active_plans"] += n if planned else 0
             yield (clinic, ms_type, *counts.values())
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from assessments.grades import MRCGrade, MuscleGroup, Side
 from assessments.models import Assessment, MuscleScore
-from care.models import DevicePrescription, FallEvent, Referral
+from care.models import DevicePrescription, ExercisePlan, FallEvent, MedicationEvent, Referral
 from patients.models import Clinic, Patient
 from reminders.models import Reminder
 
@@ -94,6 +94,32 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     reason = "Leg weakness"
     referred_on = factory.LazyFunction(timezone.localdate)
     created_by = factory.SubFactory(UserFactory)
+
+
+class MedicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MedicationEvent
+
+    patient = factory.SubFactory(PatientFactory)
+    drug = "baclofen"
+    event = "start"
+    occurred_on = factory.LazyFunction(timezone.localdate)
+    dose = "10 mg three times a day"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExercisePlan
+
+    patient = factory.SubFactory(PatientFactory)
+    muscle_group = "knee_extension"
+    side = "left"
+    kind = "progressive_resistance"
+    prescription = "3 sets of 10, twice a week"
+    started_on = factory.LazyFunction(timezone.localdate)
+    review_on = factory.LazyAttribute(lambda o: o.started_on + datetime.timedelta(days=42))
+    prescribed_by = factory.SubFactory(UserFactory)
 
 
 class ReminderFactory(factory.django.DjangoModelFactory):

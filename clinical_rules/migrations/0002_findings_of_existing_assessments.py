@@ -42,10 +42,13 @@ def _histories(Assessment):
 def record_findings(apps, schema_editor):
     Assessment = apps.get_model("assessments", "Assessment")
     AssessmentFindings = apps.get_model("clinical_rules", "AssessmentFindings")
+    # The findings this migration's model has (later migrations add more, recorded by then).
+    names = [field.name for field in AssessmentFindings._meta.fields if not field.primary_key]
     batch = []
     for assessments in _histories(Assessment):
         for assessment, found in rules.findings_of_each(assessments.values()):
-            batch.append(AssessmentFindings(assessment_id=assessment.recorded, **asdict(found)))
+            found = asdict(found)
+            batch.append(AssessmentFindings(assessment_id=assessment.recorded, **{name: found[name] for name in names}))
         if len(batch) >= 5000:
             AssessmentFindings.objects.bulk_create(batch, ignore_conflicts=True)
             batch = []

@@ -244,6 +244,8 @@ def one_of_each(north_patient, nora, phil, ada):
         "falls": fall,
         "devices": device,
         "referrals": factories.ReferralFactory(patient=north_patient, created_by=nora),
+        "medications": factories.MedicationFactory(patient=north_patient, recorded_by=nora),
+        "exercise-plans": factories.PlanFactory(patient=north_patient, prescribed_by=phil),
         # A record of one of the above, by its own id in the path (``{review_id}``), by collection.
         "review_id": {
             "devices": review,
@@ -270,7 +272,15 @@ def test_every_request_body_refuses_an_unknown_field_by_name(one_of_each, ada_ap
             errors = response.json()
             assert errors[UNKNOWN][0].startswith("Unknown field; accepted fields: "), (method, url, errors)
             exercised.append(f"{method} {path}")
-    collections = ("patients", "assessments", "falls", "devices", "referrals")
+    collections = (
+        "patients",
+        "assessments",
+        "falls",
+        "devices",
+        "referrals",
+        "medications",
+        "exercise-plans",
+    )
     expected = {f"post /api/v1/{name}/" for name in collections}
     expected |= {f"patch /api/v1/{name}/{{id}}/" for name in collections}
     expected |= {f"post /api/v1/{name}/{{id}}/entered-in-error/" for name in collections}

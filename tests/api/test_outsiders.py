@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment
-from care.models import DevicePrescription, FallEvent, Referral
+from care.models import DevicePrescription, ExercisePlan, FallEvent, MedicationEvent, Referral
 from tests.support.clients import api_client_of
 
 from .test_permission_matrix import EXPECTED, METHODS, RECORD_ROUTES
@@ -47,15 +47,29 @@ def bodies(patient):
             "review_due_on": (today + datetime.timedelta(days=30)).isoformat(),
         },
         "referral": {"patient": patient.pk, "to_service": "gp", "reason": "Dizziness"},
+        "medication": {
+            "patient": patient.pk,
+            "drug": "baclofen",
+            "event": "start",
+            "occurred_on": today.isoformat(),
+        },
+        "exercise_plan": {
+            "patient": patient.pk,
+            "muscle_group": "grip",
+            "side": "both",
+            "kind": "maintenance",
+            "started_on": today.isoformat(),
+        },
     }
 
 
-@pytest.mark.parametrize("kind", ["assessment", "fall", "device", "referral"])
+@pytest.mark.parametrize("kind", ["assessment", "fall", "device", "referral", "medication", "exercise_plan"])
 def test_no_record_can_be_created_for_a_patient_of_another_clinic(kind, south_patient, ada_api):
     response = ada_api.post(reverse(f"api:{kind}-list"), bodies(south_patient)[kind], format="json")
     assert response.status_code == 400
     assert "patient" in response.json()
-    assert not any(m.objects.exists() for m in (Assessment, FallEvent, DevicePrescription, Referral))
+    models = (Assessment, FallEvent, DevicePrescription, Referral, MedicationEvent, ExercisePlan)
+    assert not any(m.objects.exists() for m in models)
 
 
 def test_a_superuser_reaches_every_clinic(north_patient, south_patient, django_user_model):

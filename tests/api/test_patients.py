@@ -221,6 +221,14 @@ def test_trends_of_a_small_patient_worked_out_by_hand(north_patient, nora, nora_
             {"assessed_on": earlier, "seconds": 10.0},
             {"assessed_on": later, "seconds": 12.5},
         ],
+        "spasticity_series": [],
+        "spasticity_increases": [],
+        "current_medications": [],
+        "medication_review": [],
+        "active_plans": [],
+        "plan_conflicts": [],
+        # The left ankle's 3- is foot drop (3 or below), and no AFO or FES supports it.
+        "foot_drop": [{"side": "left", "grade": "3-", "supported": False}],
         # Nobody has reviewed the findings yet (rule 18).
         "reviewed": False,
         "last_review": None,

@@ -72,6 +72,14 @@ EXPECTED = {
     "referral-detail": row(GET=READ_ONE, PATCH=(401, 200, 200, 200, 404)),
     "referral-entered-in-error": row(POST=(401, 200, 403, 200, 404)),
     "referral-transition": row(POST=(401, 200, 200, 200, 404)),
+    # Nurses, physios and admins record medication events; the event in the world is Nora's.
+    "medication-list": row(GET=READ_LIST, POST=(401, 201, 201, 201, 400)),
+    "medication-detail": row(GET=READ_ONE, PATCH=(401, 200, 200, 200, 404)),
+    "medication-entered-in-error": row(POST=(401, 200, 403, 200, 404)),
+    # Physios and admins prescribe and change plans, nurses read them; the plan in the world is Phil's.
+    "exercise_plan-list": row(GET=READ_LIST, POST=(401, 403, 201, 201, 403)),
+    "exercise_plan-detail": row(GET=READ_ONE, PATCH=(401, 403, 200, 200, 404)),
+    "exercise_plan-entered-in-error": row(POST=(401, 403, 200, 200, 404)),
     "reminder-list": row(GET=READ_LIST),
     "reminder-detail": row(GET=READ_ONE),
     "reminder-acknowledge": row(POST=(401, 200, 200, 403, 404)),
@@ -128,6 +136,8 @@ def world(nora, phil, ada, sam):
         "device": factories.DeviceFactory(patient=patient, prescribed_by=phil).pk,
         "referral": factories.ReferralFactory(patient=patient, created_by=nora).pk,
         "reminder": factories.ReminderFactory(patient=patient).pk,
+        "medication": factories.MedicationFactory(patient=patient, recorded_by=nora).pk,
+        "exercise_plan": factories.PlanFactory(patient=patient, prescribed_by=phil).pk,
     }
     patient.reminders.get().recipients.add(nora, phil)
     records["review"] = device_review(
@@ -172,6 +182,22 @@ def world(nora, phil, ada, sam):
         "referral-detail": {"reason": "AFO review"},
         "referral-transition": {"status": "sent"},
         "patient-reviews": {"note": "Reviewed with the patient: plan unchanged."},
+        "medication-list": {
+            "patient": patient.pk,
+            "drug": "baclofen",
+            "event": "increase",
+            "occurred_on": today.isoformat(),
+            "dose": "20 mg three times a day",
+        },
+        "medication-detail": {"dose": "15 mg three times a day"},
+        "exercise_plan-list": {
+            "patient": patient.pk,
+            "muscle_group": "hip_flexion",
+            "side": "both",
+            "kind": "maintenance",
+            "started_on": today.isoformat(),
+        },
+        "exercise_plan-detail": {"prescription": "Sit-to-stand, 2 sets of 8, daily"},
     }
     people = {"anonymous": None, "nurse": nora, "physio": phil, "admin": ada, "outsider": sam}
     return records, bodies, people

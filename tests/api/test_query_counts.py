@@ -61,6 +61,18 @@ def referrals(clinic, nora, phil):
         )
 
 
+def medications(clinic, nora, phil):
+    patient = factories.PatientFactory(clinic=clinic)
+    for event in factories.MedicationFactory.create_batch(PAGE, patient=patient, recorded_by=nora)[::2]:
+        event.mark_entered_in_error(by=phil, reason="Wrong patient")
+
+
+def plans(clinic, nora, phil):
+    factories.PlanFactory.create_batch(
+        PAGE, patient=factories.PatientFactory(clinic=clinic), prescribed_by=phil
+    )
+
+
 def reminders(clinic, nora, phil):
     patient = factories.PatientFactory(clinic=clinic)
     for days in range(PAGE):
@@ -83,6 +95,8 @@ BUILDERS = {
     "referral-list": referrals,
     "reminder-list": reminders,
     "clinic-list": clinics,
+    "medication-list": medications,
+    "exercise_plan-list": plans,
 }
 
 

@@ -133,6 +133,7 @@ def test_a_reminder_shows_its_subject_and_recipients(reminder, nora_api):
         ("referral_overdue", "referral", lambda p, u: factories.ReferralFactory(patient=p, created_by=u)),
         ("device_review_due", "device", lambda p, u: factories.DeviceFactory(patient=p, prescribed_by=u)),
         ("fall_risk", "fall", lambda p, u: factories.FallFactory(patient=p, recorded_by=u)),
+        ("plan_review_due", "exercise_plan", lambda p, u: factories.PlanFactory(patient=p, prescribed_by=u)),
     ],
 )
 def test_a_reminder_names_the_record_it_is_about(kind, subject_type, make, north_patient, nora, nora_api):
@@ -151,7 +152,7 @@ def test_the_schema_documents_the_subject_as_a_nullable_typed_reference(client):
     reference = schemas[subject["allOf"][0]["$ref"].rsplit("/", 1)[1]]
     assert sorted(reference["required"]) == ["id", "type"]
     enum = schemas[reference["properties"]["type"]["$ref"].rsplit("/", 1)[1]]["enum"]
-    assert sorted(enum) == ["assessment", "device", "fall", "referral"]
+    assert sorted(enum) == ["assessment", "device", "exercise_plan", "fall", "referral"]
 
 
 def test_a_reminder_about_a_fall_entered_in_error_resolves_at_once_and_stays_readable(

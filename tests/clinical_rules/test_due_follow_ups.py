@@ -16,6 +16,7 @@ from tests.factories import (
     ClinicFactory,
     DeviceFactory,
     PatientFactory,
+    PlanFactory,
     ReferralFactory,
     UserFactory,
 )
@@ -66,6 +67,12 @@ def network():
         discontinued_on=today - days(2),
     )
 
+    plan_soon = PlanFactory(patient=holder, started_on=today - days(40), review_on=today + days(7))
+    PlanFactory(patient=holder, started_on=today - days(40), review_on=today + days(8))
+    PlanFactory(
+        patient=holder, started_on=today - days(40), review_on=today - days(1), status="ended", ended_on=today
+    )
+
     gone = assessed(south, 1)
     ReferralFactory(patient=gone, status="sent", referred_on=today - days(30), due_by=today - days(3))
     gone.mark_entered_in_error(by=clerk, reason="Test patient")
@@ -76,6 +83,7 @@ def network():
         (FollowUpKind.REASSESSMENT_DUE, overdue_in_south.pk, None, today - days(100) + days(12 * 7)),
         (FollowUpKind.REFERRAL_OVERDUE, holder.pk, overdue.pk, today - days(1)),
         (FollowUpKind.DEVICE_REVIEW_DUE, holder.pk, review_soon.pk, today + days(5)),
+        (FollowUpKind.PLAN_REVIEW_DUE, holder.pk, plan_soon.pk, today + days(7)),
     }
     return {"today": today, "clinics": (north.pk, south.pk), "expected": expected}
 
@@ -84,7 +92,7 @@ def test_the_sweep_and_the_overdue_report_find_the_same_follow_ups(network):
     today = network["today"]
     reminder_sweep(today=today)
     swept = {
-        (r.kind, r.patient_id, r.referral_id or r.device_id, r.due_on)
+        (r.kind, r.patient_id, r.referral_id or r.device_id or r.exercise_plan_id, r.due_on)
         for r in Reminder.objects.exclude(kind=FollowUpKind.FALL_RISK)
     }
     scope = Scope(clinic_ids=network["clinics"], today=today)
@@ -106,4 +114,5 @@ def test_due_follow_ups_keeps_to_the_clinics_it_is_given(network):
         FollowUpKind.REASSESSMENT_DUE: {north},
         FollowUpKind.REFERRAL_OVERDUE: {north},
         FollowUpKind.DEVICE_REVIEW_DUE: {north},
+        FollowUpKind.PLAN_REVIEW_DUE: {north},
     }

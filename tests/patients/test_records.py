@@ -6,12 +6,19 @@ import pytest
 
 from assessments.models import Assessment, TrendReview
 from assessments.services import trend_review_record
-from care.models import DevicePrescription, DeviceReview, FallEvent, Referral
+from care.models import DevicePrescription, DeviceReview, ExercisePlan, FallEvent, MedicationEvent, Referral
 from care.services import device_review
 from patients.models import Patient
 from patients.records import record_model, record_types, reminder_subject_types
 from reminders.models import SUBJECT_FIELD_OF_KIND, Reminder
-from tests.factories import AssessmentFactory, DeviceFactory, FallFactory, ReferralFactory
+from tests.factories import (
+    AssessmentFactory,
+    DeviceFactory,
+    FallFactory,
+    MedicationFactory,
+    PlanFactory,
+    ReferralFactory,
+)
 from tests.support.clients import api_client_of
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +33,8 @@ def test_every_clinical_record_model_is_registered_by_its_slug():
         "referral": Referral,
         "device_review": DeviceReview,
         "trend_review": TrendReview,
+        "medication": MedicationEvent,
+        "exercise_plan": ExercisePlan,
     }
     assert record_model("assessment") is Assessment
     assert record_model("musclescore") is None
@@ -66,6 +75,22 @@ def one_of_each(north_patient, nora, phil, clock):
         "fall": (fall, phil, "Near-fall of 03 Mar 2026 14:05"),
         "device": (device, phil, "Ankle-foot orthosis (AFO) prescribed 02 Mar 2026"),
         "device_review": (review, phil, "Ankle-foot orthosis (AFO) reviewed 09 Mar 2026"),
+        "medication": (
+            MedicationFactory(
+                patient=north_patient,
+                recorded_by=nora,
+                drug="tizanidine",
+                event="increase",
+                occurred_on=datetime.date(2026, 3, 5),
+            ),
+            nora,
+            "Tizanidine increase of 05 Mar 2026",
+        ),
+        "exercise_plan": (
+            PlanFactory(patient=north_patient, prescribed_by=phil, started_on=datetime.date(2026, 3, 6)),
+            phil,
+            "Progressive resistance plan for Knee Extension (left) from 06 Mar 2026",
+        ),
         "referral": (
             ReferralFactory(patient=north_patient, created_by=nora, referred_on=datetime.date(2026, 3, 4)),
             nora,
@@ -75,7 +100,17 @@ def one_of_each(north_patient, nora, phil, clock):
 
 
 @pytest.mark.parametrize(
-    "slug", ["assessment", "fall", "device", "referral", "device_review", "trend_review"]
+    "slug",
+    [
+        "assessment",
+        "fall",
+        "device",
+        "referral",
+        "device_review",
+        "trend_review",
+        "medication",
+        "exercise_plan",
+    ],
 )
 def test_a_record_names_its_author_its_patient_and_itself(slug, one_of_each, north_patient, settings):
     settings.TIME_ZONE = "UTC"

@@ -13,7 +13,7 @@ from patients.models import Patient
 from patients.services import record_mark_entered_in_error
 from reminders.models import Reminder, ReminderRecipient
 from reminders.sweep import fall_risk_check, reminder_sweep
-from tests.factories import DeviceFactory, ReferralFactory
+from tests.factories import DeviceFactory, PlanFactory, ReferralFactory
 
 from .conftest import TODAY
 from .records import assessed_patient, declined_patient, fall_on
@@ -169,6 +169,7 @@ def test_a_sweep_run_twice_creates_nothing_twice(north, south, staff):
             referred_on=TODAY - timedelta(days=30),
         )
         DeviceFactory(patient=patient, prescribed_on=TODAY - timedelta(days=90), review_due_on=TODAY)
+        PlanFactory(patient=patient, started_on=TODAY - timedelta(days=42), review_on=TODAY)
         fall_on(patient, TODAY - timedelta(days=2))
         fall_on(patient, TODAY - timedelta(days=5))
     first = reminder_sweep(today=TODAY)
@@ -178,6 +179,7 @@ def test_a_sweep_run_twice_creates_nothing_twice(north, south, staff):
         "device_review_due": 2,
         "fall_risk": 2,
         "strength_review": 0,
+        "plan_review_due": 2,
     }
     snapshot = list(Reminder.objects.order_by("pk").values_list("pk", "kind", "patient", "due_on"))
     recipients_before = ReminderRecipient.objects.count()

@@ -7,14 +7,21 @@ import pytest
 from django.core import mail
 
 from assessments.services import trend_review_record
-from care.models import DevicePrescription, FallEvent, Referral
+from care.models import DevicePrescription, ExercisePlan, FallEvent, Referral
 from patients.models import Patient
 from reminders.delivery import reminder_digest_send
 from reminders.kinds import KIND_RULES
 from reminders.models import Reminder, ReminderKind
 from reminders.services import reminder_acknowledge, reminders_resolve
 from reminders.sweep import reminder_sweep
-from tests.factories import AssessmentFactory, DeviceFactory, ReferralFactory, ReminderFactory, UserFactory
+from tests.factories import (
+    AssessmentFactory,
+    DeviceFactory,
+    PlanFactory,
+    ReferralFactory,
+    ReminderFactory,
+    UserFactory,
+)
 
 from .conftest import TODAY
 from .records import assessed_patient, declined_patient, fall_on
@@ -78,6 +85,21 @@ def strength_review(clinic):
     return reminder, patient, subject
 
 
+def plan_review(clinic):
+    patient = assessed_patient(clinic, last_assessed_on=TODAY)
+    subject = PlanFactory(
+        patient=patient, started_on=TODAY - timedelta(days=38), review_on=TODAY + timedelta(days=4)
+    )
+    reminder = ReminderFactory(
+        kind="plan_review_due", patient=patient, exercise_plan=subject, due_on=subject.review_on
+    )
+    return reminder, patient, subject
+
+
+def plans(plan, **changes):
+    ExercisePlan.objects.filter(pk=plan.pk).update(**changes)
+
+
 def reviewed(patient, by):
     return trend_review_record(patient=patient, by=by, note="Seen: the ankle is weaker; AFO discussed.")
 
@@ -96,6 +118,7 @@ KINDS = {
     "device_review_due": device,
     "fall_risk": fall_risk,
     "strength_review": strength_review,
+    "plan_review_due": plan_review,
 }
 
 # (kind, what happens since the reminder was made, does it resolve). Each change is called with
@@ -227,6 +250,22 @@ CASES = [
     ("strength_review", "patient discharged", lambda p, s, ada: patients(p, status="discharged"), False),
     ("strength_review", "its assessment in error", lambda p, s, ada: in_error(s, ada), True),
     ("strength_review", "patient in error", lambda p, s, ada: in_error(p, ada), True),
+    ("plan_review_due", "still active", lambda p, s, ada: None, False),
+    ("plan_review_due", "ended", lambda p, s, ada: plans(s, status="ended", ended_on=TODAY), True),
+    (
+        "plan_review_due",
+        "review a day later",
+        lambda p, s, ada: plans(s, review_on=s.review_on + timedelta(days=1)),
+        True,
+    ),
+    (
+        "plan_review_due",
+        "review a day earlier",
+        lambda p, s, ada: plans(s, review_on=s.review_on - timedelta(days=1)),
+        False,
+    ),
+    ("plan_review_due", "plan in error", lambda p, s, ada: in_error(s, ada), True),
+    ("plan_review_due", "patient in error", lambda p, s, ada: in_error(p, ada), True),
 ]
 
 

@@ -33,6 +33,8 @@ AUTHOR = {
     "referral": "nora",
     "device_review": "phil",
     "trend_review": "phil",
+    "medication": "nora",
+    "exercise_plan": "phil",
 }
 
 
@@ -62,6 +64,8 @@ def records(north, nora, phil):
             reviewed_on=timezone.localdate(),
             next_review_due_on=timezone.localdate(),
         ),
+        "medication": factories.MedicationFactory(patient=other, recorded_by=nora),
+        "exercise_plan": factories.PlanFactory(patient=other, prescribed_by=phil),
     }
     records["trend_review"] = trend_review_record(patient=other, by=phil, note="Grip steady; plan unchanged.")
     assert set(records) == set(SLUGS), "a new record type needs a record here"

@@ -1,0 +1,58 @@
+"""``plan_review_due`` reminders (SPEC §2 Reminder, §3 rule 20): the sweep reminds a plan's
+prescriber a week before its review, once, and the reminder names the plan as its subject."""
+
+from datetime import timedelta
+
+import pytest
+
+from reminders.models import Reminder
+from reminders.sweep import reminder_sweep
+from tests.factories import PlanFactory
+
+from .conftest import TODAY
+from .records import assessed_patient
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("status", "review_in_days", "created"),
+    [
+        ("active", 6, True),
+        ("active", 7, True),
+        ("active", 8, False),
+        ("active", -5, True),
+        ("ended", 0, False),
+    ],
+)
+def test_plan_review_reminder_goes_to_the_prescriber(north, staff, status, review_in_days, created):
+    patient = assessed_patient(north, last_assessed_on=TODAY)
+    started = TODAY - timedelta(days=40)
+    plan = PlanFactory(
+        patient=patient,
+        started_on=started,
+        review_on=TODAY + timedelta(days=review_in_days),
+        status=status,
+        ended_on=started if status == "ended" else None,
+        prescribed_by=staff["phil"],
+    )
+    reminder_sweep(today=TODAY)
+    reminders = Reminder.objects.filter(kind="plan_review_due")
+    assert reminders.exists() is created
+    if created:
+        reminder = reminders.get()
+        assert (reminder.exercise_plan, reminder.due_on, reminder.subject) == (plan, plan.review_on, plan)
+        assert list(reminder.recipients.values_list("username", flat=True)) == ["phil"]
+
+
+def test_a_plan_review_reminder_is_made_once_and_shown_with_its_subject(north, staff, phil_api):
+    patient = assessed_patient(north, last_assessed_on=TODAY)
+    plan = PlanFactory(
+        patient=patient, started_on=TODAY - timedelta(days=40), review_on=TODAY, prescribed_by=staff["phil"]
+    )
+    reminder_sweep(today=TODAY)
+    reminder_sweep(today=TODAY)
+    reminder = Reminder.objects.get(kind="plan_review_due")
+    shown = phil_api.get(f"/api/v1/reminders/{reminder.pk}/").json()
+    assert (shown["kind"], shown["subject"]) == ("plan_review_due", {"type": "exercise_plan", "id": plan.pk})
+    assert phil_api.get("/api/v1/reminders/", {"kind": "plan_review_due"}).json()["count"] == 1
