@@ -606,15 +606,17 @@ def strength_review_due(latest_findings, *, patient_status, reviewed):
     return patient_status == PatientStatus.ACTIVE and latest_findings.call_for_review and not reviewed
 
 
-def findings_new_since_review(assessments, reviewed):
+def findings_new_since_review(assessments, reviewed, *, medications=(), plans=(), supported_sides=()):
     """The findings of the latest of ``assessments`` that were not there when the patient was last
-    reviewed, each as a key ``(rule, muscle_group, side)`` (``None`` where the rule has none).
+    reviewed, each as a key ``(rule, what, where)`` (``None`` where the rule has none): for the
+    strength rules the muscle group and side, for rule 16 the drug and the date of its event.
 
     ``reviewed`` is the ``recorded`` of the assessment the last review was of, or ``None`` for no
     review. The findings as of that review are the rules' answer over the assessments up to and
-    including it. With no review, or one of an assessment not among ``assessments``, every
-    finding is new. A finding stays the same finding while its key does: a decline of the same
-    muscle-side found again at a later visit is not new.
+    including it, with the medication events, plans and supporting devices (``supported_sides``,
+    as rule 19 takes them) as they are now. With no review, or one of an assessment not among
+    ``assessments``, every finding is new. A finding stays the same finding while its key does: a
+    decline of the same muscle-side found again at a later visit is not new.
     """
 
     def keys(history):
@@ -622,9 +624,20 @@ def findings_new_since_review(assessments, reviewed):
             ("decline", declines(history)),
             ("decline_from_best", declines_from_best(history)),
             ("improvement", improvements(history)),
+            ("spasticity_increase", spasticity_increases(history)),
+            ("plan_conflict", plan_conflicts(plans, history)),
         ]
         found = {(rule, f["muscle_group"], f["side"]) for rule, listed in graded for f in listed}
         found |= {("asymmetry", a["muscle_group"], None) for a in asymmetries(history)}
+        found |= {
+            ("medication_review", m["drug"], m["occurred_on"])
+            for m in medication_review(history, medications)
+        }
+        found |= {
+            ("foot_drop", MuscleGroup.ANKLE_DORSIFLEXION.value, f["side"])
+            for f in foot_drop(history, supported_sides)
+            if not f["supported"]
+        }
         flags = {
             "mrc_sum_drop": mrc_sum_dropped(history),
             "mrc_sum_drop_from_best": mrc_sum_drop_from_best(mrc_sum_series(history)) is not None,

@@ -18,8 +18,13 @@ from care.models import (
     ContributingFactor,
     DeviceSide,
     DeviceType,
+    Drug,
     FallLocation,
     Injury,
+    MedicationEventKind,
+    PlanKind,
+    PlanSide,
+    PlanStatus,
     ReferralService,
     Urgency,
 )
@@ -420,6 +425,61 @@ class ReferralForm(forms.Form):
         required=False,
         help_text="Leave blank for the default: 14 days after referral if urgent, 42 if routine.",
         widget=DateInput,
+    )
+
+
+class MedicationEventForm(forms.Form):
+    drug = forms.ChoiceField(label="Drug", choices=[("", "Choose a drug"), *Drug.choices])
+    drug_name = forms.CharField(
+        label="Name of the medicine",
+        required=False,
+        max_length=200,
+        help_text="Only for a drug of other.",
+    )
+    event = forms.ChoiceField(label="Event", choices=[("", "Choose an event"), *MedicationEventKind.choices])
+    occurred_on = forms.DateField(label="On", widget=DateInput)
+    dose = forms.CharField(
+        label="Dose", required=False, max_length=200, help_text="Such as “10 mg three times a day”."
+    )
+    notes = forms.CharField(
+        label="Notes", required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PlanForm(forms.Form):
+    """A new exercise plan (SPEC §2 Exercise plan)."""
+
+    muscle_group = forms.ChoiceField(
+        label="Muscle group",
+        choices=[("", "Choose a muscle group"), *((g.value, muscle_label(g)) for g in MuscleGroup)],
+    )
+    side = forms.ChoiceField(label="Side", choices=[("", "Choose a side"), *PlanSide.choices])
+    kind = forms.ChoiceField(label="Kind", choices=[("", "Choose a kind"), *PlanKind.choices])
+    prescription = forms.CharField(
+        label="Prescription",
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        help_text="Load, sets, repetitions, frequency, progression.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    started_on = forms.DateField(label="Started on", widget=DateInput)
+    review_on = forms.DateField(
+        label="Review on",
+        required=False,
+        help_text="Leave blank for the default: 42 days after the start. At most 5 years after it.",
+        widget=DateInput,
+    )
+
+
+class PlanChangeForm(PlanForm):
+    """A plan changed or ended: its review date is set, an ended plan has its end date."""
+
+    review_on = forms.DateField(
+        label="Review on", help_text="From the start date to 5 years after it.", widget=DateInput
+    )
+    status = forms.ChoiceField(label="Status", choices=PlanStatus.choices)
+    ended_on = forms.DateField(
+        label="Ended on", required=False, help_text="Only for an ended plan.", widget=DateInput
     )
 
 

@@ -8,12 +8,23 @@ presenters call them and lay out the answers, they decide nothing themselves.
 
 import datetime
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 from django.db.models import Model
+from django.urls import reverse
 from django.utils.dateformat import format as format_date
 
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
-from care.models import DevicePrescription, DeviceStatus, Referral
+from care.models import (
+    ANTISPASTICITY_DRUGS,
+    DevicePrescription,
+    DeviceStatus,
+    Drug,
+    ExercisePlan,
+    PlanStatus,
+    Referral,
+    ReferralService,
+)
 from clinical_rules import rules
 from patients import policy
 from patients.clock import clinic_date
@@ -141,6 +152,40 @@ def referral_rows(user, referrals, *, today, may_manage_referral):
     return sorted(rows, key=lambda row: not row.is_open)
 
 
+def current_medications(trends):
+    """The medicines the patient is on (the trends' ``current_medications``), named for a person."""
+    return [
+        {"name": medication_name(m["drug"], m["drug_name"]), "dose": m["dose"], "since": m["since"]}
+        for m in trends["current_medications"]
+    ]
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    plan: ExercisePlan
+    review_due: bool
+    may_change: bool
+    may_mark_in_error: bool
+
+
+def plan_panel(user, plans, *, today, may_change_plan):
+    """The patient's exercise plans, ``{"active": [PlanRow], "ended": [PlanRow]}``: rule 20 flags
+    an active plan's review; a plan is offered for change if the user may change this patient's plans."""
+    rows = [
+        PlanRow(
+            plan,
+            review_due=rules.plan_review_due(status=plan.status, review_on=plan.review_on, today=today),
+            may_change=may_change_plan,
+            may_mark_in_error=policy.may_mark_entered_in_error(user, plan),
+        )
+        for plan in plans
+    ]
+    return {
+        "active": [row for row in rows if row.plan.status == PlanStatus.ACTIVE],
+        "ended": [row for row in rows if row.plan.status == PlanStatus.ENDED],
+    }
+
+
 def guidance_table(trends):
     """Rule 10's guidance of the latest assessment: its date, and a row per muscle group with its
     sides graded below 5.
@@ -184,6 +229,15 @@ class Finding:
     key: tuple
     improvement: bool = False
     new: bool = False
+    # What to do about it, and where to start doing it.
+    action: str = ""
+    link: "FindingLink | None" = None
+
+
+@dataclass(frozen=True)
+class FindingLink:
+    url: str
+    label: str
 
 
 def _day(value):
@@ -195,12 +249,26 @@ def _muscle_side(finding):
     return f"{finding['side'].capitalize()} {muscle_label(finding['muscle_group']).lower()}"
 
 
-def changes_to_review(trends, assessments, *, reviewed):
-    """The dashboard's "changes to review": rules 1, 2, 3 and 9, then ``strength_findings``, each
-    marked ``new`` unless it was there when the patient was last reviewed.
+def changes_to_review(
+    trends,
+    assessments,
+    *,
+    reviewed,
+    medications=(),
+    plans=(),
+    supported_sides=(),
+    may_refer=False,
+    may_change_plan=False,
+):
+    """The dashboard's "changes to review": rules 1, 2, 3 and 9, then ``strength_findings`` and
+    ``care_findings`` (improvements last), each marked ``new`` unless it was there when the
+    patient was last reviewed.
 
-    ``assessments`` are the patient's as ``rules.AssessmentData`` and ``reviewed`` the id of the
-    assessment the last review was of (``None``: never reviewed).
+    ``assessments``, ``medications`` and ``plans`` are the patient's as the rules take them
+    (``rules.AssessmentData``, ``MedicationData``, ``PlanData``), ``supported_sides`` the sides
+    of their AFOs and FESs, and ``reviewed`` the id of the assessment the last review was of
+    (``None``: never reviewed). ``may_refer`` and ``may_change_plan`` say whether the findings
+    link to the referral and plan pages.
     """
     findings = [
         Finding(
@@ -237,8 +305,89 @@ def changes_to_review(trends, assessments, *, reviewed):
                 ("walking_slowed", None, None),
             )
         )
-    new = rules.findings_new_since_review(assessments, reviewed)
-    return [replace(f, new=f.key in new) for f in findings + strength_findings(trends)]
+    strength = strength_findings(trends)
+    findings += [f for f in strength if not f.improvement]
+    findings += care_findings(trends, may_refer=may_refer, may_change_plan=may_change_plan)
+    findings += [f for f in strength if f.improvement]
+    new = rules.findings_new_since_review(
+        assessments, reviewed, medications=medications, plans=plans, supported_sides=supported_sides
+    )
+    return [replace(f, new=f.key in new) for f in findings]
+
+
+# How rule 16's events read: "Baclofen increased on 1 Mar 2026".
+DOSE_EVENT_WORDS = {"start": "started", "increase": "increased"}
+
+
+def medication_name(drug, drug_name=""):
+    """A drug as a person reads it: its catalogue name, or for other the name given."""
+    return drug_name if drug == Drug.OTHER else Drug(drug).label
+
+
+def _dose_change(event):
+    """``Baclofen increased on 1 Mar 2026 (20 mg three times a day)``."""
+    dose = f" ({event['dose']})" if event["dose"] else ""
+    return f"{medication_name(event['drug'])} {DOSE_EVENT_WORDS[event['event']]} on {_day(event['occurred_on'])}{dose}"
+
+
+def care_findings(trends, *, may_refer, may_change_plan):
+    """Rules 15, 16, 17 and 19 worded for the dashboard, each with what to do: a spasticity
+    increase, a dose raised before a loss of strength, a resistance plan on primary weakness,
+    foot drop without an AFO or FES (with a referral to orthotics, filled in, one click away)."""
+    findings = [
+        Finding(
+            "Spasticity increase",
+            f"{_muscle_side(s)} MAS {s['from_mas']} → {s['to_mas']} "
+            f"({_day(s['from_date'])} to {_day(s['to_date'])})",
+            ("spasticity_increase", s["muscle_group"], s["side"]),
+        )
+        for s in trends["spasticity_increases"]
+    ]
+    findings += [
+        Finding(
+            "Medication review",
+            f"{_dose_change(m)}, before this loss of strength: the dose may be adding to the weakness.",
+            ("medication_review", m["drug"], m["occurred_on"]),
+            action="Review the dose with the prescriber.",
+        )
+        for m in trends["medication_review"]
+    ]
+    findings += [
+        Finding(
+            "Plan conflict",
+            f"{_muscle_side(c)}: a progressive resistance plan, and its latest grading is primary weakness.",
+            ("plan_conflict", c["muscle_group"], c["side"]),
+            action="Change the plan: resistance training to fatigue can worsen primary weakness.",
+            link=FindingLink(reverse("web:plan_edit", args=[c["plan"]]), "Change the plan")
+            if may_change_plan
+            else None,
+        )
+        for c in trends["plan_conflicts"]
+    ]
+    findings += [
+        Finding(
+            "Foot drop",
+            f"{f['side'].capitalize()} ankle dorsiflexion {f['grade']}, with no AFO or FES for this side.",
+            ("foot_drop", MuscleGroup.ANKLE_DORSIFLEXION.value, f["side"]),
+            action="Consider an AFO/FES and an orthotics referral.",
+            link=FindingLink(foot_drop_referral_url(trends["patient"], f), "Refer to orthotics")
+            if may_refer
+            else None,
+        )
+        for f in trends["foot_drop"]
+        if not f["supported"]
+    ]
+    return findings
+
+
+def foot_drop_referral_url(patient_id, foot_drop):
+    """The new referral page, filled in for orthotics with the reason naming the side."""
+    reason = (
+        f"Foot drop, {foot_drop['side']} side: ankle dorsiflexion graded {foot_drop['grade']}, "
+        "no AFO or FES for this side. Please assess for an ankle-foot orthosis or FES."
+    )
+    query = urlencode({"to_service": ReferralService.ORTHOTICS, "reason": reason})
+    return f"{reverse('web:referral_new', args=[patient_id])}?{query}"
 
 
 def strength_findings(trends):
@@ -323,15 +472,43 @@ def _chart_changes(trends):
     return by_group
 
 
-def chart_data(trends, falls, today):
-    """What the charts draw, for ``json_script``: the trends as computed, plus labels and falls.
+def dose_changes(medications, *, since):
+    """The starts and increases of antispasticity drugs (the events rule 16 looks at) on or after
+    ``since`` (the first assessment: earlier ones fall before every chart), oldest first, each as
+    ``{date, text}`` for a marker on the strength charts."""
+    raised = sorted(
+        (
+            m
+            for m in medications
+            if m.drug in ANTISPASTICITY_DRUGS
+            and m.event in rules.DOSE_RAISING_EVENTS
+            and m.occurred_on >= since
+        ),
+        key=lambda m: (m.occurred_on, m.pk),
+    )
+    return [
+        {
+            "date": m.occurred_on,
+            "text": _dose_change(
+                {"drug": m.drug, "event": m.event, "occurred_on": m.occurred_on, "dose": m.dose}
+            ),
+        }
+        for m in raised
+    ]
+
+
+def chart_data(trends, falls, today, medications=()):
+    """What the charts draw, for ``json_script``: the trends as computed, plus labels, falls and
+    the antispasticity dose changes (``medications``: the patient's ``MedicationEvent`` records).
 
     Each muscle group carries the words its chart card shows (``changes``); the points those
     words are about are marked by dashboard.js from ``declines``, ``declines_from_best`` and
-    ``improvements``.
+    ``improvements``. ``dose_changes_text`` says in words what the dose-change lines show.
     """
     start, _ = rules.fall_window(today)
     changes = _chart_changes(trends)
+    first_assessed_on = trends["mrc_sum"][0]["assessed_on"] if trends["mrc_sum"] else None
+    doses = dose_changes(medications, since=first_assessed_on) if first_assessed_on else []
     return {
         "today": today,
         "fall_window_start": start,
@@ -350,6 +527,12 @@ def chart_data(trends, falls, today):
         "edss_worsening": trends["edss_worsening"],
         "timed_25ft_walk": trends["timed_25ft_walk"],
         "walking_slowed": trends["walking_slowed"],
+        "dose_changes": doses,
+        "dose_changes_text": (
+            "Antispasticity dose changes marked: " + "; ".join(d["text"] for d in doses) + "."
+            if doses
+            else ""
+        ),
         "falls": [
             {
                 "date": clinic_date(f.occurred_at),

@@ -33,6 +33,8 @@ def records(north, nora, phil):
         "referral": factories.ReferralFactory(patient=patient, created_by=nora),
         "reminder": reminder,
         "trend_review": trend_review_record(patient=patient, by=phil, note="Grip steady."),
+        "medication": factories.MedicationFactory(patient=patient, recorded_by=nora),
+        "exercise_plan": factories.PlanFactory(patient=patient, prescribed_by=phil),
     }
 
 
@@ -51,6 +53,12 @@ ROUTES = [
     ("web:referral_new", lambda r: [r["patient"].pk], "post", "rolf"),
     ("web:trend_review", lambda r: [r["patient"].pk], "get", "rolf"),
     ("web:trend_review", lambda r: [r["patient"].pk], "post", "rolf"),
+    ("web:medication_new", lambda r: [r["patient"].pk], "get", "rolf"),
+    ("web:medication_new", lambda r: [r["patient"].pk], "post", "rolf"),
+    ("web:plan_new", lambda r: [r["patient"].pk], "get", "nora"),
+    ("web:plan_new", lambda r: [r["patient"].pk], "post", "nora"),
+    ("web:plan_edit", lambda r: [r["exercise_plan"].pk], "get", "nora"),
+    ("web:plan_edit", lambda r: [r["exercise_plan"].pk], "post", "nora"),
     ("web:referral_move", lambda r: [r["referral"].pk], "post", "rolf"),
     ("web:device_review", lambda r: [r["device"].pk], "get", "nora"),
     ("web:device_review", lambda r: [r["device"].pk], "post", "nora"),
@@ -63,6 +71,8 @@ ROUTES = [
     ("web:entered_in_error", lambda r: ["trend_review", r["trend_review"].pk], "post", "nora"),
     ("web:entered_in_error", lambda r: ["referral", r["referral"].pk], "get", "rolf"),
     ("web:entered_in_error", lambda r: ["patient", r["patient"].pk], "get", "phil"),
+    ("web:entered_in_error", lambda r: ["medication", r["medication"].pk], "post", "phil"),
+    ("web:entered_in_error", lambda r: ["exercise_plan", r["exercise_plan"].pk], "get", "nora"),
     ("web:reminder_ack", lambda r: [r["reminder"].pk], "post", "phil"),
 ]
 ROUTE_IDS = [f"{method} {name}:{i}" for i, (name, _, method, _) in enumerate(ROUTES)]
@@ -157,13 +167,16 @@ DASHBOARD_ACTIONS = {
     "Mark sent",
     "Edit details",
     "Mark reviewed",
+    "Record medication event",
+    "Prescribe exercise plan",
+    "Change or end",
 }
 
 
 @pytest.mark.parametrize(
     ("user", "shown"),
     [
-        ("nora", DASHBOARD_ACTIONS - {"Prescribe device"}),
+        ("nora", DASHBOARD_ACTIONS - {"Prescribe device", "Prescribe exercise plan", "Change or end"}),
         ("phil", DASHBOARD_ACTIONS - {"Edit details"}),
         ("ada", DASHBOARD_ACTIONS),
         ("rolf", set()),
@@ -182,11 +195,23 @@ def test_the_dashboard_offers_only_what_the_role_may_do(request, rolf, records, 
 @pytest.mark.parametrize(
     ("user", "may_mark"),
     [
-        # Nora entered the assessment, the fall and the referral; Phil the device, its review and
-        # the trend review.
-        ("nora", {"assessment", "fall", "referral"}),
-        ("phil", {"device", "device_review", "trend_review"}),
-        ("ada", {"assessment", "fall", "referral", "device", "device_review", "trend_review"}),
+        # Nora entered the assessment, the fall, the referral and the medication event; Phil the
+        # device, its review, the trend review and the exercise plan.
+        ("nora", {"assessment", "fall", "referral", "medication"}),
+        ("phil", {"device", "device_review", "trend_review", "exercise_plan"}),
+        (
+            "ada",
+            {
+                "assessment",
+                "fall",
+                "referral",
+                "medication",
+                "device",
+                "device_review",
+                "trend_review",
+                "exercise_plan",
+            },
+        ),
         ("rolf", set()),
     ],
 )
@@ -196,7 +221,16 @@ def test_entered_in_error_links_follow_the_policy(request, rolf, records, user, 
         .get(reverse("web:patient_dashboard", args=[records["patient"].pk]))
         .content.decode()
     )
-    for kind in ("assessment", "fall", "device", "referral", "device_review", "trend_review"):
+    for kind in (
+        "assessment",
+        "fall",
+        "device",
+        "referral",
+        "device_review",
+        "trend_review",
+        "medication",
+        "exercise_plan",
+    ):
         link = reverse("web:entered_in_error", args=[kind, records[kind].pk])
         assert (link in html) == (kind in may_mark), kind
 

@@ -17,9 +17,9 @@ from audit.models import AccessAction
 from audit.selectors import patient_access_history
 from audit.services import access_record
 from care.models import DeviceStatus
-from care.selectors import devices_of, falls_of, referrals_of
+from care.selectors import devices_of, falls_of, medications_of, plans_of, referrals_of
 from clinical_rules.selectors import caseload_by_name, patient_list_with_follow_up
-from clinical_rules.trends import assessment_data, patient_trends
+from clinical_rules.trends import assessment_data, medication_data, patient_trends, plan_data, supported_sides
 from patients import policy
 from patients.clock import clinic_today
 from patients.concurrency import EditedMeanwhile, record_lock, record_version
@@ -75,8 +75,10 @@ def patient_dashboard(request, pk):
     assessments = list(assessments_of(patient))
     falls = list(falls_of(patient))
     devices = list(devices_of(patient))
+    medications = list(medications_of(patient))
     writable = not patient.entered_in_error
     may_manage_referral = writable and policy.may_manage_referral(user)
+    may_prescribe_plan = writable and policy.may_prescribe_plan(user)
     referrals = presenters.referral_rows(
         user, referrals_of(patient), today=today, may_manage_referral=may_manage_referral
     )
@@ -93,7 +95,14 @@ def patient_dashboard(request, pk):
         "latest": assessments[0] if assessments else None,
         "guidance": presenters.guidance_table(trends),
         "findings": presenters.changes_to_review(
-            trends, assessment_data(patient), reviewed=last_review.assessment_id if last_review else None
+            trends,
+            assessment_data(patient),
+            reviewed=last_review.assessment_id if last_review else None,
+            medications=medication_data(patient),
+            plans=plan_data(patient),
+            supported_sides=supported_sides(patient),
+            may_refer=may_manage_referral,
+            may_change_plan=may_prescribe_plan,
         ),
         "review": {
             "last": last_review,
@@ -109,9 +118,16 @@ def patient_dashboard(request, pk):
             may_prescribe_device=writable and policy.may_prescribe_device(user),
         ),
         "active_devices": [d for d in devices if d.status == DeviceStatus.ACTIVE],
+        "medications": {
+            "current": presenters.current_medications(trends),
+            "events": presenters.record_rows(user, medications),
+        },
+        "plans": presenters.plan_panel(
+            user, plans_of(patient), today=today, may_change_plan=may_prescribe_plan
+        ),
         "referrals": referrals,
         "open_referrals": [row for row in referrals if row.is_open],
-        "chart_data": presenters.chart_data(trends, falls, today),
+        "chart_data": presenters.chart_data(trends, falls, today, medications),
         "mrc_drop_points": settings.MRC_SUM_DROP_POINTS,
         "may": {
             "edit_patient": writable and policy.may_edit_patient(user),
@@ -119,6 +135,8 @@ def patient_dashboard(request, pk):
             "record_fall": writable and policy.may_record_fall(user),
             "prescribe_device": writable and policy.may_prescribe_device(user),
             "manage_referral": may_manage_referral,
+            "record_medication": writable and policy.may_record_medication(user),
+            "prescribe_plan": may_prescribe_plan,
             "record_trend_review": writable and bool(assessments) and policy.may_record_trend_review(user),
             "mark_patient_in_error": writable and policy.may_mark_entered_in_error(user, patient),
         },

@@ -1,5 +1,5 @@
-"""The pages that add a record to a patient (assessment, fall, device, referral, trend review),
-move a referral's status, and mark a record entered in error."""
+"""The pages that add a record to a patient (assessment, fall, device, referral, trend review,
+medication event, exercise plan), move a referral's status, and mark a record entered in error."""
 
 from functools import partial
 
@@ -19,6 +19,8 @@ from care.services import (
     TransitionNotAllowed,
     device_prescribe,
     fall_record,
+    medication_record,
+    plan_prescribe,
     referral_create,
     referral_transition,
 )
@@ -118,11 +120,19 @@ def device_new(request, pk):
     )
 
 
+# What a link may fill in on the new referral page (the dashboard's foot-drop finding does).
+REFERRAL_PREFILLED = ("to_service", "reason", "urgency")
+
+
 @login_required
 def referral_new(request, pk):
     def save(request, patient, data, form):
         referral = referral_create(patient=patient, created_by=request.user, **data)
         return f"Referral to {referral.get_to_service_display()} created as a draft."
+
+    def initial():
+        prefilled = {name: request.GET[name] for name in REFERRAL_PREFILLED if name in request.GET}
+        return {"referred_on": clinic_today(), **prefilled}
 
     return _record_form(
         request,
@@ -131,7 +141,41 @@ def referral_new(request, pk):
         allowed=policy.may_manage_referral,
         save=save,
         template="web/referral_form.html",
-        initial=_today_initial("referred_on"),
+        initial=initial,
+    )
+
+
+@login_required
+def medication_new(request, pk):
+    def save(request, patient, data, form):
+        medication = medication_record(patient=patient, recorded_by=request.user, **data)
+        return f"{medication.describe()} recorded."
+
+    return _record_form(
+        request,
+        pk,
+        form_class=forms.MedicationEventForm,
+        allowed=policy.may_record_medication,
+        save=save,
+        template="web/medication_form.html",
+        initial=_today_initial("occurred_on"),
+    )
+
+
+@login_required
+def plan_new(request, pk):
+    def save(request, patient, data, form):
+        plan = plan_prescribe(patient=patient, prescribed_by=request.user, **data)
+        return f"{plan.describe()} prescribed; review on {plan.review_on:%d %b %Y}."
+
+    return _record_form(
+        request,
+        pk,
+        form_class=forms.PlanForm,
+        allowed=policy.may_prescribe_plan,
+        save=save,
+        template="web/plan_form.html",
+        initial=_today_initial("started_on"),
     )
 
 

@@ -6,7 +6,9 @@
  * charts a decline (rule 1, or rule 11 from the best of the past year) is a red ▼ triangle, the
  * best it fell from a purple ★ star, an improvement (rule 13) a green ▲ triangle; each chart's
  * legend names the marks it shows and its card says them in words. On the MRC sum, EDSS and
- * timed-walk charts the latest point is a red ▼ when its rule found it worse.
+ * timed-walk charts the latest point is a red ▼ when its rule found it worse. On the muscle and
+ * MRC sum charts each start or increase of an antispasticity drug (the events rule 16 looks at)
+ * is a dashed vertical line at its date, topped by a ▼ that names it in the tooltip and legend.
  */
 (function () {
   "use strict";
@@ -20,6 +22,48 @@
     decline: { label: "Decline", pointStyle: "triangle", rotation: 180, radius: 8, color: DECLINE },
     best: { label: "Best before decline", pointStyle: "star", rotation: 0, radius: 10, color: "#6b3fa0" },
     improvement: { label: "Improvement", pointStyle: "triangle", rotation: 0, radius: 8, color: "#1e6b34" },
+  };
+
+  const DOSE = { label: "Antispasticity dose change", color: "#6a5d00", pointStyle: "triangle", rotation: 180 };
+
+  /* The dose changes as a dataset of their own: a ▼ at the top of the chart (``top``) on each
+   * date, with the words in its tooltip; doseChangeLines draws the line down from it. */
+  function doseDataset(doseChanges, top) {
+    return {
+      label: DOSE.label,
+      doseChange: true,
+      data: doseChanges.map((d) => ({ x: dayNumber(d.date), y: top, date: d.date, text: d.text })),
+      showLine: false,
+      clip: false,
+      pointStyle: DOSE.pointStyle,
+      rotation: DOSE.rotation,
+      pointRadius: 6,
+      pointHoverRadius: 8,
+      borderColor: DOSE.color,
+      backgroundColor: DOSE.color,
+    };
+  }
+
+  const doseChangeLines = {
+    id: "doseChangeLines",
+    beforeDatasetsDraw(chart) {
+      const { ctx, chartArea, scales } = chart;
+      chart.data.datasets.forEach((dataset, index) => {
+        if (!dataset.doseChange || !chart.isDatasetVisible(index)) return;
+        ctx.save();
+        ctx.strokeStyle = DOSE.color;
+        ctx.lineWidth = 1.5;
+        ctx.setLineDash([4, 3]);
+        for (const point of dataset.data) {
+          const x = scales.x.getPixelForValue(point.x);
+          ctx.beginPath();
+          ctx.moveTo(x, chartArea.top);
+          ctx.lineTo(x, chartArea.bottom);
+          ctx.stroke();
+        }
+        ctx.restore();
+      });
+    },
   };
 
   function dayNumber(iso) {
@@ -91,6 +135,7 @@
 
   function muscleTooltip(item) {
     const p = item.raw;
+    if (item.dataset.doseChange) return p.text;
     const notes = [];
     if (p.decline) notes.push(`decline from ${p.from}`);
     if (p.fromBest) notes.push(`decline from best ${p.fromBest.grade} on ${p.fromBest.date}`);
@@ -103,7 +148,9 @@
    * with), then the marks this chart shows. */
   function muscleLegend(chart) {
     const sides = Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) => {
-      const style = chart.data.datasets[item.datasetIndex].side === "left" ? LEFT : RIGHT;
+      const dataset = chart.data.datasets[item.datasetIndex];
+      if (dataset.doseChange) return { ...item, pointStyle: DOSE.pointStyle, rotation: DOSE.rotation };
+      const style = dataset.side === "left" ? LEFT : RIGHT;
       return { ...item, pointStyle: style.pointStyle, rotation: 0, fillStyle: style.color, strokeStyle: style.color };
     });
     const shown = new Set(chart.data.datasets.flatMap((d) => d.data.map((p) => p.mark)));
@@ -120,6 +167,8 @@
       }));
     return sides.concat(marks);
   }
+
+  const MUSCLE_TOP = 15.6;
 
   function muscleCharts(data, range) {
     const labelOf = new Map(data.grades.map((g) => [g.thirds, g.label]));
@@ -161,6 +210,7 @@
         });
       }
       if (!datasets.length) continue;
+      if (data.dose_changes.length) datasets.push(doseDataset(data.dose_changes, MUSCLE_TOP));
       const card = canvas.closest(".chart-card");
       card.hidden = false;
       if (datasets.some((d) => d.data.some((p) => p.mark === "decline"))) card.classList.add("has-decline");
@@ -178,7 +228,7 @@
               type: "linear",
               // A little room beyond 0 and 5 so that points on them are not cut in half.
               min: -0.6,
-              max: 15.6,
+              max: MUSCLE_TOP,
               // The MRC scale in thirds: ticks only at real grades, labelled "4-", "4", "4+".
               afterBuildTicks: (axis) => {
                 axis.ticks = gradeTicks.map((value) => ({ value }));
@@ -199,13 +249,14 @@
             tooltip: { callbacks: { title: (items) => items[0].raw.date, label: muscleTooltip } },
           },
         },
+        plugins: [doseChangeLines],
       });
     }
   }
 
   /* A measure over time (MRC sum, EDSS, timed 25-foot walk): one line, its latest point a red
    * ▼ when the server's rule found it worse than the one before. */
-  function measureChart(canvasId, range, { label, points, worse, worseText, unit, y }) {
+  function measureChart(canvasId, range, { label, points, worse, worseText, unit, y, doseChanges = [] }) {
     const canvas = document.getElementById(canvasId);
     if (!canvas) return;
     const last = points.length - 1;
@@ -226,6 +277,7 @@
             pointBackgroundColor: (ctx) => (isWorse(ctx) ? DECLINE : MEASURE),
             pointBorderColor: (ctx) => (isWorse(ctx) ? DECLINE : MEASURE),
           },
+          ...(doseChanges.length ? [doseDataset(doseChanges, y.max)] : []),
         ],
       },
       options: {
@@ -234,15 +286,27 @@
         parsing: false,
         scales: { x: dateAxis(range), y },
         plugins: {
-          legend: { display: false },
+          // Shown only to name the dose-change marks: the one measure is named by the card.
+          legend: {
+            display: doseChanges.length > 0,
+            labels: {
+              usePointStyle: true,
+              boxHeight: 8,
+              filter: (item, chartData) => Boolean(chartData.datasets[item.datasetIndex].doseChange),
+            },
+          },
           tooltip: {
             callbacks: {
               title: (items) => items[0].raw.date,
-              label: (item) => `${label} ${item.raw.y}${unit}` + (item.raw.worse ? ` (${worseText})` : ""),
+              label: (item) =>
+                item.dataset.doseChange
+                  ? item.raw.text
+                  : `${label} ${item.raw.y}${unit}` + (item.raw.worse ? ` (${worseText})` : ""),
             },
           },
         },
       },
+      plugins: [doseChangeLines],
     });
   }
 
@@ -260,6 +324,7 @@
       worse: data.mrc_sum_drop,
       worseText: "dropped",
       unit: "",
+      doseChanges: data.dose_changes,
       y: {
         min: Math.max(0, Math.min(...scores) - pad),
         max: Math.min(MRC_SUM_MAX, Math.max(...scores) + pad),
@@ -401,6 +466,8 @@
       (p) => dayNumber(p.assessed_on)
     );
     if (assessmentDays.length) {
+      // A dose change after the latest assessment is still drawn (the server sends none before the first).
+      assessmentDays.push(...data.dose_changes.map((d) => dayNumber(d.date)));
       // One date range for every assessment chart, so they line up and compare at a glance.
       const range = dateRange(assessmentDays);
       muscleCharts(data, range);
