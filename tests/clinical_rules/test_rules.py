@@ -1,11 +1,12 @@
 """Every clinical rule of SPEC §3 at its thresholds and one step either side."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
-from assessments.grades import MRC_SUM_GROUPS, MRCGrade, MuscleGroup, Side
+from assessments.grades import MRC_SUM_GROUPS, MASGrade, MRCGrade, MuscleGroup, Side
 from clinical_rules import rules
 from clinical_rules.rules import AssessmentData, FallData, Score
 
@@ -726,8 +727,79 @@ NOT_AMONG_THEM = -1
 def test_findings_new_since_the_last_review(history, reviewed, new, settings):
     settings.MRC_SUM_DROP_POINTS = 2
     recorded = reviewed.recorded if isinstance(reviewed, AssessmentData) else reviewed
-    assert rules.findings_new_since_review(history, recorded) == new
+    # An AFO on both sides: the left ankle graded 3 is no unsupported foot drop (rule 19) here.
+    assert rules.findings_new_since_review(history, recorded, supported_sides={"bilateral"}) == new
 
 
 def test_findings_new_since_review_of_no_assessments():
     assert rules.findings_new_since_review([], None) == set()
+
+
+# The new-since-review keys of rules 15, 16, 17 and 19: the medication events, plans and devices
+# as they are now, against the assessments as they were at the review.
+BACLOFEN_UP = rules.MedicationData("baclofen", "increase", days_ago(250), 1, dose="20 mg tds")
+FAMPRIDINE_START = rules.MedicationData("fampridine", "start", days_ago(250), 2)
+ANKLE_DROPPED = visit(days_ago(100), {ANKLE_L: "3", GRIP_L: "4"}, walk="8.0", edss="3.5")
+ANKLES_PRIMARY = visit(days_ago(100), {ANKLE_L: "5", GRIP_L: "4"}, weakness="primary")
+RESISTANCE_BOTH_ANKLES = rules.PlanData(
+    7, MuscleGroup.ANKLE_DORSIFLEXION, "both", "progressive_resistance", TODAY
+)
+FOOT_DROP_LEFT = {("foot_drop", MuscleGroup.ANKLE_DORSIFLEXION, "left")}
+
+
+def _with_mas(assessment, label):
+    return replace(assessment, spasticity={ANKLE_L: MASGrade.from_label(label)})
+
+
+@pytest.mark.parametrize(
+    ("history", "reviewed", "care", "new"),
+    [
+        pytest.param(
+            [BASE, ANKLE_DOWN],
+            BASE,
+            {"medications": [BACLOFEN_UP, FAMPRIDINE_START]},
+            ANKLE_DECLINE | {("medication_review", "baclofen", days_ago(250))},
+            id="a baclofen increase before the decline; fampridine never counts",
+        ),
+        pytest.param(
+            [BASE, ANKLE_DOWN], ANKLE_DOWN, {"medications": [BACLOFEN_UP]}, set(), id="dose already reviewed"
+        ),
+        pytest.param(
+            [BASE, ANKLE_DOWN, ANKLE_DROPPED],
+            ANKLE_DOWN,
+            {"supported_sides": {"right"}},
+            FOOT_DROP_LEFT,
+            id="foot drop without an AFO on its side",
+        ),
+        pytest.param(
+            [BASE, ANKLE_DOWN, ANKLE_DROPPED],
+            ANKLE_DOWN,
+            {"supported_sides": {"bilateral"}},
+            set(),
+            id="foot drop with a bilateral AFO",
+        ),
+        pytest.param(
+            [BASE, ANKLES_PRIMARY],
+            BASE,
+            {"plans": [RESISTANCE_BOTH_ANKLES]},
+            {("plan_conflict", MuscleGroup.ANKLE_DORSIFLEXION, "left")},
+            id="a both-sides resistance plan on a primary left ankle (the right was never graded)",
+        ),
+        pytest.param(
+            [BASE, ANKLES_PRIMARY],
+            ANKLES_PRIMARY,
+            {"plans": [RESISTANCE_BOTH_ANKLES]},
+            set(),
+            id="conflict reviewed",
+        ),
+        pytest.param(
+            [_with_mas(BASE, "1"), _with_mas(ANKLE_DOWN, "1+")],
+            BASE,
+            {},
+            ANKLE_DECLINE | {("spasticity_increase", MuscleGroup.ANKLE_DORSIFLEXION, "left")},
+            id="a spasticity increase",
+        ),
+    ],
+)
+def test_care_findings_new_since_the_last_review(history, reviewed, care, new):
+    assert rules.findings_new_since_review(history, reviewed.recorded, **care) == new

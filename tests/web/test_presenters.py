@@ -2,12 +2,15 @@
 
 import datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 
+from assessments.grades import MRCGrade
 from care.models import Referral
-from care.selectors import devices_of
+from care.selectors import devices_of, medications_of
 from care.services import device_review
+from clinical_rules.rules import AssessmentData, Score
 from clinical_rules.trends import patient_trends
 from patients import policy
 from patients.models import Patient
@@ -187,6 +190,16 @@ def test_the_edited_meanwhile_message_names_what_is_stored_where_it_differs():
     )
 
 
+# The trends' rules 15, 16, 17 and 19 finding nothing.
+NO_CARE_FINDINGS = {
+    "patient": 1,
+    "spasticity_increases": [],
+    "medication_review": [],
+    "plan_conflicts": [],
+    "foot_drop": [],
+}
+
+
 def test_changes_to_review_word_rules_1_2_3_and_9_before_the_strength_findings():
     trends = {
         "declines": [
@@ -222,7 +235,7 @@ def test_changes_to_review_word_rules_1_2_3_and_9_before_the_strength_findings()
                 "to_date": _days(-1),
             }
         ],
-    }
+    } | NO_CARE_FINDINGS
     assert presenters.changes_to_review(trends, [], reviewed=None) == [
         presenters.Finding(
             "Decline",
@@ -367,3 +380,182 @@ def test_chart_data_of_a_patient_with_nothing_recorded(north):
     assert all(data[key] == [] for key in ("declines_from_best", "improvements", "edss", "timed_25ft_walk"))
     assert data["edss_worsening"] is False and data["walking_slowed"] is False
     assert all(group["changes"] == [] for group in data["muscle_groups"])
+
+
+# Medications, plans and what to do about them ----------------------------------------------------
+
+
+def _care_trends(**found):
+    return _trends_with([], []) | NO_CARE_FINDINGS | {"patient": 42} | found
+
+
+def test_the_care_findings_say_what_to_do_with_their_numbers():
+    trends = _care_trends(
+        spasticity_increases=[
+            {
+                "muscle_group": "knee_flexion",
+                "side": "right",
+                "from_mas": "1",
+                "to_mas": "1+",
+                "from_date": _days(-90),
+                "to_date": _days(-1),
+            }
+        ],
+        medication_review=[
+            {"drug": "tizanidine", "event": "start", "occurred_on": _days(-30), "dose": ""},
+            {"drug": "baclofen", "event": "increase", "occurred_on": _days(-10), "dose": "20 mg tds"},
+        ],
+        plan_conflicts=[{"plan": 9, "muscle_group": "hip_flexion", "side": "left"}],
+        foot_drop=[
+            {"side": "left", "grade": "2", "supported": False},
+            {"side": "right", "grade": "3", "supported": True},
+        ],
+    )
+    reason = (
+        "Foot drop, left side: ankle dorsiflexion graded 2, no AFO or FES for this side. "
+        "Please assess for an ankle-foot orthosis or FES."
+    )
+    referral_url = "/patients/42/referrals/new/?" + urlencode({"to_service": "orthotics", "reason": reason})
+    assert presenters.care_findings(trends, may_refer=True, may_change_plan=True) == [
+        presenters.Finding(
+            "Spasticity increase",
+            "Right knee flexion MAS 1 → 1+ (3 Mar 2026 to 31 May 2026)",
+            ("spasticity_increase", "knee_flexion", "right"),
+        ),
+        presenters.Finding(
+            "Medication review",
+            "Tizanidine started on 2 May 2026, before this loss of strength: the dose may be adding to the weakness.",
+            ("medication_review", "tizanidine", _days(-30)),
+            action="Review the dose with the prescriber.",
+        ),
+        presenters.Finding(
+            "Medication review",
+            "Baclofen increased on 22 May 2026 (20 mg tds), before this loss of strength: "
+            "the dose may be adding to the weakness.",
+            ("medication_review", "baclofen", _days(-10)),
+            action="Review the dose with the prescriber.",
+        ),
+        presenters.Finding(
+            "Plan conflict",
+            "Left hip flexion: a progressive resistance plan, and its latest grading is primary weakness.",
+            ("plan_conflict", "hip_flexion", "left"),
+            action="Change the plan: resistance training to fatigue can worsen primary weakness.",
+            link=presenters.FindingLink("/plans/9/edit/", "Change the plan"),
+        ),
+        presenters.Finding(
+            "Foot drop",
+            "Left ankle dorsiflexion 2, with no AFO or FES for this side.",
+            ("foot_drop", "ankle_dorsiflexion", "left"),
+            action="Consider an AFO/FES and an orthotics referral.",
+            link=presenters.FindingLink(referral_url, "Refer to orthotics"),
+        ),
+    ]
+    # Nobody is sent to a page they may not use.
+    assert all(
+        f.link is None for f in presenters.care_findings(trends, may_refer=False, may_change_plan=False)
+    )
+
+
+def test_the_care_findings_stand_before_the_improvements_and_are_new_until_reviewed():
+    improvement = {
+        "muscle_group": "grip",
+        "side": "right",
+        "from_grade": "3",
+        "to_grade": "4",
+        "from_date": _days(-90),
+        "to_date": _days(-1),
+    }
+    trends = _care_trends(
+        improvements=[improvement],
+        foot_drop=[{"side": "right", "grade": "3-", "supported": False}],
+        declines=[],
+        mrc_sum_drop=False,
+        asymmetries=[],
+        walking_slowed=False,
+    )
+    before = AssessmentData(_days(-90), 1, {("grip", "right"): Score(MRCGrade.from_label("3"))})
+    latest = AssessmentData(
+        _days(-1),
+        2,
+        {
+            ("grip", "right"): Score(MRCGrade.from_label("4")),
+            ("ankle_dorsiflexion", "right"): Score(MRCGrade.from_label("3-")),
+        },
+    )
+    findings = presenters.changes_to_review(trends, [before, latest], reviewed=1)
+    assert [(f.label, f.new) for f in findings] == [("Foot drop", True), ("Improvement", True)]
+    # A right AFO: the foot drop is supported, so it was never a finding to be new.
+    findings = presenters.changes_to_review(trends, [before, latest], reviewed=1, supported_sides={"right"})
+    assert [(f.label, f.new) for f in findings] == [("Foot drop", False), ("Improvement", True)]
+
+
+def test_current_medications_are_named_for_a_person():
+    trends = {
+        "current_medications": [
+            {"drug": "baclofen_intrathecal", "drug_name": "", "dose": "pump", "since": _days(-300)},
+            {"drug": "other", "drug_name": "Oxybutynin", "dose": "", "since": None},
+        ]
+    }
+    assert presenters.current_medications(trends) == [
+        {"name": "Baclofen (intrathecal)", "dose": "pump", "since": _days(-300)},
+        {"name": "Oxybutynin", "dose": "", "since": None},
+    ]
+
+
+def test_dose_changes_are_the_antispasticity_starts_and_increases_since_the_first_assessment(north, nora):
+    patient = factories.PatientFactory(clinic=north)
+    first = _days(-100)
+    for drug, event, day, dose in [
+        ("baclofen", "start", _days(-101), "5 mg tds"),  # before the first assessment
+        ("baclofen", "increase", first, "10 mg tds"),  # on its day
+        ("tizanidine", "start", _days(-50), "2 mg"),
+        ("tizanidine", "decrease", _days(-40), "1 mg"),  # a decrease adds nothing
+        ("fampridine", "start", _days(-30), "10 mg bd"),  # not antispasticity
+        ("baclofen", "increase", _days(-5), ""),
+    ]:
+        factories.MedicationFactory(
+            patient=patient, recorded_by=nora, drug=drug, event=event, occurred_on=day, dose=dose
+        )
+    events = list(medications_of(patient))
+    assert presenters.dose_changes(events, since=first) == [
+        {"date": first, "text": "Baclofen increased on 21 Feb 2026 (10 mg tds)"},
+        {"date": _days(-50), "text": "Tizanidine started on 12 Apr 2026 (2 mg)"},
+        {"date": _days(-5), "text": "Baclofen increased on 27 May 2026"},
+    ]
+    factories.assessment_with_grades(patient, first, {("grip", "left"): "4"}, assessor=nora)
+    data = presenters.chart_data(patient_trends(patient, today=TODAY), [], TODAY, events)
+    assert [d["date"] for d in data["dose_changes"]] == [first, _days(-50), _days(-5)]
+    assert data["dose_changes_text"] == (
+        "Antispasticity dose changes marked: Baclofen increased on 21 Feb 2026 (10 mg tds); "
+        "Tizanidine started on 12 Apr 2026 (2 mg); Baclofen increased on 27 May 2026."
+    )
+
+
+def test_no_dose_change_is_marked_without_an_assessment(north, nora):
+    patient = factories.PatientFactory(clinic=north)
+    factories.MedicationFactory(patient=patient, recorded_by=nora, occurred_on=_days(-5))
+    data = presenters.chart_data(
+        patient_trends(patient, today=TODAY), [], TODAY, list(medications_of(patient))
+    )
+    assert (data["dose_changes"], data["dose_changes_text"]) == ([], "")
+
+
+def test_the_plan_panel_splits_active_from_ended_and_flags_reviews_due(north, phil, nora):
+    patient = factories.PatientFactory(clinic=north)
+    due = factories.PlanFactory(
+        patient=patient, prescribed_by=phil, started_on=_days(-35), review_on=_days(7)
+    )
+    later = factories.PlanFactory(
+        patient=patient, prescribed_by=phil, started_on=_days(-34), review_on=_days(8)
+    )
+    ended = factories.PlanFactory(
+        patient=patient, prescribed_by=phil, started_on=_days(-90), status="ended", ended_on=_days(-1)
+    )
+    panel = presenters.plan_panel(nora, [due, later, ended], today=TODAY, may_change_plan=False)
+    assert [(row.plan, row.review_due, row.may_change, row.may_mark_in_error) for row in panel["active"]] == [
+        (due, True, False, False),
+        (later, False, False, False),
+    ]
+    assert [row.plan for row in panel["ended"]] == [ended]
+    panel = presenters.plan_panel(phil, [due], today=TODAY, may_change_plan=True)
+    assert (panel["active"][0].may_change, panel["active"][0].may_mark_in_error) == (True, True)
