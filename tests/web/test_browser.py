@@ -592,3 +592,56 @@ def test_the_dashboard_charts_mark_what_the_rules_found_and_say_it_in_words(web,
     ]
     assert "▼ Walking slowed: 9.00 s → 11.00 s" in web.find("[aria-labelledby=t25fw-title]").text
     web.screenshot("dashboard-findings-charted")
+
+
+def test_a_dose_change_is_drawn_where_it_happened_on_every_strength_chart(web, nora, assessed_patient):
+    """A baclofen increase between the two visits: a marked line at its date on the muscle charts
+    and the MRC sum chart, named in the legend and the tooltip; a decrease is not drawn."""
+    for event, day, dose in [
+        ("increase", date(2026, 3, 1), "20 mg tds"),
+        ("decrease", date(2026, 3, 20), ""),
+    ]:
+        factories.MedicationFactory(
+            patient=assessed_patient,
+            recorded_by=nora,
+            drug="baclofen",
+            event=event,
+            occurred_on=day,
+            dose=dose,
+        )
+    web.log_in("nora")
+    web.get(reverse("web:patient_dashboard", args=[assessed_patient.pk]))
+    web.wait.until(
+        lambda d: d.execute_script("return document.documentElement.dataset.chartsReady") == "true"
+    )
+    marked = """
+        const chart = Chart.getChart(document.getElementById(arguments[0]));
+        const dataset = chart.data.datasets.find((d) => d.doseChange);
+        if (!dataset) return null;
+        const tooltip = chart.options.plugins.tooltip.callbacks.label;
+        return {
+            points: dataset.data.map((p) => [p.date, p.x * 86400000 === Date.parse(p.date + "T00:00:00Z"), p.y === chart.scales.y.max]),
+            tooltip: dataset.data.map((p) => tooltip.call(chart.tooltip, {dataset, raw: p})),
+            legend: chart.legend.legendItems.map((item) => item.text),
+            plugins: chart.config.plugins.map((p) => p.id),
+            label: chart.canvas.getAttribute("aria-label"),
+        };
+    """
+    words = "Baclofen increased on 1 Mar 2026 (20 mg tds)"
+    for canvas in ("chart-ankle_dorsiflexion", "chart-grip", "chart-mrc-sum"):
+        drawn = web.driver.execute_script(marked, canvas)
+        assert drawn is not None, canvas
+        assert drawn["points"] == [["2026-03-01", True, True]], canvas
+        assert drawn["tooltip"] == [words], canvas
+        assert "Antispasticity dose change" in drawn["legend"], canvas
+        assert "doseChangeLines" in drawn["plugins"], canvas
+        assert drawn["label"].endswith(f"Antispasticity dose changes marked: {words}."), canvas
+    # The MRC sum chart's legend names only the mark; the grade charts keep their sides first.
+    assert web.driver.execute_script(marked, "chart-mrc-sum")["legend"] == ["Antispasticity dose change"]
+    assert web.driver.execute_script(marked, "chart-grip")["legend"][:3] == [
+        "Left",
+        "Right",
+        "Antispasticity dose change",
+    ]
+    assert words in web.find("#strength .chart-legend-note").text
+    web.screenshot("dashboard-dose-change")
