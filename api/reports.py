@@ -1,4 +1,4 @@
-"""API v1 reports (SPEC §4): ``GET reports/{caseload,falls,overdue,referrals,devices}/``, and
+"""API v1 reports (SPEC §4): ``GET reports/{caseload,falls,overdue,referrals,devices,strength}/``, and
 ``reports/access/``, the access log (SPEC §5).
 
 Clinic admins only (``policy.may_run_reports``). ``?clinic=`` narrows to one of the admin's
@@ -104,6 +104,18 @@ COLUMN_FIELDS = {
     "falls_per_patient": lambda: _decimal(),
     "high_fall_risk_share": lambda: _decimal(),
     "median_days_sent_to_seen": lambda: _decimal(help_text="Null when no referral was both sent and seen."),
+    "patients_with_decline": lambda: _int(
+        help_text="Patients with an assessment that month showing a decline or a decline from best."
+    ),
+    "patients_with_improvement": lambda: _int(
+        help_text="Patients with an assessment that month showing an improvement."
+    ),
+    "strength_reviews": lambda: _int(
+        help_text="Valid trend reviews of that month's assessments, whenever they were made."
+    ),
+    "median_days_to_review": lambda: _decimal(
+        help_text="Days from assessment to review, over those reviews; null when there is none."
+    ),
 }
 
 

@@ -16,7 +16,7 @@ router.register("devices", views.DeviceViewSet, basename="device")
 router.register("referrals", views.ReferralViewSet, basename="referral")
 router.register("reminders", views.ReminderViewSet, basename="reminder")
 
-reviews = "v1/patients/<int:patient_pk>/reviews/"
+reviews = "v1/patients/<int:pk>/reviews/"
 
 urlpatterns = [
     path("v1/auth/token/", auth.TokenView.as_view(), name="auth-token"),
@@ -25,9 +25,13 @@ urlpatterns = [
     path(
         reviews, views.TrendReviewViewSet.as_view({"get": "list", "post": "create"}), name="patient-reviews"
     ),
-    path(f"{reviews}<int:pk>/", views.TrendReviewViewSet.as_view({"get": "retrieve"}), name="patient-review"),
     path(
-        f"{reviews}<int:pk>/entered-in-error/",
+        f"{reviews}<int:review_id>/",
+        views.TrendReviewViewSet.as_view({"get": "retrieve"}),
+        name="patient-review",
+    ),
+    path(
+        f"{reviews}<int:review_id>/entered-in-error/",
         views.TrendReviewViewSet.as_view({"post": "entered_in_error"}),
         name="patient-review-entered-in-error",
     ),

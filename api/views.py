@@ -53,7 +53,8 @@ from . import filters, serializers
 from .exceptions import Conflict
 from .permissions import RolePolicy
 
-PATIENT_IN_PATH = OpenApiParameter("patient_pk", int, OpenApiParameter.PATH, description="The patient's id.")
+PATIENT_IN_PATH = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The patient's id.")
+REVIEW_IN_PATH = OpenApiParameter("review_id", int, OpenApiParameter.PATH, description="The review's id.")
 
 
 def etag_of(data):
@@ -220,9 +221,9 @@ class PatientViewSet(ClinicalRecordViewSet):
 
 @extend_schema_view(
     list=extend_schema(parameters=[PATIENT_IN_PATH]),
-    retrieve=extend_schema(parameters=[PATIENT_IN_PATH]),
+    retrieve=extend_schema(parameters=[PATIENT_IN_PATH, REVIEW_IN_PATH]),
     create=extend_schema(parameters=[PATIENT_IN_PATH]),
-    entered_in_error=extend_schema(parameters=[PATIENT_IN_PATH]),
+    entered_in_error=extend_schema(parameters=[PATIENT_IN_PATH, REVIEW_IN_PATH]),
 )
 class TrendReviewViewSet(ClinicalRecordViewSet):
     """A patient's trend reviews: clinicians' sign-offs of their findings, each of the patient's
@@ -230,18 +231,19 @@ class TrendReviewViewSet(ClinicalRecordViewSet):
 
     serializer_class = serializers.TrendReviewSerializer
     filterset_class = filters.TrendReviewFilter
+    lookup_url_kwarg = "review_id"
     role_policy = {"create": policy.may_record_trend_review}
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # A patient outside the user's clinics is a 404 before the body is looked at (a method
-        # the route does not have stays a 405).
-        if self.action is not None:
+        # the route does not have stays a 405, and OPTIONS describes the route as for any id).
+        if self.action not in (None, "metadata"):
             self.patient  # noqa: B018
 
     @cached_property
     def patient(self):
-        return get_object_or_404(patient_list(self.request.user), pk=self.kwargs["patient_pk"])
+        return get_object_or_404(patient_list(self.request.user), pk=self.kwargs["pk"])
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no patient

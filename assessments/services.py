@@ -1,5 +1,6 @@
 """Recording and correcting MMT assessments with their scores, in one transaction each."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
@@ -127,12 +128,9 @@ def trend_review_record(*, patient, by, note):
     latest = latest_assessment_of(patient)
     review = TrendReview(patient=patient, assessment=latest, reviewed_by=by, note=note.strip())
     record_check_editable(review)
-    errors = {}
-    if not review.note:
-        errors["note"] = ["Say what you reviewed and decided."]
     if latest is None:
-        errors["assessment"] = [NOTHING_TO_REVIEW]
-    record_validate(review, errors)
+        raise ValidationError({"assessment": [NOTHING_TO_REVIEW]})
+    record_validate(review, {"note": ["Say what you reviewed and decided."]} if not review.note else {})
     review._history_user = by
     review.save()
     return review

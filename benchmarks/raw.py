@@ -278,6 +278,36 @@ WHERE p.clinic_id = ANY(%(clinics)s) AND p.entered_in_error_at IS NULL AND d.ent
 GROUP BY 1, 2 ORDER BY 1, 2
 """
 
+# Per clinic and month of assessment: the assessments and their recorded findings, and the
+# reviews of those assessments (by the review's clinic-local date), joined on the month.
+STRENGTH = """
+WITH a AS (
+    SELECT p.clinic_id, date_trunc('month', a.assessed_on::timestamp)::date AS month, count(*) AS assessments,
+           count(DISTINCT a.patient_id) FILTER (WHERE f.decline OR f.decline_from_best) AS patients_with_decline,
+           count(DISTINCT a.patient_id) FILTER (WHERE f.improvement) AS patients_with_improvement
+    FROM assessments_assessment a JOIN patients_patient p ON p.id = a.patient_id
+    LEFT JOIN clinical_rules_assessmentfindings f ON f.assessment_id = a.id
+    WHERE p.clinic_id = ANY(%(clinics)s) AND p.entered_in_error_at IS NULL AND a.entered_in_error_at IS NULL
+    GROUP BY 1, 2
+), r AS (
+    SELECT p.clinic_id, date_trunc('month', a.assessed_on::timestamp)::date AS month, count(*) AS strength_reviews,
+           percentile_cont(0.5) WITHIN GROUP (
+               ORDER BY (r.reviewed_at AT TIME ZONE %(tz)s)::date - a.assessed_on
+           ) AS median_days_to_review
+    FROM assessments_trendreview r JOIN assessments_assessment a ON a.id = r.assessment_id
+    JOIN patients_patient p ON p.id = r.patient_id
+    WHERE p.clinic_id = ANY(%(clinics)s) AND p.entered_in_error_at IS NULL AND a.entered_in_error_at IS NULL
+      AND r.entered_in_error_at IS NULL
+    GROUP BY 1, 2
+)
+SELECT c.code AS clinic, to_char(a.month, 'YYYY-MM') AS month, a.assessments, a.patients_with_decline,
+       a.patients_with_improvement, COALESCE(r.strength_reviews, 0) AS strength_reviews,
+       round(r.median_days_to_review::numeric, 1) AS median_days_to_review
+FROM a JOIN patients_clinic c ON c.id = a.clinic_id
+LEFT JOIN r ON r.clinic_id = a.clinic_id AND r.month = a.month
+ORDER BY 1, 2
+"""
+
 
 def _report(conn, params, *statements):
     out = []
@@ -313,6 +343,10 @@ def report_referrals(conn, params):
 
 def report_devices(conn, params):
     return _report(conn, params, DEVICES)
+
+
+def report_strength(conn, params):
+    return _report(conn, params, STRENGTH)
 
 
 # The reminder sweep -------------------------------------------------------------------------

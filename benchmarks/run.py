@@ -226,7 +226,7 @@ def measure(*, repeat, log):
             LIST_TARGET,
         ),
     ]
-    for name in ("caseload", "overdue", "falls", "referrals", "devices"):
+    for name in ("caseload", "overdue", "falls", "referrals", "devices", "strength"):
         report_raw = getattr(raw, f"report_{name}")
         cases.append(
             (

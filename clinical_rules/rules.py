@@ -408,3 +408,37 @@ def strength_review_due(latest_findings, *, patient_status, reviewed):
     """Rule 18: an active patient's latest assessment shows a finding that calls for review, and no
     valid trend review has that assessment."""
     return patient_status == PatientStatus.ACTIVE and latest_findings.call_for_review and not reviewed
+
+
+def findings_new_since_review(assessments, reviewed):
+    """The findings of the latest of ``assessments`` that were not there when the patient was last
+    reviewed, each as a key ``(rule, muscle_group, side)`` (``None`` where the rule has none).
+
+    ``reviewed`` is the ``recorded`` of the assessment the last review was of, or ``None`` for no
+    review. The findings as of that review are the rules' answer over the assessments up to and
+    including it. With no review, or one of an assessment not among ``assessments``, every
+    finding is new. A finding stays the same finding while its key does: a decline of the same
+    muscle-side found again at a later visit is not new.
+    """
+
+    def keys(history):
+        graded = [
+            ("decline", declines(history)),
+            ("decline_from_best", declines_from_best(history)),
+            ("improvement", improvements(history)),
+        ]
+        found = {(rule, f["muscle_group"], f["side"]) for rule, listed in graded for f in listed}
+        found |= {("asymmetry", a["muscle_group"], None) for a in asymmetries(history)}
+        flags = {
+            "mrc_sum_drop": mrc_sum_dropped(history),
+            "mrc_sum_drop_from_best": mrc_sum_drop_from_best(mrc_sum_series(history)) is not None,
+            "walking_slowed": walking_slowed(history),
+            "edss_worsening": edss_worsened(history),
+        }
+        return found | {(rule, None, None) for rule, holds in flags.items() if holds}
+
+    ordered = chronological(assessments)
+    position = next((i for i, a in enumerate(ordered) if a.recorded == reviewed), None)
+    if position is None:
+        return keys(ordered)
+    return keys(ordered) - keys(ordered[: position + 1])

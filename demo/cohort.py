@@ -3,19 +3,27 @@
 Deterministic (a fixed random seed) and idempotent: patients are keyed by MRN, so a second
 run finds everything in place and creates nothing. Dates are relative to the day of the first
 run, so the cohort always has recent, due and overdue follow-ups.
+
+Each patient has a ``Story``: what the rules of SPEC §3 are meant to find in their records
+(a declining leg, a worsening EDSS, a reviewed decline); the rest of their course is steady
+within the usual variation between visits, so that no rule fires from noise.
 """
 
 import random
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
-from assessments.models import Assessment, MuscleScore
+from assessments.models import Assessment, MuscleScore, TrendReview
+from assessments.services import trend_review_record
 from care.models import DevicePrescription, DeviceType, FallEvent, Referral, ReferralStatusChange
 from clinical_rules.findings import findings_record
+from clinical_rules.rules import edss_worsening_step
 from patients.models import Clinic, MSType, Patient, Role, Sex
 from patients.services import staff_add
 
@@ -42,10 +50,80 @@ GRADES = sorted(MRCGrade)
 SLOW_SLIDE = ("north", 6)
 SLOW_SLIDE_VISITS = 8
 
+# Those who lose strength are mostly in the progressive phase of MS.
+MS_TYPES = [MSType.RRMS] * 3 + [MSType.SPMS, MSType.PPMS, MSType.CIS, MSType.CIS, MSType.UNKNOWN]
+MS_TYPES_LOSING_STRENGTH = [MSType.SPMS, MSType.SPMS, MSType.PPMS, MSType.PPMS, MSType.RRMS, MSType.UNKNOWN]
+# The EDSS a patient comes to the clinic with, by MS type (6.0: walks with a stick).
+EDSS_AT_FIRST_VISIT = {
+    MSType.CIS: ["1.0", "1.5", "2.0"],
+    MSType.RRMS: ["1.5", "2.0", "2.5", "3.0", "3.5"],
+    MSType.SPMS: ["4.0", "4.5", "5.5", "6.0", "6.5"],
+    MSType.PPMS: ["3.5", "4.0", "4.5", "6.0", "6.5"],
+    MSType.UNKNOWN: ["2.0", "2.5", "3.0", "3.5"],
+}
+HALF_STEP = Decimal("0.5")
+# Up to 5.5 a half step between visits is within the scale's rater variation (rule 14 wants a
+# whole step); from 6.0 on half a step is a real loss, so a steady course rises no further.
+EDSS_VARIES_UP_TO = Decimal("5.5")
+# The physio classifies a patient's weakness once, at the second visit, and it stays. Weakness
+# in progressive MS is mostly the disease's own (primary); in relapsing MS more often from
+# disuse (secondary), and after a single episode (CIS) secondary; a few have both (mixed).
+WEAKNESS_BY_MS_TYPE = {
+    MSType.PPMS: [WeaknessType.PRIMARY] * 7 + [WeaknessType.MIXED],
+    MSType.SPMS: [WeaknessType.PRIMARY] * 7 + [WeaknessType.MIXED],
+    MSType.RRMS: [WeaknessType.SECONDARY] * 4 + [WeaknessType.PRIMARY] * 3 + [WeaknessType.MIXED],
+    MSType.CIS: [WeaknessType.SECONDARY],
+    MSType.UNKNOWN: [WeaknessType.PRIMARY, WeaknessType.SECONDARY] * 2 + [WeaknessType.MIXED],
+}
+CLASSIFIED_AT_VISIT = 1
+
 
 def _grade_at(thirds):
     """The scale grade nearest at or below ``thirds`` (the scale has no 1+ or 1-)."""
     return max(g for g in GRADES if g.value <= max(0, min(15, thirds)))
+
+
+@dataclass(frozen=True)
+class Story:
+    """What one demo patient is there to show: the patient ``number`` (from 0) of a clinic."""
+
+    clinic_code: str
+    number: int
+
+    @property
+    def mrn(self):
+        return f"{self.clinic_code[0].upper()}{100001 + self.number}"
+
+    @property
+    def slow_slide(self):
+        return (self.clinic_code, self.number) == SLOW_SLIDE
+
+    @property
+    def declining(self):
+        """A third of the cohort: one leg weakens over the visits, then drops a whole grade or
+        more at the latest (rule 1); the EDSS creeps up by half steps."""
+        return self.number % 3 == 0 and not self.slow_slide
+
+    @property
+    def worsens(self):
+        """Some of the declining are worse all round at the latest visit: a step up on the EDSS
+        (rule 14) and a timed walk a quarter slower or more (rule 9). No one else is."""
+        return self.declining and self.number % 9 == 0
+
+    @property
+    def reviewed_earlier(self):
+        """A clinician reviewed the findings of an assessment that is no longer the latest."""
+        return self.number % 4 == 3
+
+    @property
+    def reviewed_latest(self):
+        """A physio has reviewed the latest assessment's decline: no strength review is due."""
+        return self.declining and self.number % 9 == 3
+
+
+def demo_stories():
+    """Every demo patient's story, clinic by clinic."""
+    return [Story(code, number) for code in CLINICS for number in range(PATIENTS_PER_CLINIC)]
 
 
 def seed_demo(*, today=None):
@@ -53,17 +131,16 @@ def seed_demo(*, today=None):
     today = today or timezone.localdate()
     rng = random.Random(2026)
     staff = _seed_staff()
+    clinics = Clinic.objects.in_bulk(list(CLINICS), field_name="code")
     created = 0
-    for clinic_code, clinic_name in CLINICS.items():
-        clinic, _ = Clinic.objects.get_or_create(code=clinic_code, defaults={"name": clinic_name})
-        for n in range(PATIENTS_PER_CLINIC):
-            # Draw from the generator for every patient, so each one's data is the same
-            # whether or not the others already exist.
-            patient_rng = random.Random(rng.random())
-            mrn = f"{clinic_code[0].upper()}{100001 + n}"
-            if not Patient.objects.filter(clinic=clinic, mrn=mrn).exists():
-                _seed_patient(clinic, mrn, n, staff[clinic_code], patient_rng, today)
-                created += 1
+    for story in demo_stories():
+        # Draw from the generator for every patient, so each one's data is the same whether
+        # or not the others already exist.
+        patient_rng = random.Random(rng.random())
+        clinic = clinics[story.clinic_code]
+        if not Patient.objects.filter(clinic=clinic, mrn=story.mrn).exists():
+            _seed_patient(clinic, story, staff[story.clinic_code], patient_rng, today)
+            created += 1
     return created
 
 
@@ -90,63 +167,67 @@ def _ensure_clinics():
     return list(CLINICS)
 
 
+def _moment(day, hour, minute=0):
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
 @transaction.atomic
-def _seed_patient(clinic, mrn, n, staff, rng, today):
+def _seed_patient(clinic, story, staff, rng, today):
+    n = story.number
     nurse, physio = staff[Role.NURSE], staff[Role.PHYSIO]
     first_seen = today - timedelta(days=rng.randint(400, 730))
+    ms_type = rng.choice(MS_TYPES_LOSING_STRENGTH if story.declining or story.slow_slide else MS_TYPES)
     patient = Patient.objects.create(
         clinic=clinic,
-        mrn=mrn,
+        mrn=story.mrn,
         given_name=GIVEN_NAMES[(n * 7 + len(clinic.code)) % len(GIVEN_NAMES)],
         family_name=FAMILY_NAMES[(n * 3 + 5 * len(clinic.code)) % len(FAMILY_NAMES)],
         date_of_birth=today - timedelta(days=365 * rng.randint(24, 72) + rng.randint(0, 364)),
         sex=rng.choice([Sex.FEMALE, Sex.FEMALE, Sex.FEMALE, Sex.MALE, Sex.OTHER]),
-        ms_type=rng.choice([MSType.RRMS, MSType.RRMS, MSType.SPMS, MSType.PPMS, MSType.CIS, MSType.UNKNOWN]),
+        ms_type=ms_type,
         diagnosis_date=first_seen - timedelta(days=rng.randint(200, 4000)),
         status=Patient.Status.DISCHARGED if n % 13 == 12 else Patient.Status.ACTIVE,
         reassessment_interval_weeks=rng.choice([8, 12, 12, 12, 16, 26]),
     )
-    Patient.objects.filter(pk=patient.pk).update(
-        created_at=timezone.make_aware(datetime.combine(first_seen, time(9)))
-    )
+    Patient.objects.filter(pk=patient.pk).update(created_at=_moment(first_seen, 9))
 
-    declining = n % 3 == 0  # a third of the cohort loses strength in one leg
-    slow_slide = (clinic.code, n) == SLOW_SLIDE
     # Every sixth patient is the typical case: left foot drop getting worse, and falling.
     weak_side = Side.LEFT if n % 6 == 0 else rng.choice(list(Side))
     baseline = {(group, side): rng.choice([11, 12, 12, 13, 15, 15]) for group in MuscleGroup for side in Side}
-    if n % 4 == 0:  # foot drop: weak ankle dorsiflexion on one side
-        baseline[(MuscleGroup.ANKLE_DORSIFLEXION, weak_side)] = rng.choice([8, 9, 10])
-    weakness = {item: WeaknessType.UNKNOWN for item in baseline}
+    foot_drop = (MuscleGroup.ANKLE_DORSIFLEXION, weak_side) if n % 4 == 0 else None
+    if foot_drop:  # weak ankle dorsiflexion on one side
+        baseline[foot_drop] = rng.choice([8, 9, 10])
+    classified = _weakness_types(rng, ms_type, baseline, foot_drop)
+    weakness = dict.fromkeys(baseline, WeaknessType.UNKNOWN)
 
-    visits = SLOW_SLIDE_VISITS if slow_slide else rng.randint(2, 8)
+    visits = SLOW_SLIDE_VISITS if story.slow_slide else rng.randint(2, 8)
     # Most patients were seen recently; every fifth is overdue for reassessment.
     last_visit = today - timedelta(days=rng.randint(200, 300) if n % 5 == 0 else rng.randint(0, 70))
     span = (last_visit - first_seen).days
     visit_days = sorted({first_seen + timedelta(days=span * i // max(visits - 1, 1)) for i in range(visits)})
-    walk = rng.uniform(5.0, 9.0)
+    edss_course = _edss_course(rng, story, ms_type, len(visit_days))
+    walk_course = _walk_course(rng, story, edss_course[0], len(visit_days))
+    latest = len(visit_days) - 1
+    reviewed = set()
+    if story.reviewed_earlier:
+        reviewed.add((latest - 1) // 2)  # about halfway through
+    if story.reviewed_latest:
+        reviewed.add(latest)
     for index, visit_day in enumerate(visit_days):
-        if index == 1:  # the physio has classified the weakness by the second visit
-            weakness = {
-                item: rng.choice([WeaknessType.PRIMARY, WeaknessType.SECONDARY, WeaknessType.MIXED])
-                for item in baseline
-            }
-        if slow_slide:
+        if index == CLASSIFIED_AT_VISIT:
+            weakness = classified
+        if story.slow_slide:
             decline = index
-            edss = 4 if index % 2 == 0 else None  # steady: the slide is in the leg alone
         else:
             # A slow slide, then at the latest visit a drop of a whole grade or more (SPEC §3 rule 1).
-            slide = min(2 * index, 4) + (3 if index == len(visit_days) - 1 else 0)
-            decline = slide if declining else 0
-            edss = rng.choice([2, 2.5, 3, 3.5, 4, 4.5, 6]) if index % 2 == 0 else None
+            slide = min(2 * index, 4) + (3 if index == latest else 0)
+            decline = slide if story.declining else 0
         assessment = Assessment.objects.create(
             patient=patient,
             assessed_on=visit_day,
             assessor=physio if index % 2 else nurse,
-            edss=edss,
-            timed_25ft_walk_seconds=round(
-                walk * (1 + (0.12 * index if declining else rng.uniform(-0.05, 0.05))), 2
-            ),
+            edss=edss_course[index],
+            timed_25ft_walk_seconds=walk_course[index],
             notes="Demo assessment.",
         )
         MuscleScore.objects.bulk_create(
@@ -161,12 +242,98 @@ def _seed_patient(clinic, mrn, n, staff, rng, today):
             # Some clinics grade the arms only when there is a complaint.
             if index == 0 or group in LEG_GROUPS or n % 6 != 1
         )
+        if index in reviewed:
+            # Recorded now, while this assessment is the latest: the review is of it.
+            _seed_review(patient, physio, _review_note(story, index, latest, weak_side), visit_day, rng)
 
     findings_record(patient)
     _seed_falls(patient, nurse, n, rng, today)
     _seed_devices(patient, physio, weak_side, n, rng, today)
     _seed_referrals(patient, nurse, physio, n, rng, today)
     return patient
+
+
+def _weakness_types(rng, ms_type, baseline, foot_drop):
+    """Each muscle-side's weakness type once classified: the patient's own type throughout,
+    except a foot drop, which in MS is the disease's own (primary) whatever else is weak."""
+    dominant = rng.choice(WEAKNESS_BY_MS_TYPE[ms_type])
+    weakness = dict.fromkeys(baseline, dominant)
+    if foot_drop is not None:
+        weakness[foot_drop] = WeaknessType.PRIMARY
+    return weakness
+
+
+def _edss_course(rng, story, ms_type, visits):
+    """The EDSS at each visit, or ``None`` where it was not scored (every other visit, and
+    always at the latest).
+
+    Steady patients vary by at most half a step; the declining creep up by half steps; only
+    those the story says worsen rise by a whole step (half a step from 6.0) at the latest.
+    """
+    scored = [index for index in range(visits) if index % 2 == 0 or index == visits - 1]
+    usual = Decimal(rng.choice(EDSS_AT_FIRST_VISIT[ms_type]))
+    scores = []
+    for _ in scored:
+        if story.declining and scores and usual <= EDSS_VARIES_UP_TO and rng.random() < 0.5:
+            usual += HALF_STEP
+        varies = not story.declining and usual <= EDSS_VARIES_UP_TO and rng.random() < 0.3
+        scores.append(usual + HALF_STEP if varies else usual)
+    if story.worsens:
+        scores[-1] = scores[-2] + edss_worsening_step(scores[-2])
+    by_visit = dict(zip(scored, scores, strict=True))
+    return [by_visit.get(index) for index in range(visits)]
+
+
+def _walk_course(rng, story, first_edss, visits):
+    """The timed 25-foot walk in seconds at each visit: slower the higher the EDSS, within 5%
+    from visit to visit when steady, 12% of the first time slower per visit when declining,
+    and a quarter slower or more at the latest visit of those who worsen."""
+    first = rng.uniform(4.5, 6.0) + 2 * max(0.0, float(first_edss) - 3.5)
+    times = []
+    for index in range(visits):
+        if story.worsens and index == visits - 1:
+            seconds = times[-1] * rng.uniform(1.25, 1.4)
+        elif story.declining or story.slow_slide:
+            seconds = first * (1 + 0.12 * index)
+        else:
+            seconds = first * (1 + rng.uniform(-0.05, 0.05))
+        times.append(round(seconds, 2))
+    return times
+
+
+def _review_note(story, index, latest, weak_side):
+    leg = f"{weak_side.label.lower()} leg"
+    if index == 0:
+        return (
+            "First assessment reviewed with the patient: baseline strength, timed walk and EDSS on "
+            "record. Home exercise programme started; reassessment as booked."
+        )
+    if index == latest:
+        return (
+            f"The {leg} is a whole grade weaker since the last visit, knee extension and ankle "
+            "alike; no new symptoms of a relapse or an infection. Discussed with the MS nurse: "
+            "supervised strengthening with the physiotherapist, and a reassessment in six weeks."
+        )
+    if story.declining:
+        return (
+            f"The {leg} is weaker than at the first assessment, though by less than a whole grade "
+            "since the last visit; walking a little slower. Home exercises checked and progressed; "
+            "recheck the leg at the next visit."
+        )
+    return (
+        "Strength, timed walk and EDSS steady since the last visit. No change to the plan; "
+        "next reassessment as booked."
+    )
+
+
+def _seed_review(patient, reviewer, note, assessed_on, rng):
+    """A trend review of the patient's latest assessment, made a few days after it (not later
+    than now)."""
+    review = trend_review_record(patient=patient, by=reviewer, note=note)
+    day = assessed_on + timedelta(days=rng.randint(1, 6))
+    reviewed_at = min(_moment(day, rng.randint(9, 16), rng.randint(0, 59)), timezone.now())
+    # reviewed_at is set on insert (auto_now_add): the demo dates it back to when it was made.
+    TrendReview.objects.filter(pk=review.pk).update(reviewed_at=reviewed_at)
 
 
 def _seed_falls(patient, nurse, n, rng, today):
@@ -236,11 +403,25 @@ _PATHS = [
 ]
 
 
+# Days from one status to the next, the least and the most: a referral is sent within a day
+# or two, accepted within a week or so, seen some weeks later, closed after the visit.
+DAYS_TO_STATUS = {
+    "sent": (0, 2),
+    "accepted": (2, 10),
+    "seen": (10, 42),
+    "closed": (3, 21),
+    "declined": (3, 14),
+    "cancelled": (1, 10),
+}
+
+
 def _seed_referrals(patient, nurse, physio, n, rng, today):
     if n % 2:
         return
     path = _PATHS[(n // 2) % len(_PATHS)]
-    referred_on = today - timedelta(days=rng.randint(5, 90))
+    days_between = [rng.randint(*DAYS_TO_STATUS[status]) for status in path[1:]]
+    # Far enough back that every move of the path lies in the past.
+    referred_on = today - timedelta(days=sum(days_between) + rng.randint(3, 60))
     referral = Referral.objects.create(
         patient=patient,
         to_service=rng.choice(
@@ -252,12 +433,18 @@ def _seed_referrals(patient, nurse, physio, n, rng, today):
         created_by=nurse,
         status=path[-1],
     )
-    previous = ""
-    for status in path:
-        ReferralStatusChange.objects.create(
+    previous, day = "", referred_on
+    for index, (status, days) in enumerate(zip(path, [0, *days_between], strict=True)):
+        day += timedelta(days=days)
+        change = ReferralStatusChange.objects.create(
             referral=referral,
             from_status=previous,
             to_status=status,
             changed_by=physio if previous else nurse,
+        )
+        # changed_at is set on insert (auto_now_add): the demo dates each move back to its day,
+        # an hour later with each move so that moves on the same day keep their order.
+        ReferralStatusChange.objects.filter(pk=change.pk).update(
+            changed_at=_moment(day, 9 + index, rng.randint(0, 59))
         )
         previous = status

@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .signals import record_entered_in_error
+
 
 class Role(models.TextChoices):
     """Staff roles; each is a Django group of the same name."""
@@ -201,6 +203,7 @@ class ClinicalRecord(models.Model):
         self.entered_in_error_by = by
         self.entered_in_error_reason = reason
         self.save(update_fields=self.ENTERED_IN_ERROR_FIELDS)
+        record_entered_in_error.send(sender=type(self), record=self)
 
 
 class Sex(models.TextChoices):

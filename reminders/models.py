@@ -48,20 +48,28 @@ def _subject_matches_kind():
     return condition
 
 
+def _about_valid_records():
+    """A reminder whose patient, and subject if it has one, are not marked entered in error."""
+    condition = Q(patient__entered_in_error_at__isnull=True)
+    for subject in reminder_subject_types():
+        condition &= Q(**{f"{subject}__isnull": True}) | Q(
+            **{f"{subject}__entered_in_error_at__isnull": True}
+        )
+    return condition
+
+
 class ReminderQuerySet(ClinicScopedQuerySet):
     def valid(self):
-        """Reminders whose patient and subject are not marked entered-in-error: the ones listed and sent.
+        """Reminders whose patient and subject are not marked entered in error: the ones sent."""
+        return self.filter(_about_valid_records())
 
-        The others are resolved by the next sweep or delivery attempt, but like the records they
-        are about they drop out of every list at once.
-        """
-        return self.filter(
-            Q(patient__entered_in_error_at__isnull=True),
-            *(
-                Q(**{f"{subject}__isnull": True}) | Q(**{f"{subject}__entered_in_error_at__isnull": True})
-                for subject in reminder_subject_types()
-            ),
-        )
+    def readable(self):
+        """What lists and pages show: reminders about valid records, and the acknowledged and
+        resolved ones about any record (SPEC §2: resolved reminders stay readable). Marking a
+        patient or a subject entered in error resolves the open reminders about it in the same
+        transaction (``reminders.services.reminders_resolve_on_entered_in_error``), so none is
+        left hidden."""
+        return self.filter(_about_valid_records() | ~Q(status__in=OPEN_STATUSES))
 
     def open(self):
         """Pending or sent: not acknowledged, not resolved."""

@@ -1,8 +1,5 @@
-"""Reads of reminders: only about valid patients and records, scoped by ``visible_to``.
-
-A reminder about a record (or patient) marked entered in error drops out of every read at
-once, like the record itself; the next sweep or delivery attempt resolves it.
-"""
+"""Reads of reminders, scoped by ``visible_to``: those about valid patients and records, and
+the acknowledged and resolved ones about any (``ReminderQuerySet.readable``)."""
 
 from django.db.models import Count, Q
 
@@ -14,7 +11,7 @@ from .models import OPEN_STATUSES, Reminder, ReminderStatus
 def reminder_list(user):
     """Reminders of ``user``'s clinics (the API's list)."""
     return (
-        Reminder.objects.valid()
+        Reminder.objects.readable()
         .visible_to(user)
         .select_related("acknowledged_by")
         .prefetch_related("recipients")
@@ -22,8 +19,8 @@ def reminder_list(user):
 
 
 def reminders_addressed_to(user):
-    """Reminders addressed to ``user`` about valid patients and records of their clinics."""
-    return Reminder.objects.valid().visible_to(user).filter(recipients=user)
+    """The readable reminders of ``user``'s clinics addressed to them."""
+    return Reminder.objects.readable().visible_to(user).filter(recipients=user)
 
 
 def open_reminders_of(user):

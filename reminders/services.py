@@ -4,6 +4,8 @@ from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from patients.clock import clinic_today
+
 from .kinds import KIND_RULES
 from .models import OPEN_STATUSES, Reminder, ReminderStatus
 
@@ -43,3 +45,16 @@ def reminders_resolve(*, today, reminders=None):
         .update(status=ReminderStatus.RESOLVED, resolved_at=now)
         for kind, rules in KIND_RULES.items()
     }
+
+
+def reminders_resolve_on_entered_in_error(sender, *, record, **kwargs):
+    """``patients.signals.record_entered_in_error``: resolve at once the open reminders about the
+    record (its subject, or the patient), so that none is left hidden from the inbox. What the
+    record changed for other reminders of the patient, the next sweep or delivery sees."""
+    if record.patient_record is record:
+        about = {"patient": record}
+    elif record.record_type.reminder_subject:
+        about = {record.record_type.slug: record}
+    else:
+        return
+    reminders_resolve(today=clinic_today(), reminders=Reminder.objects.filter(**about))

@@ -65,3 +65,25 @@ class DaysBetween(models.Func):
             arg_joiner=") - julianday(",
             **extra_context,
         )
+
+
+class DaysBetweenDates(models.Func):
+    """``end - start`` in whole days, for two dates: ``DaysBetweenDates(end, start)``."""
+
+    arity = 2
+    output_field = models.IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # Subtracting one date from another gives whole days in PostgreSQL.
+        return self.as_sql(
+            compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra_context
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )

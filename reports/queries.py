@@ -1,9 +1,11 @@
-"""The clinic admins' reports (SPEC §4): caseload, overdue follow-ups, falls, referrals, devices.
+"""The clinic admins' reports (SPEC §4): caseload, overdue follow-ups, falls, referrals, devices,
+strength.
 
 Every figure is computed in the database (``annotate``/``aggregate``, one GROUP BY per
 report) from the same querysets and constants the rules use (``clinical_rules``: the
-follow-up annotations, and ``due_follow_ups``, which the reminder sweep reads too), so a
-report never disagrees with a patient's trends or with the reminder sweep. A report costs a
+follow-up annotations, ``due_follow_ups``, which the reminder sweep reads too, and the
+findings recorded for each assessment, which the sweep reads for rule 18), so a report never
+disagrees with a patient's trends or with the reminder sweep. A report costs a
 fixed number of queries whatever the size of the clinic network, and its rows come from a
 server-side iterator, so a CSV export of any length streams in constant memory.
 
@@ -21,9 +23,9 @@ from itertools import groupby
 
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Greatest, Least, TruncMonth
+from django.db.models.functions import Greatest, Least, TruncDate, TruncMonth
 
-from assessments.models import Assessment
+from assessments.models import Assessment, TrendReview
 from care.models import (
     DevicePrescription,
     DeviceStatus,
@@ -43,7 +45,7 @@ from clinical_rules.rules import DUE_SOON_DAYS, SERIOUS_INJURIES, reassessment_d
 from patients.clock import local_midnight
 from patients.models import Clinic, Patient, PatientStatus
 
-from .aggregates import DaysBetween, Median
+from .aggregates import DaysBetween, DaysBetweenDates, Median
 
 # A referral in these statuses has been seen: "closed" is reachable only from "seen".
 REACHED_SEEN = (ReferralStatus.SEEN, ReferralStatus.CLOSED)
@@ -418,7 +420,87 @@ class Devices(Report):
         yield from _fetch(self.queryset(scope), stream)
 
 
-REPORTS = {report.name: report for report in (Caseload(), Overdue(), Falls(), Referrals(), Devices())}
+class Strength(Report):
+    """Strength assessments per clinic and month (of ``assessed_on``): what the rules found in
+    them, and how soon they were reviewed.
+
+    ``assessments``: valid assessments of valid patients. ``patients_with_decline``: patients
+    with at least one of that month's assessments showing a decline (SPEC §3 rule 1) or a
+    decline from best (rule 11); ``patients_with_improvement``: likewise with an improvement
+    (rule 13). What an assessment showed is its recorded findings (``AssessmentFindings``):
+    the rules' verdict when it was the patient's latest assessment, as its reviewer saw it.
+    ``strength_reviews``: the valid trend reviews of that month's assessments, whenever they
+    were made; ``median_days_to_review``: their median days from the assessment to the
+    review's clinic-local date (null when none of the month's assessments was reviewed).
+
+    A review counts in the month of the assessment it reviews, not the month it was made: a
+    row then follows one month's assessments from what they showed to when they were
+    reviewed, and its median is of the reviews it counts. Counted by the month of the review,
+    March's median would mix February's late reviews with March's prompt ones, and a month
+    could have reviews but no assessment. So a recent month's reviews grow as late reviews
+    come in, as the referrals report's turnaround does. Months without an assessment have no
+    row. The date range selects by ``assessed_on``.
+    """
+
+    name = "strength"
+    title = "Strength"
+    columns = (
+        "clinic",
+        "month",
+        "assessments",
+        "patients_with_decline",
+        "patients_with_improvement",
+        "strength_reviews",
+        "median_days_to_review",
+    )
+
+    def queryset(self, scope):
+        declined = Q(findings__decline=True) | Q(findings__decline_from_best=True)
+        return (
+            Assessment.objects.listable()
+            .filter(scope.dates("assessed_on"), patient__clinic_id__in=scope.clinic_ids)
+            .annotate(month=TruncMonth("assessed_on", output_field=models.DateField()))
+            .values_list("patient__clinic__code", "month")
+            .annotate(
+                assessments=Count("pk"),
+                patients_with_decline=Count("patient", filter=declined, distinct=True),
+                patients_with_improvement=Count(
+                    "patient", filter=Q(findings__improvement=True), distinct=True
+                ),
+            )
+            .order_by("patient__clinic__code", "month")
+        )
+
+    def reviews(self, scope):
+        """``{(clinic code, month): (reviews, median days)}`` for the assessments of ``queryset``:
+        one query, a row per month with a review (a review's patient is its assessment's)."""
+        reviews = (
+            TrendReview.objects.listable()
+            .filter(
+                scope.dates("assessment__assessed_on"),
+                assessment__entered_in_error_at__isnull=True,
+                patient__clinic_id__in=scope.clinic_ids,
+            )
+            .annotate(
+                month=TruncMonth("assessment__assessed_on", output_field=models.DateField()),
+                days=DaysBetweenDates(TruncDate("reviewed_at"), "assessment__assessed_on"),
+            )
+            .values_list("patient__clinic__code", "month")
+            .annotate(done=Count("pk"), median=Median("days"))
+            .order_by()
+        )
+        return {(clinic, month): (done, median) for clinic, month, done, median in reviews}
+
+    def rows(self, scope, *, stream=False):
+        reviews = self.reviews(scope)
+        for clinic, month, *counts in _fetch(self.queryset(scope), stream):
+            done, median = reviews.get((clinic, month), (0, None))
+            yield (clinic, month.strftime("%Y-%m"), *counts, done, _days(median))
+
+
+REPORTS = {
+    report.name: report for report in (Caseload(), Overdue(), Falls(), Referrals(), Devices(), Strength())
+}
 
 
 def report_clinics(user, code=None):

@@ -423,6 +423,15 @@ class ReferralForm(forms.Form):
     )
 
 
+class TrendReviewForm(forms.Form):
+    note = forms.CharField(
+        label="Review note",
+        max_length=TEXT_MAX_LENGTH,
+        help_text="What you looked at and what you decided.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class EnteredInErrorForm(forms.Form):
     reason = forms.CharField(
         label="Why is this record in error?",

@@ -7,7 +7,7 @@ presenters call them and lay out the answers, they decide nothing themselves.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Model
 from django.utils.dateformat import format as format_date
@@ -173,11 +173,17 @@ def guidance_table(trends):
 
 @dataclass(frozen=True)
 class Finding:
-    """A line of the dashboard's "changes to review": what the rule found, in words with numbers."""
+    """A line of the dashboard's "changes to review": what the rule found, in words with numbers.
+
+    ``key`` names the finding as ``rules.findings_new_since_review`` does; ``new``: it was not
+    there when the patient was last reviewed.
+    """
 
     label: str
     text: str
+    key: tuple
     improvement: bool = False
+    new: bool = False
 
 
 def _day(value):
@@ -187,6 +193,52 @@ def _day(value):
 def _muscle_side(finding):
     """``Left ankle dorsiflexion``."""
     return f"{finding['side'].capitalize()} {muscle_label(finding['muscle_group']).lower()}"
+
+
+def changes_to_review(trends, assessments, *, reviewed):
+    """The dashboard's "changes to review": rules 1, 2, 3 and 9, then ``strength_findings``, each
+    marked ``new`` unless it was there when the patient was last reviewed.
+
+    ``assessments`` are the patient's as ``rules.AssessmentData`` and ``reviewed`` the id of the
+    assessment the last review was of (``None``: never reviewed).
+    """
+    findings = [
+        Finding(
+            "Decline",
+            f"{muscle_label(d['muscle_group'])}, {d['side']}: {d['from_grade']} → {d['to_grade']} "
+            f"({_day(d['from_date'])} to {_day(d['to_date'])})",
+            ("decline", d["muscle_group"], d["side"]),
+        )
+        for d in trends["declines"]
+    ]
+    if trends["mrc_sum_drop"]:
+        previous, latest = [point for point in trends["mrc_sum"] if point["score"] is not None][-2:]
+        findings.append(
+            Finding(
+                "MRC sum drop",
+                f"{previous['score']} → {latest['score']} since the previous complete assessment "
+                f"({_day(previous['assessed_on'])})",
+                ("mrc_sum_drop", None, None),
+            )
+        )
+    findings += [
+        Finding(
+            "Asymmetry",
+            f"{muscle_label(a['muscle_group'])}: left {a['left']}, right {a['right']}",
+            ("asymmetry", a["muscle_group"], None),
+        )
+        for a in trends["asymmetries"]
+    ]
+    if trends["walking_slowed"]:
+        findings.append(
+            Finding(
+                "Walking slowed",
+                "the latest timed 25-foot walk is at least 20% slower than the one before.",
+                ("walking_slowed", None, None),
+            )
+        )
+    new = rules.findings_new_since_review(assessments, reviewed)
+    return [replace(f, new=f.key in new) for f in findings + strength_findings(trends)]
 
 
 def strength_findings(trends):
@@ -204,6 +256,7 @@ def strength_findings(trends):
             "Decline from best",
             f"{_muscle_side(d)} {d['best_grade']} → {d['to_grade']} since {_day(d['best_date'])} "
             "(best in the last year)",
+            ("decline_from_best", d["muscle_group"], d["side"]),
         )
         for d in trends["declines_from_best"]
         if (d["muscle_group"], d["side"], d["best_grade"], d["best_date"]) not in declined_from
@@ -215,6 +268,7 @@ def strength_findings(trends):
                 "Decline from best",
                 f"MRC sum {drop['best_score']} → {drop['to_score']} since {_day(drop['best_date'])} "
                 "(best in the last year)",
+                ("mrc_sum_drop_from_best", None, None),
             )
         )
     if trends["edss_worsening"]:
@@ -224,6 +278,7 @@ def strength_findings(trends):
                 "EDSS worsening",
                 f"EDSS {previous['edss']} → {latest['edss']} "
                 f"({_day(previous['assessed_on'])} to {_day(latest['assessed_on'])})",
+                ("edss_worsening", None, None),
             )
         )
     findings += [
@@ -231,6 +286,7 @@ def strength_findings(trends):
             "Improvement",
             f"{_muscle_side(i)} {i['from_grade']} → {i['to_grade']} "
             f"({_day(i['from_date'])} to {_day(i['to_date'])})",
+            ("improvement", i["muscle_group"], i["side"]),
             improvement=True,
         )
         for i in trends["improvements"]
@@ -238,18 +294,62 @@ def strength_findings(trends):
     return findings
 
 
+def _chart_changes(trends):
+    """What each muscle group's chart card says in words about the points marked on it: rule 11's
+    declines from best and rule 13's improvements, ``{muscle_group: [{kind, text}]}``, left
+    before right."""
+    changes = [
+        (
+            d["muscle_group"],
+            d["side"],
+            "decline_from_best",
+            f"{d['side'].capitalize()}: best {d['best_grade']} ({_day(d['best_date'])}) → "
+            f"{d['to_grade']} ({_day(d['to_date'])})",
+        )
+        for d in trends["declines_from_best"]
+    ] + [
+        (
+            i["muscle_group"],
+            i["side"],
+            "improvement",
+            f"{i['side'].capitalize()}: improved {i['from_grade']} ({_day(i['from_date'])}) → "
+            f"{i['to_grade']} ({_day(i['to_date'])})",
+        )
+        for i in trends["improvements"]
+    ]
+    by_group = {}
+    for group, _side, kind, text in sorted(changes, key=lambda change: change[:2]):
+        by_group.setdefault(group, []).append({"kind": kind, "text": text})
+    return by_group
+
+
 def chart_data(trends, falls, today):
-    """What the charts draw, for ``json_script``: the trends as computed, plus labels and falls."""
+    """What the charts draw, for ``json_script``: the trends as computed, plus labels and falls.
+
+    Each muscle group carries the words its chart card shows (``changes``); the points those
+    words are about are marked by dashboard.js from ``declines``, ``declines_from_best`` and
+    ``improvements``.
+    """
     start, _ = rules.fall_window(today)
+    changes = _chart_changes(trends)
     return {
         "today": today,
         "fall_window_start": start,
         "grades": [{"label": g.label, "thirds": g.thirds} for g in MRCGrade],
-        "muscle_groups": [{"value": g.value, "label": muscle_label(g)} for g in MuscleGroup],
+        "muscle_groups": [
+            {"value": g.value, "label": muscle_label(g), "changes": changes.get(g.value, [])}
+            for g in MuscleGroup
+        ],
         "series": trends["series"],
         "mrc_sum": trends["mrc_sum"],
         "mrc_sum_drop": trends["mrc_sum_drop"],
         "declines": trends["declines"],
+        "declines_from_best": trends["declines_from_best"],
+        "improvements": trends["improvements"],
+        "edss": trends["edss"],
+        "edss_worsening": trends["edss_worsening"],
+        "timed_25ft_walk": trends["timed_25ft_walk"],
+        "walking_slowed": trends["walking_slowed"],
         "falls": [
             {
                 "date": clinic_date(f.occurred_at),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("patients/<int:pk>/falls/new/", records.fall_new, name="fall_new"),
     path("patients/<int:pk>/devices/new/", records.device_new, name="device_new"),
     path("patients/<int:pk>/referrals/new/", records.referral_new, name="referral_new"),
+    path("patients/<int:pk>/review/", records.trend_review_new, name="trend_review"),
     path("referrals/<int:pk>/status/", records.referral_move, name="referral_move"),
     path("devices/<int:pk>/review/", devices.device_review_new, name="device_review"),
     path("devices/<int:pk>/discontinue/", devices.device_discontinue, name="device_discontinue"),

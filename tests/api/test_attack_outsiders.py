@@ -58,8 +58,11 @@ def test_an_outsider_changes_nothing_on_any_record_route(world, sam, nora):
     shown = {
         kind: reverse(f"api:{kind}-detail", kwargs={"pk": pk})
         for kind, pk in records.items()
-        if kind not in ("clinic", "review")  # a device review is shown in its device
+        if kind not in ("clinic", "review", "trend_review")  # a device review is shown in its device
     }
+    shown["trend_review"] = reverse(
+        "api:patient-review", kwargs={"pk": records["patient"], "review_id": records["trend_review"]}
+    )
     before = {kind: nurse.get(url).json() for kind, url in shown.items()}
     for name in RECORD_ROUTES:
         for method in ("POST", "PATCH", "PUT", "DELETE"):

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.parsers import json_depth
+from assessments.services import trend_review_record
 from care.services import device_review
 from patients.models import Patient
 from tests import factories
@@ -236,14 +237,18 @@ def one_of_each(north_patient, nora, phil, ada):
     device = factories.DeviceFactory(patient=north_patient, prescribed_by=phil)
     today = timezone.localdate()
     review = device_review(device=device, by=phil, reviewed_on=today, next_review_due_on=today)
+    assessment = factories.AssessmentFactory(patient=north_patient, assessor=nora)
     return {
         "patients": north_patient,
-        "assessments": factories.AssessmentFactory(patient=north_patient, assessor=nora),
+        "assessments": assessment,
         "falls": fall,
         "devices": device,
         "referrals": factories.ReferralFactory(patient=north_patient, created_by=nora),
-        # A record of one of the above, by its own id in the path (``{review_id}``).
-        "review_id": review,
+        # A record of one of the above, by its own id in the path (``{review_id}``), by collection.
+        "review_id": {
+            "devices": review,
+            "patients": trend_review_record(patient=north_patient, by=phil, note="Steady."),
+        },
     }
 
 
@@ -259,7 +264,7 @@ def test_every_request_body_refuses_an_unknown_field_by_name(one_of_each, ada_ap
                 # A record route of a new collection needs a record in ``one_of_each``.
                 url = path.replace("{id}", str(one_of_each[path.split("/")[3]].pk))
             for name in re.findall(r"\{(\w+_id)\}", path):
-                url = url.replace(f"{{{name}}}", str(one_of_each[name].pk))
+                url = url.replace(f"{{{name}}}", str(one_of_each[name][path.split("/")[3]].pk))
             response = getattr(ada_api, method)(url, {UNKNOWN: 1, "id": 7}, format="json")
             assert response.status_code == 400, (method, url, response.content)
             errors = response.json()
@@ -273,6 +278,8 @@ def test_every_request_body_refuses_an_unknown_field_by_name(one_of_each, ada_ap
         "post /api/v1/referrals/{id}/transition/",
         "post /api/v1/devices/{id}/review/",
         "post /api/v1/devices/{id}/reviews/{review_id}/entered-in-error/",
+        "post /api/v1/patients/{id}/reviews/",
+        "post /api/v1/patients/{id}/reviews/{review_id}/entered-in-error/",
     }
     assert expected <= set(exercised)
 

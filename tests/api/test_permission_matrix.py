@@ -81,6 +81,7 @@ EXPECTED = {
     "report-falls": row(GET=REPORT),
     "report-referrals": row(GET=REPORT),
     "report-devices": row(GET=REPORT),
+    "report-strength": row(GET=REPORT),
     "report-access": row(GET=REPORT),
 }
 
@@ -178,8 +179,8 @@ def world(nora, phil, ada, sam):
 
 def url_of(name, records):
     if name.startswith("patient-review"):
-        review = {} if name == "patient-reviews" else {"pk": records["trend_review"]}
-        return reverse(f"api:{name}", kwargs={"patient_pk": records["patient"], **review})
+        review = {} if name == "patient-reviews" else {"review_id": records["trend_review"]}
+        return reverse(f"api:{name}", kwargs={"pk": records["patient"], **review})
     kind, _, _ = name.partition("-")
     if kind in ("auth", "report") or name.endswith("-list"):
         return reverse(f"api:{name}")

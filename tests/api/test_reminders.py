@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from patients.clock import clinic_today
+from patients.services import record_mark_entered_in_error
 from reminders.models import Reminder
-from reminders.sweep import reminder_sweep
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -152,24 +151,27 @@ def test_the_schema_documents_the_subject_as_a_nullable_typed_reference(client):
     reference = schemas[subject["allOf"][0]["$ref"].rsplit("/", 1)[1]]
     assert sorted(reference["required"]) == ["id", "type"]
     enum = schemas[reference["properties"]["type"]["$ref"].rsplit("/", 1)[1]]["enum"]
-    assert sorted(enum) == ["device", "fall", "referral"]
+    assert sorted(enum) == ["assessment", "device", "fall", "referral"]
 
 
-def test_a_reminder_about_a_fall_entered_in_error_is_gone(north_patient, nora, ada, nora_api):
+def test_a_reminder_about_a_fall_entered_in_error_resolves_at_once_and_stays_readable(
+    north_patient, nora, ada, nora_api
+):
     fall = factories.FallFactory(patient=north_patient, recorded_by=nora)
     about_fall = factories.ReminderFactory(patient=north_patient, kind="fall_risk", fall=fall)
     about_fall.recipients.add(nora)
     url = reverse("api:reminder-list")
-    assert [r["id"] for r in nora_api.get(url).json()["results"]] == [about_fall.pk]
+    assert [r["id"] for r in nora_api.get(url, {"status": "open"}).json()["results"]] == [about_fall.pk]
 
-    fall.mark_entered_in_error(by=ada, reason="Wrong patient")
-    assert nora_api.get(url).json()["results"] == []
-    assert nora_api.get(reverse("api:reminder-detail", kwargs={"pk": about_fall.pk})).status_code == 404
-    assert acknowledge(nora_api, about_fall).status_code == 404
-
-    # The sweep resolves it; like the fall, it stays out of every list, resolved ones too.
-    reminder_sweep(today=clinic_today())
+    record_mark_entered_in_error(record=fall, by=ada, reason="Wrong patient")
+    about_fall.refresh_from_db()
+    assert about_fall.status == "resolved" and about_fall.resolved_at is not None
+    assert nora_api.get(url, {"status": "open"}).json()["results"] == []
+    # SPEC §2: resolved reminders stay readable by their recipients; nothing is left to acknowledge.
+    resolved = nora_api.get(url, {"status": "resolved"}).json()["results"]
+    assert [(r["id"], r["status"]) for r in resolved] == [(about_fall.pk, "resolved")]
+    detail = nora_api.get(reverse("api:reminder-detail", kwargs={"pk": about_fall.pk}))
+    assert (detail.status_code, detail.json()["status"]) == (200, "resolved")
+    acknowledge(nora_api, about_fall)
     about_fall.refresh_from_db()
     assert about_fall.status == "resolved"
-    assert nora_api.get(url, {"status": "resolved"}).json()["results"] == []
-    assert nora_api.get(reverse("api:reminder-detail", kwargs={"pk": about_fall.pk})).status_code == 404

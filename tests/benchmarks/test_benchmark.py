@@ -51,7 +51,13 @@ def test_a_tiny_benchmark_runs_and_prints_its_table():
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "Generated in" in out
-    for case in ("patients ?due_for_reassessment", "assessments", "report referrals", "reminder sweep"):
+    for case in (
+        "patients ?due_for_reassessment",
+        "assessments",
+        "report referrals",
+        "report strength",
+        "reminder sweep",
+    ):
         assert case in out
     assert "ratio" in out and "queries" in out
     assert "CSV export (overdue)" in out

@@ -590,3 +590,144 @@ def test_the_timed_walk_series_is_the_recorded_walks_oldest_first():
         {"assessed_on": days_ago(200), "seconds": Decimal("8.40")},
         {"assessed_on": days_ago(1), "seconds": Decimal("9.50")},
     ]
+
+
+# Rule 18: strength review due --------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("history", "calls_for_review"),
+    [
+        ([visit(days_ago(30), {ANKLE_L: "4"}), visit(TODAY, {ANKLE_L: "3"})], True),  # rule 1
+        ([visit(days_ago(30), {ANKLE_L: "4"}), visit(TODAY, {ANKLE_L: "3+"})], False),  # a third short
+        ([visit(days_ago(30), {ANKLE_L: "3"}), visit(TODAY, {ANKLE_L: "4"})], False),  # improvement only
+        (
+            [
+                visit(days_ago(60), {ANKLE_L: "4"}),
+                visit(days_ago(30), {ANKLE_L: "4-"}),
+                visit(TODAY, {ANKLE_L: "3"}),
+            ],
+            True,  # rule 11 alone: 12 → 9 from the best, 11 → 9 from the previous
+        ),
+        ([visit(days_ago(30), walk="10.0"), visit(TODAY, walk="12.0")], True),  # rule 9 at 20%
+        ([visit(days_ago(30), walk="10.0"), visit(TODAY, walk="11.99")], False),
+        ([visit(days_ago(30), edss="3.0"), visit(TODAY, edss="4.0")], True),  # rule 14
+        ([visit(days_ago(30), edss="3.0"), visit(TODAY, edss="3.5")], False),
+        ([visit(TODAY, {ANKLE_L: "1"})], False),  # a first assessment compares with nothing
+    ],
+)
+def test_findings_call_for_review_under_rules_1_2_9_11_12_14_but_not_13(history, calls_for_review):
+    assert rules.findings(history).call_for_review is calls_for_review
+
+
+def test_mrc_sum_drops_call_for_review(settings):
+    settings.MRC_SUM_DROP_POINTS = 2
+    full = {(group, side): "5" for group in MRC_SUM_GROUPS for side in Side}
+    dropped = {**full, (MuscleGroup.GRIP, Side.LEFT): "3", ANKLE_L: "4+"}  # grip is not in the sum
+    assert not rules.findings([visit(days_ago(30), full), visit(TODAY, dropped)]).call_for_review
+    two_down = {**full, ANKLE_L: "4+", ANKLE_R: "4+"}  # whole grades 4 + 4: the sum 60 → 58
+    found = rules.findings([visit(days_ago(30), full), visit(TODAY, two_down)])
+    assert (found.mrc_sum_drop, found.mrc_sum_drop_from_best, found.decline) == (True, True, False)
+    assert found.call_for_review
+
+
+@pytest.mark.parametrize(
+    ("status", "reviewed", "due"),
+    [("active", False, True), ("active", True, False), ("discharged", False, False)],
+)
+def test_a_strength_review_is_due_for_an_active_patient_whose_findings_nobody_reviewed(status, reviewed, due):
+    declined = rules.findings([visit(days_ago(30), {ANKLE_L: "4"}), visit(TODAY, {ANKLE_L: "3"})])
+    assert rules.strength_review_due(declined, patient_status=status, reviewed=reviewed) is due
+    assert not rules.strength_review_due(rules.Findings(), patient_status=status, reviewed=reviewed)
+
+
+def test_each_assessments_findings_are_as_of_the_day_it_was_the_latest():
+    first = visit(days_ago(60), {ANKLE_L: "4"}, edss="3.0")
+    second = visit(days_ago(30), {ANKLE_L: "3"}, edss="3.0")
+    third = visit(TODAY, {ANKLE_L: "4"}, edss="4.0")
+    assert rules.findings_of_each([third, first, second]) == [
+        (first, rules.Findings()),
+        (second, rules.Findings(decline=True, decline_from_best=True)),
+        (third, rules.Findings(improvement=True, edss_worsening=True)),
+    ]
+
+
+# Trend review: findings new since the last review --------------------------------------
+GRIP_R = (MuscleGroup.GRIP, Side.RIGHT)
+BASE = visit(days_ago(300), {ANKLE_L: "5", GRIP_L: "4"}, walk="8.0", edss="3.5")
+ANKLE_DOWN = visit(days_ago(200), {ANKLE_L: "4", GRIP_L: "4"}, walk="8.0", edss="3.5")
+RECOVERED = visit(days_ago(150), {ANKLE_L: "5", GRIP_L: "4"}, walk="8.0", edss="3.5")
+# Each of these is the latest after ANKLE_DOWN; the left ankle stays a whole grade below its best.
+ANKLE_DOWN_AGAIN = visit(days_ago(100), {ANKLE_L: "3", GRIP_L: "4"}, walk="8.0", edss="3.5")
+GRIP_DOWN = visit(days_ago(100), {ANKLE_L: "4", GRIP_L: "3"}, walk="8.0", edss="3.5")
+GRIP_UP = visit(days_ago(100), {ANKLE_L: "4", GRIP_L: "5"}, walk="8.0", edss="3.5")
+WALK_AND_EDSS_WORSE = visit(days_ago(100), {ANKLE_L: "4", GRIP_L: "4"}, walk="10.0", edss="5.0")
+GRIPS_APART = visit(days_ago(100), {ANKLE_L: "4", GRIP_L: "4", GRIP_R: "2"}, walk="8.0", edss="3.5")
+
+
+def mrc_sum_visit(day, lowered):
+    """A complete MRC set at 5 with ``lowered`` items at 4+: a point off the sum each, no decline."""
+    items = [(g, s) for g in MRC_SUM_GROUPS for s in Side]
+    return visit(day, {item: "4+" if i < lowered else "5" for i, item in enumerate(items)})
+
+
+MRC_60 = mrc_sum_visit(days_ago(300), 0)
+MRC_58 = mrc_sum_visit(days_ago(200), 2)
+MRC_58_AGAIN = mrc_sum_visit(days_ago(100), 2)
+
+ANKLE_DECLINE = {("decline", ANKLE_L[0], "left"), ("decline_from_best", ANKLE_L[0], "left")}
+NOT_AMONG_THEM = -1
+
+
+@pytest.mark.parametrize(
+    ("history", "reviewed", "new"),
+    [
+        pytest.param([BASE, ANKLE_DOWN], None, ANKLE_DECLINE, id="never reviewed: all new"),
+        pytest.param([BASE, ANKLE_DOWN], ANKLE_DOWN, set(), id="the latest reviewed: none new"),
+        pytest.param([BASE, ANKLE_DOWN], BASE, ANKLE_DECLINE, id="reviewed before the decline"),
+        pytest.param([BASE, ANKLE_DOWN], NOT_AMONG_THEM, ANKLE_DECLINE, id="review of another assessment"),
+        pytest.param(
+            [BASE, ANKLE_DOWN, ANKLE_DOWN_AGAIN], ANKLE_DOWN, set(), id="same muscle-side declining again"
+        ),
+        pytest.param(
+            [ANKLE_DOWN_AGAIN, BASE, ANKLE_DOWN], ANKLE_DOWN, set(), id="in any order, chronological"
+        ),
+        pytest.param(
+            [BASE, ANKLE_DOWN, GRIP_DOWN],
+            ANKLE_DOWN,
+            {("decline", "grip", "left"), ("decline_from_best", "grip", "left")},
+            id="another muscle-side declining",
+        ),
+        pytest.param(
+            [BASE, ANKLE_DOWN, GRIP_UP], ANKLE_DOWN, {("improvement", "grip", "left")}, id="an improvement"
+        ),
+        pytest.param(
+            [BASE, ANKLE_DOWN, WALK_AND_EDSS_WORSE],
+            ANKLE_DOWN,
+            {("walking_slowed", None, None), ("edss_worsening", None, None)},
+            id="walking slowed and EDSS worsening",
+        ),
+        pytest.param(
+            [BASE, ANKLE_DOWN, GRIPS_APART], ANKLE_DOWN, {("asymmetry", "grip", None)}, id="an asymmetry"
+        ),
+        pytest.param(
+            [BASE, ANKLE_DOWN, RECOVERED, ANKLE_DOWN_AGAIN],
+            RECOVERED,
+            ANKLE_DECLINE,
+            id="gone when reviewed, back since",
+        ),
+        pytest.param(
+            [MRC_60, MRC_58],
+            MRC_60,
+            {("mrc_sum_drop", None, None), ("mrc_sum_drop_from_best", None, None)},
+            id="an MRC sum drop",
+        ),
+        pytest.param([MRC_60, MRC_58, MRC_58_AGAIN], MRC_58, set(), id="the MRC sum still below its best"),
+    ],
+)
+def test_findings_new_since_the_last_review(history, reviewed, new, settings):
+    settings.MRC_SUM_DROP_POINTS = 2
+    recorded = reviewed.recorded if isinstance(reviewed, AssessmentData) else reviewed
+    assert rules.findings_new_since_review(history, recorded) == new
+
+
+def test_findings_new_since_review_of_no_assessments():
+    assert rules.findings_new_since_review([], None) == set()

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
 
-from assessments.models import Assessment, MuscleScore
+from assessments.models import Assessment, MuscleScore, TrendReview
 from care.models import DevicePrescription, FallEvent, Referral, ReferralStatusChange
 from clinical_rules.trends import patient_trends
 from patients.models import Clinic, Patient
@@ -22,6 +22,7 @@ COUNTED = [
     Patient,
     Assessment,
     MuscleScore,
+    TrendReview,
     FallEvent,
     DevicePrescription,
     Referral,

@@ -34,8 +34,8 @@ def _fall_risk_reminders(patient):
 
 
 def _open_in_the_api(client, patient):
-    """The fall-risk reminders the API lists about ``patient``."""
-    response = client.get(reverse("api:reminder-list"), {"kind": "fall_risk"})
+    """The open fall-risk reminders the API lists about ``patient``."""
+    response = client.get(reverse("api:reminder-list"), {"kind": "fall_risk", "status": "open"})
     assert response.status_code == 200
     return [r for r in response.json()["results"] if r["patient"] == patient.pk]
 
@@ -124,8 +124,9 @@ def test_a_reminder_about_a_fall_entered_in_error_does_not_hide_a_real_episode(
     assert len(_open_in_the_api(phil_api, north_patient)) == 1
     url = reverse("api:fall-entered-in-error", kwargs={"pk": mistaken["id"]})
     assert ada_api.post(url, {"reason": "Another patient's fall"}, format="json").status_code == 200
-    # The reminder about it is gone with it: nobody is told about a fall that did not happen.
+    # The reminder about it resolved with it: nobody is told about a fall that did not happen.
     assert _open_in_the_api(phil_api, north_patient) == []
+    assert Reminder.objects.get(fall=mistaken["id"]).status == "resolved"
 
     # Then the patient really falls twice: a high-risk episode the physios must hear about.
     for days_ago in (5, 2):

@@ -5,13 +5,18 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from assessments.services import trend_review_record
+from care.services import device_review
+from patients.models import Patient
+from patients.services import record_mark_entered_in_error
 from reminders.models import Reminder, ReminderRecipient
 from reminders.sweep import fall_risk_check, reminder_sweep
 from tests.factories import DeviceFactory, ReferralFactory
 
 from .conftest import TODAY
-from .records import assessed_patient, fall_on
+from .records import assessed_patient, declined_patient, fall_on
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +198,63 @@ def test_send_reminders_dry_run_changes_nothing(north, staff):
     assert not Reminder.objects.exists()
     call_command("send_reminders", stdout=io.StringIO())
     assert Reminder.objects.count() == 1
+
+
+# Strength review (rule 18) -------------------------------------------------------------------
+def test_a_strength_review_reminder_goes_to_the_clinics_physios_a_week_after_the_assessment(
+    north, south, staff
+):
+    patient = declined_patient(north, assessed_on=TODAY - timedelta(days=3), assessor=staff["nora"])
+    declined_patient(south, assessed_on=TODAY - timedelta(days=3), assessor=staff["sam"])
+    steady = assessed_patient(north, last_assessed_on=TODAY - timedelta(days=3))
+    created = reminder_sweep(today=TODAY)["strength_review"]
+    assert len(created) == 2  # one per clinic; the steady patient has nothing to review
+    reminder = Reminder.objects.get(kind="strength_review", patient=patient)
+    latest = patient.assessments.latest_first().first()
+    assert (reminder.assessment, reminder.due_on) == (latest, latest.assessed_on + timedelta(days=7))
+    assert recipients(reminder) == ["phil"]
+    assert not Reminder.objects.filter(kind="strength_review", patient=steady).exists()
+    assert reminder_sweep(today=TODAY)["strength_review"] == []
+
+
+def test_no_strength_review_reminder_once_reviewed_nor_for_a_discharged_patient(north, staff):
+    reviewed = declined_patient(north, assessed_on=TODAY, assessor=staff["nora"])
+    trend_review_record(patient=reviewed, by=staff["phil"], note="Seen: AFO discussed.")
+    discharged = declined_patient(north, assessed_on=TODAY, assessor=staff["nora"])
+    Patient.objects.filter(pk=discharged.pk).update(status="discharged")
+    assert reminder_sweep(today=TODAY)["strength_review"] == []
+
+
+def test_a_review_marked_in_error_reopens_the_reminder_it_had_resolved(north, staff):
+    patient = declined_patient(north, assessed_on=TODAY - timedelta(days=10), assessor=staff["nora"])
+    (created,) = reminder_sweep(today=TODAY)["strength_review"]
+    review = trend_review_record(patient=patient, by=staff["phil"], note="Seen.")
+    reminder_sweep(today=TODAY)
+    reminder = Reminder.objects.get(pk=created)
+    assert reminder.status == "resolved"
+    record_mark_entered_in_error(record=review, by=staff["phil"], reason="Reviewed the wrong patient")
+    assert reminder_sweep(today=TODAY)["strength_review"] == [created]
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.resolved_at) == ("pending", None)
+    assert Reminder.objects.filter(kind="strength_review").count() == 1  # the same reminder, open again
+
+
+def test_a_device_review_marked_in_error_reopens_its_sent_reminder_as_sent(north, staff):
+    patient = assessed_patient(north, last_assessed_on=TODAY)
+    device = DeviceFactory(
+        patient=patient,
+        prescribed_by=staff["phil"],
+        prescribed_on=TODAY - timedelta(days=90),
+        review_due_on=TODAY,
+    )
+    (created,) = reminder_sweep(today=TODAY)["device_review_due"]
+    Reminder.objects.filter(pk=created).update(status="sent", sent_at=timezone.now())
+    review = device_review(
+        device=device, by=staff["phil"], reviewed_on=TODAY, next_review_due_on=TODAY + timedelta(days=90)
+    )
+    reminder_sweep(today=TODAY)
+    assert Reminder.objects.get(pk=created).status == "resolved"
+    record_mark_entered_in_error(record=review, by=staff["phil"], reason="Wrong device")
+    assert reminder_sweep(today=TODAY)["device_review_due"] == [created]
+    reminder = Reminder.objects.get(pk=created)
+    assert (reminder.status, reminder.resolved_at) == ("sent", None) and reminder.sent_at is not None

@@ -82,6 +82,7 @@ def network(north, south, nora, phil, ada, sam):
     in_error = factories.PatientFactory(clinic=north, ms_type="PPMS")
     in_error.mark_entered_in_error(by=ada, reason="Duplicate registration")
     outsider = factories.PatientFactory(clinic=south, ms_type="RRMS")
+    _assess(outsider, 20, sam)
 
     # Falls (see test_falls): March and April 2025, plus two recent falls that make p1 high-risk.
     fall = factories.FallFactory

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.services import trend_review_record
 from patients.models import StaffMembership
 from reports.queries import REPORTS
 from tests import factories
@@ -16,13 +17,13 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 # Authentication (token, user), the role, the clinics, then the report's own queries.
-BUDGET = {"caseload": 5, "overdue": 6, "falls": 6, "referrals": 5, "devices": 5}
+BUDGET = {"caseload": 5, "overdue": 6, "falls": 6, "referrals": 5, "devices": 5, "strength": 6}
 # The access record: its row and its clinics, in a savepoint (the test runs in a transaction).
 ACCESS_LOG = 4
 
 
 def grow(ada, phil):
-    """More clinics, MS types, months, services and device types: more rows in every report."""
+    """More clinics, MS types, months, services, device types and reviews: more rows in every report."""
     for n in range(3):
         clinic = factories.ClinicFactory(code=f"extra{n}")
         StaffMembership.objects.create(user=ada, clinic=clinic)
@@ -31,6 +32,7 @@ def grow(ada, phil):
             factories.AssessmentFactory(
                 patient=patient, assessed_on=timezone.localdate() - datetime.timedelta(200)
             )
+            trend_review_record(patient=patient, by=phil, note="Grip steady.")
             for month in range(1, 7):
                 factories.FallFactory(
                     patient=patient, occurred_at=timezone.now() - datetime.timedelta(days=31 * month)

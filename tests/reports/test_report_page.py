@@ -19,9 +19,9 @@ def test_an_admin_sees_every_report_with_its_charts_and_csv_links(network, ada):
     response = web_client_of(ada).get(URL)
     assert response.status_code == 200
     page = response.content.decode()
-    for title in ("Caseload", "Overdue follow-ups", "Falls", "Referrals", "Devices"):
+    for title in ("Caseload", "Overdue follow-ups", "Falls", "Referrals", "Devices", "Strength"):
         assert f">{title}</h2>" in page
-    for name in ("caseload", "overdue", "falls", "referrals", "devices"):
+    for name in ("caseload", "overdue", "falls", "referrals", "devices", "strength"):
         assert f'href="{reverse(f"api:report-{name}")}?format=csv"' in page
     assert "vendor/chart.js/chart.umd.min.js" in page
     charts = json.loads(page.split('id="report-data" type="application/json">')[1].split("</script>")[0])

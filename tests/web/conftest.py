@@ -61,6 +61,31 @@ def assessed_patient(north, nora):
     return patient
 
 
+@pytest.fixture
+def changing_patient(north, nora):
+    """A north patient over four visits in 2026: the left ankle dorsiflexion slides 4, 3, 2-, 1
+    and the left knee extension 4, 4-, 3+, 3 (declines from their best of 14 Jan, never a
+    whole grade between visits), the right grip improves 3 → 4 at the last visit, EDSS goes
+    3.5 → 4.5 (worsening from 3.5 is a rise of 1.0) and the timed 25-foot walk 8, 9, 11 s
+    (the last at least 20% slower). MRC sums: 58, 57, 55, 54."""
+    patient = factories.PatientFactory(clinic=north, given_name="Grace", family_name="Hopper", mrn="N-0003")
+    for day, ankle, knee, grip, edss, walk in [
+        (datetime.date(2026, 1, 14), "4", "4", "3", "3.5", "8.0"),
+        (datetime.date(2026, 4, 15), "3", "4-", "3", None, "9.0"),
+        (datetime.date(2026, 7, 10), "2-", "3+", "3", None, None),
+        (datetime.date(2026, 10, 5), "1", "3", "4", "4.5", "11.0"),
+    ]:
+        grades = factories.full_grades("5") | {
+            ("ankle_dorsiflexion", "left"): ankle,
+            ("knee_extension", "left"): knee,
+            ("grip", "right"): grip,
+        }
+        factories.assessment_with_grades(
+            patient, day, grades, assessor=nora, edss=edss, timed_25ft_walk_seconds=walk
+        )
+    return patient
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     # Keep each phase's report on the test item, so a browser fixture can tell a failure.

@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
+from assessments.services import trend_review_record
 from care.services import device_review
 from tests import factories
 from tests.support.clients import web_client_of
@@ -31,6 +32,7 @@ def records(north, nora, phil):
         "device_review": device_review(device=device, by=phil, reviewed_on=today, next_review_due_on=today),
         "referral": factories.ReferralFactory(patient=patient, created_by=nora),
         "reminder": reminder,
+        "trend_review": trend_review_record(patient=patient, by=phil, note="Grip steady."),
     }
 
 
@@ -47,6 +49,8 @@ ROUTES = [
     ("web:device_new", lambda r: [r["patient"].pk], "post", "nora"),
     ("web:referral_new", lambda r: [r["patient"].pk], "get", "rolf"),
     ("web:referral_new", lambda r: [r["patient"].pk], "post", "rolf"),
+    ("web:trend_review", lambda r: [r["patient"].pk], "get", "rolf"),
+    ("web:trend_review", lambda r: [r["patient"].pk], "post", "rolf"),
     ("web:referral_move", lambda r: [r["referral"].pk], "post", "rolf"),
     ("web:device_review", lambda r: [r["device"].pk], "get", "nora"),
     ("web:device_review", lambda r: [r["device"].pk], "post", "nora"),
@@ -56,6 +60,7 @@ ROUTES = [
     ("web:entered_in_error", lambda r: ["fall", r["fall"].pk], "post", "phil"),
     ("web:entered_in_error", lambda r: ["device", r["device"].pk], "post", "nora"),
     ("web:entered_in_error", lambda r: ["device_review", r["device_review"].pk], "get", "nora"),
+    ("web:entered_in_error", lambda r: ["trend_review", r["trend_review"].pk], "post", "nora"),
     ("web:entered_in_error", lambda r: ["referral", r["referral"].pk], "get", "rolf"),
     ("web:entered_in_error", lambda r: ["patient", r["patient"].pk], "get", "phil"),
     ("web:reminder_ack", lambda r: [r["reminder"].pk], "post", "phil"),
@@ -151,6 +156,7 @@ DASHBOARD_ACTIONS = {
     "Prescribe device",
     "Mark sent",
     "Edit details",
+    "Mark reviewed",
 }
 
 
@@ -176,10 +182,11 @@ def test_the_dashboard_offers_only_what_the_role_may_do(request, rolf, records, 
 @pytest.mark.parametrize(
     ("user", "may_mark"),
     [
-        # Nora entered the assessment, the fall and the referral; Phil the device and its review.
+        # Nora entered the assessment, the fall and the referral; Phil the device, its review and
+        # the trend review.
         ("nora", {"assessment", "fall", "referral"}),
-        ("phil", {"device", "device_review"}),
-        ("ada", {"assessment", "fall", "referral", "device", "device_review"}),
+        ("phil", {"device", "device_review", "trend_review"}),
+        ("ada", {"assessment", "fall", "referral", "device", "device_review", "trend_review"}),
         ("rolf", set()),
     ],
 )
@@ -189,7 +196,7 @@ def test_entered_in_error_links_follow_the_policy(request, rolf, records, user, 
         .get(reverse("web:patient_dashboard", args=[records["patient"].pk]))
         .content.decode()
     )
-    for kind in ("assessment", "fall", "device", "referral", "device_review"):
+    for kind in ("assessment", "fall", "device", "referral", "device_review", "trend_review"):
         link = reverse("web:entered_in_error", args=[kind, records[kind].pk])
         assert (link in html) == (kind in may_mark), kind
 

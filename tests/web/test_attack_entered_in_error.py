@@ -10,6 +10,7 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.services import trend_review_record
 from audit.models import AccessRecord
 from care.services import device_review
 from patients.models import ClinicalRecord
@@ -31,6 +32,7 @@ AUTHOR = {
     "device": "phil",
     "referral": "nora",
     "device_review": "phil",
+    "trend_review": "phil",
 }
 
 
@@ -61,6 +63,7 @@ def records(north, nora, phil):
             next_review_due_on=timezone.localdate(),
         ),
     }
+    records["trend_review"] = trend_review_record(patient=other, by=phil, note="Grip steady; plan unchanged.")
     assert set(records) == set(SLUGS), "a new record type needs a record here"
     reminder = factories.ReminderFactory(patient=other, kind="fall_risk", fall=records["fall"])
     reminder.recipients.add(nora)

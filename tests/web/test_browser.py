@@ -16,7 +16,7 @@ where REQUIRE_SERVICES=1.
 import os
 import shutil
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.grades import MuscleGroup
-from assessments.models import Assessment
+from assessments.models import Assessment, TrendReview
 from care.models import DevicePrescription
 from tests import factories
 
@@ -354,6 +354,40 @@ def test_a_physio_prescribes_an_afo(web, phil, assessed_patient):
     )
 
 
+def test_a_physio_marks_the_findings_reviewed(web, phil, assessed_patient):
+    dashboard = reverse("web:patient_dashboard", args=[assessed_patient.pk])
+    web.log_in("phil")
+    web.get(dashboard)
+    decline = web.find("#alerts-title + ul li")
+    assert (
+        decline.text
+        == "Decline: Ankle dorsiflexion, left: 4 → 3- (10 Jan 2026 to 10 Apr 2026) New: never reviewed"
+    )
+    assert "Not reviewed yet" in web.find("#review").text
+
+    # An empty note: the review page says what is missing, and nothing is recorded.
+    web.find("#review button[type=submit]").click()
+    web.wait.until(lambda d: web.find_all(".error-summary"))
+    assert "Review note: This field is required." in web.find(".error-summary").text
+    assert web.find("#id_note").get_attribute("aria-invalid") == "true"
+    assert not TrendReview.objects.exists()
+
+    web.find("#id_note").send_keys("Left ankle weaker; AFO discussed with the patient.")
+    web.find("form.record-form button[type=submit]").click()
+    web.wait.until(lambda d: "Review recorded, as of the assessment of 10 Apr 2026." in web.text())
+    assert web.driver.current_url == web.base + dashboard
+    review = web.find("#review").text
+    assert "Latest assessment, 10 Apr 2026: ✓ Reviewed" in review and "Not reviewed yet" not in review
+    assert "by phil, of the assessment of 10 Apr 2026:" in review
+    assert "Left ankle weaker; AFO discussed with the patient." in review
+    decline = web.find("#alerts-title + ul li")
+    assert decline.text == "Decline: Ankle dorsiflexion, left: 4 → 3- (10 Jan 2026 to 10 Apr 2026)"
+    assert "New" not in web.find(".alerts").text
+    saved = TrendReview.objects.get()
+    assert (saved.reviewed_by, saved.assessment.assessed_on) == (phil, date(2026, 4, 10))
+    web.screenshot("dashboard-reviewed")
+
+
 def test_a_south_nurse_cannot_open_a_north_patient(web, sam, assessed_patient):
     web.log_in("sam")
     web.get(reverse("web:patient_dashboard", args=[assessed_patient.pk]))
@@ -488,3 +522,73 @@ def test_a_decimal_comma_is_stored_as_the_number_meant_and_4_plus_is_refused_in_
     saved = Assessment.objects.latest_first().filter(patient=assessed_patient).first()
     assert (str(saved.edss), str(saved.timed_25ft_walk_seconds)) == ("4.5", "8.40")
     assert saved.scores.get(muscle_group="shoulder_abduction", side="left").grade == 15
+
+
+def test_the_dashboard_charts_mark_what_the_rules_found_and_say_it_in_words(web, nora, changing_patient):
+    """Declines from best, an improvement, EDSS worsening and a slower walk, drawn and worded."""
+    web.log_in("nora")
+    web.get(reverse("web:patient_dashboard", args=[changing_patient.pk]))
+    web.wait.until(
+        lambda d: d.execute_script("return document.documentElement.dataset.chartsReady") == "true"
+    )
+    drawn = """
+        const chart = Chart.getChart(document.getElementById(arguments[0]));
+        return {
+            type: chart.config.type,
+            points: Object.fromEntries(chart.data.datasets.map((d) => [d.side ?? d.label, d.data.map((p) =>
+                [p.date, p.y, p.mark ?? null, p.fromBest ?? null, p.best ?? null, p.improvement ?? null,
+                 p.worse ?? null])])),
+            legend: chart.legend.legendItems.map((item) => item.text),
+            y: {min: chart.scales.y.min, max: chart.scales.y.max, ticks: chart.scales.y.ticks.map((t) => t.value)},
+        };
+    """
+
+    # The left ankle's best of the past year (14 Jan) is a star, its latest grade a decline from it.
+    ankle = web.driver.execute_script(drawn, "chart-ankle_dorsiflexion")
+    assert ankle["points"]["left"] == [
+        ["2026-01-14", 12, "best", None, {"grade": "1", "date": "2026-10-05"}, None, None],
+        ["2026-04-15", 9, None, None, None, None, None],
+        ["2026-07-10", 5, None, None, None, None, None],
+        ["2026-10-05", 3, "decline", {"grade": "4", "date": "2026-01-14"}, None, None, None],
+    ]
+    assert {p[2] for p in ankle["points"]["right"]} == {None}
+    assert ankle["legend"] == ["Left", "Right", "Decline", "Best before decline"]
+    # The right grip's latest grade is an improvement.
+    grip = web.driver.execute_script(drawn, "chart-grip")
+    assert [p[2] for p in grip["points"]["right"]] == [None, None, None, "improvement"]
+    assert grip["points"]["right"][-1][5] == {"grade": "3", "date": "2026-07-10"}
+    assert grip["legend"] == ["Left", "Right", "Improvement"]
+    hip = web.driver.execute_script(drawn, "chart-hip_flexion")
+    assert hip["legend"] == ["Left", "Right"]
+
+    # The cards say it in words, and the sliding ones are framed as declines.
+    ankle_card = web.find(".chart-card[data-muscle-group=ankle_dorsiflexion]")
+    assert "has-decline" in ankle_card.get_attribute("class")
+    assert "Left: best 4 (14 Jan 2026) → 1 (5 Oct 2026)" in ankle_card.text
+    grip_card = web.find(".chart-card[data-muscle-group=grip]")
+    assert "has-decline" not in grip_card.get_attribute("class")
+    assert "Right: improved 3 (10 Jul 2026) → 4 (5 Oct 2026)" in grip_card.text
+
+    # MRC sums 58, 57, 55, 54: the axis from 2 below the lowest to 2 above the highest.
+    mrc = web.driver.execute_script(drawn, "chart-mrc-sum")
+    assert [p[1] for p in mrc["points"]["MRC sum"]] == [58, 57, 55, 54]
+    assert (mrc["y"]["min"], mrc["y"]["max"]) == (52, 60)
+
+    # EDSS on its 0–10 scale in half steps, the latest point marked as worsening.
+    edss = web.driver.execute_script(drawn, "chart-edss")
+    assert edss["type"] == "line"
+    assert [(p[0], p[1], p[6]) for p in edss["points"]["EDSS"]] == [
+        ("2026-01-14", 3.5, False),
+        ("2026-10-05", 4.5, True),
+    ]
+    assert edss["y"] == {"min": 0, "max": 10, "ticks": [step / 2 for step in range(21)]}
+    assert "▼ Worsening: EDSS 3.5 → 4.5" in web.find("[aria-labelledby=edss-title]").text
+
+    walk = web.driver.execute_script(drawn, "chart-t25fw")
+    assert [(p[0], p[1], p[6]) for p in walk["points"]["T25FW"]] == [
+        ("2026-01-14", 8, False),
+        ("2026-04-15", 9, False),
+        ("2026-10-05", 11, True),
+    ]
+    assert "▼ Walking slowed: 9.00 s → 11.00 s" in web.find("[aria-labelledby=t25fw-title]").text
+    web.screenshot("dashboard-findings-charted")

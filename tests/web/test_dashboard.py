@@ -343,8 +343,10 @@ def test_changes_to_review_word_the_findings_with_their_numbers(nora_web, north,
     response = nora_web.get(_url(patient))
     html = response.content.decode()
     changes = html.split('id="alerts-title"', 1)[1].split("</section>", 1)[0]
+    # Never reviewed: every finding is new.
+    changes = changes.replace(' <span class="badge badge--warning">New: never reviewed</span></li>', "</li>")
     # No whole grade between the last two visits (2- → 1, 3+ → 3) and 55 → 54: rules 1 and 2 are quiet.
-    assert "Decline:" not in changes and "MRC sum dropped" not in changes
+    assert "Decline:" not in changes and "MRC sum drop:" not in changes
     assert (
         "<strong>Decline from best:</strong> Left ankle dorsiflexion 4 → 1 since 14 Jan 2026 "
         "(best in the last year)</li>" in changes
@@ -374,3 +376,71 @@ def test_improvements_alone_are_listed(nora_web, north, nora):
     )
     html = nora_web.get(_url(patient)).content.decode()
     assert "Improvement:</strong> Left grip 2 → 3 (14 Jan 2026 to 14 Apr 2026)" in html
+
+
+def _section(html, title_id):
+    return html.split(f'id="{title_id}"', 1)[1].split("</section>", 1)[0]
+
+
+def _chart_card(html, muscle_group):
+    return html.split(f'data-muscle-group="{muscle_group}"', 1)[1].split("</figure>", 1)[0]
+
+
+def test_the_muscle_chart_cards_say_what_their_marks_are_in_words(nora_web, changing_patient):
+    html = nora_web.get(_url(changing_patient)).content.decode()
+    assert (
+        '<li class="chart-change--decline_from_best"><span aria-hidden="true">▼ </span>'
+        "Left: best 4 (14 Jan 2026) → 1 (5 Oct 2026)</li>" in _chart_card(html, "ankle_dorsiflexion")
+    )
+    assert "Left: best 4 (14 Jan 2026) → 3 (5 Oct 2026)" in _chart_card(html, "knee_extension")
+    assert (
+        '<li class="chart-change--improvement"><span aria-hidden="true">▲ </span>'
+        "Right: improved 3 (10 Jul 2026) → 4 (5 Oct 2026)</li>" in _chart_card(html, "grip")
+    )
+    assert "chart-changes" not in _chart_card(html, "hip_flexion")
+
+
+def test_edss_and_the_timed_walk_are_charted_with_their_worsening_in_words_and_as_tables(
+    nora_web, changing_patient
+):
+    html = nora_web.get(_url(changing_patient)).content.decode()
+    edss = _section(html, "edss-title")
+    assert '<canvas id="chart-edss" role="img"' in edss
+    assert "<strong>▼ Worsening: EDSS 3.5 → 4.5 since the previous score (14 Jan 2026).</strong>" in edss
+    assert re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td></tr>", edss) == [
+        ("14 Jan 2026", "3.5"),
+        ("5 Oct 2026", "4.5"),
+    ]
+    walk = _section(html, "t25fw-title")
+    assert '<canvas id="chart-t25fw" role="img"' in walk
+    assert (
+        "<strong>▼ Walking slowed: 9.00 s → 11.00 s, at least 20% slower than the walk before (15 Apr 2026).</strong>"
+        in walk
+    )
+    assert re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td></tr>", walk) == [
+        ("14 Jan 2026", "8.00"),
+        ("15 Apr 2026", "9.00"),
+        ("5 Oct 2026", "11.00"),
+    ]
+
+
+def test_edss_and_walks_without_worsening_are_charted_without_its_words(nora_web, north, nora):
+    patient = factories.PatientFactory(clinic=north)
+    # From 3.5 a rise of 1.0 is worsening and 0.5 is not; 8 → 9.5 s is 18.75% slower, short of 20%.
+    for day, edss, walk in [
+        (datetime.date(2026, 3, 2), "3.5", "8.0"),
+        (datetime.date(2026, 6, 1), "4.0", "9.5"),
+    ]:
+        factories.assessment_with_grades(
+            patient, day, {}, assessor=nora, edss=edss, timed_25ft_walk_seconds=walk
+        )
+    html = nora_web.get(_url(patient)).content.decode()
+    assert 'id="chart-edss"' in html and "Worsening:" not in _section(html, "edss-title")
+    assert 'id="chart-t25fw"' in html and "Walking slowed" not in _section(html, "t25fw-title")
+
+
+def test_no_edss_or_walk_recorded_is_a_sentence_not_an_empty_chart(nora_web, assessed_patient):
+    html = nora_web.get(_url(assessed_patient)).content.decode()
+    assert '<p class="empty">No EDSS recorded yet.</p>' in _section(html, "edss-title")
+    assert '<p class="empty">No timed 25-foot walk recorded yet.</p>' in _section(html, "t25fw-title")
+    assert 'id="chart-edss"' not in html and 'id="chart-t25fw"' not in html

@@ -1,16 +1,19 @@
 """What the pages show beside a record, decided without a request: badges, rows and messages."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
 from care.models import Referral
 from care.selectors import devices_of
 from care.services import device_review
+from clinical_rules.trends import patient_trends
 from patients import policy
 from patients.models import Patient
 from patients.services import record_mark_entered_in_error
 from reminders.models import Reminder
+from tests import factories
 from tests.factories import DeviceFactory
 from web import forms, presenters
 
@@ -184,6 +187,70 @@ def test_the_edited_meanwhile_message_names_what_is_stored_where_it_differs():
     )
 
 
+def test_changes_to_review_word_rules_1_2_3_and_9_before_the_strength_findings():
+    trends = {
+        "declines": [
+            {
+                "muscle_group": "ankle_dorsiflexion",
+                "side": "left",
+                "from_grade": "4",
+                "to_grade": "3-",
+                "from_date": _days(-90),
+                "to_date": _days(-1),
+            }
+        ],
+        "mrc_sum_drop": True,
+        # The drop is from the previous complete assessment: an incomplete one between is skipped.
+        "mrc_sum": [
+            {"assessed_on": _days(-90), "score": 58},
+            {"assessed_on": _days(-40), "score": None},
+            {"assessed_on": _days(-1), "score": 55},
+        ],
+        "asymmetries": [{"muscle_group": "ankle_dorsiflexion", "left": "3-", "right": "5"}],
+        "walking_slowed": True,
+        "declines_from_best": [],
+        "mrc_sum_drop_from_best": False,
+        "edss_worsening": False,
+        "edss": [],
+        "improvements": [
+            {
+                "muscle_group": "grip",
+                "side": "right",
+                "from_grade": "3",
+                "to_grade": "4",
+                "from_date": _days(-90),
+                "to_date": _days(-1),
+            }
+        ],
+    }
+    assert presenters.changes_to_review(trends, [], reviewed=None) == [
+        presenters.Finding(
+            "Decline",
+            "Ankle dorsiflexion, left: 4 → 3- (3 Mar 2026 to 31 May 2026)",
+            ("decline", "ankle_dorsiflexion", "left"),
+        ),
+        presenters.Finding(
+            "MRC sum drop",
+            "58 → 55 since the previous complete assessment (3 Mar 2026)",
+            ("mrc_sum_drop", None, None),
+        ),
+        presenters.Finding(
+            "Asymmetry", "Ankle dorsiflexion: left 3-, right 5", ("asymmetry", "ankle_dorsiflexion", None)
+        ),
+        presenters.Finding(
+            "Walking slowed",
+            "the latest timed 25-foot walk is at least 20% slower than the one before.",
+            ("walking_slowed", None, None),
+        ),
+        presenters.Finding(
+            "Improvement",
+            "Right grip 3 → 4 (3 Mar 2026 to 31 May 2026)",
+            ("improvement", "grip", "right"),
+            improvement=True,
+        ),
+    ]
+
+
 def _trends_with(declines, declines_from_best):
     return {
         "declines": declines,
@@ -204,6 +271,99 @@ def test_a_decline_from_best_is_worded_unless_the_decline_already_says_it():
     assert presenters.strength_findings(_trends_with([decline], [same])) == []
     assert presenters.strength_findings(_trends_with([decline], [earlier])) == [
         presenters.Finding(
-            "Decline from best", "Left ankle dorsiflexion 4+ → 3- since 13 Nov 2025 (best in the last year)"
+            "Decline from best",
+            "Left ankle dorsiflexion 4+ → 3- since 13 Nov 2025 (best in the last year)",
+            ("decline_from_best", "ankle_dorsiflexion", "left"),
         )
     ]
+
+
+# The charts' data, from the trends of real records -----------------------------------------------
+
+AFTER_THE_VISITS = datetime.date(2026, 12, 1)
+
+
+def _chart_data_of(patient):
+    return presenters.chart_data(patient_trends(patient, today=AFTER_THE_VISITS), [], AFTER_THE_VISITS)
+
+
+def test_chart_data_carries_what_the_charts_mark_and_draw(changing_patient):
+    """The slide, the improvement, the EDSS and the walks of ``changing_patient``, worked out by hand."""
+    jan, apr, jul, oct = (datetime.date(2026, m, d) for m, d in [(1, 14), (4, 15), (7, 10), (10, 5)])
+    data = _chart_data_of(changing_patient)
+    assert data["declines"] == []  # never a whole grade between two visits
+    assert data["declines_from_best"] == [
+        {
+            "muscle_group": "ankle_dorsiflexion",
+            "side": "left",
+            "best_grade": "4",
+            "best_date": jan,
+            "to_grade": "1",
+            "to_date": oct,
+        },
+        {
+            "muscle_group": "knee_extension",
+            "side": "left",
+            "best_grade": "4",
+            "best_date": jan,
+            "to_grade": "3",
+            "to_date": oct,
+        },
+    ]
+    assert data["improvements"] == [
+        {
+            "muscle_group": "grip",
+            "side": "right",
+            "from_grade": "3",
+            "to_grade": "4",
+            "from_date": jul,
+            "to_date": oct,
+        }
+    ]
+    assert data["edss"] == [
+        {"assessed_on": jan, "edss": Decimal("3.5")},
+        {"assessed_on": oct, "edss": Decimal("4.5")},
+    ]
+    assert data["edss_worsening"] is True
+    assert data["timed_25ft_walk"] == [
+        {"assessed_on": jan, "seconds": Decimal("8")},
+        {"assessed_on": apr, "seconds": Decimal("9")},
+        {"assessed_on": oct, "seconds": Decimal("11")},
+    ]
+    assert data["walking_slowed"] is True
+
+
+def test_each_muscle_chart_card_words_the_points_marked_on_it(changing_patient):
+    changes = {
+        group["value"]: group["changes"] for group in _chart_data_of(changing_patient)["muscle_groups"]
+    }
+    assert changes.pop("ankle_dorsiflexion") == [
+        {"kind": "decline_from_best", "text": "Left: best 4 (14 Jan 2026) → 1 (5 Oct 2026)"}
+    ]
+    assert changes.pop("knee_extension") == [
+        {"kind": "decline_from_best", "text": "Left: best 4 (14 Jan 2026) → 3 (5 Oct 2026)"}
+    ]
+    assert changes.pop("grip") == [
+        {"kind": "improvement", "text": "Right: improved 3 (10 Jul 2026) → 4 (5 Oct 2026)"}
+    ]
+    assert len(changes) == 9 and all(words == [] for words in changes.values())
+
+
+def test_a_chart_card_words_left_before_right(north, nora):
+    patient = factories.PatientFactory(clinic=north)
+    for day, left, right in [(datetime.date(2026, 3, 2), "2", "5"), (datetime.date(2026, 6, 1), "3", "4")]:
+        factories.assessment_with_grades(
+            patient, day, {("grip", "left"): left, ("grip", "right"): right}, assessor=nora
+        )
+    grip = next(g for g in _chart_data_of(patient)["muscle_groups"] if g["value"] == "grip")
+    assert grip["changes"] == [
+        {"kind": "improvement", "text": "Left: improved 2 (2 Mar 2026) → 3 (1 Jun 2026)"},
+        {"kind": "decline_from_best", "text": "Right: best 5 (2 Mar 2026) → 4 (1 Jun 2026)"},
+    ]
+
+
+def test_chart_data_of_a_patient_with_nothing_recorded(north):
+    data = _chart_data_of(factories.PatientFactory(clinic=north))
+    assert all(data[key] == [] for key in ("declines_from_best", "improvements", "edss", "timed_25ft_walk"))
+    assert data["edss_worsening"] is False and data["walking_slowed"] is False
+    assert all(group["changes"] == [] for group in data["muscle_groups"])

@@ -90,7 +90,9 @@ def test_an_empty_inbox(sam_web):
     assert "No open reminders." in sam_web.get(INBOX).content.decode()
 
 
-def test_a_reminder_about_a_fall_entered_in_error_leaves_the_inbox(nora_web, nora, ada, reminders):
+def test_a_reminder_about_a_fall_entered_in_error_leaves_the_open_inbox_for_the_resolved_tab(
+    nora_web, nora, ada, reminders
+):
     fall = factories.FallFactory(patient=reminders["mine"].patient, recorded_by=nora)
     about_fall = factories.ReminderFactory(patient=fall.patient, kind="fall_risk", fall=fall)
     about_fall.recipients.add(nora)
@@ -101,7 +103,7 @@ def test_a_reminder_about_a_fall_entered_in_error_leaves_the_inbox(nora_web, nor
     assert _listed(response) == [reminders["mine"].pk, reminders["referral"].pk]
     assert "Open (2)" in response.content.decode()
     assert response.context["open_reminder_count"] == 2
-    assert nora_web.post(reverse("web:reminder_ack", args=[about_fall.pk])).status_code == 404
+    assert about_fall.pk in _listed(nora_web.get(INBOX, {"show": "resolved"}))
 
 
 def test_a_resolved_reminder_leaves_the_open_inbox_and_its_counts(nora_web, reminders):
@@ -146,6 +148,7 @@ def test_the_inbox_costs_the_same_queries_whatever_its_reminders_are_about(
             "referral_overdue": {"referral": factories.ReferralFactory(patient=assessed_patient)},
             "device_review_due": {"device": factories.DeviceFactory(patient=assessed_patient)},
             "fall_risk": {"fall": factories.FallFactory(patient=assessed_patient)},
+            "strength_review": {"assessment": factories.AssessmentFactory(patient=assessed_patient)},
         }
         for kind, subject in subjects.items():
             reminder = factories.ReminderFactory(
@@ -170,3 +173,21 @@ def test_the_inbox_costs_the_same_queries_whatever_its_reminders_are_about(
     add_one_of_each_kind()
     add_one_of_each_kind()
     assert queries() == few
+
+
+def test_a_strength_review_reminder_names_its_assessment_and_leads_to_the_patients_review(
+    phil_web, phil, assessed_patient
+):
+    latest = assessed_patient.assessments.order_by("-assessed_on").first()
+    reminder = factories.ReminderFactory(
+        patient=assessed_patient,
+        kind="strength_review",
+        assessment=latest,
+        due_on=latest.assessed_on + datetime.timedelta(days=7),
+    )
+    reminder.recipients.add(phil)
+    html = phil_web.get(INBOX).content.decode()
+    row = html.split(f'<tr id="reminder-{reminder.pk}">', 1)[1].split("</tr>", 1)[0]
+    assert "<td>Strength review</td>" in row
+    dashboard = reverse("web:patient_dashboard", args=[assessed_patient.pk])
+    assert f'<a href="{dashboard}#review">Findings of the assessment of 10 Apr 2026</a>' in row

@@ -12,14 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
-from assessments.selectors import assessments_of
+from assessments.selectors import assessments_of, last_review_of, trend_review_list
 from audit.models import AccessAction
 from audit.selectors import patient_access_history
 from audit.services import access_record
 from care.models import DeviceStatus
 from care.selectors import devices_of, falls_of, referrals_of
 from clinical_rules.selectors import caseload_by_name, patient_list_with_follow_up
-from clinical_rules.trends import patient_trends
+from clinical_rules.trends import assessment_data, patient_trends
 from patients import policy
 from patients.clock import clinic_today
 from patients.concurrency import EditedMeanwhile, record_lock, record_version
@@ -80,6 +80,8 @@ def patient_dashboard(request, pk):
     referrals = presenters.referral_rows(
         user, referrals_of(patient), today=today, may_manage_referral=may_manage_referral
     )
+    last_review = last_review_of(patient)
+    reviews = trend_review_list(user).valid().filter(patient=patient).select_related("assessment")
     context = {
         "patient": patient,
         "today": today,
@@ -90,7 +92,14 @@ def patient_dashboard(request, pk):
         "assessments": presenters.record_rows(user, assessments),
         "latest": assessments[0] if assessments else None,
         "guidance": presenters.guidance_table(trends),
-        "findings": presenters.strength_findings(trends),
+        "findings": presenters.changes_to_review(
+            trends, assessment_data(patient), reviewed=last_review.assessment_id if last_review else None
+        ),
+        "review": {
+            "last": last_review,
+            "history": presenters.record_rows(user, reviews),
+            "form": forms.TrendReviewForm(),
+        },
         "falls": presenters.record_rows(user, falls),
         "devices": presenters.device_rows(
             user,
@@ -110,6 +119,7 @@ def patient_dashboard(request, pk):
             "record_fall": writable and policy.may_record_fall(user),
             "prescribe_device": writable and policy.may_prescribe_device(user),
             "manage_referral": may_manage_referral,
+            "record_trend_review": writable and bool(assessments) and policy.may_record_trend_review(user),
             "mark_patient_in_error": writable and policy.may_mark_entered_in_error(user, patient),
         },
         "access_log": _access_log_of(user, patient),

@@ -1,5 +1,5 @@
-"""The pages that add a record to a patient (assessment, fall, device, referral), move a
-referral's status, and mark a record entered in error."""
+"""The pages that add a record to a patient (assessment, fall, device, referral, trend review),
+move a referral's status, and mark a record entered in error."""
 
 from functools import partial
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessments.selectors import last_gradings_of, latest_assessment_of
-from assessments.services import assessment_record
+from assessments.services import assessment_record, trend_review_record
 from care.models import Referral
 from care.services import (
     TransitionNotAllowed,
@@ -132,6 +132,22 @@ def referral_new(request, pk):
         save=save,
         template="web/referral_form.html",
         initial=_today_initial("referred_on"),
+    )
+
+
+@login_required
+def trend_review_new(request, pk):
+    def save(request, patient, data, form):
+        review = trend_review_record(patient=patient, by=request.user, **data)
+        return f"Review recorded, as of the assessment of {review.assessment.assessed_on:%d %b %Y}."
+
+    return _record_form(
+        request,
+        pk,
+        form_class=forms.TrendReviewForm,
+        allowed=policy.may_record_trend_review,
+        save=save,
+        template="web/trend_review_form.html",
     )
 
 

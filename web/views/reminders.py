@@ -40,7 +40,7 @@ def reminder_inbox(request):
 @login_required
 @require_POST
 def reminder_ack(request, pk):
-    reminder = get_object_or_404(Reminder.objects.valid().visible_to(request.user), pk=pk)
+    reminder = get_object_or_404(Reminder.objects.readable().visible_to(request.user), pk=pk)
     require(policy.may_acknowledge_reminder(request.user, reminder))
     reminder = reminder_acknowledge(reminder=reminder, by=request.user)
     if is_htmx(request):

@@ -1,4 +1,4 @@
-"""The clinic admins' report page: the five reports of ``reports.queries`` with charts, and
+"""The clinic admins' report page: the reports of ``reports.queries``, most with charts, and
 links to the same reports as CSV (the API's ``?format=csv``, which a browser session may use).
 
 The figures are the API's, from the same queries; the page only lays them out and sums a
@@ -91,7 +91,10 @@ def report_page(request):
     }
     overdue = REPORTS["overdue"]
     overdue_rows = overdue.queryset(scope)
-    results = {name: _rows(REPORTS[name], scope) for name in ("caseload", "falls", "referrals", "devices")}
+    results = {
+        name: _rows(REPORTS[name], scope)
+        for name in ("caseload", "falls", "referrals", "devices", "strength")
+    }
     caseload = _summed(results["caseload"], "clinic", ["assessed_in_interval", "overdue", "never_assessed"])
     falls = _summed(results["falls"], "month", ["falls", "near_falls", "injuries"])
     referrals = _summed(results["referrals"], "to_service", ReferralStatus.values)

@@ -1,9 +1,12 @@
 /* The patient dashboard's charts (Chart.js, served by the app from npm's package).
  *
  * Everything drawn comes from the page's json_script "trend-data", which the server built
- * from assessments.trends.patient_trends(): this file decides nothing clinical, it only draws.
- * Left and right differ by line style and point shape as well as colour; a decline is a
- * larger triangle, and the chart card also says "decline" in words.
+ * from clinical_rules.trends.patient_trends(): this file decides nothing clinical, it only
+ * draws. Left and right differ by line style and point shape as well as colour. On the muscle
+ * charts a decline (rule 1, or rule 11 from the best of the past year) is a red ▼ triangle, the
+ * best it fell from a purple ★ star, an improvement (rule 13) a green ▲ triangle; each chart's
+ * legend names the marks it shows and its card says them in words. On the MRC sum, EDSS and
+ * timed-walk charts the latest point is a red ▼ when its rule found it worse.
  */
 (function () {
   "use strict";
@@ -12,11 +15,16 @@
   const LEFT = { color: "#1f5fa8", pointStyle: "circle", dash: [] };
   const RIGHT = { color: "#a34a00", pointStyle: "rectRot", dash: [6, 4] };
   const DECLINE = "#a4161a";
+  const MEASURE = "#17456e";
+  const MARKS = {
+    decline: { label: "Decline", pointStyle: "triangle", rotation: 180, radius: 8, color: DECLINE },
+    best: { label: "Best before decline", pointStyle: "star", rotation: 0, radius: 10, color: "#6b3fa0" },
+    improvement: { label: "Improvement", pointStyle: "triangle", rotation: 0, radius: 8, color: "#1e6b34" },
+  };
 
   function dayNumber(iso) {
     return Date.parse(iso + "T00:00:00Z") / DAY_MS;
   }
-
 
   function shortDate(day) {
     const d = new Date(Math.round(day) * DAY_MS);
@@ -41,52 +49,121 @@
     return { min: min - pad, max: max + pad };
   }
 
+  function sideKey(item) {
+    return `${item.muscle_group}|${item.side}`;
+  }
+
+  /* A muscle-side's points, each with what the server's rules say about it.
+   *
+   * The rules speak of the latest assessment and list only muscle-sides it graded, so their
+   * point is the series' last; the best a decline from best fell from is the last earlier point
+   * of its date and grade.
+   */
+  function musclePoints(points, { decline, fromBest, improvement }) {
+    const last = points.length - 1;
+    const best = fromBest
+      ? points.findLastIndex((p, i) => i < last && p.assessed_on === fromBest.best_date && p.grade === fromBest.best_grade)
+      : -1;
+    return points.map((p, i) => {
+      const latest = i === last;
+      const point = {
+        x: dayNumber(p.assessed_on),
+        y: p.thirds,
+        grade: p.grade,
+        date: p.assessed_on,
+        decline: latest && Boolean(decline),
+        from: latest && decline ? decline.from_grade : null,
+        fromBest: latest && fromBest ? { grade: fromBest.best_grade, date: fromBest.best_date } : null,
+        best: i === best ? { grade: fromBest.to_grade, date: fromBest.to_date } : null,
+        improvement: latest && improvement ? { grade: improvement.from_grade, date: improvement.from_date } : null,
+      };
+      return { ...point, mark: markName(point) };
+    });
+  }
+
+  // Which of MARKS a muscle point is drawn with: a latest point is a decline or an improvement
+  // (never both), a best is always an earlier point.
+  function markName(point) {
+    if (point.decline || point.fromBest) return "decline";
+    if (point.improvement) return "improvement";
+    return point.best ? "best" : null;
+  }
+
+  function muscleTooltip(item) {
+    const p = item.raw;
+    const notes = [];
+    if (p.decline) notes.push(`decline from ${p.from}`);
+    if (p.fromBest) notes.push(`decline from best ${p.fromBest.grade} on ${p.fromBest.date}`);
+    if (p.best) notes.push(`best before the decline to ${p.best.grade} on ${p.best.date}`);
+    if (p.improvement) notes.push(`improvement from ${p.improvement.grade} on ${p.improvement.date}`);
+    return `${item.dataset.label}: ${p.grade}` + (notes.length ? ` (${notes.join("; ")})` : "");
+  }
+
+  /* The legend: left and right in their own style (whatever their first point is marked
+   * with), then the marks this chart shows. */
+  function muscleLegend(chart) {
+    const sides = Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) => {
+      const style = chart.data.datasets[item.datasetIndex].side === "left" ? LEFT : RIGHT;
+      return { ...item, pointStyle: style.pointStyle, rotation: 0, fillStyle: style.color, strokeStyle: style.color };
+    });
+    const shown = new Set(chart.data.datasets.flatMap((d) => d.data.map((p) => p.mark)));
+    const marks = Object.entries(MARKS)
+      .filter(([name]) => shown.has(name))
+      .map(([, mark]) => ({
+        text: mark.label,
+        pointStyle: mark.pointStyle,
+        rotation: mark.rotation,
+        fillStyle: mark.color,
+        strokeStyle: mark.color,
+        lineWidth: 2,
+        fontColor: Chart.defaults.color,
+      }));
+    return sides.concat(marks);
+  }
+
   function muscleCharts(data, range) {
     const labelOf = new Map(data.grades.map((g) => [g.thirds, g.label]));
     const gradeTicks = data.grades.map((g) => g.thirds);
-    const declined = new Set(data.declines.map((d) => `${d.muscle_group}|${d.side}|${d.to_date}`));
-    const fromOf = new Map(data.declines.map((d) => [`${d.muscle_group}|${d.side}|${d.to_date}`, d.from_grade]));
-    const bySide = new Map(data.series.map((s) => [`${s.muscle_group}|${s.side}`, s.points]));
+    const declineOf = new Map(data.declines.map((d) => [sideKey(d), d]));
+    const fromBestOf = new Map(data.declines_from_best.map((d) => [sideKey(d), d]));
+    const improvementOf = new Map(data.improvements.map((d) => [sideKey(d), d]));
+    const bySide = new Map(data.series.map((s) => [sideKey(s), s.points]));
+    const markOf = (ctx) => (ctx.raw && ctx.raw.mark ? MARKS[ctx.raw.mark] : null);
 
     for (const group of data.muscle_groups) {
       const canvas = document.getElementById(`chart-${group.value}`);
       if (!canvas) continue;
       const datasets = [];
-      let anyDecline = false;
       for (const [side, style] of [["left", LEFT], ["right", RIGHT]]) {
-        const points = bySide.get(`${group.value}|${side}`);
+        const key = sideKey({ muscle_group: group.value, side });
+        const points = bySide.get(key);
         if (!points) continue;
-        const data_ = points.map((p) => {
-          const decline = declined.has(`${group.value}|${side}|${p.assessed_on}`);
-          anyDecline = anyDecline || decline;
-          return {
-            x: dayNumber(p.assessed_on),
-            y: p.thirds,
-            grade: p.grade,
-            date: p.assessed_on,
-            decline,
-            from: decline ? fromOf.get(`${group.value}|${side}|${p.assessed_on}`) : null,
-          };
-        });
         datasets.push({
           label: side === "left" ? "Left" : "Right",
           side,
-          data: data_,
+          data: musclePoints(points, {
+            decline: declineOf.get(key),
+            fromBest: fromBestOf.get(key),
+            improvement: improvementOf.get(key),
+          }),
           borderColor: style.color,
           backgroundColor: style.color,
           borderDash: style.dash,
           borderWidth: 2,
-          pointStyle: (ctx) => (ctx.raw && ctx.raw.decline ? "triangle" : style.pointStyle),
-          pointRadius: (ctx) => (ctx.raw && ctx.raw.decline ? 8 : 4),
-          pointBackgroundColor: (ctx) => (ctx.raw && ctx.raw.decline ? DECLINE : style.color),
-          pointBorderColor: (ctx) => (ctx.raw && ctx.raw.decline ? DECLINE : style.color),
-          rotation: (ctx) => (ctx.raw && ctx.raw.decline ? 180 : 0),
+          clip: false,
+          pointStyle: (ctx) => markOf(ctx)?.pointStyle ?? style.pointStyle,
+          pointRadius: (ctx) => markOf(ctx)?.radius ?? 4,
+          pointBackgroundColor: (ctx) => markOf(ctx)?.color ?? style.color,
+          pointBorderColor: (ctx) => markOf(ctx)?.color ?? style.color,
+          // A star is drawn as lines only: thicker, so that it reads as a mark.
+          pointBorderWidth: (ctx) => (markOf(ctx) === MARKS.best ? 2.5 : 1),
+          rotation: (ctx) => markOf(ctx)?.rotation ?? 0,
         });
       }
       if (!datasets.length) continue;
       const card = canvas.closest(".chart-card");
       card.hidden = false;
-      if (anyDecline) card.classList.add("has-decline");
+      if (datasets.some((d) => d.data.some((p) => p.mark === "decline"))) card.classList.add("has-decline");
       new Chart(canvas, {
         type: "line",
         data: { datasets },
@@ -112,38 +189,42 @@
             },
           },
           plugins: {
-            legend: { labels: { usePointStyle: true, boxHeight: 8 } },
-            tooltip: {
-              callbacks: {
-                title: (items) => items[0].raw.date,
-                label: (item) =>
-                  `${item.dataset.label}: ${item.raw.grade}` + (item.raw.decline ? ` (decline from ${item.raw.from})` : ""),
+            legend: {
+              labels: { usePointStyle: true, boxHeight: 8, generateLabels: muscleLegend },
+              // The marks' entries stand for no dataset: clicking them hides nothing.
+              onClick: (event, item, legend) => {
+                if (item.datasetIndex !== undefined) Chart.defaults.plugins.legend.onClick(event, item, legend);
               },
             },
+            tooltip: { callbacks: { title: (items) => items[0].raw.date, label: muscleTooltip } },
           },
         },
       });
     }
   }
 
-  function mrcSumChart(data, range) {
-    const canvas = document.getElementById("chart-mrc-sum");
+  /* A measure over time (MRC sum, EDSS, timed 25-foot walk): one line, its latest point a red
+   * ▼ when the server's rule found it worse than the one before. */
+  function measureChart(canvasId, range, { label, points, worse, worseText, unit, y }) {
+    const canvas = document.getElementById(canvasId);
     if (!canvas) return;
-    const points = data.mrc_sum.filter((p) => p.score !== null);
     const last = points.length - 1;
+    const isWorse = (ctx) => Boolean(ctx.raw && ctx.raw.worse);
     new Chart(canvas, {
       type: "line",
       data: {
         datasets: [
           {
-            label: "MRC sum",
-            data: points.map((p, i) => ({ x: dayNumber(p.assessed_on), y: p.score, date: p.assessed_on, drop: data.mrc_sum_drop && i === last })),
-            borderColor: "#17456e",
-            backgroundColor: "#17456e",
-            pointStyle: (ctx) => (ctx.raw && ctx.raw.drop ? "triangle" : "circle"),
-            rotation: (ctx) => (ctx.raw && ctx.raw.drop ? 180 : 0),
-            pointRadius: (ctx) => (ctx.raw && ctx.raw.drop ? 8 : 4),
-            pointBackgroundColor: (ctx) => (ctx.raw && ctx.raw.drop ? DECLINE : "#17456e"),
+            label,
+            data: points.map((p, i) => ({ x: dayNumber(p.date), y: p.value, date: p.date, worse: worse && i === last })),
+            borderColor: MEASURE,
+            backgroundColor: MEASURE,
+            clip: false,
+            pointStyle: (ctx) => (isWorse(ctx) ? "triangle" : "circle"),
+            rotation: (ctx) => (isWorse(ctx) ? 180 : 0),
+            pointRadius: (ctx) => (isWorse(ctx) ? 8 : 4),
+            pointBackgroundColor: (ctx) => (isWorse(ctx) ? DECLINE : MEASURE),
+            pointBorderColor: (ctx) => (isWorse(ctx) ? DECLINE : MEASURE),
           },
         ],
       },
@@ -151,20 +232,74 @@
         animation: false,
         maintainAspectRatio: false,
         parsing: false,
-        scales: {
-          x: dateAxis(range),
-          y: { min: 0, max: 60, ticks: { stepSize: 10 }, title: { display: true, text: "MRC sum (0–60)" } },
-        },
+        scales: { x: dateAxis(range), y },
         plugins: {
           legend: { display: false },
           tooltip: {
             callbacks: {
               title: (items) => items[0].raw.date,
-              label: (item) => `MRC sum ${item.raw.y}` + (item.raw.drop ? " (dropped)" : ""),
+              label: (item) => `${label} ${item.raw.y}${unit}` + (item.raw.worse ? ` (${worseText})` : ""),
             },
           },
         },
       },
+    });
+  }
+
+  const MRC_SUM_MAX = 60;
+
+  function mrcSumChart(data, range) {
+    const points = data.mrc_sum.filter((p) => p.score !== null).map((p) => ({ date: p.assessed_on, value: p.score }));
+    // Zoomed to the recorded sums, with a little room either way, never beyond the scale's 0–60
+    // (the whole scale while no assessment is complete).
+    const scores = points.length ? points.map((p) => p.value) : [0, MRC_SUM_MAX];
+    const pad = Math.max(2, Math.ceil((Math.max(...scores) - Math.min(...scores)) * 0.1));
+    measureChart("chart-mrc-sum", range, {
+      label: "MRC sum",
+      points,
+      worse: data.mrc_sum_drop,
+      worseText: "dropped",
+      unit: "",
+      y: {
+        min: Math.max(0, Math.min(...scores) - pad),
+        max: Math.min(MRC_SUM_MAX, Math.max(...scores) + pad),
+        ticks: { precision: 0 },
+        title: { display: true, text: "MRC sum (of 60)" },
+      },
+    });
+  }
+
+  // EDSS runs 0–10 in half steps: a grid line at each, a label at each whole step.
+  const EDSS_STEPS = Array.from({ length: 21 }, (_, i) => i / 2);
+
+  function edssChart(data, range) {
+    measureChart("chart-edss", range, {
+      label: "EDSS",
+      points: data.edss.map((p) => ({ date: p.assessed_on, value: Number(p.edss) })),
+      worse: data.edss_worsening,
+      worseText: "worsening",
+      unit: "",
+      y: {
+        min: 0,
+        max: 10,
+        afterBuildTicks: (axis) => {
+          axis.ticks = EDSS_STEPS.map((value) => ({ value }));
+        },
+        ticks: { autoSkip: false, callback: (value) => (Number.isInteger(value) ? value : "") },
+        grid: { color: (ctx) => (ctx.tick && Number.isInteger(ctx.tick.value) ? "#d4d9df" : "#f1f3f5") },
+        title: { display: true, text: "EDSS (0–10)" },
+      },
+    });
+  }
+
+  function walkChart(data, range) {
+    measureChart("chart-t25fw", range, {
+      label: "T25FW",
+      points: data.timed_25ft_walk.map((p) => ({ date: p.assessed_on, value: Number(p.seconds) })),
+      worse: data.walking_slowed,
+      worseText: "walking slowed",
+      unit: " s",
+      y: { beginAtZero: true, title: { display: true, text: "Seconds" } },
     });
   }
 
@@ -262,12 +397,16 @@
     const script = document.getElementById("trend-data");
     if (!script || typeof Chart === "undefined") return;
     const data = JSON.parse(script.textContent);
-    const assessmentDays = data.series.flatMap((s) => s.points.map((p) => dayNumber(p.assessed_on)));
+    const assessmentDays = [...data.series.flatMap((s) => s.points), ...data.edss, ...data.timed_25ft_walk].map(
+      (p) => dayNumber(p.assessed_on)
+    );
     if (assessmentDays.length) {
-      // One date range for every strength chart, so they line up and compare at a glance.
+      // One date range for every assessment chart, so they line up and compare at a glance.
       const range = dateRange(assessmentDays);
       muscleCharts(data, range);
       mrcSumChart(data, range);
+      edssChart(data, range);
+      walkChart(data, range);
     }
     if (data.falls.length) fallsChart(data);
     document.documentElement.dataset.chartsReady = "true";
