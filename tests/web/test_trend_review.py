@@ -182,12 +182,13 @@ def test_never_reviewed(nora_web, assessed_patient):
 
 def test_every_finding_is_new_until_reviewed_then_none_is(nora_web, nora, assessed_patient):
     lines = _changes(nora_web.get(_dashboard(assessed_patient)).content.decode())
-    assert len(lines) == 2  # the left ankle's decline, and its asymmetry with the right
+    # The left ankle's decline, its asymmetry with the right, and its foot drop with no AFO.
+    assert len(lines) == 3
     assert all(line.endswith(f" {NEVER_REVIEWED}") for line in lines)
     nora_web.post(_review_url(assessed_patient), {"note": "Ankle weaker; AFO discussed."})
     html = nora_web.get(_dashboard(assessed_patient)).content.decode()
     lines = _changes(html)
-    assert len(lines) == 2 and not any("badge" in line for line in lines)
+    assert len(lines) == 3 and not any("badge" in line for line in lines)
 
 
 def test_only_what_was_not_there_at_the_last_review_is_new(nora_web, nora, phil, assessed_patient):
@@ -204,7 +205,9 @@ def test_only_what_was_not_there_at_the_last_review_is_new(nora_web, nora, phil,
     assert "badge" not in ankle
     assert "badge" not in _line_of(lines, "Asymmetry:</strong> Ankle dorsiflexion")
     assert _line_of(lines, "Decline from best:</strong> MRC sum 59 → 57").endswith(f" {NEW}")
-    assert len(lines) == 4
+    # The left foot drop (no AFO) was there at the review too: graded lower since, it is not new.
+    assert "badge" not in _line_of(lines, "Foot drop:</strong> Left ankle dorsiflexion 2+")
+    assert len(lines) == 5
 
 
 def test_a_review_entered_in_error_leaves_the_page_and_its_findings_are_new_again(
