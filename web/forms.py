@@ -390,6 +390,25 @@ class AssessmentForm(forms.Form):
         }
 
 
+class AssessmentEditForm(AssessmentForm):
+    """A recorded assessment corrected: its grid as stored, with the version the user started from
+    (``version``: a save over someone else's meanwhile is held back, as on the patient edit page)."""
+
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    @classmethod
+    def initial_of(cls, assessment):
+        """The form's values as ``assessment`` holds them, its scores typed as their labels."""
+        fields = ("assessed_on", "edss", "timed_25ft_walk_seconds", "notes")
+        initial = {field: getattr(assessment, field) for field in fields}
+        for score in assessment.scores.all():
+            initial[cls.grade_name(score.muscle_group, score.side)] = MRCGrade(score.grade).label
+            initial[cls.weakness_name(score.muscle_group, score.side)] = score.weakness_type
+        for score in assessment.spasticity.all():
+            initial[cls.mas_name(score.muscle_group, score.side)] = MASGrade(score.mas).label
+        return initial
+
+
 class FallForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label="When",

@@ -270,3 +270,118 @@ def test_a_form_shown_again_with_spasticity_typed_keeps_the_section_open(nora_we
     section = spasticity_section(response.content.decode())
     assert section.startswith(" open>")
     assert 'name="grip_right_mas" value="1"' in section
+
+
+# Correcting a recorded assessment: the same grid, as stored, spasticity included.
+
+
+def _edit_url(assessment):
+    return reverse("web:assessment_edit", args=[assessment.pk])
+
+
+@pytest.fixture
+def scored_assessment(assessed_patient, nora):
+    """The patient's latest assessment (10 Apr 2026), with spasticity scored on two muscle-sides."""
+    assessment = Assessment.objects.latest_first().filter(patient=assessed_patient).first()
+    SpasticityScore.objects.create(
+        assessment=assessment, muscle_group="hip_flexion", side="left", mas=MASGrade.MAS1_PLUS
+    )
+    SpasticityScore.objects.create(
+        assessment=assessment, muscle_group="ankle_plantarflexion", side="right", mas=MASGrade.MAS3
+    )
+    return assessment
+
+
+def test_the_edit_page_shows_the_stored_assessment_with_its_spasticity_open(nora_web, scored_assessment):
+    response = nora_web.get(_edit_url(scored_assessment))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["assessed_on"].value() == scored_assessment.assessed_on
+    assert form["ankle_dorsiflexion_left_grade"].value() == "3-"
+    assert form["ankle_dorsiflexion_left_weakness"].value() == "primary"
+    html = response.content.decode()
+    assert "Correct the assessment of 10 Apr 2026" in html
+    section = spasticity_section(html)
+    assert section.startswith(" open>")  # stored scores: shown open
+    assert 'name="hip_flexion_left_mas" value="1+"' in section
+    assert 'name="ankle_plantarflexion_right_mas" value="3"' in section
+    assert 'name="grip_left_mas" value=' not in section  # not scored: an empty cell
+
+
+def _as_stored(client, assessment):
+    """The edit page's form data as the page was drawn, to change a few cells of."""
+    form = client.get(_edit_url(assessment)).context["form"]
+    return {name: "" if form[name].value() is None else str(form[name].value()) for name in form.fields}
+
+
+def test_an_edit_round_trip_changes_adds_and_removes_spasticity_scores(phil_web, phil, scored_assessment):
+    data = _as_stored(phil_web, scored_assessment)
+    data |= {"hip_flexion_left_mas": "2", "ankle_plantarflexion_right_mas": "", "grip_right_mas": "0"}
+    response = phil_web.post(_edit_url(scored_assessment), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert response["Location"] == reverse("web:patient_dashboard", args=[scored_assessment.patient_id])
+    assert mas_of(scored_assessment) == {
+        ("hip_flexion", "left"): MASGrade.MAS2,
+        ("grip", "right"): MASGrade.MAS0,
+    }
+    # The grades were saved as they stood, and the page shows the scores as now stored.
+    assert grades_of(scored_assessment)[("ankle_dorsiflexion", "left")] == MRCGrade.G3_MINUS
+    assert grades_of(scored_assessment)[("grip", "right")] == MRCGrade.G5
+    assert scored_assessment.scores.count() == 24
+    again = spasticity_section(phil_web.get(_edit_url(scored_assessment)).content.decode())
+    assert 'name="hip_flexion_left_mas" value="2"' in again
+    assert 'name="grip_right_mas" value="0"' in again
+    assert 'name="ankle_plantarflexion_right_mas" value="3"' not in again
+
+
+def test_emptying_every_spasticity_cell_removes_them_all(phil_web, scored_assessment):
+    data = _as_stored(phil_web, scored_assessment) | {
+        "hip_flexion_left_mas": "",
+        "ankle_plantarflexion_right_mas": "",
+    }
+    assert phil_web.post(_edit_url(scored_assessment), data).status_code == 302
+    assert not SpasticityScore.objects.filter(assessment=scored_assessment).exists()
+    section = spasticity_section(phil_web.get(_edit_url(scored_assessment)).content.decode())
+    assert section.startswith(">")  # nothing scored now: closed again
+
+
+def test_a_bad_spasticity_score_on_the_edit_page_changes_nothing(phil_web, scored_assessment):
+    data = _as_stored(phil_web, scored_assessment) | {"hip_flexion_left_mas": "1++", "notes": "Changed"}
+    response = phil_web.post(_edit_url(scored_assessment), data)
+    assert response.status_code == 200
+    assert (
+        "Hip flexion, left: spasticity (MAS): “1++” is not a Modified Ashworth score."
+        in response.content.decode()
+    )
+    scored_assessment.refresh_from_db()
+    assert scored_assessment.notes == ""
+    assert mas_of(scored_assessment)[("hip_flexion", "left")] == MASGrade.MAS1_PLUS
+
+
+def test_an_edit_over_someone_elses_correction_is_held_back(phil_web, nora_web, scored_assessment):
+    mine = _as_stored(phil_web, scored_assessment) | {"grip_left_mas": "1"}
+    theirs = _as_stored(nora_web, scored_assessment) | {"grip_left_mas": "4"}
+    assert nora_web.post(_edit_url(scored_assessment), theirs).status_code == 302
+    response = phil_web.post(_edit_url(scored_assessment), mine)
+    assert response.status_code == 200
+    assert "Someone else corrected this assessment while you were editing." in response.content.decode()
+    assert mas_of(scored_assessment)[("grip", "left")] == MASGrade.MAS4
+    # Saving the page as shown again replaces the other correction.
+    assert phil_web.post(_edit_url(scored_assessment), response.context["form"].data).status_code == 302
+    assert mas_of(scored_assessment)[("grip", "left")] == MASGrade.MAS1
+
+
+def test_a_grade_jump_is_checked_against_the_other_assessments_not_itself(nora_web, scored_assessment):
+    # The stored 3- against the January 4 is no jump; 1 against January's 4 is one to confirm.
+    data = _as_stored(nora_web, scored_assessment)
+    assert nora_web.post(_edit_url(scored_assessment), data).status_code == 302
+    response = nora_web.post(
+        _edit_url(scored_assessment), data | {"ankle_dorsiflexion_left_grade": "1", "version": ""}
+    )
+    assert response.status_code == 200
+    assert "Ankle dorsiflexion, left: 1, from 4 on 10 Jan 2026." in response.content.decode()
+
+
+def test_an_assessment_entered_in_error_cannot_be_corrected(ada_web, ada, scored_assessment):
+    scored_assessment.mark_entered_in_error(by=ada, reason="Wrong patient")
+    assert ada_web.get(_edit_url(scored_assessment)).status_code == 404
