@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import devices, patients, records, reminders, reports
+from .views import devices, patients, records, reminders, reports, sheets
 
 app_name = "web"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("patients/<int:pk>/devices/new/", records.device_new, name="device_new"),
     path("patients/<int:pk>/referrals/new/", records.referral_new, name="referral_new"),
     path("patients/<int:pk>/review/", records.trend_review_new, name="trend_review"),
+    path("patients/<int:pk>/plans/<int:plan_pk>/sheet/", sheets.plan_sheet, name="plan_sheet"),
     path("referrals/<int:pk>/status/", records.referral_move, name="referral_move"),
     path("devices/<int:pk>/review/", devices.device_review_new, name="device_review"),
     path("devices/<int:pk>/discontinue/", devices.device_discontinue, name="device_discontinue"),

@@ -33,6 +33,7 @@ def records(north, nora, phil):
         "referral": factories.ReferralFactory(patient=patient, created_by=nora),
         "reminder": reminder,
         "trend_review": trend_review_record(patient=patient, by=phil, note="Grip steady."),
+        "plan": factories.PlanFactory(patient=patient, prescribed_by=phil),
     }
 
 
@@ -64,6 +65,7 @@ ROUTES = [
     ("web:entered_in_error", lambda r: ["referral", r["referral"].pk], "get", "rolf"),
     ("web:entered_in_error", lambda r: ["patient", r["patient"].pk], "get", "phil"),
     ("web:reminder_ack", lambda r: [r["reminder"].pk], "post", "phil"),
+    ("web:plan_sheet", lambda r: [r["patient"].pk, r["plan"].pk], "get", None),
 ]
 ROUTE_IDS = [f"{method} {name}:{i}" for i, (name, _, method, _) in enumerate(ROUTES)]
 # Pages about no record yet (so no other clinic's record to be refused): (url name, method, refused).
