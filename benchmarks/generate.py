@@ -1,20 +1,26 @@
 """A synthetic clinic network at scale, written into PostgreSQL with COPY (psycopg 3).
 
 At ``scale`` 1: 20 clinics, 50,000 patients, 500,000 assessments with 12 scores each (the
-six MRC groups on both sides: 6,000,000 scores), 150,000 falls and near-falls, 25,000
-device prescriptions and 40,000 referrals with their status history. Rows are generated
-in Python with a fixed seed and streamed to ``COPY ... FROM STDIN`` as text, a table at a
-time, with explicit ids so that children can name their parents without a round trip.
+six MRC groups on both sides: 6,000,000 scores) and the findings of each, trend reviews of
+some, 150,000 falls and near-falls, 25,000 device prescriptions and 40,000 referrals with
+their status history. Rows are generated in Python with a fixed seed and streamed to
+``COPY ... FROM STDIN`` as text, a table at a time, with explicit ids so that children can
+name their parents without a round trip.
 
 The network is realistic where the queries care: most patients are active and assessed
-about every 12 weeks (some every 26 or 52), so a share are overdue; falls cluster on
-fewer patients; a little of everything is marked entered in error.
+about every 12 weeks (some every 26 or 52), so a share are overdue; a patient's grades,
+EDSS and walking time drift from visit to visit, so a share of assessments show findings
+(rules 1, 2, 9, 11–14) and about half of the latest of those have been reviewed; falls
+cluster on fewer patients; a little of everything is marked entered in error.
 """
 
 import io
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from functools import cached_property
+from operator import attrgetter
 
 from django.db import connection
 
@@ -27,6 +33,8 @@ from care.models import (
     ReferralService,
     ReferralStatus,
 )
+from clinical_rules.findings import FINDING_FIELDS
+from clinical_rules.rules import AssessmentData, Score, findings_of_each
 from patients.models import Clinic, StaffMembership
 from patients.services import staff_add
 
@@ -41,7 +49,18 @@ PER_SCALE = {
 SCORES_PER_ASSESSMENT = 12
 MS_TYPES = [("RRMS", 55), ("SPMS", 20), ("PPMS", 12), ("CIS", 5), ("unknown", 8)]
 INTERVALS = [(12, 80), (26, 15), (52, 5)]
-GRADES = [g.value for g in MRCGrade]
+GRADES = list(MRCGrade)
+# The MRC items every assessment grades, in the order of their scores' ids.
+ITEMS = [(group.value, side.value) for group in MRC_SUM_GROUPS for side in Side]
+WEAKNESS_TYPES = ("primary", "secondary", "mixed", "unknown")
+# Each visit a muscle-side is graded a step of the scale off its strength this often (up or
+# down), and this share of visits finds a few muscle-sides a step or two weaker for good.
+GRADE_NOISE = 0.1
+WEAKENING_VISITS = 0.06
+# Of the assessments whose findings call for review (rule 18): the share of the latest that a
+# clinician has reviewed, and of the older ones.
+LATEST_REVIEWED = 0.5
+OLDER_REVIEWED = 0.3
 ERROR_REASON = "Synthetic: entered in error"
 PASSWORD = "bench-pass-2026"
 
@@ -55,6 +74,7 @@ def expected_counts(scale):
     counts = {name: max(int(n * scale), 1) for name, n in PER_SCALE.items()}
     counts["clinics"] = CLINICS
     counts["scores"] = counts["assessments"] * SCORES_PER_ASSESSMENT
+    counts["assessment_findings"] = counts["assessments"]
     return counts
 
 
@@ -184,10 +204,13 @@ def generate(*, scale, today, seed=2026, log=print):
         written["patients"] = out.rows
         log(f"  patients: {out.rows:,}")
 
-        # Assessments with 12 scores each (the MRC items), grades drifting down slowly.
+        # Assessments with 12 scores each (the MRC items), grades drifting down slowly. The
+        # grades are kept (a byte each) for the scores; each patient's findings and trend
+        # reviews are worked out as their assessments are written.
         aid = 0
-        score_id = 0
-        assessment_rows = []
+        grades = bytearray()
+        findings = []
+        reviews = []
         with _Copy(
             cursor,
             "assessments_assessment",
@@ -209,41 +232,90 @@ def generate(*, scale, today, seed=2026, log=print):
             for (pid, clinic_id, _, _, _), dates in zip(patients, plans, strict=True):
                 assessor = staff[clinic_id][rng.choice(("nurse", "physio"))]
                 walk = round(rng.uniform(4.5, 12.0), 2)
+                strength = [rng.randrange(6, len(GRADES)) for _ in ITEMS]
+                edss = rng.randint(0, 13) / 2
+                visits = []
                 for day in dates:
                     aid += 1
                     walk = round(max(3.0, walk * rng.uniform(0.9, 1.15)), 2)
+                    edss = _edss_next(rng, edss)
+                    graded = _grades_of_visit(rng, strength)
+                    grades.extend(graded)
+                    recorded_walk = walk if rng.random() < 0.8 else None
+                    recorded_edss = edss if rng.random() < 0.7 else None
+                    errors = error_fields()
                     out.row(
                         aid,
                         pid,
                         day,
                         assessor,
                         "",
-                        rng.randint(0, 16) / 2 if rng.random() < 0.7 else None,
-                        walk if rng.random() < 0.8 else None,
+                        recorded_edss,
+                        recorded_walk,
                         _moment(day, rng),
                         _moment(day, rng),
-                        *error_fields(),
+                        *errors,
                     )
-                    assessment_rows.append(aid)
+                    visits.append((_visit(aid, day, graded, recorded_walk, recorded_edss), errors[0] is None))
+                found = _findings_of_patient(visits)
+                findings.extend((assessment_id, *_finding_values(f)) for assessment_id, f in found.items())
+                valid = [visit for visit, is_valid in visits if is_valid]
+                for visit in valid:
+                    share = LATEST_REVIEWED if visit is valid[-1] else OLDER_REVIEWED
+                    if found[visit.recorded].call_for_review and rng.random() < share:
+                        reviewed_on = visit.assessed_on + timedelta(days=rng.randint(0, 14))
+                        reviews.append(
+                            (
+                                pid,
+                                visit.recorded,
+                                staff[clinic_id][rng.choice(("physio", "physio", "nurse", "admin"))],
+                                min(_moment(reviewed_on, rng), now),
+                                "Synthetic review: findings seen",
+                                *error_fields(),
+                            )
+                        )
         written["assessments"] = out.rows
         log(f"  assessments: {out.rows:,}")
 
-        items = [(group.value, side.value) for group in MRC_SUM_GROUPS for side in Side]
-        weakness = ("primary", "secondary", "mixed", "unknown")
         with _Copy(
             cursor,
             "assessments_musclescore",
             ("id", "assessment_id", "muscle_group", "side", "grade", "weakness_type"),
         ) as out:
-            for assessment_id in assessment_rows:
-                base = rng.randrange(6, len(GRADES))
-                for group, side in items:
-                    score_id += 1
-                    grade = GRADES[max(0, min(len(GRADES) - 1, base + rng.randint(-2, 1)))]
-                    out.row(score_id, assessment_id, group, side, grade, weakness[score_id % 4])
+            for score_id, grade in enumerate(grades, start=1):
+                assessment_index, item = divmod(score_id - 1, SCORES_PER_ASSESSMENT)
+                group, side = ITEMS[item]
+                out.row(score_id, assessment_index + 1, group, side, grade, _weakness(score_id))
         written["scores"] = out.rows
         log(f"  scores: {out.rows:,}")
-        del assessment_rows
+        del grades
+
+        with _Copy(cursor, "clinical_rules_assessmentfindings", ("assessment_id", *FINDING_FIELDS)) as out:
+            for row in findings:
+                out.row(*row)
+        written["assessment_findings"] = out.rows
+        log(f"  assessment findings: {out.rows:,}")
+        del findings
+
+        with _Copy(
+            cursor,
+            "assessments_trendreview",
+            [
+                "id",
+                "patient_id",
+                "assessment_id",
+                "reviewed_by_id",
+                "reviewed_at",
+                "note",
+                "entered_in_error_at",
+                "entered_in_error_by_id",
+                "entered_in_error_reason",
+            ],
+        ) as out:
+            for review_id, review in enumerate(reviews, start=1):
+                out.row(review_id, *review)
+        written["trend_reviews"] = out.rows
+        log(f"  trend reviews: {out.rows:,}")
 
         # Falls: a third of patients fall, some often; a quarter of events are near-falls.
         fallers = rng.sample(patients, max(1, len(patients) // 3))
@@ -424,6 +496,7 @@ def generate(*, scale, today, seed=2026, log=print):
             "patients_patient",
             "assessments_assessment",
             "assessments_musclescore",
+            "assessments_trendreview",
             "care_fallevent",
             "care_deviceprescription",
             "care_referral",
@@ -433,6 +506,76 @@ def generate(*, scale, today, seed=2026, log=print):
             )
         cursor.execute("VACUUM (ANALYZE)")
     return written
+
+
+class _Visit(AssessmentData):
+    """An assessment as the rules see it, its MRC sum worked out once: ``findings_of_each`` asks
+    each assessment for it again for every later one of the patient's, which took two thirds
+    of the time the findings took."""
+
+    @cached_property
+    def mrc_sum(self):
+        return super().mrc_sum
+
+
+_SCORES = {
+    (grade.value, weakness): Score(grade, weakness) for grade in MRCGrade for weakness in WEAKNESS_TYPES
+}
+_finding_values = attrgetter(*FINDING_FIELDS)
+
+
+def _weakness(score_id):
+    return WEAKNESS_TYPES[score_id % len(WEAKNESS_TYPES)]
+
+
+def _edss_next(rng, edss):
+    """The EDSS at the next visit: mostly as it was, now and then half a step or a step worse,
+    seldom half a step better."""
+    roll = rng.random()
+    step = 0.5 if roll < 0.1 else 1.0 if roll < 0.13 else -0.5 if roll < 0.18 else 0.0
+    return min(9.5, max(0.0, edss + step))
+
+
+def _grades_of_visit(rng, strength):
+    """One visit's grades in thirds, in the order of ``ITEMS``: ``strength`` (each muscle-side's
+    place on the scale, lowered for good at a few visits), each grading a step off now and then."""
+    if rng.random() < WEAKENING_VISITS:
+        for item in rng.sample(range(len(ITEMS)), rng.randint(1, 4)):
+            strength[item] = max(0, strength[item] - rng.randint(1, 2))
+    top = len(GRADES) - 1
+    graded = bytearray()
+    for place in strength:
+        roll = rng.random()
+        step = 1 if roll < GRADE_NOISE / 2 else -1 if roll < GRADE_NOISE else 0
+        graded.append(GRADES[max(0, min(top, place + step))])
+    return bytes(graded)
+
+
+def _visit(assessment_id, day, graded, walk, edss):
+    """A generated assessment as ``clinical_rules.trends.assessment_data`` reads it from the database."""
+    first_score_id = (assessment_id - 1) * SCORES_PER_ASSESSMENT + 1
+    return _Visit(
+        assessed_on=day,
+        recorded=assessment_id,
+        scores={
+            item: _SCORES[grade, _weakness(first_score_id + position)]
+            for position, (item, grade) in enumerate(zip(ITEMS, graded, strict=True))
+        },
+        timed_25ft_walk_seconds=None if walk is None else Decimal(str(walk)),
+        edss=None if edss is None else Decimal(str(edss)),
+    )
+
+
+def _findings_of_patient(visits):
+    """``{assessment id: Findings}`` for a patient's ``[(visit, valid)]`` (oldest first): a valid
+    assessment's against the valid ones before it, as ``findings_record`` works them out; one
+    entered in error keeps its findings as they stood before it was marked, against all before it."""
+    valid = [visit for visit, is_valid in visits if is_valid]
+    found = {visit.recorded: result for visit, result in findings_of_each(valid)}
+    if len(valid) < len(visits):
+        for visit, result in findings_of_each([visit for visit, _ in visits]):
+            found.setdefault(visit.recorded, result)
+    return found
 
 
 def _spread(rng, total, parts, low):

@@ -351,9 +351,37 @@ def report_strength(conn, params):
 
 # The reminder sweep -------------------------------------------------------------------------
 # First one UPDATE per kind resolves the open reminders whose reason has gone; then each kind:
-# INSERT ... SELECT the due reminders (the unique constraints skip existing ones), then their
-# recipients; last the recipients with a reminder not yet announced (to queue their digests).
+# INSERT ... SELECT the due reminders (the unique constraints skip existing ones, and reopen a
+# resolved one whose reason has come back), then their recipients; last the recipients with a
+# reminder not yet announced (to queue their digests).
 _OPEN = "r.status IN ('pending', 'sent')"
+# The latest valid assessment of the patient ``p`` (through the index on it).
+_LATEST_ASSESSMENT = """
+    SELECT a.id, a.assessed_on FROM assessments_assessment a
+    WHERE a.patient_id = p.id AND a.entered_in_error_at IS NULL
+    ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1
+"""
+# Rule 18: the findings that call for review (an improvement does not).
+_CALLS_FOR_REVIEW = """
+    (f.decline OR f.decline_from_best OR f.mrc_sum_drop OR f.mrc_sum_drop_from_best OR f.walking_slowed
+     OR f.edss_worsening)
+"""
+_UNREVIEWED = """NOT EXISTS (SELECT 1 FROM assessments_trendreview t
+                 WHERE t.assessment_id = {assessment} AND t.entered_in_error_at IS NULL)"""
+
+
+def _insert_or_reopen(kind, subject):
+    """The conflict clause of ``kind``'s unique index: a reminder about the same ``subject`` and due
+    date is not inserted again, and if it had resolved itself it is open again (``sent`` if it
+    had been sent)."""
+    return f"""
+        ON CONFLICT ({subject}, due_on) WHERE kind = '{kind}' DO UPDATE
+        SET status = CASE WHEN reminders_reminder.sent_at IS NULL THEN 'pending' ELSE 'sent' END,
+            resolved_at = NULL
+        WHERE reminders_reminder.status = 'resolved'
+    """
+
+
 _WINDOW_FALLS = """
     FROM care_fallevent f
     WHERE f.entered_in_error_at IS NULL AND NOT f.near_fall
@@ -403,6 +431,14 @@ RESOLVE = [
         )
     )
     """,
+    f"""
+    UPDATE reminders_reminder r SET status = 'resolved', resolved_at = now()
+    WHERE r.kind = 'strength_review' AND {_OPEN} AND NOT EXISTS (
+        SELECT 1 FROM patients_patient p CROSS JOIN LATERAL ({_LATEST_ASSESSMENT}) la
+        WHERE p.id = r.patient_id AND p.entered_in_error_at IS NULL AND la.id = r.assessment_id
+          AND {_UNREVIEWED.format(assessment="la.id")}
+    )
+    """,
 ]
 _ROLE_RECIPIENTS = """
 INSERT INTO reminders_reminder_recipients (reminder_id, user_id)
@@ -422,40 +458,36 @@ SWEEP = [
                COALESCE(la.assessed_on + p.reassessment_interval_weeks * 7,
                         (p.created_at AT TIME ZONE %(tz)s)::date) AS due_on
         FROM patients_patient p
-        LEFT JOIN LATERAL (
-            SELECT a.assessed_on FROM assessments_assessment a
-            WHERE a.patient_id = p.id AND a.entered_in_error_at IS NULL
-            ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1
-        ) la ON true
+        LEFT JOIN LATERAL ({_LATEST_ASSESSMENT}) la ON true
         WHERE p.entered_in_error_at IS NULL AND p.status = 'active'
     ), ins AS (
         INSERT INTO reminders_reminder (kind, patient_id, due_on, status, created_at)
         SELECT 'reassessment_due', patient_id, due_on, 'pending', now() FROM due WHERE due_on <= %(due_soon)s
-        ON CONFLICT DO NOTHING RETURNING id, patient_id
+        {_insert_or_reopen("reassessment_due", "patient_id")} RETURNING id, patient_id
     )
     {_ROLE_RECIPIENTS.format(roles="'nurse', 'physio'")}
     """,
-    """
+    f"""
     WITH ins AS (
         INSERT INTO reminders_reminder (kind, patient_id, referral_id, due_on, status, created_at)
         SELECT 'referral_overdue', r.patient_id, r.id, r.due_by, 'pending', now()
         FROM care_referral r JOIN patients_patient p ON p.id = r.patient_id
         WHERE r.entered_in_error_at IS NULL AND p.entered_in_error_at IS NULL
           AND r.status IN ('draft', 'sent', 'accepted') AND r.due_by < %(today)s
-        ON CONFLICT DO NOTHING RETURNING id, referral_id
+        {_insert_or_reopen("referral_overdue", "referral_id")} RETURNING id, referral_id
     )
     INSERT INTO reminders_reminder_recipients (reminder_id, user_id)
     SELECT ins.id, r.created_by_id FROM ins JOIN care_referral r ON r.id = ins.referral_id
     ON CONFLICT DO NOTHING
     """,
-    """
+    f"""
     WITH ins AS (
         INSERT INTO reminders_reminder (kind, patient_id, device_id, due_on, status, created_at)
         SELECT 'device_review_due', d.patient_id, d.id, d.review_due_on, 'pending', now()
         FROM care_deviceprescription d JOIN patients_patient p ON p.id = d.patient_id
         WHERE d.entered_in_error_at IS NULL AND p.entered_in_error_at IS NULL
           AND d.status = 'active' AND d.review_due_on <= %(due_soon)s
-        ON CONFLICT DO NOTHING RETURNING id, device_id
+        {_insert_or_reopen("device_review_due", "device_id")} RETURNING id, device_id
     )
     INSERT INTO reminders_reminder_recipients (reminder_id, user_id)
     SELECT ins.id, d.prescribed_by_id FROM ins JOIN care_deviceprescription d ON d.id = ins.device_id
@@ -479,7 +511,20 @@ SWEEP = [
                           WHERE x.kind = 'fall_risk' AND x.patient_id = r.patient_id
                             AND xf.occurred_at >= %(window_start)s AND xf.entered_in_error_at IS NULL
                             AND x.status <> 'resolved')
-        ON CONFLICT DO NOTHING RETURNING id, patient_id
+        {_insert_or_reopen("fall_risk", "fall_id")} RETURNING id, patient_id
+    )
+    {_ROLE_RECIPIENTS.format(roles="'physio'")}
+    """,
+    f"""
+    WITH ins AS (
+        INSERT INTO reminders_reminder (kind, patient_id, assessment_id, due_on, status, created_at)
+        SELECT 'strength_review', p.id, la.id, la.assessed_on + 7, 'pending', now()
+        FROM patients_patient p
+        CROSS JOIN LATERAL ({_LATEST_ASSESSMENT}) la
+        JOIN clinical_rules_assessmentfindings f ON f.assessment_id = la.id
+        WHERE p.entered_in_error_at IS NULL AND p.status = 'active' AND {_CALLS_FOR_REVIEW}
+          AND {_UNREVIEWED.format(assessment="la.id")}
+        {_insert_or_reopen("strength_review", "assessment_id")} RETURNING id, patient_id
     )
     {_ROLE_RECIPIENTS.format(roles="'physio'")}
     """,

@@ -202,21 +202,27 @@ def plan_reviews_still_due(plans, due_on):
 # Strength reviews ---------------------------------------------------------------------------
 
 
-def latest_of_its_patient():
-    """A condition on assessments: it is its patient's latest valid assessment (SPEC §3: the latest
-    date, and of two on the same day the one recorded last)."""
-    latest = (
-        Assessment.objects.valid()
-        .filter(patient=OuterRef("patient"))
-        .order_by("-assessed_on", "-id")
-        .values("pk")[:1]
+def latest_assessment(patient):
+    """The id of the latest valid assessment of ``patient`` (a reference such as ``OuterRef("pk")``),
+    as a subquery (SPEC §3: the latest date, and of two on the same day the one recorded last)."""
+    return Subquery(
+        Assessment.objects.valid().filter(patient=patient).order_by("-assessed_on", "-id").values("pk")[:1]
     )
-    return Q(pk=Subquery(latest))
+
+
+def latest_of_its_patient():
+    """A condition on assessments: it is its patient's latest valid assessment."""
+    return Q(pk=latest_assessment(OuterRef("patient")))
+
+
+def reviewed(assessment):
+    """A valid trend review has ``assessment`` (a reference such as ``OuterRef("pk")``)."""
+    return Exists(TrendReview.objects.valid().filter(assessment=assessment))
 
 
 def unreviewed(assessments):
     """Assessments no valid trend review has."""
-    return assessments.filter(~Exists(TrendReview.objects.valid().filter(assessment=OuterRef("pk"))))
+    return assessments.filter(~reviewed(OuterRef("pk")))
 
 
 def strength_reviews_still_due(assessments):
@@ -228,15 +234,19 @@ def strength_reviews_still_due(assessments):
 def strength_reviews_due(assessments):
     """Rule 18, on assessments: the latest of an active patient, whose recorded findings call for
     review, with no valid trend review; annotated with the reminder's ``review_due_on`` (a week
-    after the assessment)."""
-    return (
-        strength_reviews_still_due(assessments)
-        .filter(
-            AssessmentFindings.call_for_review("findings__"),
-            patient__status=PatientStatus.ACTIVE,
-            patient__entered_in_error_at__isnull=True,
-        )
-        .annotate(review_due_on=AddDays("assessed_on", Value(STRENGTH_REVIEW_DUE_DAYS)))
+    after the assessment).
+
+    Found from the patients' side: each active patient's latest assessment (one look into its
+    index) among the findings that call for review and have no review. Asked from the
+    assessments' side, every assessment that ever showed a finding was checked for being the
+    latest, which grows with the years of history (benchmarks/README.md).
+    """
+    due = AssessmentFindings.objects.filter(
+        AssessmentFindings.call_for_review(), assessment=latest_assessment(OuterRef(OuterRef("pk")))
+    ).filter(~reviewed(OuterRef("assessment")))
+    patients = Patient.objects.valid().filter(Exists(due), status=PatientStatus.ACTIVE)
+    return assessments.filter(pk__in=patients.values(latest=latest_assessment(OuterRef("pk")))).annotate(
+        review_due_on=AddDays("assessed_on", Value(STRENGTH_REVIEW_DUE_DAYS))
     )
 
 

@@ -95,7 +95,7 @@ def apply(patient, step, clerk):
         trend_review_record(patient=patient, by=clerk, note="Reviewed.")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(history=histories())
 def test_recorded_findings_and_rule_18_agree_with_the_rules(history):
     clerk = UserFactory()
