@@ -42,9 +42,10 @@ def latest_assessment_of(patient):
     )
 
 
-def last_gradings_of(patient, up_to):
+def last_gradings_of(patient, up_to, *, excluding=None):
     """``{(muscle_group, side): MuscleScore}``: each muscle-side's latest valid grading on or
-    before ``up_to``, with ``assessment`` loaded (for its date)."""
+    before ``up_to``, with ``assessment`` loaded (for its date); ``excluding`` an assessment
+    being corrected, so that its grades are compared with the others, not with themselves."""
     scores = (
         MuscleScore.objects.filter(
             assessment__patient=patient,
@@ -54,6 +55,8 @@ def last_gradings_of(patient, up_to):
         .select_related("assessment")
         .order_by("-assessment__assessed_on", "-assessment_id")
     )
+    if excluding is not None:
+        scores = scores.exclude(assessment=excluding)
     latest = {}
     for score in scores:
         latest.setdefault((score.muscle_group, score.side), score)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType, grade_jump_to_confirm
+from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType, grade_jump_to_confirm
 from care.models import (
     DEVICE_IN_USE_CHOICES,
     ContributingFactor,
@@ -118,6 +118,17 @@ class PatientEditForm(PatientForm):
     version = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
+# A grid cell: short, and no spelling help or autofill for a typed score.
+SCORE_INPUT_ATTRS = {
+    "size": 3,
+    "maxlength": 3,
+    "autocomplete": "off",
+    "autocapitalize": "off",
+    "spellcheck": "false",
+    "class": "grade-input",
+}
+
+
 class GradeField(forms.CharField):
     """An MRC grade typed as its label (``4-``); blank when the muscle was not tested."""
 
@@ -125,15 +136,7 @@ class GradeField(forms.CharField):
     MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 
     def __init__(self, **kwargs):
-        attrs = {
-            "size": 3,
-            "maxlength": 3,
-            "autocomplete": "off",
-            "autocapitalize": "off",
-            "spellcheck": "false",
-            "class": "grade-input",
-        }
-        super().__init__(required=False, widget=forms.TextInput(attrs=attrs), **kwargs)
+        super().__init__(required=False, widget=forms.TextInput(attrs=SCORE_INPUT_ATTRS), **kwargs)
 
     def clean(self, value):
         text = super().clean(value).translate(self.MINUS_SIGNS).replace(" ", "")
@@ -146,6 +149,26 @@ class GradeField(forms.CharField):
                 "“%(value)s” is not an MRC grade. Allowed: %(allowed)s.",
                 code="invalid_grade",
                 params={"value": value.strip(), "allowed": ", ".join(MRCGrade.labels)},
+            ) from None
+
+
+class MASField(forms.CharField):
+    """A Modified Ashworth score typed as its label (``1+``); blank when spasticity was not scored."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, widget=forms.TextInput(attrs=SCORE_INPUT_ATTRS), **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value).replace(" ", "")
+        if not text:
+            return None
+        try:
+            return MASGrade.from_label(text)
+        except ValueError:
+            raise ValidationError(
+                "“%(value)s” is not a Modified Ashworth score. Allowed: %(allowed)s.",
+                code="invalid_mas",
+                params={"value": value.strip(), "allowed": ", ".join(MASGrade.labels)},
             ) from None
 
 
@@ -208,7 +231,8 @@ class AssessmentForm(forms.Form):
     """One MMT assessment: a grid of the 12 muscle groups × left/right, with optional EDSS and T25FW.
 
     Each muscle-side has a grade (typed) and a weakness type, pre-filled from the previous
-    assessment so that a physiotherapist's classification carries over. A grade two whole
+    assessment so that a physiotherapist's classification carries over, and an optional
+    Modified Ashworth score of its spasticity (typed, in a section of its own). A grade two whole
     grades or more from the muscle-side's previous grading is saved only once the assessor has
     confirmed it (``confirm_grade_jumps``): the form comes back listing the jumps, with the box
     to tick. ``last_gradings(day)`` gives the previous gradings, ``{(group, side): MuscleScore}``.
@@ -249,6 +273,7 @@ class AssessmentForm(forms.Form):
                     choices=GRID_WEAKNESS_CHOICES,
                     initial=before.weakness_type if before else WeaknessType.UNKNOWN,
                 )
+                self.fields[self.mas_name(group, side)] = MASField(label=f"{name}, {side}: spasticity (MAS)")
 
     @staticmethod
     def grade_name(group, side):
@@ -257,6 +282,10 @@ class AssessmentForm(forms.Form):
     @staticmethod
     def weakness_name(group, side):
         return f"{group}_{side}_weakness"
+
+    @staticmethod
+    def mas_name(group, side):
+        return f"{group}_{side}_mas"
 
     def rows(self):
         """The grid as the template lays it out: a row per muscle group, left then right."""
@@ -273,6 +302,16 @@ class AssessmentForm(forms.Form):
                     }
                 )
             yield {"group": group, "label": muscle_label(group), "cells": cells}
+
+    def spasticity_rows(self):
+        """The spasticity section as the template lays it out: a row per muscle group, left then right."""
+        for group in MuscleGroup:
+            cells = [{"side": side, "mas": self[self.mas_name(group, side)]} for side in Side]
+            yield {"group": group, "label": muscle_label(group), "cells": cells}
+
+    def spasticity_shown(self):
+        """Whether the spasticity section starts open: when it holds a score or an error."""
+        return any(self[name].value() or name in self.errors for name in self.fields if name.endswith("_mas"))
 
     def clean(self):
         data = super().clean()
@@ -330,15 +369,44 @@ class AssessmentForm(forms.Form):
             if data.get(self.grade_name(group, side)) is not None
         ]
 
+    def spasticity(self):
+        data = self.cleaned_data
+        return [
+            {"muscle_group": group, "side": side, "mas": data[self.mas_name(group, side)]}
+            for group in MuscleGroup
+            for side in Side
+            if data.get(self.mas_name(group, side)) is not None
+        ]
+
     def service_kwargs(self):
         data = self.cleaned_data
         return {
             "assessed_on": data["assessed_on"],
             "scores": self.scores(),
+            "spasticity": self.spasticity(),
             "notes": data["notes"],
             "edss": data["edss"],
             "timed_25ft_walk_seconds": data["timed_25ft_walk_seconds"],
         }
+
+
+class AssessmentEditForm(AssessmentForm):
+    """A recorded assessment corrected: its grid as stored, with the version the user started from
+    (``version``: a save over someone else's meanwhile is held back, as on the patient edit page)."""
+
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    @classmethod
+    def initial_of(cls, assessment):
+        """The form's values as ``assessment`` holds them, its scores typed as their labels."""
+        fields = ("assessed_on", "edss", "timed_25ft_walk_seconds", "notes")
+        initial = {field: getattr(assessment, field) for field in fields}
+        for score in assessment.scores.all():
+            initial[cls.grade_name(score.muscle_group, score.side)] = MRCGrade(score.grade).label
+            initial[cls.weakness_name(score.muscle_group, score.side)] = score.weakness_type
+        for score in assessment.spasticity.all():
+            initial[cls.mas_name(score.muscle_group, score.side)] = MASGrade(score.mas).label
+        return initial
 
 
 class FallForm(forms.Form):

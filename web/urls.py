@@ -14,6 +14,7 @@ urlpatterns = [
     path("patients/<int:pk>/", patients.patient_dashboard, name="patient_dashboard"),
     path("patients/<int:pk>/edit/", patients.patient_edit, name="patient_edit"),
     path("patients/<int:pk>/assessments/new/", records.assessment_new, name="assessment_new"),
+    path("assessments/<int:pk>/edit/", records.assessment_edit, name="assessment_edit"),
     path("patients/<int:pk>/falls/new/", records.fall_new, name="fall_new"),
     path("patients/<int:pk>/devices/new/", records.device_new, name="device_new"),
     path("patients/<int:pk>/referrals/new/", records.referral_new, name="referral_new"),

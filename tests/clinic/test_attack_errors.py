@@ -69,8 +69,8 @@ def test_an_unknown_url_elsewhere_is_the_sites_page(url, nora):
 def test_an_id_too_large_for_the_database_is_a_404_on_every_api_route(name, ada):
     kwarg = "code" if name.startswith("clinic") else "pk"
     kwargs = {kwarg: "9" * 40 if kwarg == "code" else HUGE}
-    if name == "device-review-entered-in-error":
-        kwargs["review_id"] = HUGE  # the review's id, as well as its device's
+    if name in ("device-review-entered-in-error", "patient-review", "patient-review-entered-in-error"):
+        kwargs["review_id"] = HUGE  # the review's id, as well as its device's or patient's
     url = reverse(f"api:{name}", kwargs=kwargs)
     client = api_client_of(ada)
     for method in METHODS:

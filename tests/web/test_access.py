@@ -44,6 +44,8 @@ ROUTES = [
     ("web:patient_edit", lambda r: [r["patient"].pk], "post", "phil"),
     ("web:assessment_new", lambda r: [r["patient"].pk], "get", "rolf"),
     ("web:assessment_new", lambda r: [r["patient"].pk], "post", "rolf"),
+    ("web:assessment_edit", lambda r: [r["assessment"].pk], "get", "rolf"),
+    ("web:assessment_edit", lambda r: [r["assessment"].pk], "post", "rolf"),
     ("web:fall_new", lambda r: [r["patient"].pk], "get", "rolf"),
     ("web:fall_new", lambda r: [r["patient"].pk], "post", "rolf"),
     ("web:device_new", lambda r: [r["patient"].pk], "get", "nora"),

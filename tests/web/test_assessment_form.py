@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.grades import MRCGrade, MuscleGroup, Side
-from assessments.models import Assessment
+from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side
+from assessments.models import Assessment, SpasticityScore
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +14,9 @@ def _url(patient):
     return reverse("web:assessment_new", args=[patient.pk])
 
 
-def grid(grades=None, weakness=None, **extra):
-    """POST data: ``grades`` {(group, side): "4-"}, the rest of the grid left as typed (empty)."""
+def grid(grades=None, weakness=None, mas=None, **extra):
+    """POST data: ``grades`` {(group, side): "4-"} and ``mas`` {(group, side): "1+"}, the rest of
+    the grid left as typed (empty)."""
     data = {
         "assessed_on": timezone.localdate().isoformat(),
         "edss": "",
@@ -26,6 +27,7 @@ def grid(grades=None, weakness=None, **extra):
         for side in Side:
             data[f"{group}_{side}_grade"] = (grades or {}).get((group, side), "")
             data[f"{group}_{side}_weakness"] = (weakness or {}).get((group, side), "unknown")
+            data[f"{group}_{side}_mas"] = (mas or {}).get((group, side), "")
     return data | extra
 
 
@@ -179,3 +181,207 @@ def test_an_assessment_today_is_the_latest_even_after_an_earlier_one_that_day(no
     assert nora_web.post(_url(assessed_patient), grid(full("4-"))).status_code == 302
     form = nora_web.get(_url(assessed_patient)).context["form"]
     assert form.previous[("grip", "left")].grade == MRCGrade.G4_MINUS
+
+
+# Spasticity (Modified Ashworth Scale): an optional section of the grid, closed until opened.
+
+
+def mas_of(assessment):
+    """{(group, side): MASGrade} of what was stored."""
+    return {(s.muscle_group, s.side): MASGrade(s.mas) for s in assessment.spasticity.all()}
+
+
+def spasticity_section(html):
+    return html.split('<details class="card mmt-spasticity"')[1].split("</details>")[0]
+
+
+def test_the_spasticity_section_is_closed_with_every_muscle_side_labelled(nora_web, assessed_patient):
+    html = nora_web.get(_url(assessed_patient)).content.decode()
+    section = spasticity_section(html)
+    assert section.startswith(">")  # no ``open``: closed until the assessor opens it
+    positions = []
+    for group in MuscleGroup:
+        for side in Side:
+            field_id = f"id_{group}_{side}_mas"
+            assert f'<label class="visually-hidden" for="{field_id}">' in section, field_id
+            positions.append(section.index(f'id="{field_id}"'))
+    # Tab order is document order: row by row, left then right; after the grades, before the notes.
+    assert positions == sorted(positions)
+    assert html.index('id="id_ankle_plantarflexion_right_weakness"') < html.index('id="spasticity-toggle"')
+    assert html.index('id="spasticity-toggle"') < html.index('id="id_notes"')
+    assert "Hip flexion, left: spasticity (MAS)" in section
+
+
+def test_records_spasticity_scores_with_the_grades(nora_web, assessed_patient):
+    mas = {
+        ("hip_flexion", "left"): "1+",
+        ("knee_flexion", "right"): " 3",
+        ("ankle_plantarflexion", "left"): "0",
+    }
+    response = nora_web.post(_url(assessed_patient), grid(full("4"), mas=mas, notes="Tone up"))
+    assert response.status_code == 302
+    assessment = Assessment.objects.get(patient=assessed_patient, notes="Tone up")
+    assert mas_of(assessment) == {
+        ("hip_flexion", "left"): MASGrade.MAS1_PLUS,
+        ("knee_flexion", "right"): MASGrade.MAS3,
+        ("ankle_plantarflexion", "left"): MASGrade.MAS0,  # 0 is a score, not "not scored"
+    }
+    assert assessment.spasticity.get(muscle_group="hip_flexion", side="left").mas == 2  # 1+ is step 2
+
+
+def test_an_empty_spasticity_section_records_none(nora_web, assessed_patient):
+    response = nora_web.post(_url(assessed_patient), grid(full("4"), notes="No tone scored"))
+    assert response.status_code == 302
+    assessment = Assessment.objects.get(patient=assessed_patient, notes="No tone scored")
+    assert assessment.scores.count() == 24
+    assert not SpasticityScore.objects.filter(assessment=assessment).exists()
+
+
+def test_spasticity_alone_is_not_an_assessment(nora_web, assessed_patient):
+    response = nora_web.post(_url(assessed_patient), grid({}, mas={("grip", "left"): "2"}))
+    assert response.status_code == 200
+    assert "Enter a grade for at least one muscle group." in response.content.decode()
+    assert spasticity_section(response.content.decode()).startswith(" open>")
+
+
+@pytest.mark.parametrize("typed", ["5", "2+", "1-", "+1", "one", "1.5"])
+def test_a_bad_spasticity_score_is_refused_in_words_naming_the_muscle_side(nora_web, assessed_patient, typed):
+    mas = {("hip_flexion", "left"): typed, ("hip_flexion", "right"): "1+"}
+    data = grid(full("4"), mas=mas, notes="Bad MAS")
+    response = nora_web.post(_url(assessed_patient), data)
+    assert response.status_code == 200
+    assert not Assessment.objects.filter(notes="Bad MAS").exists()
+    html = response.content.decode()
+    message = f"“{typed}” is not a Modified Ashworth score. Allowed: 0, 1, 1+, 2, 3, 4."
+    # In the summary, linked to the cell and naming the muscle-side; and in the cell itself.
+    assert f'<a href="#id_hip_flexion_left_mas">Hip flexion, left: spasticity (MAS): {message}</a>' in html
+    section = spasticity_section(html)
+    assert section.startswith(" open>")  # shown open, so the cell in error can be reached
+    assert 'id="id_hip_flexion_left_mas_error"' in section
+    assert f'name="hip_flexion_left_mas" value="{typed}"' in section
+    assert 'name="hip_flexion_right_mas" value="1+"' in section
+    _assert_typed_values_kept(html, data)
+
+
+def test_a_form_shown_again_with_spasticity_typed_keeps_the_section_open(nora_web, assessed_patient):
+    data = grid(full("4"), mas={("grip", "right"): "1"}, edss="3.3")
+    response = nora_web.post(_url(assessed_patient), data)
+    assert response.status_code == 200
+    section = spasticity_section(response.content.decode())
+    assert section.startswith(" open>")
+    assert 'name="grip_right_mas" value="1"' in section
+
+
+# Correcting a recorded assessment: the same grid, as stored, spasticity included.
+
+
+def _edit_url(assessment):
+    return reverse("web:assessment_edit", args=[assessment.pk])
+
+
+@pytest.fixture
+def scored_assessment(assessed_patient, nora):
+    """The patient's latest assessment (10 Apr 2026), with spasticity scored on two muscle-sides."""
+    assessment = Assessment.objects.latest_first().filter(patient=assessed_patient).first()
+    SpasticityScore.objects.create(
+        assessment=assessment, muscle_group="hip_flexion", side="left", mas=MASGrade.MAS1_PLUS
+    )
+    SpasticityScore.objects.create(
+        assessment=assessment, muscle_group="ankle_plantarflexion", side="right", mas=MASGrade.MAS3
+    )
+    return assessment
+
+
+def test_the_edit_page_shows_the_stored_assessment_with_its_spasticity_open(nora_web, scored_assessment):
+    response = nora_web.get(_edit_url(scored_assessment))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["assessed_on"].value() == scored_assessment.assessed_on
+    assert form["ankle_dorsiflexion_left_grade"].value() == "3-"
+    assert form["ankle_dorsiflexion_left_weakness"].value() == "primary"
+    html = response.content.decode()
+    assert "Correct the assessment of 10 Apr 2026" in html
+    section = spasticity_section(html)
+    assert section.startswith(" open>")  # stored scores: shown open
+    assert 'name="hip_flexion_left_mas" value="1+"' in section
+    assert 'name="ankle_plantarflexion_right_mas" value="3"' in section
+    assert 'name="grip_left_mas" value=' not in section  # not scored: an empty cell
+
+
+def _as_stored(client, assessment):
+    """The edit page's form data as the page was drawn, to change a few cells of."""
+    form = client.get(_edit_url(assessment)).context["form"]
+    return {name: "" if form[name].value() is None else str(form[name].value()) for name in form.fields}
+
+
+def test_an_edit_round_trip_changes_adds_and_removes_spasticity_scores(phil_web, phil, scored_assessment):
+    data = _as_stored(phil_web, scored_assessment)
+    data |= {"hip_flexion_left_mas": "2", "ankle_plantarflexion_right_mas": "", "grip_right_mas": "0"}
+    response = phil_web.post(_edit_url(scored_assessment), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert response["Location"] == reverse("web:patient_dashboard", args=[scored_assessment.patient_id])
+    assert mas_of(scored_assessment) == {
+        ("hip_flexion", "left"): MASGrade.MAS2,
+        ("grip", "right"): MASGrade.MAS0,
+    }
+    # The grades were saved as they stood, and the page shows the scores as now stored.
+    assert grades_of(scored_assessment)[("ankle_dorsiflexion", "left")] == MRCGrade.G3_MINUS
+    assert grades_of(scored_assessment)[("grip", "right")] == MRCGrade.G5
+    assert scored_assessment.scores.count() == 24
+    again = spasticity_section(phil_web.get(_edit_url(scored_assessment)).content.decode())
+    assert 'name="hip_flexion_left_mas" value="2"' in again
+    assert 'name="grip_right_mas" value="0"' in again
+    assert 'name="ankle_plantarflexion_right_mas" value="3"' not in again
+
+
+def test_emptying_every_spasticity_cell_removes_them_all(phil_web, scored_assessment):
+    data = _as_stored(phil_web, scored_assessment) | {
+        "hip_flexion_left_mas": "",
+        "ankle_plantarflexion_right_mas": "",
+    }
+    assert phil_web.post(_edit_url(scored_assessment), data).status_code == 302
+    assert not SpasticityScore.objects.filter(assessment=scored_assessment).exists()
+    section = spasticity_section(phil_web.get(_edit_url(scored_assessment)).content.decode())
+    assert section.startswith(">")  # nothing scored now: closed again
+
+
+def test_a_bad_spasticity_score_on_the_edit_page_changes_nothing(phil_web, scored_assessment):
+    data = _as_stored(phil_web, scored_assessment) | {"hip_flexion_left_mas": "1++", "notes": "Changed"}
+    response = phil_web.post(_edit_url(scored_assessment), data)
+    assert response.status_code == 200
+    assert (
+        "Hip flexion, left: spasticity (MAS): “1++” is not a Modified Ashworth score."
+        in response.content.decode()
+    )
+    scored_assessment.refresh_from_db()
+    assert scored_assessment.notes == ""
+    assert mas_of(scored_assessment)[("hip_flexion", "left")] == MASGrade.MAS1_PLUS
+
+
+def test_an_edit_over_someone_elses_correction_is_held_back(phil_web, nora_web, scored_assessment):
+    mine = _as_stored(phil_web, scored_assessment) | {"grip_left_mas": "1"}
+    theirs = _as_stored(nora_web, scored_assessment) | {"grip_left_mas": "4"}
+    assert nora_web.post(_edit_url(scored_assessment), theirs).status_code == 302
+    response = phil_web.post(_edit_url(scored_assessment), mine)
+    assert response.status_code == 200
+    assert "Someone else corrected this assessment while you were editing." in response.content.decode()
+    assert mas_of(scored_assessment)[("grip", "left")] == MASGrade.MAS4
+    # Saving the page as shown again replaces the other correction.
+    assert phil_web.post(_edit_url(scored_assessment), response.context["form"].data).status_code == 302
+    assert mas_of(scored_assessment)[("grip", "left")] == MASGrade.MAS1
+
+
+def test_a_grade_jump_is_checked_against_the_other_assessments_not_itself(nora_web, scored_assessment):
+    # The stored 3- against the January 4 is no jump; 1 against January's 4 is one to confirm.
+    data = _as_stored(nora_web, scored_assessment)
+    assert nora_web.post(_edit_url(scored_assessment), data).status_code == 302
+    response = nora_web.post(
+        _edit_url(scored_assessment), data | {"ankle_dorsiflexion_left_grade": "1", "version": ""}
+    )
+    assert response.status_code == 200
+    assert "Ankle dorsiflexion, left: 1, from 4 on 10 Jan 2026." in response.content.decode()
+
+
+def test_an_assessment_entered_in_error_cannot_be_corrected(ada_web, ada, scored_assessment):
+    scored_assessment.mark_entered_in_error(by=ada, reason="Wrong patient")
+    assert ada_web.get(_edit_url(scored_assessment)).status_code == 404

@@ -28,7 +28,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.grades import MuscleGroup
-from assessments.models import Assessment, TrendReview
+from assessments.models import Assessment, SpasticityScore, TrendReview
 from care.models import DevicePrescription
 from tests import factories
 
@@ -261,6 +261,8 @@ def test_a_nurse_records_a_full_assessment_with_the_keyboard_and_sees_it_charted
         web.keys(Keys.TAB)
         assert web.active_id() == f"id_{group}_right_grade"
         web.keys(right, Keys.TAB, Keys.TAB)
+    assert web.active_id() == "spasticity-toggle"  # closed: Tab passes over its scores
+    web.keys(Keys.TAB)
     assert web.active_id() == "id_notes"
     web.keys("Foot drop worse on the left", Keys.TAB)
     assert web.driver.switch_to.active_element.text == "Save assessment"
@@ -310,6 +312,74 @@ def test_a_nurse_records_a_full_assessment_with_the_keyboard_and_sees_it_charted
     assert saved.scores.get(muscle_group="grip", side="left").weakness_type == "secondary"
     assert saved.notes == "Foot drop worse on the left"
     web.screenshot("dashboard-after-assessment")
+
+
+# The Modified Ashworth scores a physio types, by muscle group: (left, right); blank is not scored.
+MAS_TYPED = {
+    MuscleGroup.HIP_FLEXION: ("1+", ""),
+    MuscleGroup.KNEE_FLEXION: ("2", "1"),
+    MuscleGroup.ANKLE_PLANTARFLEXION: ("3", "0"),
+}
+
+
+def test_a_physio_opens_the_spasticity_section_and_types_scores_with_the_keyboard(
+    web, phil, assessed_patient
+):
+    from selenium.webdriver.common.keys import Keys
+
+    web.log_in("phil")
+    web.get(reverse("web:assessment_new", args=[assessed_patient.pk]))
+    web.wait.until(lambda d: web.find_all("#id_edss"))
+    toggle = web.find("#spasticity-toggle")
+    assert toggle.find_element(web.By.XPATH, "..").get_attribute("open") is None
+    assert not web.find("#id_shoulder_abduction_left_mas").is_displayed()
+
+    # The last grade of the grid, then Tab onto the closed section and Enter to open it.
+    web.find("#id_ankle_plantarflexion_right_grade").click()
+    web.keys("4", Keys.TAB, Keys.TAB)
+    assert web.active_id() == "spasticity-toggle"
+    web.keys(Keys.ENTER)
+    assert toggle.find_element(web.By.XPATH, "..").get_attribute("open") == "true"
+    web.keys(Keys.TAB)
+    for group in MuscleGroup:
+        for side, typed in zip(("left", "right"), MAS_TYPED.get(group, ("", "")), strict=True):
+            assert web.active_id() == f"id_{group}_{side}_mas"
+            web.keys(typed, Keys.TAB)
+    assert web.active_id() == "id_notes"
+    web.keys("Tone up in the left leg", Keys.TAB)
+    assert web.driver.switch_to.active_element.text == "Save assessment"
+    web.screenshot("mmt-grid-spasticity")
+    web.keys(Keys.ENTER)
+
+    web.wait.until(lambda d: "Assessment of" in web.text() and "recorded" in web.text())
+    saved = Assessment.objects.get(patient=assessed_patient, notes="Tone up in the left leg")
+    stored = {(s.muscle_group, s.side): s.mas for s in SpasticityScore.objects.filter(assessment=saved)}
+    # Steps: 0 → 0, 1 → 1, 1+ → 2, 2 → 3, 3 → 4.
+    assert stored == {
+        ("hip_flexion", "left"): 2,
+        ("knee_flexion", "left"): 3,
+        ("knee_flexion", "right"): 1,
+        ("ankle_plantarflexion", "left"): 4,
+        ("ankle_plantarflexion", "right"): 0,
+    }
+
+
+def test_a_wrong_spasticity_score_is_named_and_its_section_shown_open(web, phil, assessed_patient):
+    from selenium.webdriver.common.keys import Keys
+
+    web.log_in("phil")
+    web.get(reverse("web:assessment_new", args=[assessed_patient.pk]))
+    web.find("#id_ankle_plantarflexion_right_grade").click()
+    web.keys("4", Keys.TAB, Keys.TAB, Keys.SPACE, Keys.TAB, "1", Keys.TAB, "5", Keys.ENTER)
+    web.wait.until(lambda d: web.find_all(".error-summary"))
+    assert (
+        "Shoulder abduction, right: spasticity (MAS): “5” is not a Modified Ashworth score. "
+        "Allowed: 0, 1, 1+, 2, 3, 4." in web.text()
+    )
+    assert web.find("#id_shoulder_abduction_right_mas").is_displayed()
+    assert web.find("#id_shoulder_abduction_right_mas").get_attribute("aria-invalid") == "true"
+    assert web.find("#id_shoulder_abduction_left_mas").get_attribute("value") == "1"
+    assert Assessment.objects.filter(patient=assessed_patient).count() == 2  # nothing saved
 
 
 def test_the_grid_keeps_what_was_typed_when_a_grade_is_wrong(web, nora, assessed_patient):

@@ -1,5 +1,5 @@
 """The pages that add a record to a patient (assessment, fall, device, referral, trend review),
-move a referral's status, and mark a record entered in error."""
+correct an assessment, move a referral's status, and mark a record entered in error."""
 
 from functools import partial
 
@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assessments.selectors import last_gradings_of, latest_assessment_of
-from assessments.services import assessment_record, trend_review_record
+from assessments.selectors import assessment_list, last_gradings_of, latest_assessment_of
+from assessments.services import assessment_record, assessment_update, trend_review_record
 from care.models import Referral
 from care.services import (
     TransitionNotAllowed,
@@ -24,6 +24,7 @@ from care.services import (
 )
 from patients import policy
 from patients.clock import clinic_today
+from patients.concurrency import EditedMeanwhile, record_version
 from patients.forms import add_service_errors
 from patients.records import record_model
 from patients.services import record_mark_entered_in_error
@@ -78,6 +79,49 @@ def assessment_new(request, pk):
             "previous": latest_assessment_of(patient),
             "last_gradings": partial(last_gradings_of, patient),
         },
+    )
+
+
+@login_required
+def assessment_edit(request, pk):
+    """Correct a recorded assessment: its details, grades and spasticity scores as stored, saved
+    over it as a whole (a cell emptied removes that score)."""
+    assessment = get_object_or_404(assessment_list(request.user).listable().select_related("patient"), pk=pk)
+    require(policy.may_record_assessment(request.user))
+    patient = assessment.patient
+    form_kwargs = {"last_gradings": partial(last_gradings_of, patient, excluding=assessment)}
+    if request.method == "POST":
+        form = forms.AssessmentEditForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                assessment = assessment_update(
+                    assessment=assessment,
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"] or None,
+                    **form.service_kwargs(),
+                )
+            except EditedMeanwhile as exc:
+                _assessment_edited_meanwhile(form, exc.current)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{assessment.describe()} corrected.")
+                return redirect("web:patient_dashboard", pk=patient.pk)
+    else:
+        initial = forms.AssessmentEditForm.initial_of(assessment) | {"version": record_version(assessment)}
+        form = forms.AssessmentEditForm(initial=initial, **form_kwargs)
+    context = {"patient": patient, "assessment": assessment, "form": form}
+    return render_patient_page(request, patient, "web/assessment_form.html", context)
+
+
+def _assessment_edited_meanwhile(form, current):
+    """Keep what the user typed and let the next save replace the other person's correction."""
+    form.data = form.data.copy()
+    form.data["version"] = record_version(current)
+    form.add_error(
+        None,
+        "Someone else corrected this assessment while you were editing. Your values are kept "
+        "below; save again to replace theirs, or cancel to see what is stored now.",
     )
 
 
