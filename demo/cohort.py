@@ -18,10 +18,23 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.grades import MRCGrade, MuscleGroup, Side, WeaknessType
-from assessments.models import Assessment, MuscleScore, TrendReview
+from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
+from assessments.models import Assessment, MuscleScore, SpasticityScore, TrendReview
 from assessments.services import trend_review_record
-from care.models import DevicePrescription, DeviceType, FallEvent, Referral, ReferralStatusChange
+from care.models import (
+    DevicePrescription,
+    DeviceType,
+    Drug,
+    ExercisePlan,
+    FallEvent,
+    MedicationEvent,
+    MedicationEventKind,
+    PlanKind,
+    PlanSide,
+    PlanStatus,
+    Referral,
+    ReferralStatusChange,
+)
 from clinical_rules.findings import findings_record
 from clinical_rules.rules import edss_worsening_step
 from patients.models import Clinic, MSType, Patient, Role, Sex
@@ -49,6 +62,23 @@ GRADES = sorted(MRCGrade)
 # best of the year before the latest (rule 11). The patient of issue 12, N100007.
 SLOW_SLIDE = ("north", 6)
 SLOW_SLIDE_VISITS = 8
+# Issue 13. Two declining patients had their spasticity drug raised a few weeks before the visit
+# that found the decline (SPEC §3 rule 16): N100016 and S100016.
+DOSE_RAISED_BEFORE_DECLINE = {("north", 15): Drug.BACLOFEN, ("south", 15): Drug.TIZANIDINE}
+# One patient's calf is stiffer at the latest visit, a step up on the Modified Ashworth Scale
+# after the baclofen was lowered (rule 15): N100012.
+SPASTICITY_RISES = ("north", 11)
+# One patient was given progressive resistance exercise for the foot drop, which is primary
+# weakness (rule 17: resistance to fatigue can worsen it): N100009.
+RESISTANCE_ON_PRIMARY_WEAKNESS = ("north", 8)
+# A leg that weakens over the visits starts with its ankle dorsiflexion no better than 4, so that
+# even the shortest decline ends in a foot drop (rule 19).
+DECLINING_ANKLE_AT_MOST = 12
+# The Modified Ashworth steps recorded in the weak leg of those on a spasticity drug.
+USUAL_SPASTICITY = {
+    MuscleGroup.KNEE_FLEXION: MASGrade.MAS1,
+    MuscleGroup.ANKLE_PLANTARFLEXION: MASGrade.MAS1_PLUS,
+}
 
 # Those who lose strength are mostly in the progressive phase of MS.
 MS_TYPES = [MSType.RRMS] * 3 + [MSType.SPMS, MSType.PPMS, MSType.CIS, MSType.CIS, MSType.UNKNOWN]
@@ -95,8 +125,12 @@ class Story:
         return f"{self.clinic_code[0].upper()}{100001 + self.number}"
 
     @property
+    def key(self):
+        return (self.clinic_code, self.number)
+
+    @property
     def slow_slide(self):
-        return (self.clinic_code, self.number) == SLOW_SLIDE
+        return self.key == SLOW_SLIDE
 
     @property
     def declining(self):
@@ -119,6 +153,58 @@ class Story:
     def reviewed_latest(self):
         """A physio has reviewed the latest assessment's decline: no strength review is due."""
         return self.declining and self.number % 9 == 3
+
+    @property
+    def antispasticity_drug(self):
+        """The spasticity drug the patient takes or took, if any: every fifth patient is on
+        baclofen or tizanidine, as are the two whose dose was raised before a decline."""
+        if self.key in DOSE_RAISED_BEFORE_DECLINE:
+            return DOSE_RAISED_BEFORE_DECLINE[self.key]
+        if self.number % 5 == 1:
+            return Drug.BACLOFEN if self.number % 2 else Drug.TIZANIDINE
+        return None
+
+    @property
+    def dose_raised_before_decline(self):
+        """The drug was raised between the last two visits, and the latest found a decline (rule 16)."""
+        return self.key in DOSE_RAISED_BEFORE_DECLINE
+
+    @property
+    def dose_lowered(self):
+        """Baclofen was lowered between the last two visits: a decrease is never a finding."""
+        return self.antispasticity_drug == Drug.BACLOFEN and self.number % 10 == 1
+
+    @property
+    def stopped_antispasticity(self):
+        """Tizanidine made the patient drowsy and was stopped before the last two visits."""
+        return self.antispasticity_drug == Drug.TIZANIDINE and not self.dose_raised_before_decline
+
+    @property
+    def started_fampridine(self):
+        """Fampridine (for walking) started between the last two visits: never a finding of rule 16,
+        even in those who declined."""
+        return self.number % 7 == 3
+
+    @property
+    def spasticity_rises(self):
+        """The only one whose spasticity is a step higher at the latest visit (rule 15)."""
+        return self.key == SPASTICITY_RISES
+
+    @property
+    def foot_drop(self):
+        """Ankle dorsiflexion of the weak leg at 3 or below at the latest visit (rule 19): every
+        fourth patient from the start, and those whose leg weakens by the end."""
+        return self.wears_afo or self.declining or self.slow_slide
+
+    @property
+    def wears_afo(self):
+        """Every fourth patient has had a foot drop from the start and wears an AFO on that side."""
+        return self.number % 4 == 0
+
+    @property
+    def resistance_on_primary_weakness(self):
+        """An active progressive resistance plan for a muscle with primary weakness (rule 17)."""
+        return self.key == RESISTANCE_ON_PRIMARY_WEAKNESS
 
 
 def demo_stories():
@@ -194,9 +280,12 @@ def _seed_patient(clinic, story, staff, rng, today):
     # Every sixth patient is the typical case: left foot drop getting worse, and falling.
     weak_side = Side.LEFT if n % 6 == 0 else rng.choice(list(Side))
     baseline = {(group, side): rng.choice([11, 12, 12, 13, 15, 15]) for group in MuscleGroup for side in Side}
-    foot_drop = (MuscleGroup.ANKLE_DORSIFLEXION, weak_side) if n % 4 == 0 else None
+    foot_drop = (MuscleGroup.ANKLE_DORSIFLEXION, weak_side) if story.wears_afo else None
     if foot_drop:  # weak ankle dorsiflexion on one side
-        baseline[foot_drop] = rng.choice([8, 9, 10])
+        baseline[foot_drop] = rng.choice([7, 8, 9])
+    if story.declining or story.slow_slide:
+        weak_ankle = (MuscleGroup.ANKLE_DORSIFLEXION, weak_side)
+        baseline[weak_ankle] = min(baseline[weak_ankle], DECLINING_ANKLE_AT_MOST)
     classified = _weakness_types(rng, ms_type, baseline, foot_drop)
     weakness = dict.fromkeys(baseline, WeaknessType.UNKNOWN)
 
@@ -242,15 +331,37 @@ def _seed_patient(clinic, story, staff, rng, today):
             # Some clinics grade the arms only when there is a complaint.
             if index == 0 or group in LEG_GROUPS or n % 6 != 1
         )
+        SpasticityScore.objects.bulk_create(
+            SpasticityScore(assessment=assessment, muscle_group=group, side=weak_side, mas=mas)
+            for group, mas in _spasticity_at(story, index, latest).items()
+        )
         if index in reviewed:
             # Recorded now, while this assessment is the latest: the review is of it.
             _seed_review(patient, physio, _review_note(story, index, latest, weak_side), visit_day, rng)
 
-    findings_record(patient)
     _seed_falls(patient, nurse, n, rng, today)
     _seed_devices(patient, physio, weak_side, n, rng, today)
     _seed_referrals(patient, nurse, physio, n, rng, today)
+    _seed_medications(patient, nurse, story, visit_days, rng)
+    _seed_plans(patient, physio, story, weak_side, classified, visit_days, today)
+    # Once every record is in: medication events (rule 16) and plans (rule 17) count too.
+    findings_record(patient)
     return patient
+
+
+def _spasticity_at(story, index, latest):
+    """``{muscle_group: MASGrade}`` of the weak leg at visit ``index``, for those on a spasticity
+    drug: steady, except one step up at the previous visit of those whose dose was then raised,
+    and at the latest visit of the one whose spasticity rises."""
+    if story.antispasticity_drug is None:
+        return {}
+    raised = (story.dose_raised_before_decline and index >= latest - 1) or (
+        story.spasticity_rises and index == latest
+    )
+    return {
+        group: MASGrade(mas + 1) if raised and group == MuscleGroup.ANKLE_PLANTARFLEXION else mas
+        for group, mas in USUAL_SPASTICITY.items()
+    }
 
 
 def _weakness_types(rng, ms_type, baseline, foot_drop):
@@ -448,3 +559,140 @@ def _seed_referrals(patient, nurse, physio, n, rng, today):
             changed_at=_moment(day, 9 + index, rng.randint(0, 59))
         )
         previous = status
+
+
+@dataclass(frozen=True)
+class Doses:
+    started: str
+    raised: str
+    lowered: str
+
+
+DOSES = {
+    Drug.BACLOFEN: Doses("10 mg three times a day", "20 mg three times a day", "5 mg three times a day"),
+    Drug.TIZANIDINE: Doses("2 mg at night", "4 mg three times a day", "2 mg twice a day"),
+}
+FAMPRIDINE_DOSE = "10 mg twice a day"
+# "Shortly before" the latest visit: three weeks before it, or nearer when the visits are closer.
+DAYS_BEFORE_LATEST = 21
+
+
+def _seed_medications(patient, nurse, story, visit_days, rng):
+    """The patient's medication events as their story says: a spasticity drug started before the
+    first visit, then raised, lowered or stopped; fampridine started for some."""
+    previous, latest = visit_days[-2], visit_days[-1]
+    # After the previous visit (an event on its day is not "between") and on or before the latest.
+    between = latest - timedelta(days=min(DAYS_BEFORE_LATEST, (latest - previous).days - 1))
+    events = []
+    drug = story.antispasticity_drug
+    if drug is not None:
+        doses = DOSES[drug]
+        started = visit_days[0] - timedelta(days=rng.randint(30, 400))
+        events.append(
+            (drug, MedicationEventKind.START, started, doses.started, "Stiffness and spasms in the legs.")
+        )
+        if story.dose_raised_before_decline:
+            events.append(
+                (drug, MedicationEventKind.INCREASE, between, doses.raised, "Calf stiffer; spasms at night.")
+            )
+        if story.dose_lowered:
+            events.append(
+                (drug, MedicationEventKind.DECREASE, between, doses.lowered, "Legs felt heavy and weak.")
+            )
+        if story.stopped_antispasticity:
+            events.append((drug, MedicationEventKind.STOP, previous, "", "Drowsy through the day."))
+    if story.started_fampridine:
+        events.append(
+            (Drug.FAMPRIDINE, MedicationEventKind.START, between, FAMPRIDINE_DOSE, "Walking slower.")
+        )
+    for drug, event, occurred_on, dose, notes in events:
+        MedicationEvent.objects.create(
+            patient=patient,
+            drug=drug,
+            event=event,
+            occurred_on=occurred_on,
+            dose=dose,
+            notes=notes,
+            recorded_by=nurse,
+        )
+
+
+STRETCH_CALF = (
+    "Calf stretch against a wall, knee straight and then bent: hold 30 seconds, three times each, "
+    "twice a day. Wear the AFO for walking."
+)
+RESIST_ANKLE = (
+    "Pull the foot up against a red resistance band: 3 sets of 10, every other day; a stronger "
+    "band when 10 are easy."
+)
+BALANCE_AT_COUNTER = (
+    "Standing balance at the kitchen counter, one hand near it: feet together, then one foot in "
+    "front of the other, 30 seconds each, three times a day."
+)
+SIT_TO_STAND_RESISTED = (
+    "Sit to stand from a dining chair: 3 sets of 8 to 12, three times a week; hold a 2 kg weight "
+    "when 12 are easy."
+)
+SIT_TO_STAND_EASY = (
+    "Sit to stand from a dining chair: 5 times once a day, stopping well before the legs tire; "
+    "rest in a cool room if they feel heavy."
+)
+CYCLING = "Static cycling at an easy pace: 20 minutes, three times a week, in a cool room."
+ENDED_AFTER_DAYS = 84
+
+
+def _seed_plans(patient, physio, story, weak_side, classified, visit_days, today):
+    """Exercise plans prescribed at the latest visit, fitting each leg's weakness type, except the
+    one story of a resistance plan on primary weakness; discharged patients' plans have ended."""
+    plans = []
+    if story.wears_afo:
+        plans.append((MuscleGroup.ANKLE_PLANTARFLEXION, weak_side, PlanKind.STRETCHING, STRETCH_CALF))
+    if story.resistance_on_primary_weakness:
+        plans.append(
+            (MuscleGroup.ANKLE_DORSIFLEXION, weak_side, PlanKind.PROGRESSIVE_RESISTANCE, RESIST_ANKLE)
+        )
+    if story.declining:
+        plans.append((MuscleGroup.HIP_ABDUCTION, PlanSide.BOTH, PlanKind.BALANCE, BALANCE_AT_COUNTER))
+    if story.number % 4 == 1:
+        # Both knees share the patient's weakness type: resistance only for disuse weakness.
+        if classified[(MuscleGroup.KNEE_EXTENSION, weak_side)] == WeaknessType.SECONDARY:
+            plans.append(
+                (
+                    MuscleGroup.KNEE_EXTENSION,
+                    PlanSide.BOTH,
+                    PlanKind.PROGRESSIVE_RESISTANCE,
+                    SIT_TO_STAND_RESISTED,
+                )
+            )
+        else:
+            plans.append((MuscleGroup.KNEE_EXTENSION, PlanSide.BOTH, PlanKind.MAINTENANCE, SIT_TO_STAND_EASY))
+    discharged = patient.status == Patient.Status.DISCHARGED
+    started_on = visit_days[-1]
+    review_on = ExercisePlan.default_review_on(started_on)
+    for group, side, kind, prescription in plans:
+        ExercisePlan.objects.create(
+            patient=patient,
+            muscle_group=group,
+            side=side,
+            kind=kind,
+            prescription=prescription,
+            started_on=started_on,
+            review_on=review_on,
+            status=PlanStatus.ENDED if discharged else PlanStatus.ACTIVE,
+            ended_on=min(review_on, today) if discharged else None,
+            prescribed_by=physio,
+        )
+    if story.number % 8 == 5:  # an earlier plan, finished
+        first = visit_days[0]
+        ExercisePlan.objects.create(
+            patient=patient,
+            muscle_group=MuscleGroup.KNEE_EXTENSION,
+            side=PlanSide.BOTH,
+            kind=PlanKind.AEROBIC,
+            prescription=CYCLING,
+            started_on=first,
+            review_on=ExercisePlan.default_review_on(first),
+            status=PlanStatus.ENDED,
+            ended_on=first + timedelta(days=ENDED_AFTER_DAYS),
+            prescribed_by=physio,
+        )

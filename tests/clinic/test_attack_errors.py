@@ -84,6 +84,7 @@ def _web_routes_about_a_record():
     for entry in get_resolver("web.urls").url_patterns:
         if isinstance(entry, URLPattern) and "<int:pk>" in str(entry.pattern):
             kwargs = {"pk": HUGE} | ({"kind": "fall"} if "<slug:kind>" in str(entry.pattern) else {})
+            kwargs |= {"plan_pk": HUGE} if "<int:plan_pk>" in str(entry.pattern) else {}
             yield f"web:{entry.name}", kwargs
 
 

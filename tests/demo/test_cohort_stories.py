@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, TrendReview
-from care.models import Referral
+from care.models import DRUG_CLASS, Drug, DrugClass, MedicationEvent, Referral
+from clinical_rules.models import AssessmentFindings
 from clinical_rules.trends import patient_trends
 from demo.cohort import demo_stories
 from patients.clock import clinic_date
@@ -165,3 +166,85 @@ def test_the_slow_slide_is_found_and_not_yet_reviewed_so_the_physios_are_reminde
     assert set(reminder.recipients.values_list("username", flat=True)) == {"physio_north"}
     reviewed = Patient.objects.filter(mrn__in=mrns_where(cohort_trends(today), "reviewed"))
     assert not Reminder.objects.filter(kind=ReminderKind.STRENGTH_REVIEW, patient__in=reviewed).exists()
+
+
+def test_spasticity_is_recorded_for_those_on_a_spasticity_drug_and_rises_in_one_patient_only(today):
+    trends = cohort_trends(today)
+    assert mrns_where(trends, "spasticity_series") == stories_where(lambda story: story.antispasticity_drug)
+    (rises,) = stories_where(lambda story: story.spasticity_rises)
+    assert mrns_where(trends, "spasticity_increases") == {rises}
+    (increase,) = trends[rises]["spasticity_increases"]
+    assert (increase["muscle_group"], increase["from_mas"], increase["to_mas"]) == (
+        "ankle_plantarflexion",
+        "1+",
+        "2",
+    )
+
+
+def test_a_spasticity_drug_raised_shortly_before_a_decline_is_found_in_exactly_those_patients(today):
+    trends = cohort_trends(today)
+    raised = stories_where(lambda story: story.dose_raised_before_decline)
+    assert len(raised) == 2
+    assert raised <= stories_where(lambda story: story.declining)
+    assert mrns_where(trends, "medication_review") == raised
+    for mrn in raised:
+        (event,) = trends[mrn]["medication_review"]
+        assert event["drug"] in {Drug.BACLOFEN, Drug.TIZANIDINE}
+        assert event["event"] == "increase"
+        previous, latest = Assessment.objects.filter(patient__mrn=mrn).order_by("-assessed_on")[:2][::-1]
+        assert previous.assessed_on < event["occurred_on"] <= latest.assessed_on
+        assert (latest.assessed_on - event["occurred_on"]).days <= 21
+        # Recorded once the medication events were in: the strength review reminder sees it.
+        assert AssessmentFindings.objects.get(assessment=latest).medication_review
+    # Among those who declined, a lowered dose and a fampridine start in the same weeks are no finding.
+    quiet = stories_where(lambda story: (story.dose_lowered or story.started_fampridine) and story.declining)
+    assert quiet
+    assert not quiet & mrns_where(trends, "medication_review")
+
+
+def expected_medicines(story):
+    medicines = set()
+    if story.antispasticity_drug and not story.stopped_antispasticity:
+        medicines.add(story.antispasticity_drug)
+    if story.started_fampridine:
+        medicines.add(Drug.FAMPRIDINE)
+    return medicines
+
+
+def test_current_medicines_are_those_whose_last_event_is_not_a_stop(today):
+    trends = cohort_trends(today)
+    current = {mrn: {m["drug"] for m in found["current_medications"]} for mrn, found in trends.items()}
+    assert current == {story.mrn: expected_medicines(story) for story in demo_stories()}
+    antispasticity = {
+        mrn for mrn, drugs in current.items() if any(DRUG_CLASS[d] == DrugClass.ANTISPASTICITY for d in drugs)
+    }
+    assert len(antispasticity) >= 6
+    assert MedicationEvent.objects.filter(event="stop").exists()
+
+
+def test_one_resistance_plan_is_on_primary_weakness_and_the_other_plans_fit_the_weakness(today):
+    trends = cohort_trends(today)
+    (conflicted,) = stories_where(lambda story: story.resistance_on_primary_weakness)
+    assert mrns_where(trends, "plan_conflicts") == {conflicted}
+    (conflict,) = trends[conflicted]["plan_conflicts"]
+    assert conflict["muscle_group"] == "ankle_dorsiflexion"
+    latest = Assessment.objects.filter(patient__mrn=conflicted).latest("assessed_on", "id")
+    assert AssessmentFindings.objects.get(assessment=latest).plan_conflict
+    with_plans = mrns_where(trends, "active_plans")
+    assert len(with_plans) >= 20
+    kinds = Counter(plan["kind"] for found in trends.values() for plan in found["active_plans"])
+    assert kinds["progressive_resistance"] >= 2
+    assert {"stretching", "balance", "maintenance"} <= set(kinds)
+    discharged = set(Patient.objects.filter(status="discharged").values_list("mrn", flat=True))
+    assert discharged and not discharged & with_plans
+
+
+def test_foot_drop_is_supported_exactly_where_the_patient_wears_an_afo(today):
+    trends = cohort_trends(today)
+    supported = {mrn for mrn, found in trends.items() if any(f["supported"] for f in found["foot_drop"])}
+    unsupported = {
+        mrn for mrn, found in trends.items() if any(not f["supported"] for f in found["foot_drop"])
+    }
+    assert supported == stories_where(lambda story: story.foot_drop and story.wears_afo)
+    assert unsupported == stories_where(lambda story: story.foot_drop and not story.wears_afo)
+    assert all(len(found["foot_drop"]) <= 1 for found in trends.values())

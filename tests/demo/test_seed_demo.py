@@ -10,8 +10,15 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
 
-from assessments.models import Assessment, MuscleScore, TrendReview
-from care.models import DevicePrescription, FallEvent, Referral, ReferralStatusChange
+from assessments.models import Assessment, MuscleScore, SpasticityScore, TrendReview
+from care.models import (
+    DevicePrescription,
+    ExercisePlan,
+    FallEvent,
+    MedicationEvent,
+    Referral,
+    ReferralStatusChange,
+)
 from clinical_rules.trends import patient_trends
 from patients.models import Clinic, Patient
 
@@ -27,6 +34,9 @@ COUNTED = [
     DevicePrescription,
     Referral,
     ReferralStatusChange,
+    SpasticityScore,
+    MedicationEvent,
+    ExercisePlan,
 ]
 
 
@@ -50,6 +60,9 @@ def test_seed_demo_is_idempotent_and_realistic():
     assert set(Referral.objects.values_list("status", flat=True)) == set(Referral.Status.values)
     assert FallEvent.objects.filter(near_fall=True).exists()
     assert DevicePrescription.objects.filter(device_type="afo").exists()
+    assert first["SpasticityScore"] > 0
+    assert set(MedicationEvent.objects.values_list("event", flat=True)) == set(MedicationEvent.Event.values)
+    assert set(ExercisePlan.objects.values_list("status", flat=True)) == set(ExercisePlan.Status.values)
     assert (
         get_user_model()
         .objects.filter(

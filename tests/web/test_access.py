@@ -76,6 +76,7 @@ ROUTES = [
     ("web:entered_in_error", lambda r: ["medication", r["medication"].pk], "post", "phil"),
     ("web:entered_in_error", lambda r: ["exercise_plan", r["exercise_plan"].pk], "get", "nora"),
     ("web:reminder_ack", lambda r: [r["reminder"].pk], "post", "phil"),
+    ("web:plan_sheet", lambda r: [r["patient"].pk, r["exercise_plan"].pk], "get", None),
 ]
 ROUTE_IDS = [f"{method} {name}:{i}" for i, (name, _, method, _) in enumerate(ROUTES)]
 # Pages about no record yet (so no other clinic's record to be refused): (url name, method, refused).
