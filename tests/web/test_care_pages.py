@@ -132,6 +132,12 @@ def test_a_bad_medication_event_is_refused_in_words_and_the_form_kept(
 # Exercise plans ---------------------------------------------------------------------------------
 
 
+def test_every_role_finds_an_active_plans_exercise_sheet_on_the_dashboard(nora_web, plan):
+    sheet = reverse("web:plan_sheet", args=[plan.patient_id, plan.pk])
+    assert f'href="{sheet}"' in nora_web.get(_dashboard(plan.patient)).content.decode()
+    assert nora_web.get(sheet).status_code == 200
+
+
 def test_the_plan_form_starts_today(phil_web, patient):
     response = phil_web.get(_url("plan_new", patient.pk))
     assert response.status_code == 200
@@ -234,6 +240,8 @@ def test_a_physio_changes_then_ends_a_plan(phil_web, phil, plan):
     assert [row.plan for row in dashboard.context["plans"]["ended"]] == [plan]
     html = dashboard.content.decode()
     assert "Ended plans (1)" in html and "1 May 2026 to 1 Jun 2026" in html
+    # An ended plan has no exercise sheet to print.
+    assert reverse("web:plan_sheet", args=[plan.patient_id, plan.pk]) not in html
     assert plan.history.count() == 3
 
 
