@@ -19,7 +19,6 @@ from patients.models import (
 )
 
 from .grades import MRC_SUM_GROUPS, MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
-from .signals import assessments_changed
 
 
 class AssessmentQuerySet(ClinicalRecordQuerySet):
@@ -129,11 +128,6 @@ class Assessment(ClinicalRecord):
 
     def describe(self):
         return f"Assessment of {self.assessed_on:%d %b %Y}"
-
-    def mark_entered_in_error(self, *, by, reason):
-        """Also let the rules look again: the assessment before this one may be the latest now."""
-        super().mark_entered_in_error(by=by, reason=reason)
-        assessments_changed.send(sender=Assessment, patient=self.patient)
 
 
 class MuscleScore(models.Model):

@@ -12,8 +12,6 @@ from simple_history.models import HistoricalRecords
 from patients.anatomy import MuscleGroup
 from patients.models import EARLIEST_CLINICAL_DATE, ClinicalRecord, ClinicalRecordQuerySet, RecordType
 
-from .signals import care_changed
-
 
 class DeviceType(models.TextChoices):
     CANE = "cane"
@@ -498,11 +496,6 @@ class MedicationEvent(ClinicalRecord):
     def describe(self):
         return f"{self.name} {self.event} of {self.occurred_on:%d %b %Y}"
 
-    def mark_entered_in_error(self, *, by, reason):
-        """Also let the rules look again: rule 16 reads the patient's medication events."""
-        super().mark_entered_in_error(by=by, reason=reason)
-        care_changed.send(sender=MedicationEvent, patient=self.patient)
-
 
 class PlanSide(models.TextChoices):
     LEFT = "left"
@@ -587,8 +580,3 @@ class ExercisePlan(ClinicalRecord):
     @classmethod
     def default_review_on(cls, started_on):
         return started_on + timedelta(days=cls.DAYS_TO_REVIEW)
-
-    def mark_entered_in_error(self, *, by, reason):
-        """Also let the rules look again: rule 17 reads the patient's active plans."""
-        super().mark_entered_in_error(by=by, reason=reason)
-        care_changed.send(sender=ExercisePlan, patient=self.patient)

@@ -4,6 +4,8 @@ from dataclasses import asdict, fields
 
 from django.db import transaction
 
+from assessments.models import Assessment
+from care.models import ExercisePlan, MedicationEvent
 from patients.models import Patient
 
 from .models import AssessmentFindings
@@ -37,3 +39,10 @@ def findings_record(patient):
 def findings_record_on_records_changed(sender, *, patient, **kwargs):
     """``assessments.signals.assessments_changed`` and ``care.signals.care_changed``."""
     findings_record(patient)
+
+
+def findings_record_on_entered_in_error(sender, *, record, **kwargs):
+    """``patients.signals.record_entered_in_error``: an assessment, medication event or plan
+    marked entered in error leaves the rules, so what they find is recorded again."""
+    if sender in (Assessment, MedicationEvent, ExercisePlan):
+        findings_record(record.patient)
