@@ -514,6 +514,12 @@ class MedicationEventForm(forms.Form):
     )
 
 
+class MedicationEventChangeForm(MedicationEventForm):
+    """A recorded medication event corrected, with the version the user started from."""
+
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
 class PlanForm(forms.Form):
     """A new exercise plan (SPEC §2 Exercise plan)."""
 
@@ -540,7 +546,8 @@ class PlanForm(forms.Form):
 
 
 class PlanChangeForm(PlanForm):
-    """A plan changed or ended: its review date is set, an ended plan has its end date."""
+    """A plan changed or ended: its review date is set, an ended plan has its end date; with the
+    version the user started from."""
 
     review_on = forms.DateField(
         label="Review on", help_text="From the start date to 5 years after it.", widget=DateInput
@@ -549,6 +556,7 @@ class PlanChangeForm(PlanForm):
     ended_on = forms.DateField(
         label="Ended on", required=False, help_text="Only for an ended plan.", widget=DateInput
     )
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class TrendReviewForm(forms.Form):

@@ -59,6 +59,8 @@ ROUTES = [
     ("web:medication_new", lambda r: [r["patient"].pk], "post", "rolf"),
     ("web:plan_new", lambda r: [r["patient"].pk], "get", "nora"),
     ("web:plan_new", lambda r: [r["patient"].pk], "post", "nora"),
+    ("web:medication_edit", lambda r: [r["medication"].pk], "get", "rolf"),
+    ("web:medication_edit", lambda r: [r["medication"].pk], "post", "rolf"),
     ("web:plan_edit", lambda r: [r["exercise_plan"].pk], "get", "nora"),
     ("web:plan_edit", lambda r: [r["exercise_plan"].pk], "post", "nora"),
     ("web:referral_move", lambda r: [r["referral"].pk], "post", "rolf"),

@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from audit.models import AccessRecord
 from care.models import ExercisePlan, MedicationEvent, Referral
+from care.services import medication_update, plan_update
 from patients.services import record_mark_entered_in_error
 from tests import factories
 from tests.support.clients import web_client_of
@@ -127,6 +128,112 @@ def test_a_bad_medication_event_is_refused_in_words_and_the_form_kept(
     html = response.content.decode()
     assert escape(message) in html and 'value="20 mg tds"' in html
     assert not MedicationEvent.objects.exists()
+
+
+@pytest.fixture
+def medication(patient, nora):
+    return factories.MedicationFactory(
+        patient=patient,
+        recorded_by=nora,
+        drug="baclofen",
+        event="increase",
+        occurred_on=datetime.date(2026, 3, 1),
+        dose="10 mg tds",
+    )
+
+
+def _medication_data(**changes):
+    return {
+        "drug": "baclofen",
+        "event": "increase",
+        "occurred_on": "2026-03-01",
+        "dose": "10 mg tds",
+    } | changes
+
+
+def test_the_medication_change_page_shows_the_event_as_stored_and_logs_the_read(nora_web, medication):
+    response = nora_web.get(_url("medication_edit", medication.pk))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert (form["drug"].value(), form["event"].value(), form["dose"].value()) == (
+        "baclofen",
+        "increase",
+        "10 mg tds",
+    )
+    assert form["version"].value()
+    record = AccessRecord.objects.with_patient_ids().latest("id")
+    assert (record.action, record.patient_ids) == ("patient_read", [medication.patient_id])
+    # The dashboard's events table offers the change.
+    assert (
+        _url("medication_edit", medication.pk)
+        in nora_web.get(_dashboard(medication.patient)).content.decode()
+    )
+
+
+def test_a_nurse_corrects_a_dose_and_the_history_keeps_both(nora_web, medication):
+    version = nora_web.get(_url("medication_edit", medication.pk)).context["form"]["version"].value()
+    data = _medication_data(dose="20 mg tds", version=version)
+    response = nora_web.post(_url("medication_edit", medication.pk), data)
+    assert (
+        response.status_code == 302
+        and response["Location"] == _dashboard(medication.patient) + "#medications"
+    )
+    medication.refresh_from_db()
+    assert medication.dose == "20 mg tds"
+    assert [h.dose for h in medication.history.order_by("history_id")] == ["10 mg tds", "20 mg tds"]
+
+
+def test_a_change_over_someone_elses_is_held_back_with_the_typed_values_kept(nora_web, phil, medication):
+    version = nora_web.get(_url("medication_edit", medication.pk)).context["form"]["version"].value()
+    medication_update(medication=medication, by=phil, notes="Checked with the GP")
+    response = nora_web.post(
+        _url("medication_edit", medication.pk), _medication_data(dose="20 mg tds", version=version)
+    )
+    assert response.status_code == 200
+    assert "Someone else changed this record while you were editing." in response.content.decode()
+    assert 'value="20 mg tds"' in response.content.decode()
+    medication.refresh_from_db()
+    assert (medication.dose, medication.notes) == ("10 mg tds", "Checked with the GP")
+    # The page now carries the stored version: saving again replaces the other change.
+    retry = response.context["form"].data
+    assert nora_web.post(_url("medication_edit", medication.pk), retry).status_code == 302
+    medication.refresh_from_db()
+    assert medication.dose == "20 mg tds"
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"drug": "other"}, "drug_name", "Required when the drug is other: name the medicine."),
+        ({"occurred_on": "2026-06-02"}, "occurred_on", "Must not be in the future."),
+        ({"event": "double"}, "event", "Select a valid choice. double is not one of the available choices."),
+    ],
+)
+def test_a_bad_change_of_a_medication_event_is_refused_in_words(nora_web, medication, data, field, message):
+    response = nora_web.post(_url("medication_edit", medication.pk), _medication_data(**data))
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    medication.refresh_from_db()
+    assert (medication.drug, medication.occurred_on, medication.history.count()) == (
+        "baclofen",
+        datetime.date(2026, 3, 1),
+        1,
+    )
+
+
+@pytest.mark.parametrize(("user", "status"), [("rolf", 403), ("sam", 404)])
+def test_a_refused_change_of_a_medication_event_changes_nothing(request, medication, user, status):
+    response = web_client_of(request.getfixturevalue(user)).post(
+        _url("medication_edit", medication.pk), _medication_data(dose="99 mg")
+    )
+    assert response.status_code == status
+    medication.refresh_from_db()
+    assert medication.dose == "10 mg tds"
+
+
+def test_a_medication_event_entered_in_error_cannot_be_changed(nora_web, nora, medication):
+    record_mark_entered_in_error(record=medication, by=nora, reason="Wrong patient")
+    assert nora_web.get(_url("medication_edit", medication.pk)).status_code == 404
 
 
 # Exercise plans ---------------------------------------------------------------------------------
@@ -273,6 +380,27 @@ def test_a_bad_change_is_refused_in_words(phil_web, plan, data, field, message):
     assert response.context["form"].errors[field] == [message]
     plan.refresh_from_db()
     assert (plan.status, plan.ended_on, plan.history.count()) == ("active", None, 1)
+
+
+def test_a_plan_change_over_someone_elses_is_held_back(phil_web, ada, plan):
+    version = phil_web.get(_url("plan_edit", plan.pk)).context["form"]["version"].value()
+    plan_update(plan=plan, by=ada, prescription="Sit-to-stand, 3 x 10")
+    data = {
+        "muscle_group": "knee_extension",
+        "side": "both",
+        "kind": "progressive_resistance",
+        "prescription": "Leg press, 3 x 8",
+        "started_on": "2026-05-01",
+        "review_on": "2026-06-12",
+        "status": "ended",
+        "ended_on": "2026-06-01",
+        "version": version,
+    }
+    response = phil_web.post(_url("plan_edit", plan.pk), data)
+    assert response.status_code == 200
+    assert "Someone else changed this record while you were editing." in response.content.decode()
+    plan.refresh_from_db()
+    assert (plan.status, plan.prescription) == ("active", "Sit-to-stand, 3 x 10")
 
 
 def test_a_plan_entered_in_error_cannot_be_changed(phil_web, phil, plan):
