@@ -41,11 +41,12 @@ run: setup
 	$(BIN)/celery -A clinic beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
 	$(MANAGE) runserver $(HOST_PORT)
 
-## test: set up, check the import contracts (pyproject.toml) and run the whole suite
-## (DATABASE_URL / CELERY_BROKER_URL select real services).
+## test: set up, check the import contracts (pyproject.toml) and run the whole suite on every
+## core (TEST_WORKERS=0 for one process; DATABASE_URL / CELERY_BROKER_URL select real services).
+TEST_WORKERS ?= auto
 test: setup
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 ## bench: generate (or reuse) a clinic network at scale in PostgreSQL and time the API, the
 ## reports and the reminder sweep against raw SQL (benchmarks/README.md). SCALE=0.01 for a
