@@ -14,6 +14,7 @@ from tests import factories
 from tests.support.clients import web_client_of
 
 from ..conftest import PASSWORD
+from .browser import browser, web  # noqa: F401  (the browser tests' fixtures)
 
 
 @pytest.fixture

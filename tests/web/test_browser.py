@@ -1,45 +1,26 @@
-"""The pages in a real browser: Debian's headless Chromium, driven through its chromedriver.
+"""The pages in a real browser (tests/web/browser.py: Debian's headless Chromium).
 
 A nurse finds a patient and records a whole MMT assessment with the keyboard alone, then sees
 the new point in the chart; a physio prescribes an AFO; a walk time typed with a decimal comma
-is stored as meant; a nurse of clinic south gets the 404 page for a north patient. Screenshots of the dashboard and the grid go to test-artifacts/.
+is stored as meant; a nurse of clinic south gets the 404 page for a north patient. Screenshots
+of the dashboard and the grid go to test-artifacts/.
 
 Every test also fails if the browser's console reports a Content Security Policy violation on
 any page it visited (SPEC §5): the policy must break nothing the pages do.
-
-Nothing here downloads anything: the browser and driver are the system's (installed by
-.ci/run), Selenium Manager is never asked (the driver path is given), and Chromium runs with
-its network-reaching background services off. Without them the tests skip — or fail in CI,
-where REQUIRE_SERVICES=1.
 """
 
-import os
-import shutil
-import tempfile
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.grades import MuscleGroup
 from assessments.models import Assessment, SpasticityScore, TrendReview
 from care.models import DevicePrescription
 from tests import factories
 
-from ..conftest import PASSWORD, skip_or_fail
-
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-WAIT = 15
 
 # The grades the nurse types, row by row: (left, right).
 TYPED = {
@@ -56,174 +37,6 @@ TYPED = {
     MuscleGroup.ANKLE_DORSIFLEXION: ("2", "5"),
     MuscleGroup.ANKLE_PLANTARFLEXION: ("3", "4+"),
 }
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
-        skip_or_fail(
-            f"the browser tests need {CHROMIUM} and {CHROMEDRIVER} (Debian: chromium chromium-driver)"
-        )
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        skip_or_fail("the browser tests need selenium (requirements-dev.txt)")
-    # Belt and braces: Selenium Manager is skipped when the driver path is given; offline anyway.
-    os.environ.setdefault("SE_OFFLINE", "true")
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--window-size=1366,1000",
-        "--lang=en-US",
-    ):
-        options.add_argument(flag)
-    # The console, for the CSP violations Chromium reports there ("Refused to ...").
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    try:
-        driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    except Exception as exc:  # the browser is there but will not start: say why
-        shutil.rmtree(profile, ignore_errors=True)
-        skip_or_fail(f"Chromium did not start: {exc}")
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
-
-
-@pytest.fixture
-def web(request, browser, live_server):
-    """The browser, logged out, with helpers bound to the live server.
-
-    When the test fails, what the browser showed is kept in test-artifacts/ (a screenshot and
-    the page source), so a failure in CI can be looked at rather than guessed at. Afterwards
-    the console must hold no CSP violation from any page the test went through.
-    """
-    browser.delete_all_cookies()
-    web = Browser(browser, live_server.url)
-    web.csp_violations()  # what earlier tests left in the console is theirs
-    yield web
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        browser.save_screenshot(str(ARTIFACTS / f"failed-{request.node.name}.png"))
-        (ARTIFACTS / f"failed-{request.node.name}.html").write_text(browser.page_source)
-    assert web.csp_violations() == [], "the Content Security Policy blocked something on a page"
-
-
-class Browser:
-    def __init__(self, driver, base):
-        from selenium.common.exceptions import StaleElementReferenceException
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        self.driver, self.base, self.By = driver, base, By
-        # A wait may look at the page the browser is just leaving: try again on the next one.
-        self.wait = WebDriverWait(driver, WAIT, ignored_exceptions=[StaleElementReferenceException])
-
-    def get(self, path):
-        self.driver.get(self.base + path)
-
-    def find(self, css):
-        return self.driver.find_element(self.By.CSS_SELECTOR, css)
-
-    def find_all(self, css):
-        return self.driver.find_elements(self.By.CSS_SELECTOR, css)
-
-    def text(self):
-        # Read in one script call: between finding <body> and reading it, a page may be replaced.
-        return self.driver.execute_script("return document.body ? document.body.innerText : ''")
-
-    def active_id(self):
-        return self.driver.switch_to.active_element.get_attribute("id")
-
-    def keys(self, *keys):
-        from selenium.webdriver.common.action_chains import ActionChains
-
-        ActionChains(self.driver).send_keys(*keys).perform()
-
-    def log_in(self, username):
-        self.get(reverse("web:login"))
-        self.find("#id_username").send_keys(username)
-        self.find("#id_password").send_keys(PASSWORD)
-        self.find("main form button[type=submit]").click()
-        self.wait.until(lambda d: "Log out" in self.text())
-
-    def sign_in_with_second_factor(self, user):
-        """Sign in with a session made on the server, its second factor passed.
-
-        For clinic admins, whose sign-in asks for a TOTP code: this is django-otp's own record
-        of a passed second factor (what ``django_otp.login`` stores), for a device of theirs.
-        """
-        client = Client()
-        client.force_login(user)
-        device = TOTPDevice.objects.create(user=user, name="browser test", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        self.get(reverse("web:login"))  # a cookie can only be set for the page's own site
-        self.driver.add_cookie(
-            {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "path": "/"}
-        )
-
-    def csp_violations(self):
-        """What the console reported against the Content Security Policy since the last look.
-
-        Chromium logs each refusal as a "security" message ("Executing inline script violates
-        the following Content Security Policy directive ...", or "Refused to ..." in some
-        versions); chromedriver hands each entry out once.
-        """
-        return [
-            entry["message"]
-            for entry in self.driver.get_log("browser")
-            if entry["source"] == "security"
-            or "Content Security Policy" in entry["message"]
-            or "Refused to" in entry["message"]
-        ]
-
-    def wait_for_chart(self, canvas_id):
-        """Wait until Chart.js has drawn a chart on the canvas, and say what type it is."""
-        script = "const chart = Chart.getChart(arguments[0]); return chart ? chart.config.type : null"
-        self.wait.until(lambda d: d.execute_script(script, canvas_id))
-        return self.driver.execute_script(script, canvas_id)
-
-    def screenshot(self, name):
-        """A full-page screenshot in test-artifacts/ (gitignored), for a person to look at."""
-        ARTIFACTS.mkdir(exist_ok=True)
-        width = self.driver.get_window_size()["width"]
-        height = self.driver.execute_script("return document.documentElement.scrollHeight")
-        self.driver.set_window_size(width, height + 140)
-        try:
-            self.driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
-        finally:
-            self.driver.set_window_size(width, 1000)
-
-    def chart_points(self, muscle_group):
-        """What the drawn Chart instance holds, left and right: [[date, grade], ...] each."""
-        return self.driver.execute_script(
-            """
-            const chart = Chart.getChart(document.getElementById(arguments[0]));
-            if (!chart) return null;
-            return Object.fromEntries(chart.data.datasets.map(
-                (d) => [d.side, d.data.map((p) => [p.date, p.grade, p.y])]));
-            """,
-            f"chart-{muscle_group}",
-        )
-
-    def json_script(self, element_id):
-        return self.driver.execute_script(
-            "return JSON.parse(document.getElementById(arguments[0]).textContent)", element_id
-        )
 
 
 def test_a_nurse_records_a_full_assessment_with_the_keyboard_and_sees_it_charted(
