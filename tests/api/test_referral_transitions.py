@@ -9,7 +9,9 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-ALLOWED = [(before, after) for before, afters in Referral.ALLOWED_TRANSITIONS.items() for after in sorted(afters)]
+ALLOWED = [
+    (before, after) for before, afters in Referral.ALLOWED_TRANSITIONS.items() for after in sorted(afters)
+]
 FORBIDDEN = [
     (before, after)
     for before in Referral.Status
