@@ -132,7 +132,7 @@ def _trends_patient():
     """The patient of admin_c01's clinic whose trends read the most: one with medication events,
     exercise plans and spasticity scores if there is one (a tiny network may have none with all
     three), then the most valid assessments."""
-    from django.db.models import Count, Q
+    from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
     from patients.models import Patient
 
@@ -153,7 +153,9 @@ def _trends_patient():
             n_spasticity=Count("assessments__spasticity", filter=valid_assessments, distinct=True),
         )
         .order_by(
-            (Q(n_medications__gt=0) & Q(n_plans__gt=0) & Q(n_spasticity__gt=0)).desc(),
+            ExpressionWrapper(
+                Q(n_medications__gt=0) & Q(n_plans__gt=0) & Q(n_spasticity__gt=0), output_field=BooleanField()
+            ).desc(),
             "-n_assessments",
             "id",
         )
