@@ -4,6 +4,7 @@ exercise plans), those records tell a story the app could have recorded, and the
 baseline leaves the reminders just as the ORM sweep does, resolving and reopening included.
 PostgreSQL only: the generator writes with COPY."""
 
+import json
 from datetime import timedelta
 
 import psycopg
@@ -21,9 +22,10 @@ from clinical_rules.models import AssessmentFindings
 from clinical_rules.querysets import current_medication_events, latest_of_its_patient, plans_review_due
 from clinical_rules.rules import DUE_SOON_DAYS, STRENGTH_REVIEW_DUE_DAYS, fall_window
 from patients.clock import clinic_today, local_midnight
-from patients.models import Patient
+from patients.models import Clinic, Patient
 from reminders.models import Reminder, ReminderKind, ReminderStatus
 from reminders.sweep import reminder_sweep, strength_reviews
+from reports.queries import REPORTS, Scope
 from tests.conftest import skip_or_fail
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -228,3 +230,33 @@ def test_the_raw_sweep_leaves_the_reminders_as_the_orm_sweep_does(network):
     assert {row["exercise_plan_id"] for row in plan_reviews} == set(due.values_list("pk", flat=True))
     prescribers = dict(due.values_list("pk", "prescribed_by"))
     assert all(row["recipients"] == [prescribers[row["exercise_plan_id"]]] for row in plan_reviews)
+
+
+def test_the_caseload_and_overdue_baselines_answer_the_reports_rows(network):
+    """Issue 13's columns and rows included: patients on an antispasticity drug, with an active
+    plan, and the plans due for review."""
+    today = network
+    clinic_ids = list(Clinic.objects.values_list("pk", flat=True))
+    scope = Scope(clinic_ids=tuple(clinic_ids), today=today)
+    params = {
+        "tz": settings.TIME_ZONE,
+        "today": today,
+        "due_soon": today + timedelta(days=DUE_SOON_DAYS),
+        "clinics": clinic_ids,
+    }
+    caseload = [list(row) for row in REPORTS["caseload"].rows(scope)]
+    overdue = list(REPORTS["overdue"].rows(scope))
+    with _raw_connection() as conn:
+        (caseload_baseline,) = json.loads(raw.report_caseload(conn, params))
+        overdue_baseline = json.loads(raw.report_overdue(conn, params))
+
+    assert [list(row.values()) for row in caseload_baseline] == caseload
+    assert list(caseload_baseline[0]) == list(REPORTS["caseload"].columns)
+    assert sum(row[-2] for row in caseload) > 0 and sum(row[-1] for row in caseload) > 0
+    assert overdue_baseline["count"] == len(overdue)
+    # The baseline's page goes through json.dumps: a date as its text.
+    first_page = [
+        [str(value) if hasattr(value, "isoformat") else value for value in row] for row in overdue[:50]
+    ]
+    assert [list(row.values()) for row in overdue_baseline["results"]] == first_page
+    assert any(row[0] == ReminderKind.PLAN_REVIEW_DUE for row in overdue)
