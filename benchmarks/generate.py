@@ -90,6 +90,11 @@ DRUGS = [
     (Drug.OTHER, 7, 5, "mg a day"),
 ]
 OTHER_DRUG_NAMES = ("Prednisolone", "Amantadine", "Modafinil")
+# Of a medicated patient's later events, the share that starts another drug; of the others,
+# about a dose change, the share that raises the dose and the share that lowers it (the rest stop).
+ANOTHER_DRUG = 0.2
+RAISED = 0.45
+LOWERED = 0.25
 # Exercise plans: the share of patients with any, mostly for a muscle group the MRC items grade.
 PLANNED_PATIENTS = 0.25
 PLAN_KINDS = [
@@ -201,7 +206,8 @@ def generate(*, scale, today, seed=2026, log=print):
     StaffMembership.objects.create(user=two, clinic=clinics[1])
     error_by = staff[clinics[0].id]["admin"]
     # Issue 13's records (medication events, exercise plans, spasticity) are drawn from a stream
-    # of their own, so that the patients, assessments and scores are those version 3 drew.
+    # of their own: the patients are those version 3 drew. The rest differs from the first trend
+    # review that rules 15-17 decide on, since a review is drawn only when a finding calls for it.
     rng13 = random.Random(seed + 13)
 
     def error_fields(share=0.005, stream=rng):
@@ -274,12 +280,14 @@ def generate(*, scale, today, seed=2026, log=print):
 
         # Medication events and exercise plans come before the assessments: the findings of
         # each assessment depend on them (rules 16 and 17).
-        medications = _medication_events(
-            rng13, patients, counts["medication_events"], today, staff, lambda: error_fields(stream=rng13)
-        )
-        exercise_plans = _exercise_plans(
-            rng13, patients, counts["exercise_plans"], today, staff, lambda: error_fields(stream=rng13)
-        )
+        issue13 = {
+            "today": today,
+            "now": now,
+            "staff": staff,
+            "error_fields": lambda: error_fields(stream=rng13),
+        }
+        medications = _medication_events(rng13, patients, counts["medication_events"], **issue13)
+        exercise_plans = _exercise_plans(rng13, patients, counts["exercise_plans"], **issue13)
         medication_data = _valid_by_patient(medications, _medication_data)
         plan_data = _valid_by_patient(exercise_plans, _plan_data)
 
@@ -773,7 +781,7 @@ def _new_drug(rng, taken):
 _DOSES = {drug: (step, unit) for drug, _, step, unit in DRUGS}
 
 
-def _medication_events(rng, patients, total, today, staff, error_fields):
+def _medication_events(rng, patients, total, *, today, now, staff, error_fields):
     """``total`` medication events (COPY rows, ids from 1) of a share of ``patients``: each one's
     starts, dose changes and stops, oldest first. A drug taken now is raised, lowered (stopped
     from its lowest dose) or stopped; fampridine, of one dose, only stopped."""
@@ -785,16 +793,17 @@ def _medication_events(rng, patients, total, today, staff, error_fields):
         span = (today - created_on).days
         taken = {}  # (drug, drug_name): dose level, of the drugs taken now
         for day in sorted(created_on + timedelta(days=rng.randint(0, span)) for _ in range(n)):
-            started = None if taken and rng.random() >= 0.2 else _new_drug(rng, taken)
+            started = None if taken and rng.random() >= ANOTHER_DRUG else _new_drug(rng, taken)
             if started is not None:
                 key, event = started, MedicationEventKind.START
                 taken[key] = 1 if key[0] == Drug.FAMPRIDINE else rng.randint(1, 2)
             else:
                 key = rng.choice(sorted(taken))
                 roll = rng.random()
-                if key[0] == Drug.FAMPRIDINE or roll >= 0.7 or (roll >= 0.45 and taken[key] == 1):
+                lowered = RAISED <= roll < RAISED + LOWERED
+                if key[0] == Drug.FAMPRIDINE or roll >= RAISED + LOWERED or (lowered and taken[key] == 1):
                     event = MedicationEventKind.STOP
-                elif roll < 0.45:
+                elif roll < RAISED:
                     event = MedicationEventKind.INCREASE
                     taken[key] += 1
                 else:
@@ -805,7 +814,7 @@ def _medication_events(rng, patients, total, today, staff, error_fields):
             dose = "" if event == MedicationEventKind.STOP else f"{taken[key] * step} {unit}"
             if event == MedicationEventKind.STOP:
                 del taken[key]
-            at = _moment(day, rng)
+            at = min(_moment(day, rng), now)
             rows.append(
                 (
                     len(rows) + 1,
@@ -825,7 +834,7 @@ def _medication_events(rng, patients, total, today, staff, error_fields):
     return rows
 
 
-def _exercise_plans(rng, patients, total, today, staff, error_fields):
+def _exercise_plans(rng, patients, total, *, today, now, staff, error_fields):
     """``total`` exercise plans (COPY rows, ids from 1) of a share of ``patients``, mostly for a
     muscle group the MRC items grade. An ended plan ran from a few weeks to a year; an active one
     started within two years and, reviewed and put off as it went, has its next review from three
@@ -850,7 +859,7 @@ def _exercise_plans(rng, patients, total, today, staff, error_fields):
                 ended = None
                 review = max(started, today + timedelta(days=rng.randint(-21, 84)))
                 status = PlanStatus.ACTIVE
-            at = _moment(started, rng)
+            at = min(_moment(started, rng), now)
             rows.append(
                 (
                     len(rows) + 1,

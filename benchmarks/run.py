@@ -8,8 +8,9 @@ reused; otherwise it is dropped, created, migrated and filled (``benchmarks.gene
 
 Then, side by side in one run, the median of ``--repeat`` timings (after a warm-up; the
 endpoint and its baseline in turns, so that both see the same load) of:
-each API list endpoint (a page of 50, as the admin of one clinic) and the trends endpoint,
-each against psycopg fetching the same rows plus ``json.dumps``; each report (network-wide,
+each API list endpoint (a page of 50, as the admin of one clinic) and the trends endpoint (of
+a patient with medication events, exercise plans and spasticity scores), each against psycopg
+fetching the same rows plus ``json.dumps``; each report (network-wide,
 as a superuser) against its raw SQL; the reminder sweep against its raw SQL (both rolled
 back, so every run does the same work); and the peak memory of a CSV export at a tenth
 and at all of the network. It prints a table of ratios with the queries per request and
