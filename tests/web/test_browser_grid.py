@@ -160,6 +160,27 @@ def test_enter_moves_on_and_never_submits_half_a_form(web, nora, assessed_patien
     assert Assessment.objects.filter(patient=assessed_patient).count() == 2
 
 
+def test_correcting_an_assessment_a_grade_moved_to_is_replaced_by_what_is_typed(web, nora, assessed_patient):
+    from selenium.webdriver.common.keys import Keys
+
+    latest = Assessment.objects.latest_first().filter(patient=assessed_patient).first()
+    web.log_in("nora")
+    web.get(reverse("web:assessment_edit", args=[latest.pk]))
+    web.wait.until(lambda d: web.find("#grid-keys").is_displayed())
+    assert web.active_id() == "id_assessed_on"
+    assert web.find("#id_assessed_on").get_attribute("value") == "10/04/2026"
+    web.keys(Keys.ENTER, Keys.ENTER, Keys.ENTER)
+    assert web.active_id() == "id_shoulder_abduction_left_grade"
+    web.keys("4", Keys.ENTER, "4+")  # each stored 5 is selected as the cell is reached
+    web.ctrl_enter()
+
+    web.wait.until(lambda d: "corrected" in web.text())
+    grades = {(s.muscle_group, s.side): MRCGrade(s.grade).label for s in latest.scores.all()}
+    assert (grades[("shoulder_abduction", "left")], grades[("shoulder_abduction", "right")]) == ("4", "4+")
+    latest.refresh_from_db()
+    assert latest.assessed_on.isoformat() == "2026-04-10"
+
+
 def test_the_weakness_type_is_out_of_the_tab_order_but_named_for_a_screen_reader(web, nora, assessed_patient):
     from selenium.webdriver.common.keys import Keys
 

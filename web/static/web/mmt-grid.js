@@ -122,6 +122,7 @@
 
     form.addEventListener("keydown", function (event) {
       const field = event.target;
+      if (event.isComposing) return; // Enter ends an input method's word, nothing more
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
         event.preventDefault();
         form.requestSubmit(save);
