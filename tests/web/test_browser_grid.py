@@ -248,6 +248,7 @@ def test_without_javascript_every_field_is_in_the_tab_order_and_enter_sends_noth
 def test_a_touch_screen_picks_grades_from_buttons_without_its_keyboard(web, nora, assessed_patient):
     web.log_in("nora")
     web.driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+    web.driver.set_window_size(820, 1180)  # a tablet held upright
     try:
         _open_grid(web, assessed_patient)
         assert web.driver.execute_script("return matchMedia('(pointer: coarse)').matches")
@@ -282,3 +283,4 @@ def test_a_touch_screen_picks_grades_from_buttons_without_its_keyboard(web, nora
         assert not picker.is_displayed()  # only a score box has it
     finally:
         web.driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
+        web.driver.set_window_size(1366, 1000)
