@@ -145,7 +145,7 @@ def test_a_move_from_the_page_comes_back_to_it(phil_web, referral):
     )
     assert response.status_code == 302 and response["Location"] == _page(referral)
     html = phil_web.get(response["Location"]).content.decode()
-    assert "Referral to Physiotherapy is now seen." in html
+    assert "Referral to physiotherapy is now seen." in html
     assert _moves(html) == {"closed"}
 
 
@@ -388,7 +388,7 @@ def test_create_and_send_is_one_step(nora_web, nora, patient):
     moves = [(c.from_status, c.to_status, c.changed_by) for c in referral.status_changes.all()]
     assert moves == [("", "draft", nora), ("draft", "sent", nora)]
     assert (
-        "Referral to Physiotherapy created and sent." in nora_web.get(response["Location"]).content.decode()
+        "Referral to physiotherapy created and sent." in nora_web.get(response["Location"]).content.decode()
     )
 
 
