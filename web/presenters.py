@@ -45,6 +45,12 @@ MOVE_LABELS = {
 }
 
 
+def service_in_sentence(value):
+    """``occupational_therapy`` → ``occupational therapy``; an initialism stays: ``GP``, ``MS nurse``."""
+    label = ReferralService(value).label
+    return label if label[:2].isupper() else label[0].lower() + label[1:]
+
+
 def patient_name(patient):
     return f"{patient.family_name}, {patient.given_name}"
 

@@ -32,8 +32,7 @@ from patients.forms import add_service_errors
 from patients.records import record_model
 from patients.services import record_mark_entered_in_error
 
-from .. import forms
-from ..labels import service_in_sentence
+from .. import forms, presenters
 from .shared import patient_or_404, render_patient_page, require
 
 
@@ -179,7 +178,7 @@ def referral_new(request, pk):
     def save(request, patient, data, form):
         send = request.POST.get("action") == SEND_NOW
         referral = referral_create(patient=patient, created_by=request.user, send=send, **data)
-        service = service_in_sentence(referral.to_service)
+        service = presenters.service_in_sentence(referral.to_service)
         return (
             f"Referral to {service} created and sent."
             if send
@@ -274,7 +273,7 @@ def referral_move(request, pk):
         )
     messages.success(
         request,
-        f"Referral to {service_in_sentence(referral.to_service)} is now {referral.get_status_display().lower()}.",
+        f"Referral to {presenters.service_in_sentence(referral.to_service)} is now {referral.get_status_display().lower()}.",
     )
     if request.POST.get("back") == BACK_TO_REFERRAL:
         return redirect("web:referral_page", pk=referral.pk)

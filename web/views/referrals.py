@@ -12,7 +12,6 @@ from patients import policy
 from patients.clock import clinic_today
 
 from .. import forms, presenters
-from ..labels import service_in_sentence
 from .shared import render_patient_page, staff_user
 
 REFERRALS_PER_PAGE = 25
@@ -32,7 +31,7 @@ def referral_page(request, pk):
         "patient": patient,
         "row": row,
         "referral": referral,
-        "service": service_in_sentence(referral.to_service),
+        "service": presenters.service_in_sentence(referral.to_service),
         "days_overdue": (today - referral.due_by).days if row.overdue else None,
     }
     return render_patient_page(request, patient, "web/referral_page.html", context)
@@ -43,7 +42,7 @@ def referral_worklist_page(request):
     """A receiving service's referrals across the user's clinics, oldest first: by default the
     open ones it has received, or those in the status chosen."""
     user, today = staff_user(request), clinic_today()
-    services = [(value, service_in_sentence(value)) for value in ReferralService.values]
+    services = [(value, presenters.service_in_sentence(value)) for value in ReferralService.values]
     if "service" not in request.GET:
         return render(
             request,
@@ -61,7 +60,7 @@ def referral_worklist_page(request):
     context = {
         "form": form,
         "services": services,
-        "service": service_in_sentence(service),
+        "service": presenters.service_in_sentence(service),
         "showing": dict(form.fields["status"].choices)[form.cleaned_data["status"]],
         "page": page,
         "rows": rows,
