@@ -45,6 +45,18 @@ def referral_list(user):
     )
 
 
+def referral_worklist(user, *, to_service, statuses):
+    """The referrals of ``user``'s clinics to ``to_service`` in ``statuses``, oldest first (the
+    receiving service's worklist), each with its patient; none of an entered-in-error patient."""
+    return (
+        Referral.objects.visible_to(user)
+        .listable()
+        .filter(to_service=to_service, status__in=statuses)
+        .select_related("patient__clinic")
+        .order_by("referred_on", "id")
+    )
+
+
 def falls_of(patient):
     """The patient's valid falls and near-falls, newest first, with who recorded each."""
     return FallEvent.objects.valid().filter(patient=patient).select_related("recorded_by")

@@ -265,8 +265,13 @@ def referral_create(
     urgency=Urgency.ROUTINE,
     referred_on=None,
     due_by=None,
+    send=False,
 ):
-    """Create a draft referral; ``referred_on`` defaults to today and ``due_by`` by urgency."""
+    """Create a draft referral; ``referred_on`` defaults to today and ``due_by`` by urgency.
+
+    With ``send`` it is moved on to sent by the same user in the same transaction: both moves
+    are in its history, and if the move fails nothing is created.
+    """
     referred_on = referred_on or clinic_today()
     referral = Referral(
         patient=patient,
@@ -281,6 +286,8 @@ def referral_create(
     referral._history_user = created_by
     referral.save()
     ReferralStatusChange.objects.create(referral=referral, to_status=referral.status, changed_by=created_by)
+    if send:
+        referral = referral_transition(referral=referral, to_status=Referral.Status.SENT, by=created_by)
     return referral
 
 

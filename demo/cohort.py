@@ -533,11 +533,11 @@ def _seed_referrals(patient, nurse, physio, n, rng, today):
     days_between = [rng.randint(*DAYS_TO_STATUS[status]) for status in path[1:]]
     # Far enough back that every move of the path lies in the past.
     referred_on = today - timedelta(days=sum(days_between) + rng.randint(3, 60))
+    to_service = rng.choice(["physiotherapy", "orthotics", "occupational_therapy", "continence", "neurology"])
     referral = Referral.objects.create(
         patient=patient,
-        to_service=rng.choice(
-            ["physiotherapy", "orthotics", "occupational_therapy", "continence", "neurology"]
-        ),
+        # Every clinic's physiotherapy worklist has a sent and an accepted referral to show.
+        to_service="physiotherapy" if path[-1] in ("sent", "accepted") and n < 10 else to_service,
         reason="Progressive leg weakness and falls." if n % 3 == 0 else "Review of mobility and fatigue.",
         urgency="urgent" if n % 4 == 0 else "routine",
         referred_on=referred_on,

@@ -26,9 +26,11 @@ from care.models import (
     PlanSide,
     PlanStatus,
     ReferralService,
+    ReferralStatus,
     Urgency,
 )
 from clinical_rules.querysets import at_high_fall_risk, due_for_reassessment
+from clinical_rules.rules import OPEN_REFERRAL_STATUSES
 from patients.forms import ClinicChoiceField
 from patients.models import TEXT_MAX_LENGTH, MSType, PatientStatus, Sex
 from patients.selectors import patient_search
@@ -574,6 +576,37 @@ class ReferralForm(forms.Form):
         help_text="Leave blank for the default: 14 days after referral if urgent, 42 if routine.",
         widget=DateInput,
     )
+
+
+# A worklist shows by default the open referrals (rule 7) that have reached the service: a
+# draft has not been sent to it yet.
+RECEIVED_OPEN_STATUSES = tuple(s for s in OPEN_REFERRAL_STATUSES if s != ReferralStatus.DRAFT)
+
+
+class ReferralWorklistForm(forms.Form):
+    """Which referrals a receiving service's worklist shows: its open ones, or those in one status."""
+
+    service = forms.ChoiceField(
+        label="Referrals to",
+        choices=[("", "Choose a service"), *ReferralService.choices],
+        error_messages={
+            "required": "Choose the service the referrals go to.",
+            "invalid_choice": "“%(value)s” is not a service referrals go to: choose one from the list.",
+        },
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[
+            ("", f"Open: {' or '.join(ReferralStatus(s).label.lower() for s in RECEIVED_OPEN_STATUSES)}"),
+            *ReferralStatus.choices,
+        ],
+        error_messages={"invalid_choice": "“%(value)s” is not a referral status: choose one from the list."},
+    )
+
+    def statuses(self):
+        status = self.cleaned_data["status"]
+        return (status,) if status else RECEIVED_OPEN_STATUSES
 
 
 class MedicationEventForm(forms.Form):

@@ -45,6 +45,12 @@ MOVE_LABELS = {
 }
 
 
+def service_in_sentence(value):
+    """``occupational_therapy`` → ``occupational therapy``; an initialism stays: ``GP``, ``MS nurse``."""
+    label = ReferralService(value).label
+    return label if label[:2].isupper() else label[0].lower() + label[1:]
+
+
 def patient_name(patient):
     return f"{patient.family_name}, {patient.given_name}"
 
@@ -138,15 +144,20 @@ def referral_moves(referral, *, may_manage_referral):
     return tuple((status, MOVE_LABELS[status]) for status in Referral.Status if referral.can_move_to(status))
 
 
+def referral_row(user, referral, *, today, may_manage_referral):
+    """The referral, whether it is overdue (rule 7), and what the user may do with it."""
+    return ReferralRow(
+        referral,
+        overdue=rules.referral_overdue(status=referral.status, due_by=referral.due_by, today=today),
+        moves=referral_moves(referral, may_manage_referral=may_manage_referral),
+        may_mark_in_error=policy.may_mark_entered_in_error(user, referral),
+    )
+
+
 def referral_rows(user, referrals, *, today, may_manage_referral):
     """The referrals' rows, the open ones first; moves only if the user may move this patient's referrals."""
     rows = [
-        ReferralRow(
-            referral,
-            overdue=rules.referral_overdue(status=referral.status, due_by=referral.due_by, today=today),
-            moves=referral_moves(referral, may_manage_referral=may_manage_referral),
-            may_mark_in_error=policy.may_mark_entered_in_error(user, referral),
-        )
+        referral_row(user, referral, today=today, may_manage_referral=may_manage_referral)
         for referral in referrals
     ]
     return sorted(rows, key=lambda row: not row.is_open)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import changes, devices, patients, records, reminders, reports, sheets
+from .views import changes, devices, patients, records, referrals, reminders, reports, sheets
 
 app_name = "web"
 
@@ -24,6 +24,8 @@ urlpatterns = [
     path("patients/<int:pk>/plans/<int:plan_pk>/sheet/", sheets.plan_sheet, name="plan_sheet"),
     path("plans/<int:pk>/edit/", changes.plan_edit, name="plan_edit"),
     path("medications/<int:pk>/edit/", changes.medication_edit, name="medication_edit"),
+    path("referrals/", referrals.referral_worklist_page, name="referral_worklist"),
+    path("referrals/<int:pk>/", referrals.referral_page, name="referral_page"),
     path("referrals/<int:pk>/status/", records.referral_move, name="referral_move"),
     path("devices/<int:pk>/review/", devices.device_review_new, name="device_review"),
     path("devices/<int:pk>/discontinue/", devices.device_discontinue, name="device_discontinue"),

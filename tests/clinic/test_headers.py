@@ -98,11 +98,15 @@ def test_each_response_has_a_nonce_of_its_own_and_the_page_scripts_carry_it(clie
 
 def test_pages_have_no_inline_script_style_or_event_handler(client, nora, lovelace):
     client.force_login(nora)
+    referral = factories.ReferralFactory(patient=lovelace, created_by=nora, status="sent")
     for url in (
         reverse("web:patient_list"),
         reverse("web:patient_dashboard", args=[lovelace.pk]),
         reverse("web:assessment_new", args=[lovelace.pk]),
         reverse("web:reminder_inbox"),
+        reverse("web:referral_page", args=[referral.pk]),
+        f"{reverse('web:referral_worklist')}?service=physiotherapy",
+        reverse("web:referral_new", args=[lovelace.pk]),
     ):
         page = client.get(url).content.decode()
         # json_script's data blocks are not code; every other script comes from a file.

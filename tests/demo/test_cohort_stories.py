@@ -121,6 +121,14 @@ def test_referral_status_changes_are_days_and_weeks_apart_so_the_report_has_a_tu
     assert all(median >= 7 for median in medians)
 
 
+def test_every_clinics_physiotherapy_worklist_has_a_sent_and_an_accepted_referral(today):
+    for clinic in Clinic.objects.all():
+        statuses = Referral.objects.filter(patient__clinic=clinic, to_service="physiotherapy").values_list(
+            "status", flat=True
+        )
+        assert {"sent", "accepted"} <= set(statuses), clinic.code
+
+
 def test_reviews_were_made_a_few_days_after_the_assessment_they_are_of_while_it_was_the_latest(today):
     reviews = list(TrendReview.objects.select_related("assessment", "patient"))
     older = set()

@@ -63,6 +63,7 @@ ROUTES = [
     ("web:medication_edit", lambda r: [r["medication"].pk], "post", "rolf"),
     ("web:plan_edit", lambda r: [r["exercise_plan"].pk], "get", "nora"),
     ("web:plan_edit", lambda r: [r["exercise_plan"].pk], "post", "nora"),
+    ("web:referral_page", lambda r: [r["referral"].pk], "get", None),
     ("web:referral_move", lambda r: [r["referral"].pk], "post", "rolf"),
     ("web:device_review", lambda r: [r["device"].pk], "get", "nora"),
     ("web:device_review", lambda r: [r["device"].pk], "post", "nora"),
@@ -87,7 +88,7 @@ NEW_RECORD_PAGES = [
     ("web:patient_new", "post", "phil"),
 ]
 NEW_RECORD_IDS = [f"{method} {name}" for name, method, _ in NEW_RECORD_PAGES]
-LISTS = ["web:patient_list", "web:reminder_inbox"]
+LISTS = ["web:patient_list", "web:reminder_inbox", "web:referral_worklist"]
 # Checked elsewhere: the root and the login/logout views here, the report page in tests/reports.
 ELSEWHERE = ["web:home", "web:login", "web:logout", "web:reports"]
 

@@ -32,7 +32,7 @@ from patients.forms import add_service_errors
 from patients.records import record_model
 from patients.services import record_mark_entered_in_error
 
-from .. import forms
+from .. import forms, presenters
 from .shared import patient_or_404, render_patient_page, require
 
 
@@ -169,11 +169,21 @@ def device_new(request, pk):
 REFERRAL_PREFILLED = ("to_service", "reason", "urgency")
 
 
+# The new referral page's buttons: create and send at once, or keep a draft to send later.
+SEND_NOW = "send"
+
+
 @login_required
 def referral_new(request, pk):
     def save(request, patient, data, form):
-        referral = referral_create(patient=patient, created_by=request.user, **data)
-        return f"Referral to {referral.get_to_service_display()} created as a draft."
+        send = request.POST.get("action") == SEND_NOW
+        referral = referral_create(patient=patient, created_by=request.user, send=send, **data)
+        service = presenters.service_in_sentence(referral.to_service)
+        return (
+            f"Referral to {service} created and sent."
+            if send
+            else f"Referral to {service} created as a draft."
+        )
 
     def initial():
         prefilled = {name: request.GET[name] for name in REFERRAL_PREFILLED if name in request.GET}
@@ -240,6 +250,10 @@ def trend_review_new(request, pk):
     )
 
 
+# A move made from the referral's own page returns to it; from the dashboard, to the dashboard.
+BACK_TO_REFERRAL = "referral"
+
+
 @login_required
 @require_POST
 def referral_move(request, pk):
@@ -257,7 +271,12 @@ def referral_move(request, pk):
             {"message": message, "patient": referral.patient},
             status=409,
         )
-    messages.success(request, f"Referral to {referral.get_to_service_display()} is now {referral.status}.")
+    messages.success(
+        request,
+        f"Referral to {presenters.service_in_sentence(referral.to_service)} is now {referral.get_status_display().lower()}.",
+    )
+    if request.POST.get("back") == BACK_TO_REFERRAL:
+        return redirect("web:referral_page", pk=referral.pk)
     return redirect(reverse("web:patient_dashboard", args=[referral.patient_id]) + "#referrals")
 
 

@@ -1,0 +1,57 @@
+"""Referrals in a real browser (tests/web/browser.py): a nurse creates and sends a referral in
+one step, finds it on the physiotherapy worklist from the navigation, opens its page and
+accepts it there. The worklist and the page fit a 390 px phone without sideways scrolling;
+screenshots of both go to test-artifacts/."""
+
+import pytest
+from django.urls import reverse
+
+from care.models import Referral
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+REASON = "Left foot drop since March, two falls at home: please assess for strengthening and an AFO."
+
+
+def _fits(web, width):
+    web.driver.set_window_size(width, 1000)
+    return web.driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_nurse_creates_and_sends_a_referral_and_finds_it_on_the_worklist(web, nora, assessed_patient):
+    from selenium.webdriver.support.ui import Select
+
+    web.log_in("nora")
+    web.get(reverse("web:patient_dashboard", args=[assessed_patient.pk]))
+    web.driver.find_element(web.By.LINK_TEXT, "New referral").click()
+    Select(web.find("#id_to_service")).select_by_visible_text("Physiotherapy")
+    web.find("#id_reason").send_keys(REASON)
+    web.find("button[value=send]").click()
+    web.wait.until(lambda d: "Referral to physiotherapy created and sent." in web.text())
+    referral = Referral.objects.get()
+    assert referral.status == "sent"
+
+    web.find("nav.main-nav a[href='/referrals/']").click()
+    web.driver.find_element(web.By.LINK_TEXT, "Referrals to physiotherapy").click()
+    web.wait.until(lambda d: "Referrals to physiotherapy, oldest first" in web.text())
+    row = web.find(".referrals-table tbody tr")
+    assert "Lovelace, Ada" in row.text and REASON in row.text and "Sent" in row.text
+    web.screenshot("referral-worklist-1366")
+    assert _fits(web, 390)
+    web.screenshot("referral-worklist-390")
+    web.driver.set_window_size(1366, 1000)
+
+    web.find(f".referrals-table a[href='{reverse('web:referral_page', args=[referral.pk])}']").click()
+    web.wait.until(lambda d: "Move the referral on" in web.text())
+    assert REASON in web.find(".referral-reason").text
+    web.driver.find_element(web.By.XPATH, "//button[normalize-space()='Accept']").click()
+    web.wait.until(lambda d: "Referral to physiotherapy is now accepted." in web.text())
+    assert web.driver.current_url.endswith(reverse("web:referral_page", args=[referral.pk]))
+    history = web.find(".status-history").text
+    assert "created as draft, by nora" in history and "Sent → Accepted, by nora" in history
+    web.screenshot("referral-page-1366")
+    assert _fits(web, 390)
+    web.screenshot("referral-page-390")
+    web.driver.set_window_size(1366, 1000)
+    referral.refresh_from_db()
+    assert referral.status == "accepted"
