@@ -415,16 +415,29 @@ class AssessmentEditForm(AssessmentForm):
 
 
 class FallForm(forms.Form):
+    """A fall as the patient tells it. Nothing is pre-filled that the teller has to say: not the
+    time (falls are often told days later, so "now" would be a guess), not the injury and not
+    the place (a pre-chosen "None" or "Home" would be saved whenever nobody changed it)."""
+
     occurred_at = forms.DateTimeField(
         label="When",
         help_text="Date and time, clinic time.",
+        error_messages={"required": "Enter the date and time of the fall."},
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     near_fall = forms.BooleanField(
         label="Near-fall (lost balance but did not end on the ground)", required=False
     )
-    injury = forms.ChoiceField(label="Injury", choices=Injury.choices, initial=Injury.NONE)
-    location = forms.ChoiceField(label="Where", choices=FallLocation.choices, initial=FallLocation.HOME)
+    injury = forms.ChoiceField(
+        label="Injury",
+        choices=[("", "Choose…"), *Injury.choices],
+        error_messages={"required": "Choose the injury: “None” if there was none."},
+    )
+    location = forms.ChoiceField(
+        label="Where",
+        choices=[("", "Choose…"), *FallLocation.choices],
+        error_messages={"required": "Choose where it happened."},
+    )
     activity = forms.CharField(label="Activity at the time", required=False, max_length=200)
     device_in_use = forms.ChoiceField(label="Device in use", choices=DEVICE_IN_USE_CHOICES, initial="none")
     contributing_factors = forms.MultipleChoiceField(

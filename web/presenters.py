@@ -186,6 +186,24 @@ def plan_panel(user, plans, *, today, may_change_plan):
     }
 
 
+def grades_table(trends):
+    """Every grade of ``trends["series"]`` as a row ``{assessed_on, muscle_group, side, grade}``,
+    head to toe as on the MMT grid (the order of ``MuscleGroup``), left before right, oldest first."""
+    head_to_toe = {group: i for i, group in enumerate(MuscleGroup)}
+    sides = {side: i for i, side in enumerate(Side)}
+    series = sorted(trends["series"], key=lambda s: (head_to_toe[s["muscle_group"]], sides[s["side"]]))
+    return [
+        {
+            "assessed_on": p["assessed_on"],
+            "muscle_group": s["muscle_group"],
+            "side": s["side"],
+            "grade": p["grade"],
+        }
+        for s in series
+        for p in s["points"]
+    ]
+
+
 def guidance_table(trends):
     """Rule 10's guidance of the latest assessment: its date, and a row per muscle group with its
     sides graded below 5.
