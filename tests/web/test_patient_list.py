@@ -147,3 +147,11 @@ def test_the_list_tells_two_patients_of_the_same_name_apart_by_date_of_birth(nor
     html = nora_web.get(URL, {"q": "Mary Jones"}).content.decode()
     assert '<th scope="col">Date of birth</th>' in html
     assert "<td>4 Mar 1961</td>" in html and "<td>30 Nov 1979</td>" in html
+
+
+def test_an_unknown_ms_type_reads_as_a_word(nora_web, north):
+    factories.PatientFactory(clinic=north, family_name="Unsure", ms_type="unknown")
+    factories.PatientFactory(clinic=north, family_name="Known", ms_type="PPMS")
+    html = nora_web.get(URL).content.decode()
+    assert "<td>Unknown</td>" in html and "<td>PPMS</td>" in html
+    assert "<td>unknown</td>" not in html
