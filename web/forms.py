@@ -67,6 +67,14 @@ class PatientFilterForm(forms.Form):
         return patients
 
 
+class TypedWholeNumberField(forms.IntegerField):
+    """A whole number typed in a text box, read like ``TypedDecimalField``: "12,0" is 12 as
+    "12.0" is, and "1,2" is refused as "1.2" is (never read as 12)."""
+
+    def to_python(self, value):
+        return super().to_python(value.replace(",", ".") if isinstance(value, str) else value)
+
+
 class PatientForm(forms.Form):
     """A patient's details (SPEC §2); the clinic is chosen only at registration."""
 
@@ -89,7 +97,7 @@ class PatientForm(forms.Form):
         label="Diagnosis date", required=False, help_text="Optional.", widget=DateInput
     )
     status = forms.ChoiceField(label="Status", choices=PatientStatus.choices, initial=PatientStatus.ACTIVE)
-    reassessment_interval_weeks = forms.IntegerField(
+    reassessment_interval_weeks = TypedWholeNumberField(
         label="Reassessment interval (weeks)",
         min_value=1,
         max_value=104,
