@@ -30,6 +30,7 @@ run: export DEBUG ?= true
 run: setup
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
+	$(MANAGE) send_reminders
 	@echo
 	@echo "  MS Strength Clinic: http://$(HOST_PORT)/"
 	@echo "  Demo logins (password: $${DEMO_PASSWORD:-demo-pass-2026}):"

@@ -101,6 +101,14 @@ def _ratio(part, whole, places="0.001"):
     return (Decimal(part) / Decimal(whole)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
+def _months(first, last):
+    """The first days of the months from ``first``'s to ``last``'s, both included."""
+    month = first.replace(day=1)
+    while month <= last:
+        yield month
+        month = (month + timedelta(days=31)).replace(day=1)
+
+
 def _days(value):
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
@@ -274,8 +282,13 @@ class Falls(Report):
     counts events of either kind with any injury, ``serious_injuries`` the moderate and
     severe ones (rule 5). ``falls_per_patient`` is the month's falls over the clinic's active
     patients today, and ``high_fall_risk_share`` the share of those patients at high fall
-    risk today (rule 5). Months without an event have no row. The date range selects by the
-    date of the event.
+    risk today (rule 5). The date range selects by the date of the event.
+
+    A month without an event is a row of zeros, not a gap: every clinic with active patients
+    or events has a row for each month from the range's start (without one, the month of the
+    earliest event in the report) to its end or this month, whichever is earlier. The
+    database groups the events; the months between are filled in here, so the rows held at once
+    are the grouped ones (clinics × months), never the events.
     """
 
     name = "falls"
@@ -295,8 +308,19 @@ class Falls(Report):
         "high_fall_risk_share",
     )
 
+    @staticmethod
+    def _event_counts():
+        fall = Q(near_fall=False)
+        return {
+            "falls": Count("pk", filter=fall),
+            "near_falls": Count("pk", filter=Q(near_fall=True)),
+            "injuries": Count("pk", filter=~Q(injury=Injury.NONE)),
+            "serious_injuries": Count("pk", filter=Q(injury__in=SERIOUS_INJURIES)),
+            "medical_attention": Count("pk", filter=Q(medical_attention=True)),
+            "patients_who_fell": Count("patient", filter=fall, distinct=True),
+        }
+
     def queryset(self, scope):
-        fall, near_fall = Q(near_fall=False), Q(near_fall=True)
         return (
             FallEvent.objects.listable()
             .filter(
@@ -305,14 +329,7 @@ class Falls(Report):
             )
             .annotate(month=TruncMonth("occurred_at", output_field=models.DateField()))
             .values_list("patient__clinic__code", "month")
-            .annotate(
-                falls=Count("pk", filter=fall),
-                near_falls=Count("pk", filter=near_fall),
-                injuries=Count("pk", filter=~Q(injury=Injury.NONE)),
-                serious_injuries=Count("pk", filter=Q(injury__in=SERIOUS_INJURIES)),
-                medical_attention=Count("pk", filter=Q(medical_attention=True)),
-                patients_who_fell=Count("patient", filter=fall, distinct=True),
-            )
+            .annotate(**self._event_counts())
             .order_by("patient__clinic__code", "month")
         )
 
@@ -328,18 +345,29 @@ class Falls(Report):
 
     def rows(self, scope, *, stream=False):
         summary = self.clinic_summary(scope)
-        for clinic, month, falls, *counts in _fetch(self.queryset(scope), stream):
+        by_clinic = {}
+        for clinic, month, *counts in _fetch(self.queryset(scope), stream):
+            by_clinic.setdefault(clinic, {})[month] = counts
+        first = scope.date_from or min((min(months) for months in by_clinic.values()), default=None)
+        if first is None:
+            return
+        last = min(scope.date_to or scope.today, scope.today)
+        no_events = [0] * len(self._event_counts())
+        for clinic in sorted(by_clinic.keys() | summary.keys()):
             active, high_risk = summary.get(clinic, (0, 0))
-            yield (
-                clinic,
-                month.strftime("%Y-%m"),
-                falls,
-                *counts,
-                active,
-                _ratio(falls, active),
-                high_risk,
-                _ratio(high_risk, active),
-            )
+            months = by_clinic.get(clinic, {})
+            for month in _months(first, last):
+                falls, *counts = months.get(month, no_events)
+                yield (
+                    clinic,
+                    month.strftime("%Y-%m"),
+                    falls,
+                    *counts,
+                    active,
+                    _ratio(falls, active),
+                    high_risk,
+                    _ratio(high_risk, active),
+                )
 
 
 class Referrals(Report):

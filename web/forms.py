@@ -69,6 +69,14 @@ class PatientFilterForm(forms.Form):
         return patients
 
 
+class TypedWholeNumberField(forms.IntegerField):
+    """A whole number typed in a text box, read like ``TypedDecimalField``: "12,0" is 12 as
+    "12.0" is, and "1,2" is refused as "1.2" is (never read as 12)."""
+
+    def to_python(self, value):
+        return super().to_python(value.replace(",", ".") if isinstance(value, str) else value)
+
+
 class PatientForm(forms.Form):
     """A patient's details (SPEC §2); the clinic is chosen only at registration."""
 
@@ -91,7 +99,7 @@ class PatientForm(forms.Form):
         label="Diagnosis date", required=False, help_text="Optional.", widget=DateInput
     )
     status = forms.ChoiceField(label="Status", choices=PatientStatus.choices, initial=PatientStatus.ACTIVE)
-    reassessment_interval_weeks = forms.IntegerField(
+    reassessment_interval_weeks = TypedWholeNumberField(
         label="Reassessment interval (weeks)",
         min_value=1,
         max_value=104,
@@ -497,16 +505,29 @@ class AssessmentEditForm(AssessmentForm):
 
 
 class FallForm(forms.Form):
+    """A fall as the patient tells it. Nothing is pre-filled that the teller has to say: not the
+    time (falls are often told days later, so "now" would be a guess), not the injury and not
+    the place (a pre-chosen "None" or "Home" would be saved whenever nobody changed it)."""
+
     occurred_at = forms.DateTimeField(
         label="When",
         help_text="Date and time, clinic time.",
+        error_messages={"required": "Enter the date and time of the fall."},
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     near_fall = forms.BooleanField(
         label="Near-fall (lost balance but did not end on the ground)", required=False
     )
-    injury = forms.ChoiceField(label="Injury", choices=Injury.choices, initial=Injury.NONE)
-    location = forms.ChoiceField(label="Where", choices=FallLocation.choices, initial=FallLocation.HOME)
+    injury = forms.ChoiceField(
+        label="Injury",
+        choices=[("", "Choose…"), *Injury.choices],
+        error_messages={"required": "Choose the injury: “None” if there was none."},
+    )
+    location = forms.ChoiceField(
+        label="Where",
+        choices=[("", "Choose…"), *FallLocation.choices],
+        error_messages={"required": "Choose where it happened."},
+    )
     activity = forms.CharField(label="Activity at the time", required=False, max_length=200)
     device_in_use = forms.ChoiceField(label="Device in use", choices=DEVICE_IN_USE_CHOICES, initial="none")
     contributing_factors = forms.MultipleChoiceField(

@@ -32,7 +32,13 @@ from patients.models import Patient
 from patients.services import PATIENT_EDITABLE
 from reminders.models import OPEN_STATUSES, Reminder
 
-from .labels import muscle_label
+from .labels import (
+    FOLLOW_UP_DETAIL_CHOICES,
+    REPORT_CODE_CHOICES,
+    code_words,
+    muscle_label,
+    report_column_label,
+)
 
 # What the button that moves a referral to each status says (no move leads back to draft).
 MOVE_LABELS = {
@@ -195,6 +201,24 @@ def plan_panel(user, plans, *, today, may_change_plan):
         "active": [row for row in rows if row.plan.status == PlanStatus.ACTIVE],
         "ended": [row for row in rows if row.plan.status == PlanStatus.ENDED],
     }
+
+
+def grades_table(trends):
+    """Every grade of ``trends["series"]`` as a row ``{assessed_on, muscle_group, side, grade}``,
+    head to toe as on the MMT grid (the order of ``MuscleGroup``), left before right, oldest first."""
+    head_to_toe = {group: i for i, group in enumerate(MuscleGroup)}
+    sides = {side: i for i, side in enumerate(Side)}
+    series = sorted(trends["series"], key=lambda s: (head_to_toe[s["muscle_group"]], sides[s["side"]]))
+    return [
+        {
+            "assessed_on": p["assessed_on"],
+            "muscle_group": s["muscle_group"],
+            "side": s["side"],
+            "grade": p["grade"],
+        }
+        for s in series
+        for p in s["points"]
+    ]
 
 
 def guidance_table(trends):
@@ -595,3 +619,69 @@ def reminder_row(reminder, *, today):
     """Overdue: open (neither acknowledged nor resolved) and its due date passed."""
     overdue = reminder.status in OPEN_STATUSES and reminder.due_on < today
     return ReminderRow(reminder, overdue)
+
+
+# Reports ---------------------------------------------------------------------------------------
+
+
+def report_month(value):
+    """A report's ``YYYY-MM`` month as the clinic writes it: ``2025-03`` → ``Mar 2025``."""
+    return format_date(datetime.date.fromisoformat(f"{value}-01"), "M Y")
+
+
+def _report_cell(column, value, clinic_names):
+    """One figure of a report as its table shows it: codes in words, shares as percentages."""
+    if value is None:
+        return "—"
+    if column == "clinic":
+        return clinic_names.get(value, value)
+    if column == "month":
+        return report_month(value)
+    if column in REPORT_CODE_CHOICES:
+        return code_words(REPORT_CODE_CHOICES[column], value)
+    if column == "high_fall_risk_share":
+        return f"{value:.0%}"
+    return value
+
+
+def report_table(report, columns, rows, *, clinic_names):
+    """A report's rows (``{column: value}``) as a table of words: ``{headings, rows}``."""
+    return {
+        "headings": [report_column_label(report, column) for column in columns],
+        "rows": [[_report_cell(column, row[column], clinic_names) for column in columns] for row in rows],
+    }
+
+
+def due_in_words(days_overdue):
+    """``3 days overdue``, ``Due today`` or ``Due in 3 days``: never a negative number of days."""
+    days = abs(days_overdue)
+    span = f"{days} day{'' if days == 1 else 's'}"
+    if days_overdue > 0:
+        return f"{span} overdue"
+    return f"Due in {span}" if days_overdue else "Due today"
+
+
+def overdue_report_row(row, *, clinic_names):
+    """A row of the overdue report (``{column: value}``) with what it is about in words."""
+    detail_choices = FOLLOW_UP_DETAIL_CHOICES.get(row["kind"])
+    return {
+        **row,
+        "what": rules.FollowUpKind(row["kind"]).label,
+        "when": due_in_words(row["days_overdue"]),
+        "overdue": row["days_overdue"] > 0,
+        "clinic_name": clinic_names.get(row["clinic"], row["clinic"]),
+        "detail_words": code_words(detail_choices, row["detail"]) if detail_choices else row["detail"],
+    }
+
+
+def report_chart(report, key, totals, *, clinic_names):
+    """A chart's data from a report's figures summed by ``key`` (``{key value: {column: total}}``):
+    the labels along its axis and its series, each named in words."""
+    columns = list(next(iter(totals.values()), {}))
+    return {
+        "labels": [_report_cell(key, value, clinic_names) for value in totals],
+        "series": [
+            {"name": report_column_label(report, column), "values": [row[column] for row in totals.values()]}
+            for column in columns
+        ],
+    }

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.grades import MuscleGroup
 from clinical_rules.rules import GUIDANCE
 from clinical_rules.trends import patient_trends
 from tests import factories
@@ -188,6 +189,48 @@ def test_falls_timeline_data(nora_web, assessed_patient, nora):
     data = chart_data(nora_web.get(_url(assessed_patient)))
     assert data["falls"] == [
         {"date": "2026-05-01", "near_fall": True, "injury": "none", "medical_attention": False}
+    ]
+
+
+def test_the_falls_table_shows_the_activity_and_the_notes_in_full(nora_web, assessed_patient, nora):
+    notes = (
+        "Left toe caught on the kerb outside the pharmacy; got up alone after a few minutes.\nBruised knee."
+    )
+    factories.FallFactory(
+        patient=assessed_patient, recorded_by=nora, activity="Walking to the shops", notes=notes
+    )
+    factories.FallFactory(patient=assessed_patient, recorded_by=nora, near_fall=True)
+    html = nora_web.get(_url(assessed_patient)).content.decode()
+    falls = html.split('id="falls"', 1)[1].split("</section>", 1)[0]
+    head = falls.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert '<th scope="col">Activity</th><th scope="col">Notes</th>' in head
+    told, untold = sorted(_table_rows(html, "falls"), key=lambda row: "Walking" not in row)
+    assert '<td class="cell-text">Walking to the shops</td>' in told
+    assert (
+        '<td class="cell-text">Left toe caught on the kerb outside the pharmacy; got up alone after a few '
+        "minutes.<br>Bruised knee.</td>"
+    ) in told
+    assert untold.count('<td class="cell-text">—</td>') == 2
+
+
+def test_the_grades_table_runs_head_to_toe_left_before_right_oldest_first(nora_web, assessed_patient):
+    response = nora_web.get(_url(assessed_patient))
+    rows = [(r["muscle_group"], r["side"], r["assessed_on"]) for r in response.context["grades"]]
+    expected = [
+        (group.value, side, day)
+        for group in MuscleGroup
+        for side in ("left", "right")
+        for day in (datetime.date(2026, 1, 10), datetime.date(2026, 4, 10))
+    ]
+    assert rows == expected
+    table = response.content.decode().split("<summary>Grades as a table</summary>", 1)[1]
+    first_cells = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td>", table)[:5]
+    assert first_cells == [
+        ("Shoulder abduction", "Left"),
+        ("Shoulder abduction", "Left"),
+        ("Shoulder abduction", "Right"),
+        ("Shoulder abduction", "Right"),
+        ("Elbow flexion", "Left"),
     ]
 
 

@@ -137,3 +137,21 @@ def test_a_page_costs_a_fixed_number_of_queries(nora_web, north, nora):
     # one asks whether the user has a second factor to give (accounts.middleware); four write the
     # access record (its row and its patients, in a savepoint: the test runs in a transaction).
     assert few <= 14
+
+
+def test_the_list_tells_two_patients_of_the_same_name_apart_by_date_of_birth(nora_web, north):
+    for mrn, born in (("N-501", datetime.date(1961, 3, 4)), ("N-502", datetime.date(1979, 11, 30))):
+        factories.PatientFactory(
+            clinic=north, given_name="Mary", family_name="Jones", mrn=mrn, date_of_birth=born
+        )
+    html = nora_web.get(URL, {"q": "Mary Jones"}).content.decode()
+    assert '<th scope="col">Date of birth</th>' in html
+    assert "<td>4 Mar 1961</td>" in html and "<td>30 Nov 1979</td>" in html
+
+
+def test_an_unknown_ms_type_reads_as_a_word(nora_web, north):
+    factories.PatientFactory(clinic=north, family_name="Unsure", ms_type="unknown")
+    factories.PatientFactory(clinic=north, family_name="Known", ms_type="PPMS")
+    html = nora_web.get(URL).content.decode()
+    assert "<td>Unknown</td>" in html and "<td>PPMS</td>" in html
+    assert "<td>unknown</td>" not in html

@@ -108,6 +108,24 @@ def test_the_number_fields_are_text_boxes_the_browser_cannot_rewrite(nora_web, a
     assert 'type="text"' in interval and 'inputmode="numeric"' in interval
 
 
+PATIENT = {
+    "mrn": "N-1",
+    "given_name": "Ann",
+    "family_name": "Lee",
+    "date_of_birth": "1970-01-01",
+    "sex": "female",
+    "ms_type": "RRMS",
+    "status": "active",
+}
+
+
+@pytest.mark.parametrize("typed", ["12,0", "12.0", " 12 "])
+def test_a_whole_reassessment_interval_reads_with_a_comma_as_with_a_point(nora_web, north, typed):
+    data = PATIENT | {"clinic": str(north.pk), "reassessment_interval_weeks": typed}
+    assert nora_web.post(reverse("web:patient_new"), data).status_code == 302
+    assert Patient.objects.get().reassessment_interval_weeks == 12
+
+
 def test_a_reassessment_interval_typed_with_a_comma_is_refused_not_multiplied(nora_web, north):
     data = {
         "clinic": str(north.pk),

@@ -191,3 +191,18 @@ def test_a_strength_review_reminder_names_its_assessment_and_leads_to_the_patien
     assert "<td>Strength review</td>" in row
     dashboard = reverse("web:patient_dashboard", args=[assessed_patient.pk])
     assert f'<a href="{dashboard}#review">Findings of the assessment of 10 Apr 2026</a>' in row
+
+
+def test_a_plan_review_reminder_names_the_plan_in_words(nora_web, assessed_patient, phil, nora):
+    plan = factories.PlanFactory(
+        patient=assessed_patient, prescribed_by=phil, started_on=datetime.date(2026, 3, 2)
+    )
+    reminder = factories.ReminderFactory(
+        patient=assessed_patient, kind="plan_review_due", exercise_plan=plan, due_on=plan.review_on
+    )
+    reminder.recipients.add(nora)
+    html = nora_web.get(INBOX).content.decode()
+    row = html.split(f'id="reminder-{reminder.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "Exercise plan review due" in row
+    assert "Progressive resistance plan, knee extension (left), review 13 Apr 2026" in row
+    assert "Next assessment" not in row and "plan_review_due" not in row

@@ -93,6 +93,7 @@ def patient_dashboard(request, pk):
         ),
         "assessments": presenters.record_rows(user, assessments),
         "latest": assessments[0] if assessments else None,
+        "grades": presenters.grades_table(trends),
         "guidance": presenters.guidance_table(trends),
         "findings": presenters.changes_to_review(
             trends,

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessments.selectors import assessment_list, last_gradings_of, latest_assessment_of
@@ -134,9 +133,6 @@ def fall_new(request, pk):
         fall = fall_record(patient=patient, recorded_by=request.user, **data)
         return f"{fall.describe()} recorded."
 
-    def initial():
-        return {"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}
-
     return _record_form(
         request,
         pk,
@@ -144,7 +140,6 @@ def fall_new(request, pk):
         allowed=policy.may_record_fall,
         save=save,
         template="web/fall_form.html",
-        initial=initial,
     )
 
 

@@ -19,15 +19,26 @@ from audit.services import access_record
 from care.models import ReferralStatus
 from patients import policy
 from patients.clock import clinic_today
-from reminders.models import ReminderKind
-from reports.queries import DATE_OUT_OF_RANGE, EARLIEST, LATEST, REPORTS, Scope, report_clinics
+from reports.queries import EARLIEST, LATEST, REPORTS, Scope, report_clinics
 
+from .. import presenters
 from ..forms import DateInput
 
 OVERDUE_SHOWN = 50
+# The API's bounds (``reports.queries``), with the dates as the clinic writes them.
+DATE_OUT_OF_RANGE_IN_WORDS = (
+    f"Enter a date from {EARLIEST.day} {EARLIEST:%b %Y} to {LATEST.day} {LATEST:%b %Y}."
+)
 # The page shows every report at once; its access record names them so.
 ALL_REPORTS = "all"
-KIND_LABELS = dict(ReminderKind.choices)
+# What each chart draws: ``{report: (the figures' key along the axis, the columns summed over
+# clinics)}``.
+CHARTS = {
+    "caseload": ("clinic", ["assessed_in_interval", "overdue", "never_assessed"]),
+    "falls": ("month", ["falls", "near_falls", "injuries"]),
+    "referrals": ("to_service", ReferralStatus.values),
+    "devices": ("device_type", ["active", "review_due"]),
+}
 
 
 class ReportFilterForm(forms.Form):
@@ -44,7 +55,7 @@ class ReportFilterForm(forms.Form):
         for name in ("date_from", "date_to"):
             day = data.get(name)
             if day and not EARLIEST <= day <= LATEST:
-                self.add_error(name, DATE_OUT_OF_RANGE)
+                self.add_error(name, DATE_OUT_OF_RANGE_IN_WORDS)
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", "Must not be before the start date.")
         return data
@@ -55,9 +66,10 @@ def _rows(report, scope):
 
 
 def _summed(rows, key, columns):
-    """``rows`` summed over clinics: ``{key value: {column: total}}``, in first-seen order."""
+    """``rows`` summed over clinics: ``{key value: {column: total}}``, in the order of the key's
+    values (the reports' rows come by clinic, then by that key)."""
     totals = defaultdict(lambda: dict.fromkeys(columns, 0))
-    for row in rows:
+    for row in sorted(rows, key=lambda row: row[key]):
         for column in columns:
             totals[row[key]][column] += row[column] or 0
     return totals
@@ -89,36 +101,37 @@ def report_page(request):
         }.items()
         if value
     }
+    clinic_names = {c.code: c.name for c in clinics}
     overdue = REPORTS["overdue"]
     overdue_rows = overdue.queryset(scope)
     results = {
         name: _rows(REPORTS[name], scope)
         for name in ("caseload", "falls", "referrals", "devices", "strength")
     }
-    caseload = _summed(results["caseload"], "clinic", ["assessed_in_interval", "overdue", "never_assessed"])
-    falls = _summed(results["falls"], "month", ["falls", "near_falls", "injuries"])
-    referrals = _summed(results["referrals"], "to_service", ReferralStatus.values)
-    devices = _summed(results["devices"], "device_type", ["active", "review_due"])
     context.update(
         scope=scope,
         clinics=chosen,
-        results=results,
+        tables={
+            name: presenters.report_table(name, REPORTS[name].columns, rows, clinic_names=clinic_names)
+            for name, rows in results.items()
+        },
         overdue=[
-            {**dict(zip(overdue.columns, row, strict=True)), "what": KIND_LABELS[row[0]]}
+            presenters.overdue_report_row(
+                dict(zip(overdue.columns, row, strict=True)), clinic_names=clinic_names
+            )
             for row in overdue.rows(scope, overdue_rows[:OVERDUE_SHOWN])
         ],
         overdue_count=overdue_rows.count(),
         overdue_shown=OVERDUE_SHOWN,
-        columns={name: report.columns for name, report in REPORTS.items()},
         csv={
             name: f"{reverse(f'api:report-{name}')}?{urlencode({**query, 'format': 'csv'})}"
             for name in REPORTS
         },
         chart_data={
-            "caseload": {"labels": list(caseload), "series": _series(caseload)},
-            "falls": {"labels": list(falls), "series": _series(falls)},
-            "referrals": {"labels": list(referrals), "series": _series(referrals)},
-            "devices": {"labels": list(devices), "series": _series(devices)},
+            name: presenters.report_chart(
+                name, key, _summed(results[name], key, columns), clinic_names=clinic_names
+            )
+            for name, (key, columns) in CHARTS.items()
         },
     )
     response = render(request, "web/reports.html", context)
@@ -126,8 +139,3 @@ def report_page(request):
         request=request, action=AccessAction.REPORT, clinic_ids=scope.clinic_ids, report=ALL_REPORTS
     )
     return response
-
-
-def _series(totals):
-    columns = next(iter(totals.values()), {}).keys()
-    return [{"name": column, "values": [row[column] for row in totals.values()]} for column in columns]

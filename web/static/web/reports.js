@@ -1,7 +1,7 @@
 /* The report page's charts (Chart.js, served by the app from npm's package).
  *
  * Everything drawn comes from the page's json_script "report-data", which the server built
- * from reports.queries: this file only draws. Series differ by pattern-free colours and are
+ * from reports.queries with every label and series name already in words: this file only draws. Series differ by pattern-free colours and are
  * named in each chart's legend; every figure is also in the table under its chart.
  */
 (function () {
@@ -19,7 +19,7 @@
       data: {
         labels: chart.labels,
         datasets: chart.series.map(function (series, i) {
-          return { label: series.name.replace(/_/g, " "), data: series.values, backgroundColor: COLOURS[i % COLOURS.length] };
+          return { label: series.name, data: series.values, backgroundColor: COLOURS[i % COLOURS.length] };
         }),
       },
       options: {
@@ -40,7 +40,7 @@
       data: {
         labels: chart.labels,
         datasets: chart.series.map(function (series, i) {
-          return { label: series.name.replace(/_/g, " "), data: series.values, borderColor: COLOURS[i % COLOURS.length], backgroundColor: COLOURS[i % COLOURS.length], borderDash: i ? [6, 4] : [] };
+          return { label: series.name, data: series.values, borderColor: COLOURS[i % COLOURS.length], backgroundColor: COLOURS[i % COLOURS.length], borderDash: i ? [6, 4] : [] };
         }),
       },
       options: { maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true } } },
