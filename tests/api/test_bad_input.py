@@ -248,8 +248,67 @@ def test_bad_referral_fields_are_named(changes, field, north_patient, nora_api):
         ("referral", {"referred_on_before": "2024-02-30"}, "referred_on"),
         ("reminder", {"kind": "birthday"}, "kind"),
         ("reminder", {"status": "snoozed"}, "status"),
+        ("medication", {"drug": "aspirin"}, "drug"),
+        ("medication", {"event": "double\x00"}, "event"),
+        ("medication", {"occurred_on_after": "1 Jan 2026"}, "occurred_on"),
+        ("medication", {"occurred_on_before": "99999-01-01"}, "occurred_on"),
+        ("medication", {"patient": "9" * 30}, "patient"),
+        ("exercise_plan", {"status": "paused"}, "status"),
+        ("exercise_plan", {"kind": "yoga"}, "kind"),
+        ("exercise_plan", {"started_on_after": "2026-02-30"}, "started_on"),
+        ("exercise_plan", {"patient": "-1"}, "patient"),
     ],
 )
 def test_invalid_filter_values_are_a_400(name, params, field, nora_api):
     response = nora_api.get(reverse(f"api:{name}-list"), params)
     assert_bad(response, field)
+
+
+LISTS = ["patient", "assessment", "fall", "device", "referral", "reminder", "medication", "exercise_plan"]
+
+
+@pytest.mark.parametrize(
+    ("name", "param"),
+    [
+        *((name, "ordering") for name in LISTS),
+        # Filters a reader might expect but the list does not have: never the whole list as if applied.
+        ("medication", "drug_name"),
+        ("exercise_plan", "muscle_group"),
+        ("exercise_plan", "side"),
+        ("exercise_plan", "review_on_before"),
+        ("medication", "occurred_on"),
+        ("assessment", "clinic"),
+        ("medication", "include_error"),
+    ],
+)
+def test_an_unknown_query_parameter_is_a_400_naming_it_and_the_accepted_ones(
+    name, param, north_patient, nora, phil, nora_api
+):
+    factories.MedicationFactory(patient=north_patient, recorded_by=nora, drug="baclofen")
+    factories.PlanFactory(patient=north_patient, prescribed_by=phil, muscle_group="knee_extension")
+    response = nora_api.get(reverse(f"api:{name}-list"), {param: "grip", "page_size": 10})
+    assert response.status_code == 400
+    [message] = response.json()[param]
+    assert message.startswith("Unknown query parameter; accepted: ")
+    accepted = message.removeprefix("Unknown query parameter; accepted: ").removesuffix(".").split(", ")
+    assert {"page", "page_size"} <= set(accepted) and param not in accepted
+    assert ("include_errors" in accepted) is (name != "reminder")
+
+
+def test_the_accepted_query_parameters_are_each_read(nora_api):
+    response = nora_api.get(
+        reverse("api:exercise_plan-list"),
+        {
+            "format": "json",
+            "page": 1,
+            "page_size": 5,
+            "patient": "",
+            "status": "active",
+            "kind": "maintenance",
+            "started_on_after": "2026-01-01",
+            "started_on_before": "2026-12-31",
+            "plan_review_due": "false",
+            "include_errors": "false",
+        },
+    )
+    assert response.status_code == 200, response.json()

@@ -142,6 +142,8 @@ def test_a_patient_of_another_clinic_is_no_filter_value(south_patient, nora_api)
         ("api:patient-list", "high_fall_risk"),
         ("api:referral-list", "overdue"),
         ("api:fall-list", "include_errors"),
+        ("api:exercise_plan-list", "plan_review_due"),
+        ("api:medication-list", "include_errors"),
     ],
 )
 def test_a_yes_no_filter_refuses_anything_but_true_or_false(nora_api, route, param):
