@@ -112,3 +112,50 @@ def test_a_link_cannot_prefill_markup_or_another_service_into_a_referral(marked_
     html = response.content.decode()
     assert "<script>alert(1)" not in html and ESCAPED in html
     assert " selected>" not in html.split('name="to_service"', 1)[1].split("</select>", 1)[0]
+
+
+def test_fields_a_change_page_does_not_have_are_ignored_not_written(marked_up, north, nora, phil):
+    patient, medication, plan = marked_up
+    other = factories.PatientFactory(clinic=north)
+    smuggled = {
+        "patient": other.pk,
+        "patient_id": other.pk,
+        "prescribed_by": nora.pk,
+        "recorded_by": phil.pk,
+        "entered_in_error_at": "2026-05-01T00:00:00Z",
+    }
+    plan_data = {
+        "muscle_group": "knee_extension",
+        "side": "both",
+        "kind": "maintenance",
+        "prescription": "Sit-to-stand, 10 a day",
+        "started_on": "2026-05-02",
+        "review_on": "2026-07-01",
+        "status": "active",
+    }
+    assert (
+        web_client_of(phil).post(reverse("web:plan_edit", args=[plan.pk]), plan_data | smuggled).status_code
+        == 302
+    )
+    medication_data = {"drug": "baclofen", "drug_name": "", "event": "start", "occurred_on": "2026-04-01"}
+    response = web_client_of(phil).post(
+        reverse("web:medication_edit", args=[medication.pk]), medication_data | smuggled
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    medication.refresh_from_db()
+    assert (plan.patient, plan.prescribed_by, plan.entered_in_error) == (patient, phil, False)
+    assert (plan.prescription, plan.review_on) == ("Sit-to-stand, 10 a day", datetime.date(2026, 7, 1))
+    assert (medication.patient, medication.recorded_by, medication.entered_in_error) == (patient, nora, False)
+    assert medication.drug == "baclofen"
+
+
+def test_a_medicine_named_only_by_invisible_characters_is_refused_in_words_on_the_page(marked_up, nora):
+    patient, _, _ = marked_up
+    data = {"drug": "other", "drug_name": "\u200b\u2060", "event": "start", "occurred_on": "2026-05-01"}
+    response = web_client_of(nora).post(reverse("web:medication_new", args=[patient.pk]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["drug_name"] == [
+        "Required when the drug is other: name the medicine."
+    ]
+    assert patient.medication_events.count() == 2
