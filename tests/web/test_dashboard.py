@@ -222,7 +222,11 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(nora_web, assessed_patien
             factories.ReferralFactory(patient=assessed_patient, created_by=nora)
             # Each a dose change drawn on every chart, and a plan on the dashboard with its sheet.
             factories.MedicationFactory(
-                patient=assessed_patient, recorded_by=nora, drug="tizanidine", event="increase", occurred_on=day
+                patient=assessed_patient,
+                recorded_by=nora,
+                drug="tizanidine",
+                event="increase",
+                occurred_on=day,
             )
             factories.PlanFactory(patient=assessed_patient, prescribed_by=phil, started_on=day, side="both")
 
