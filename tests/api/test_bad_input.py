@@ -312,3 +312,36 @@ def test_the_accepted_query_parameters_are_each_read(nora_api):
         },
     )
     assert response.status_code == 200, response.json()
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "field"),
+    [
+        # The default follow-up (42 or 90 days on) or the five-year bound of a date this late
+        # lies past the calendar's end: a crash (500) before the date was refused as future.
+        ("exercise_plan", {"started_on": "9999-12-31"}, "started_on"),
+        ("exercise_plan", {"started_on": "9999-12-31", "review_on": "9999-12-31"}, "started_on"),
+        ("exercise_plan", {"started_on": "9996-02-29", "review_on": "9999-12-31"}, "started_on"),
+        ("device", {"prescribed_on": "9999-12-31"}, "prescribed_on"),
+        ("device", {"prescribed_on": "9999-11-30", "review_due_on": "9999-12-31"}, "prescribed_on"),
+        ("referral", {"referred_on": "9999-12-31", "due_by": "9999-12-31"}, "referred_on"),
+    ],
+)
+def test_a_start_date_at_the_end_of_the_calendar_is_refused_as_future_not_a_500(
+    name, body, field, north_patient, phil_api
+):
+    base = {
+        "exercise_plan": {"muscle_group": "grip", "side": "left", "kind": "balance"},
+        "device": {"device_type": "cane"},
+        "referral": {"to_service": "gp", "reason": "Leg weakness"},
+    }[name]
+    response = phil_api.post(
+        reverse(f"api:{name}-list"), {"patient": north_patient.pk, **base, **body}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()[field] == ["Must not be in the future."]
+
+
+def test_the_latest_follow_up_of_a_start_in_the_calendars_last_years_is_its_last_day():
+    assert latest_follow_up_date(datetime.date(9995, 3, 1)) == datetime.date.max
+    assert latest_follow_up_date(datetime.date(9994, 12, 31)) == datetime.date(9999, 12, 31)

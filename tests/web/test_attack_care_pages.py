@@ -159,3 +159,15 @@ def test_a_medicine_named_only_by_invisible_characters_is_refused_in_words_on_th
         "Required when the drug is other: name the medicine."
     ]
     assert patient.medication_events.count() == 2
+
+
+@pytest.mark.parametrize(
+    "dates", [{"started_on": "9999-12-31"}, {"started_on": "9999-12-31", "review_on": "9999-12-31"}]
+)
+def test_a_plan_started_at_the_end_of_the_calendar_is_refused_in_words_not_a_500(marked_up, phil, dates):
+    patient, _, _ = marked_up
+    data = {"muscle_group": "grip", "side": "left", "kind": "balance", **dates}
+    response = web_client_of(phil).post(reverse("web:plan_new", args=[patient.pk]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["started_on"] == ["Must not be in the future."]
+    assert patient.exercise_plans.count() == 1
