@@ -8,13 +8,8 @@ from django.utils import timezone
 
 from tests import factories
 
-from . import test_browser
-
+# Chromium and the live-server page helper come from tests/web/conftest.py (tests/web/browser.py).
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# Chromium and the live-server browser of the other browser tests.
-browser = test_browser.browser
-web = test_browser.web
 
 
 def test_printed_the_sheet_shows_no_navigation_only_the_plan(web, nora, phil, north):
