@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django_filters import rest_framework as filters
+from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from assessments.models import Assessment, TrendReview
 from care.models import DevicePrescription, ExercisePlan, FallEvent, MedicationEvent, Referral
@@ -40,6 +42,34 @@ class BooleanFilter(filters.BooleanFilter):
         # django-filter's BooleanWidget would read an unknown value as "no filter".
         kwargs.setdefault("widget", forms.TextInput)
         super().__init__(*args, **kwargs)
+
+
+class StrictFilterBackend(filters.DjangoFilterBackend):
+    """django-filter's backend, refusing a query parameter that nothing reads with a 400 naming it.
+
+    A misspelt or unsupported filter (``?drugg=baclofen``, ``?muscle_group=grip`` on plans) would
+    otherwise answer the whole unfiltered list as if it had been applied (SPEC §4: bad input is a
+    400 with a message, never silently ignored).
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        accepted = self.accepted_parameters(request, queryset, view)
+        if unknown := sorted(set(request.query_params) - accepted):
+            message = f"Unknown query parameter; accepted: {', '.join(sorted(accepted))}."
+            raise serializers.ValidationError(dict.fromkeys(unknown, [message]))
+        return super().filter_queryset(request, queryset, view)
+
+    def accepted_parameters(self, request, queryset, view):
+        """The filters' parameters (a range's ``_after`` and ``_before``), the paginator's and ``format``."""
+        accepted = {api_settings.URL_FORMAT_OVERRIDE}
+        paginator = getattr(view, "paginator", None)
+        if paginator is not None:
+            accepted |= {paginator.page_query_param, paginator.page_size_query_param}
+        filterset = self.get_filterset(request, queryset, view)
+        for name, field in (filterset.form.fields if filterset else {}).items():
+            suffixes = getattr(field.widget, "suffixes", None)
+            accepted |= {field.widget.suffixed(name, suffix) for suffix in suffixes} if suffixes else {name}
+        return accepted - {None}
 
 
 def _visible_patients(request):

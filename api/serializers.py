@@ -212,7 +212,34 @@ class PatientSerializer(ClinicalRecordSerializer):
         validators = []
 
 
-class MuscleScoreSerializer(StrictModelSerializer):
+class WholeItemSerializer(StrictModelSerializer):
+    """An item of a list that a change replaces as a whole (an assessment's scores): given whole.
+
+    A PATCH is a partial update, and DRF lets a partial update leave out required fields all
+    the way down, into each item of a nested list; an item without its muscle group or its
+    grade would reach the service. Here each missing required field is named, as on a create.
+    """
+
+    def to_internal_value(self, data):
+        missing = {}
+        if isinstance(data, Mapping):
+            missing = {
+                name: [field.error_messages["required"]]
+                for name, field in self.fields.items()
+                if field.required and name not in data
+            }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if missing and isinstance(exc.detail, Mapping):
+                raise serializers.ValidationError({**exc.detail, **missing}) from exc
+            raise
+        if missing:
+            raise serializers.ValidationError(missing)
+        return value
+
+
+class MuscleScoreSerializer(WholeItemSerializer):
     grade = GradeField()
 
     class Meta:
@@ -222,7 +249,7 @@ class MuscleScoreSerializer(StrictModelSerializer):
         validators = []
 
 
-class SpasticityScoreSerializer(StrictModelSerializer):
+class SpasticityScoreSerializer(WholeItemSerializer):
     mas = MASField(help_text="Modified Ashworth Scale, ordered 0 < 1 < 1+ < 2 < 3 < 4.")
 
     class Meta:

@@ -1,8 +1,6 @@
 """Fall events, assistive-device prescriptions, referrals with their status history, medication
 events and exercise plans."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -10,7 +8,13 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from patients.anatomy import MuscleGroup
-from patients.models import EARLIEST_CLINICAL_DATE, ClinicalRecord, ClinicalRecordQuerySet, RecordType
+from patients.models import (
+    EARLIEST_CLINICAL_DATE,
+    ClinicalRecord,
+    ClinicalRecordQuerySet,
+    RecordType,
+    days_after,
+)
 
 
 class DeviceType(models.TextChoices):
@@ -195,7 +199,7 @@ class DevicePrescription(ClinicalRecord):
 
     @classmethod
     def default_review_due_on(cls, prescribed_on):
-        return prescribed_on + timedelta(days=cls.DAYS_TO_REVIEW)
+        return days_after(prescribed_on, cls.DAYS_TO_REVIEW)
 
 
 class DeviceReview(ClinicalRecord):
@@ -357,7 +361,7 @@ class Referral(ClinicalRecord):
 
     @classmethod
     def default_due_by(cls, referred_on, urgency):
-        return referred_on + timedelta(days=cls.DAYS_TO_DUE[urgency])
+        return days_after(referred_on, cls.DAYS_TO_DUE[urgency])
 
     def save(self, *args, **kwargs):
         # The one place the default is set: a referral saved without a due date gets it.
@@ -579,4 +583,4 @@ class ExercisePlan(ClinicalRecord):
 
     @classmethod
     def default_review_on(cls, started_on):
-        return started_on + timedelta(days=cls.DAYS_TO_REVIEW)
+        return days_after(started_on, cls.DAYS_TO_REVIEW)

@@ -336,9 +336,16 @@ def referral_transition(*, referral, to_status, by, expected_version=None):
 MEDICATION_EDITABLE = ("drug", "drug_name", "event", "occurred_on", "dose", "notes")
 
 
+def _shows_anything(text):
+    """Whether ``text`` has a character a reader would see (not only spaces, zero-width or control ones)."""
+    return any(character.isprintable() and not character.isspace() for character in text)
+
+
 def _medication_validate(medication):
     errors = clinical_date_errors("occurred_on", medication.occurred_on, medication.patient)
-    medication.drug_name = medication.drug_name.strip()
+    # A name nobody can read (a zero-width space, say) names no medicine: it is no name at all.
+    name = medication.drug_name.strip()
+    medication.drug_name = name if _shows_anything(name) else ""
     if medication.drug == Drug.OTHER and not medication.drug_name:
         errors["drug_name"] = ["Required when the drug is other: name the medicine."]
     elif medication.drug != Drug.OTHER and medication.drug_name:

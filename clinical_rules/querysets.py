@@ -185,8 +185,11 @@ def referrals_still_open(referrals, due_on):
 
 
 def plans_review_due(plans, today):
-    """Rule 20: active plans whose review falls due within a week, or is overdue."""
-    return plans.filter(status=PlanStatus.ACTIVE, review_on__lte=today + timedelta(days=DUE_SOON_DAYS))
+    """Rule 20: valid active plans whose review falls due within a week, or is overdue (a plan
+    entered in error takes no part, even in a list that shows it with ``include_errors``)."""
+    return plans.valid().filter(
+        status=PlanStatus.ACTIVE, review_on__lte=today + timedelta(days=DUE_SOON_DAYS)
+    )
 
 
 def device_reviews_still_due(devices, due_on):

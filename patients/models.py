@@ -9,7 +9,7 @@ This is the ground floor: it imports no other app of the project.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import reduce
 
 from django.conf import settings
@@ -111,6 +111,15 @@ class ClinicalRecordQuerySet(ClinicScopedQuerySet):
 TEXT_MAX_LENGTH = 10_000
 # SPEC §2 "Plausible input": no clinical date before this one (a year typed as 0202 for 2020).
 EARLIEST_CLINICAL_DATE = date(1900, 1, 1)
+
+
+def days_after(day, days):
+    """``day`` + ``days``, or the last date there is: a start date that late is refused as in the
+    future anyway, and the default follow-up worked out on the way must not crash (a 500)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """Writes about clinics, staff, roles and patients, and what every clinical record shares."""
 
+from datetime import date
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
@@ -154,7 +156,10 @@ def clinical_date_errors(field, day, patient):
 
 
 def latest_follow_up_date(start):
-    """Five calendar years after ``start``: the same day and month (29 February → 28 February)."""
+    """Five calendar years after ``start``: the same day and month (29 February → 28 February);
+    the last date there is for a start in the last five years of the calendar (refused anyway)."""
+    if start.year + FOLLOW_UP_YEARS > date.max.year:
+        return date.max
     try:
         return start.replace(year=start.year + FOLLOW_UP_YEARS)
     except ValueError:

@@ -13,7 +13,7 @@ on the next sweep.
 """
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -167,7 +167,14 @@ def _create(kind, rows):
             **{f"{membership}__is_active": True, f"{membership}__groups__name__in": rules.roles}
         ).values_list("pk", f"{membership}_id")
     else:
-        recipients = new.values_list("pk", rules.author)
+        # The author only while they are active staff of the patient's clinic (SPEC §2): one who
+        # has left could not open the reminder, and nobody who can would be told of it.
+        author = rules.author.removesuffix("_id")
+        recipients = new.filter(
+            Q(**{f"{author}__is_superuser": True})
+            | Q(**{f"{author}__clinic_memberships__clinic": F("patient__clinic")}),
+            **{f"{author}__is_active": True},
+        ).values_list("pk", rules.author)
     _insert_recipients(recipients.order_by().distinct())
     return created
 

@@ -13,7 +13,7 @@ from tests.support.clients import web_client_of
 
 pytestmark = pytest.mark.django_db
 
-KINDS = ["patient", "assessment", "fall", "device", "referral"]
+KINDS = ["patient", "assessment", "fall", "device", "referral", "medication", "exercise_plan"]
 # A valid change of each kind of record, as a PATCH body.
 CHANGES = {
     "patient": {"given_name": "Irene"},
@@ -21,6 +21,8 @@ CHANGES = {
     "fall": {"notes": "Tripped on a rug"},
     "device": {"reason": "Foot drop"},
     "referral": {"reason": "AFO review"},
+    "medication": {"dose": "15 mg three times a day"},
+    "exercise_plan": {"prescription": "Sit-to-stand, 2 sets of 8, daily"},
 }
 
 
@@ -34,6 +36,8 @@ def _make(kind, patient, *, nora, phil):
         "fall": lambda: factories.FallFactory(patient=patient, recorded_by=nora),
         "device": lambda: factories.DeviceFactory(patient=patient, prescribed_by=phil),
         "referral": lambda: factories.ReferralFactory(patient=patient, created_by=nora),
+        "medication": lambda: factories.MedicationFactory(patient=patient, recorded_by=nora),
+        "exercise_plan": lambda: factories.PlanFactory(patient=patient, prescribed_by=phil),
     }[kind]()
 
 
@@ -106,7 +110,7 @@ def test_the_trends_etag_is_not_the_patients(north_patient, nora_api):
     assert response.status_code == 412
 
 
-@pytest.mark.parametrize("kind", ["assessment", "fall", "device", "referral"])
+@pytest.mark.parametrize("kind", ["assessment", "fall", "device", "referral", "medication", "exercise_plan"])
 def test_the_etag_a_create_answers_is_the_one_to_edit_with(kind, north_patient, ada_api):
     today = timezone.localdate()
     bodies = {
@@ -130,6 +134,20 @@ def test_the_etag_a_create_answers_is_the_one_to_edit_with(kind, north_patient, 
             "review_due_on": (today + datetime.timedelta(days=90)).isoformat(),
         },
         "referral": {"patient": north_patient.pk, "to_service": "orthotics", "reason": "AFO fitting"},
+        "medication": {
+            "patient": north_patient.pk,
+            "drug": "other",
+            "drug_name": "Lioresal",
+            "event": "start",
+            "occurred_on": today.isoformat(),
+        },
+        "exercise_plan": {
+            "patient": north_patient.pk,
+            "muscle_group": "ankle_dorsiflexion",
+            "side": "both",
+            "kind": "stretching",
+            "started_on": today.isoformat(),
+        },
     }
     created = ada_api.post(reverse(f"api:{kind}-list"), bodies[kind], format="json")
     assert created.status_code == 201
@@ -226,7 +244,7 @@ def test_the_version_of_another_patient_is_a_conflict_on_the_edit_page(north, no
     assert response.status_code == 200 and "Someone else changed" in response.content.decode()
 
 
-@pytest.mark.parametrize("kind", ["fall", "referral"])
+@pytest.mark.parametrize("kind", ["fall", "referral", "medication", "exercise_plan"])
 def test_marking_a_record_entered_in_error_on_the_page_makes_its_etag_useless(kind, record_of, ada, ada_api):
     record = record_of(kind)
     url = _detail(kind, record)
@@ -246,7 +264,9 @@ def test_marking_a_record_entered_in_error_on_the_page_makes_its_etag_useless(ki
 # Who may not edit learns nothing of the version ---------------------------------------------
 
 
-@pytest.mark.parametrize(("kind", "refused"), [("patient", "phil_api"), ("device", "nora_api")])
+@pytest.mark.parametrize(
+    ("kind", "refused"), [("patient", "phil_api"), ("device", "nora_api"), ("exercise_plan", "nora_api")]
+)
 def test_a_role_the_policy_refuses_gets_403_whatever_the_if_match(request, kind, refused, record_of, ada_api):
     record = record_of(kind)
     url = _detail(kind, record)

@@ -248,8 +248,100 @@ def test_bad_referral_fields_are_named(changes, field, north_patient, nora_api):
         ("referral", {"referred_on_before": "2024-02-30"}, "referred_on"),
         ("reminder", {"kind": "birthday"}, "kind"),
         ("reminder", {"status": "snoozed"}, "status"),
+        ("medication", {"drug": "aspirin"}, "drug"),
+        ("medication", {"event": "double\x00"}, "event"),
+        ("medication", {"occurred_on_after": "1 Jan 2026"}, "occurred_on"),
+        ("medication", {"occurred_on_before": "99999-01-01"}, "occurred_on"),
+        ("medication", {"patient": "9" * 30}, "patient"),
+        ("exercise_plan", {"status": "paused"}, "status"),
+        ("exercise_plan", {"kind": "yoga"}, "kind"),
+        ("exercise_plan", {"started_on_after": "2026-02-30"}, "started_on"),
+        ("exercise_plan", {"patient": "-1"}, "patient"),
     ],
 )
 def test_invalid_filter_values_are_a_400(name, params, field, nora_api):
     response = nora_api.get(reverse(f"api:{name}-list"), params)
     assert_bad(response, field)
+
+
+LISTS = ["patient", "assessment", "fall", "device", "referral", "reminder", "medication", "exercise_plan"]
+
+
+@pytest.mark.parametrize(
+    ("name", "param"),
+    [
+        *((name, "ordering") for name in LISTS),
+        # Filters a reader might expect but the list does not have: never the whole list as if applied.
+        ("medication", "drug_name"),
+        ("exercise_plan", "muscle_group"),
+        ("exercise_plan", "side"),
+        ("exercise_plan", "review_on_before"),
+        ("medication", "occurred_on"),
+        ("assessment", "clinic"),
+        ("medication", "include_error"),
+    ],
+)
+def test_an_unknown_query_parameter_is_a_400_naming_it_and_the_accepted_ones(
+    name, param, north_patient, nora, phil, nora_api
+):
+    factories.MedicationFactory(patient=north_patient, recorded_by=nora, drug="baclofen")
+    factories.PlanFactory(patient=north_patient, prescribed_by=phil, muscle_group="knee_extension")
+    response = nora_api.get(reverse(f"api:{name}-list"), {param: "grip", "page_size": 10})
+    assert response.status_code == 400
+    [message] = response.json()[param]
+    assert message.startswith("Unknown query parameter; accepted: ")
+    accepted = message.removeprefix("Unknown query parameter; accepted: ").removesuffix(".").split(", ")
+    assert {"page", "page_size"} <= set(accepted) and param not in accepted
+    assert ("include_errors" in accepted) is (name != "reminder")
+
+
+def test_the_accepted_query_parameters_are_each_read(nora_api):
+    response = nora_api.get(
+        reverse("api:exercise_plan-list"),
+        {
+            "format": "json",
+            "page": 1,
+            "page_size": 5,
+            "patient": "",
+            "status": "active",
+            "kind": "maintenance",
+            "started_on_after": "2026-01-01",
+            "started_on_before": "2026-12-31",
+            "plan_review_due": "false",
+            "include_errors": "false",
+        },
+    )
+    assert response.status_code == 200, response.json()
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "field"),
+    [
+        # The default follow-up (42 or 90 days on) or the five-year bound of a date this late
+        # lies past the calendar's end: a crash (500) before the date was refused as future.
+        ("exercise_plan", {"started_on": "9999-12-31"}, "started_on"),
+        ("exercise_plan", {"started_on": "9999-12-31", "review_on": "9999-12-31"}, "started_on"),
+        ("exercise_plan", {"started_on": "9996-02-29", "review_on": "9999-12-31"}, "started_on"),
+        ("device", {"prescribed_on": "9999-12-31"}, "prescribed_on"),
+        ("device", {"prescribed_on": "9999-11-30", "review_due_on": "9999-12-31"}, "prescribed_on"),
+        ("referral", {"referred_on": "9999-12-31", "due_by": "9999-12-31"}, "referred_on"),
+    ],
+)
+def test_a_start_date_at_the_end_of_the_calendar_is_refused_as_future_not_a_500(
+    name, body, field, north_patient, phil_api
+):
+    base = {
+        "exercise_plan": {"muscle_group": "grip", "side": "left", "kind": "balance"},
+        "device": {"device_type": "cane"},
+        "referral": {"to_service": "gp", "reason": "Leg weakness"},
+    }[name]
+    response = phil_api.post(
+        reverse(f"api:{name}-list"), {"patient": north_patient.pk, **base, **body}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()[field] == ["Must not be in the future."]
+
+
+def test_the_latest_follow_up_of_a_start_in_the_calendars_last_years_is_its_last_day():
+    assert latest_follow_up_date(datetime.date(9995, 3, 1)) == datetime.date.max
+    assert latest_follow_up_date(datetime.date(9994, 12, 31)) == datetime.date(9999, 12, 31)

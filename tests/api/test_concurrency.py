@@ -1,6 +1,8 @@
 """Optimistic concurrency: a PATCH based on a stale representation (If-Match with an old
 ETag) is refused with 412 and changes nothing."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -41,10 +43,22 @@ def records(north_patient, nora, phil):
             {"reason": "First"},
             {"reason": "Second"},
         ),
+        "medication": (
+            factories.MedicationFactory(patient=north_patient, recorded_by=nora),
+            {"dose": "5 mg"},
+            {"dose": "10 mg"},
+        ),
+        "exercise_plan": (
+            factories.PlanFactory(patient=north_patient, prescribed_by=phil),
+            {"status": "ended", "ended_on": timezone.localdate().isoformat()},
+            {"review_on": (timezone.localdate() + datetime.timedelta(days=7)).isoformat()},
+        ),
     }
 
 
-@pytest.mark.parametrize("kind", ["patient", "assessment", "fall", "device", "referral"])
+@pytest.mark.parametrize(
+    "kind", ["patient", "assessment", "fall", "device", "referral", "medication", "exercise_plan"]
+)
 def test_a_patch_with_a_stale_etag_is_refused_and_changes_nothing(kind, records, ada_api):
     record, first, second = records[kind]
     url = reverse(f"api:{kind}-detail", kwargs={"pk": record.pk})

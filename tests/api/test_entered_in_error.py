@@ -12,7 +12,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-KINDS = ["patient", "assessment", "fall", "device", "referral"]
+KINDS = ["patient", "assessment", "fall", "device", "referral", "medication", "exercise_plan"]
 
 
 @pytest.fixture
@@ -35,6 +35,9 @@ def records(north, nora):
         "fall": factories.FallFactory(patient=other, recorded_by=nora),
         "device": factories.DeviceFactory(patient=other, prescribed_by=nora),
         "referral": factories.ReferralFactory(patient=other, created_by=nora),
+        "medication": factories.MedicationFactory(patient=other, recorded_by=nora),
+        # Prescribed by Nora before she became a nurse: her own record to mark.
+        "exercise_plan": factories.PlanFactory(patient=other, prescribed_by=nora),
     }
 
 
@@ -83,9 +86,12 @@ def test_a_marked_record_can_be_neither_marked_again_nor_changed(kind, records, 
     assert again.status_code == 400
     assert "already" in again.json()["non_field_errors"][0]
     url = reverse(f"api:{kind}-detail", kwargs={"pk": record.pk})
-    change = {"patient": {"given_name": "X"}, "device": {"reason": "X"}, "referral": {"reason": "X"}}.get(
-        kind, {"notes": "X"}
-    )
+    change = {
+        "patient": {"given_name": "X"},
+        "device": {"reason": "X"},
+        "referral": {"reason": "X"},
+        "exercise_plan": {"prescription": "X"},
+    }.get(kind, {"notes": "X"})
     changed = ada_api.patch(url, change, format="json")
     assert changed.status_code == 400
     assert "entered in error" in changed.json()["non_field_errors"][0]
@@ -137,7 +143,7 @@ def test_delete_is_not_allowed_and_the_record_stays(kind, records, ada_api):
     assert type(record).objects.filter(pk=record.pk).exists()
 
 
-@pytest.mark.parametrize("kind", ["assessment", "fall", "device", "referral"])
+@pytest.mark.parametrize("kind", ["assessment", "fall", "device", "referral", "medication", "exercise_plan"])
 def test_a_patient_marked_in_error_takes_their_records_out_of_lists(kind, records, ada_api):
     record = records[kind]
     assert mark(ada_api, "patient", record.patient).status_code == 200

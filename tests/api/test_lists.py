@@ -142,6 +142,8 @@ def test_a_patient_of_another_clinic_is_no_filter_value(south_patient, nora_api)
         ("api:patient-list", "high_fall_risk"),
         ("api:referral-list", "overdue"),
         ("api:fall-list", "include_errors"),
+        ("api:exercise_plan-list", "plan_review_due"),
+        ("api:medication-list", "include_errors"),
     ],
 )
 def test_a_yes_no_filter_refuses_anything_but_true_or_false(nora_api, route, param):
@@ -149,3 +151,33 @@ def test_a_yes_no_filter_refuses_anything_but_true_or_false(nora_api, route, par
     assert response.status_code == 400
     assert response.json() == {param: ["Must be true or false."]}
     assert nora_api.get(reverse(route), {param: "false"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "message"),
+    [
+        ("page_size", "ten", "A whole number from 1 to 500."),
+        ("page_size", "0", "A whole number from 1 to 500."),
+        ("page_size", "-5", "A whole number from 1 to 500."),
+        ("page_size", "2.5", "A whole number from 1 to 500."),
+        ("page", "0", "A whole number from 1, or last."),
+        ("page", "first", "A whole number from 1, or last."),
+        ("page", "1e3", "A whole number from 1, or last."),
+    ],
+)
+@pytest.mark.parametrize("route", ["api:medication-list", "api:exercise_plan-list", "api:patient-list"])
+def test_a_page_or_page_size_that_is_no_whole_number_is_a_400_not_the_default_page(
+    nora_api, route, param, value, message
+):
+    response = nora_api.get(reverse(route), {param: value})
+    assert (response.status_code, response.json()) == (400, {param: [message]})
+
+
+def test_the_last_page_and_a_page_size_past_500_are_read(north, nora_api):
+    factories.PatientFactory.create_batch(3, clinic=north)
+    last = nora_api.get(reverse("api:patient-list"), {"page": "last", "page_size": 2}).json()
+    assert (len(last["results"]), last["next"]) == (1, None)
+    assert nora_api.get(reverse("api:patient-list"), {"page_size": "0500"}).status_code == 200
+    assert (
+        len(nora_api.get(reverse("api:patient-list"), {"page_size": "", "page": ""}).json()["results"]) == 3
+    )

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from patients.models import StaffMembership
 from reminders.models import Reminder
 from reminders.sweep import reminder_sweep
 from tests.factories import PlanFactory
@@ -56,3 +57,28 @@ def test_a_plan_review_reminder_is_made_once_and_shown_with_its_subject(north, s
     shown = phil_api.get(f"/api/v1/reminders/{reminder.pk}/").json()
     assert (shown["kind"], shown["subject"]) == ("plan_review_due", {"type": "exercise_plan", "id": plan.pk})
     assert phil_api.get("/api/v1/reminders/", {"kind": "plan_review_due"}).json()["count"] == 1
+
+
+@pytest.mark.parametrize("gone", ["deactivated", "left the clinic", "moved to another clinic"])
+def test_a_prescriber_no_longer_active_staff_of_the_clinic_is_no_recipient(north, south, staff, gone):
+    # SPEC §2: recipients are active staff of the patient's clinic. A prescriber who has left
+    # would be the reminder's only recipient, and they cannot open it.
+    phil = staff["phil"]
+    patient = assessed_patient(north, last_assessed_on=TODAY)
+    PlanFactory(patient=patient, started_on=TODAY - timedelta(days=40), review_on=TODAY, prescribed_by=phil)
+    still_here = PlanFactory(
+        patient=patient, started_on=TODAY - timedelta(days=40), review_on=TODAY, prescribed_by=staff["ada"]
+    )
+    if gone == "deactivated":
+        phil.is_active = False
+        phil.save()
+    else:
+        phil.clinic_memberships.all().delete()
+        if gone == "moved to another clinic":
+            StaffMembership.objects.create(user=phil, clinic=south)
+    reminder_sweep(today=TODAY)
+    recipients = {
+        reminder.exercise_plan_id: list(reminder.recipients.values_list("username", flat=True))
+        for reminder in Reminder.objects.filter(kind="plan_review_due")
+    }
+    assert recipients == {still_here.pk: ["ada"], still_here.pk - 1: []}

@@ -28,9 +28,14 @@ def test_bad_parameters_are_400(name, params, field, network, ada_api):
     assert field in response.json()
 
 
-@pytest.mark.parametrize("params", [{"page": "0"}, {"page": "x"}, {"page": "99"}])
-def test_a_page_that_does_not_exist_is_404(params, network, ada_api):
-    assert ada_api.get(reverse("api:report-overdue"), params).status_code == 404
+def test_a_page_that_does_not_exist_is_404(network, ada_api):
+    assert ada_api.get(reverse("api:report-overdue"), {"page": "99"}).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["0", "x"])
+def test_a_page_that_is_no_whole_number_from_1_is_a_400_naming_it(page, network, ada_api):
+    response = ada_api.get(reverse("api:report-overdue"), {"page": page})
+    assert (response.status_code, response.json()) == (400, {"page": ["A whole number from 1, or last."]})
 
 
 def test_unknown_parameters_are_ignored(network, ada_api):

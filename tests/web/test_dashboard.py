@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.grades import MuscleGroup
+from assessments.models import SpasticityScore
 from clinical_rules.rules import GUIDANCE
 from clinical_rules.trends import patient_trends
 from tests import factories
@@ -255,10 +256,22 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(nora_web, assessed_patien
     def add(n):
         for i in range(n):
             day = datetime.date(2025, 1, 1) + datetime.timedelta(days=i)
-            factories.assessment_with_grades(assessed_patient, day, factories.full_grades("4"), assessor=nora)
+            assessment = factories.assessment_with_grades(
+                assessed_patient, day, factories.full_grades("4"), assessor=nora
+            )
+            SpasticityScore.objects.create(assessment=assessment, muscle_group="grip", side="left", mas=i % 6)
             factories.FallFactory(patient=assessed_patient, recorded_by=nora)
             factories.DeviceFactory(patient=assessed_patient, prescribed_by=phil)
             factories.ReferralFactory(patient=assessed_patient, created_by=nora)
+            # Each a dose change drawn on every chart, and a plan on the dashboard with its sheet.
+            factories.MedicationFactory(
+                patient=assessed_patient,
+                recorded_by=nora,
+                drug="tizanidine",
+                event="increase",
+                occurred_on=day,
+            )
+            factories.PlanFactory(patient=assessed_patient, prescribed_by=phil, started_on=day, side="both")
 
     def count():
         with CaptureQueriesContext(connection) as queries:
