@@ -8,13 +8,7 @@ from django.utils import timezone
 
 from tests import factories
 
-from . import test_browser
-
-pytestmark = pytest.mark.django_db(transaction=True)
-
-# Chromium and the live-server browser of the other browser tests.
-browser = test_browser.browser
-web = test_browser.web
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 def test_printed_the_sheet_shows_no_navigation_only_the_plan(web, nora, phil, north):
