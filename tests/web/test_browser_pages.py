@@ -162,3 +162,29 @@ def test_every_page_fits_a_phone_a_tablet_and_a_desktop_and_axe_finds_nothing(we
             assert "Page not found" not in web.text() and "Forbidden" not in web.text(), name
         overflows += _look_at_every_width(web, f"{role}-{name}")
     assert not overflows, "\n".join(overflows)
+
+
+def test_on_a_phone_every_cell_of_the_mmt_grid_comes_into_view_when_tabbed_to(web, nora, assessed_patient):
+    """At 360 px the grid scrolls inside its own box (the page does not): each field, reached
+    with Tab, is scrolled fully into the window."""
+    from selenium.webdriver.common.keys import Keys
+
+    web.log_in("nora")
+    web.get(reverse("web:assessment_new", args=[assessed_patient.pk]))
+    web.set_width(360)
+    web.find("#id_shoulder_abduction_left_grade").click()
+    out_of_view = []
+    for _ in range(48):  # a grade and a weakness type per muscle-side
+        focused = web.driver.switch_to.active_element
+        left, right, limit = web.driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect();"
+            "return [r.left, r.right, document.documentElement.clientWidth]",
+            focused,
+        )
+        if left < 0 or right > limit:
+            out_of_view.append(f"{focused.get_attribute('id')}: {left:.0f} to {right:.0f} px")
+        web.keys(Keys.TAB)
+    assert web.active_id() == "spasticity-toggle"
+    assert out_of_view == []
+    web.screenshot("pages/mmt-grid-scrolled-360")
+    web.set_width(1366)
