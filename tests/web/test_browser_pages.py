@@ -7,7 +7,8 @@ reminders. A nurse, a physiotherapist and a clinic admin each open every page th
 lists, the dashboard, each new-record and change form, the exercise sheet, their account, the
 404 page — at 360, 820 and 1366 px. At each width nothing may scroll sideways and axe-core
 (WCAG 2.2 AA) finds nothing; a full-page screenshot of each page and width goes to
-test-artifacts/ (kept by CI) for a person to look at.
+test-artifacts/pages/ (kept by CI) for a person to look at. Every chart has a name and is
+described by words that hold its data (aria-describedby: a table, or the falls table's summary).
 """
 
 from datetime import timedelta
@@ -42,6 +43,20 @@ const sticking = [...document.body.querySelectorAll("*")].filter((e) =>
     && e.parentElement.getBoundingClientRect().right <= limit + 0.5
     && !e.parentElement.closest(".table-wrap"));
 return [document.documentElement.scrollWidth, limit, sticking.slice(0, 5).map(name)];
+"""
+# Each chart (a canvas) without a name, or without a description on the page that holds its
+# data in words and numbers (a table, the falls table's summary): "<canvas id>: what is missing".
+CHARTS_WITHOUT_WORDS_SCRIPT = """
+return [...document.querySelectorAll("canvas")].flatMap((canvas) => {
+    const ids = (canvas.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    const described = ids.map((id) => document.getElementById(id));
+    const text = described.map((e) => (e ? e.textContent : "")).join(" ");
+    const problems = [];
+    if (canvas.getAttribute("role") !== "img" || !canvas.getAttribute("aria-label")) problems.push("no name");
+    if (!ids.length || described.includes(null)) problems.push("no description, or one not on the page");
+    else if (!/[0-9]/.test(text)) problems.push("a description without the data");
+    return problems.map((problem) => canvas.id + ": " + problem);
+});
 """
 
 
@@ -125,19 +140,22 @@ def _pages_of(role, patient):
 
 
 def _look_at_every_width(web, name):
-    """At each width: what scrolls sideways, axe's findings and a screenshot. Returns the overflows."""
-    overflows = []
+    """At each width: what scrolls sideways, axe's findings and a screenshot. Returns what is wrong:
+    sideways scrolling, and charts without words."""
+    problems = [
+        f"{name}: chart {problem}" for problem in web.driver.execute_script(CHARTS_WITHOUT_WORDS_SCRIPT)
+    ]
     for width in WIDTHS:
         web.set_width(width)
         page_width, window_width, sticking_out = web.driver.execute_script(OVERFLOW_SCRIPT)
         if page_width > window_width:
-            overflows.append(
+            problems.append(
                 f"{name} at {width} px: the page is {page_width} px wide, the window {window_width} px;"
                 f" sticking out: {', '.join(sticking_out)}"
             )
         web.check_accessibility()
         web.screenshot(f"pages/{name}-{width}")
-    return overflows
+    return problems
 
 
 @pytest.mark.parametrize("role", ["nurse", "physio", "admin"])
@@ -147,11 +165,11 @@ def test_every_page_fits_a_phone_a_tablet_and_a_desktop_and_axe_finds_nothing(we
         # A clinic admin's first sign-in stops at setting up the second factor: that page too.
         web.log_in(username, password=settings.DEMO_PASSWORD)
         assert "Set up two-factor sign-in" in web.text()
-        overflows = _look_at_every_width(web, "admin-two-factor-enrol")
+        problems = _look_at_every_width(web, "admin-two-factor-enrol")
         web.sign_in_with_second_factor(get_user_model().objects.get(username=username))
     else:
         web.get(reverse("web:login"))
-        overflows = _look_at_every_width(web, "login")
+        problems = _look_at_every_width(web, "login")
         web.log_in(username, password=settings.DEMO_PASSWORD)
 
     for name, path in _pages_of(role, demo):
@@ -160,8 +178,11 @@ def test_every_page_fits_a_phone_a_tablet_and_a_desktop_and_axe_finds_nothing(we
             assert "Page not found" in web.text()
         else:
             assert "Page not found" not in web.text() and "Forbidden" not in web.text(), name
-        overflows += _look_at_every_width(web, f"{role}-{name}")
-    assert not overflows, "\n".join(overflows)
+        problems += _look_at_every_width(web, f"{role}-{name}")
+        if name in ("dashboard", "reports"):
+            charts = web.driver.execute_script("return document.querySelectorAll('canvas').length")
+            assert charts >= 4, f"{name} draws {charts} charts"
+    assert not problems, "\n".join(problems)
 
 
 def test_on_a_phone_every_cell_of_the_mmt_grid_comes_into_view_when_tabbed_to(web, nora, assessed_patient):
