@@ -4,8 +4,8 @@ The demo cohort (demo.cohort.seed_demo, as `make run` loads it) with one patient
 that every section of the dashboard holds something: assessments with spasticity, medications,
 exercise plans, falls, devices with a review, referrals with their moves, trend reviews and
 reminders. A nurse, a physiotherapist and a clinic admin each open every page they may use —
-lists, the dashboard, each new-record and change form, the exercise sheet, their account, the
-404 page — at 360, 820 and 1366 px. At each width nothing may scroll sideways and axe-core
+lists, the dashboard, each new-record form (most also sent empty, with their errors) and change
+form, the exercise sheet, their account, the 404 page — at 360, 820 and 1366 px. At each width nothing may scroll sideways and axe-core
 (WCAG 2.2 AA) finds nothing; a full-page screenshot of each page and width goes to
 test-artifacts/pages/ (kept by CI) for a person to look at. Every chart has a name and is
 described by words that hold its data (aria-describedby: a table, or the falls table's summary).
@@ -29,6 +29,8 @@ from reminders.sweep import reminder_sweep
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (360, 820, 1366)
+# The forms with nothing chosen in advance, which sent empty come back with their errors.
+SENT_EMPTY = {"referral-new", "medication-new", "patient-new", "device-new", "plan-new", "staff-new"}
 # Demo patient N100025 has seven assessments, falls, a device, a referral, a medication and
 # two plans; the fixture adds what it lacks.
 DEMO_MRN = "N100025"
@@ -179,6 +181,11 @@ def test_every_page_fits_a_phone_a_tablet_and_a_desktop_and_axe_finds_nothing(we
         else:
             assert "Page not found" not in web.text() and "Forbidden" not in web.text(), name
         problems += _look_at_every_width(web, f"{role}-{name}")
+        if name in SENT_EMPTY:
+            # Sent empty: the form again, with what is missing said at the top and at each field.
+            web.find("main form.record-form button[type=submit]").click()
+            web.wait.until(lambda d: web.find_all(".error-summary"))
+            problems += _look_at_every_width(web, f"{role}-{name}-errors")
         if name in ("dashboard", "reports"):
             charts = web.driver.execute_script("return document.querySelectorAll('canvas').length")
             assert charts >= 4, f"{name} draws {charts} charts"
