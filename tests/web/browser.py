@@ -189,6 +189,10 @@ class Browser:
         """Make the page ``width`` CSS pixels wide (scroll bar included), and wait until it is."""
         self.driver.set_window_size(width, WINDOW_HEIGHT)
         self.wait.inner.until(lambda d: d.execute_script("return window.innerWidth") == width)
+        # Then let the page lay itself out again (Chart.js redraws on the next frames).
+        self.driver.execute_async_script(
+            "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));"
+        )
 
     def log_in(self, username, password=PASSWORD):
         self.get(reverse("web:login"))
