@@ -1,8 +1,9 @@
 """A synthetic clinic network at scale, written into PostgreSQL with COPY (psycopg 3).
 
 At ``scale`` 1: 20 clinics, 50,000 patients, 500,000 assessments with 12 scores each (the
-six MRC groups on both sides: 6,000,000 scores) and the findings of each, trend reviews of
-some, 150,000 falls and near-falls, 25,000 device prescriptions and 40,000 referrals with
+six MRC groups on both sides: 6,000,000 scores), spasticity scores on some of them, and the
+findings of each, trend reviews of some, 45,000 medication events, 20,000 exercise plans,
+150,000 falls and near-falls, 25,000 device prescriptions and 40,000 referrals with
 their status history. Rows are generated in Python with a fixed seed and streamed to
 ``COPY ... FROM STDIN`` as text, a table at a time, with explicit ids so that children can
 name their parents without a round trip.
@@ -10,8 +11,11 @@ name their parents without a round trip.
 The network is realistic where the queries care: most patients are active and assessed
 about every 12 weeks (some every 26 or 52), so a share are overdue; a patient's grades,
 EDSS and walking time drift from visit to visit, so a share of assessments show findings
-(rules 1, 2, 9, 11–14) and about half of the latest of those have been reviewed; falls
-cluster on fewer patients; a little of everything is marked entered in error.
+(rules 1, 2, 9, 11–17) and about half of the latest of those have been reviewed; about 30%
+of patients have medication events (antispasticity drugs started, raised, lowered and stopped,
+fampridine, others), most of those on an antispasticity drug and some others have spasticity
+scored at their later visits, a quarter have exercise plans (some ended, some with their
+review due); falls cluster on fewer patients; a little of everything is marked entered in error.
 """
 
 import io
@@ -24,17 +28,24 @@ from operator import attrgetter
 
 from django.db import connection
 
-from assessments.grades import MRC_SUM_GROUPS, MRCGrade, Side
+from assessments.grades import MRC_SUM_GROUPS, MASGrade, MRCGrade, MuscleGroup, Side
 from care.models import (
+    ANTISPASTICITY_DRUGS,
     SIDED_DEVICE_TYPES,
     ContributingFactor,
     DeviceType,
+    Drug,
+    ExercisePlan,
+    MedicationEventKind,
+    PlanKind,
+    PlanSide,
+    PlanStatus,
     Referral,
     ReferralService,
     ReferralStatus,
 )
 from clinical_rules.findings import FINDING_FIELDS
-from clinical_rules.rules import AssessmentData, Score, findings_of_each
+from clinical_rules.rules import AssessmentData, MedicationData, PlanData, Score, findings_of_each
 from patients.models import Clinic, StaffMembership
 from patients.services import staff_add
 
@@ -45,6 +56,8 @@ PER_SCALE = {
     "falls": 150_000,
     "devices": 25_000,
     "referrals": 40_000,
+    "medication_events": 45_000,
+    "exercise_plans": 20_000,
 }
 SCORES_PER_ASSESSMENT = 12
 MS_TYPES = [("RRMS", 55), ("SPMS", 20), ("PPMS", 12), ("CIS", 5), ("unknown", 8)]
@@ -61,6 +74,63 @@ WEAKENING_VISITS = 0.06
 # clinician has reviewed, and of the older ones.
 LATEST_REVIEWED = 0.5
 OLDER_REVIEWED = 0.3
+# Medication events (SPEC §2): the share of patients with any, and each drug's share of the
+# drugs started, its dose step and how it is taken. Fampridine has one dose (started or stopped).
+MEDICATED_PATIENTS = 0.3
+DRUGS = [
+    (Drug.BACLOFEN, 35, 5, "mg three times a day"),
+    (Drug.TIZANIDINE, 15, 2, "mg three times a day"),
+    (Drug.GABAPENTIN, 10, 100, "mg three times a day"),
+    (Drug.NABIXIMOLS, 5, 2, "sprays a day"),
+    (Drug.BOTULINUM_TOXIN, 5, 100, "units every 12 weeks"),
+    (Drug.DANTROLENE, 3, 25, "mg a day"),
+    (Drug.DIAZEPAM, 3, 2, "mg at night"),
+    (Drug.BACLOFEN_INTRATHECAL, 2, 50, "micrograms a day"),
+    (Drug.FAMPRIDINE, 15, 10, "mg twice a day"),
+    (Drug.OTHER, 7, 5, "mg a day"),
+]
+OTHER_DRUG_NAMES = ("Prednisolone", "Amantadine", "Modafinil")
+# Of a medicated patient's later events, the share that starts another drug; of the others,
+# about a dose change, the share that raises the dose and the share that lowers it (the rest stop).
+ANOTHER_DRUG = 0.2
+RAISED = 0.45
+LOWERED = 0.25
+# Exercise plans: the share of patients with any, mostly for a muscle group the MRC items grade.
+PLANNED_PATIENTS = 0.25
+PLAN_KINDS = [
+    (PlanKind.PROGRESSIVE_RESISTANCE, 35),
+    (PlanKind.MAINTENANCE, 20),
+    (PlanKind.STRETCHING, 20),
+    (PlanKind.BALANCE, 15),
+    (PlanKind.AEROBIC, 10),
+]
+PRESCRIPTIONS = {
+    PlanKind.PROGRESSIVE_RESISTANCE: "3 sets of 10 at 70% of the one-repetition maximum, twice a week; "
+    "add load when 12 come easily",
+    PlanKind.MAINTENANCE: "2 sets of 15, three times a week",
+    PlanKind.STRETCHING: "Hold 30 seconds, 3 times, daily",
+    PlanKind.BALANCE: "10 minutes daily, standing by a support",
+    PlanKind.AEROBIC: "20 minutes of cycling, three times a week",
+}
+ENDED_PLANS = 0.35
+# Spasticity (MAS) is scored where it shows in MS: elbow flexors, knee extensors and flexors,
+# calf. Most patients on an antispasticity drug have it, a few others too; it is scored from
+# some visit on, at most visits after that, each muscle-side creeping up a step now and then.
+SPASTIC_ITEMS = [
+    (group.value, side.value)
+    for group in (
+        MuscleGroup.ELBOW_FLEXION,
+        MuscleGroup.KNEE_EXTENSION,
+        MuscleGroup.KNEE_FLEXION,
+        MuscleGroup.ANKLE_PLANTARFLEXION,
+    )
+    for side in Side
+]
+SPASTIC_ON_ANTISPASTICITY = 0.7
+SPASTIC_OTHERWISE = 0.12
+SPASTICITY_SCORED_VISITS = 0.85
+SPASTICITY_RISE = 0.07
+MAS_GRADES = list(MASGrade)
 ERROR_REASON = "Synthetic: entered in error"
 PASSWORD = "bench-pass-2026"
 
@@ -135,9 +205,13 @@ def generate(*, scale, today, seed=2026, log=print):
     two = staff_add(username="admin_two", role="admin", clinic_code=clinics[0].code, password=PASSWORD)
     StaffMembership.objects.create(user=two, clinic=clinics[1])
     error_by = staff[clinics[0].id]["admin"]
+    # Issue 13's records (medication events, exercise plans, spasticity) are drawn from a stream
+    # of their own: the patients are those version 3 drew. The rest differs from the first trend
+    # review that rules 15-17 decide on, since a review is drawn only when a finding calls for it.
+    rng13 = random.Random(seed + 13)
 
-    def error_fields(share=0.005):
-        if rng.random() < share:
+    def error_fields(share=0.005, stream=rng):
+        if stream.random() < share:
             return now, error_by, ERROR_REASON
         return None, None, ""
 
@@ -169,7 +243,7 @@ def generate(*, scale, today, seed=2026, log=print):
                 "entered_in_error_reason",
             ],
         ) as out:
-            plans = []
+            visit_dates = []
             for pid in range(1, n_patients + 1):
                 clinic = clinics[pid % CLINICS]
                 weeks = _weighted(rng, INTERVALS)
@@ -200,15 +274,29 @@ def generate(*, scale, today, seed=2026, log=print):
                     *error_fields(),
                 )
                 patients.append((pid, clinic.id, weeks, active, created_on))
-                plans.append(dates)
+                visit_dates.append(dates)
         written["patients"] = out.rows
         log(f"  patients: {out.rows:,}")
+
+        # Medication events and exercise plans come before the assessments: the findings of
+        # each assessment depend on them (rules 16 and 17).
+        issue13 = {
+            "today": today,
+            "now": now,
+            "staff": staff,
+            "error_fields": lambda: error_fields(stream=rng13),
+        }
+        medications = _medication_events(rng13, patients, counts["medication_events"], **issue13)
+        exercise_plans = _exercise_plans(rng13, patients, counts["exercise_plans"], **issue13)
+        medication_data = _valid_by_patient(medications, _medication_data)
+        plan_data = _valid_by_patient(exercise_plans, _plan_data)
 
         # Assessments with 12 scores each (the MRC items), grades drifting down slowly. The
         # grades are kept (a byte each) for the scores; each patient's findings and trend
         # reviews are worked out as their assessments are written.
         aid = 0
         grades = bytearray()
+        spasticity = []
         findings = []
         reviews = []
         with _Copy(
@@ -229,18 +317,27 @@ def generate(*, scale, today, seed=2026, log=print):
                 "entered_in_error_reason",
             ],
         ) as out:
-            for (pid, clinic_id, _, _, _), dates in zip(patients, plans, strict=True):
+            for (pid, clinic_id, _, _, _), dates in zip(patients, visit_dates, strict=True):
                 assessor = staff[clinic_id][rng.choice(("nurse", "physio"))]
                 walk = round(rng.uniform(4.5, 12.0), 2)
                 strength = [rng.randrange(6, len(GRADES)) for _ in ITEMS]
                 edss = rng.randint(0, 13) / 2
+                spastic, scored_from = _spasticity_of_patient(rng13, medication_data.get(pid, ()), len(dates))
                 visits = []
-                for day in dates:
+                for visit_number, day in enumerate(dates):
                     aid += 1
                     walk = round(max(3.0, walk * rng.uniform(0.9, 1.15)), 2)
                     edss = _edss_next(rng, edss)
                     graded = _grades_of_visit(rng, strength)
                     grades.extend(graded)
+                    scored = (
+                        _spasticity_of_visit(rng13, spastic)
+                        if spastic
+                        and visit_number >= scored_from
+                        and rng13.random() < SPASTICITY_SCORED_VISITS
+                        else {}
+                    )
+                    spasticity.extend((aid, group, side, mas) for (group, side), mas in scored.items())
                     recorded_walk = walk if rng.random() < 0.8 else None
                     recorded_edss = edss if rng.random() < 0.7 else None
                     errors = error_fields()
@@ -256,8 +353,10 @@ def generate(*, scale, today, seed=2026, log=print):
                         _moment(day, rng),
                         *errors,
                     )
-                    visits.append((_visit(aid, day, graded, recorded_walk, recorded_edss), errors[0] is None))
-                found = _findings_of_patient(visits)
+                    visits.append(
+                        (_visit(aid, day, graded, recorded_walk, recorded_edss, scored), errors[0] is None)
+                    )
+                found = _findings_of_patient(visits, medication_data.get(pid, ()), plan_data.get(pid, ()))
                 findings.extend((assessment_id, *_finding_values(f)) for assessment_id, f in found.items())
                 valid = [visit for visit, is_valid in visits if is_valid]
                 for visit in valid:
@@ -289,6 +388,67 @@ def generate(*, scale, today, seed=2026, log=print):
         written["scores"] = out.rows
         log(f"  scores: {out.rows:,}")
         del grades
+
+        with _Copy(
+            cursor, "assessments_spasticityscore", ("id", "assessment_id", "muscle_group", "side", "mas")
+        ) as out:
+            for score_id, score in enumerate(spasticity, start=1):
+                out.row(score_id, *score)
+        written["spasticity_scores"] = out.rows
+        log(f"  spasticity scores: {out.rows:,}")
+        del spasticity
+
+        with _Copy(
+            cursor,
+            "care_medicationevent",
+            [
+                "id",
+                "patient_id",
+                "drug",
+                "drug_name",
+                "event",
+                "occurred_on",
+                "dose",
+                "notes",
+                "recorded_by_id",
+                "created_at",
+                "updated_at",
+                "entered_in_error_at",
+                "entered_in_error_by_id",
+                "entered_in_error_reason",
+            ],
+        ) as out:
+            for event in medications:
+                out.row(*event)
+        written["medication_events"] = out.rows
+        log(f"  medication events: {out.rows:,}")
+
+        with _Copy(
+            cursor,
+            "care_exerciseplan",
+            [
+                "id",
+                "patient_id",
+                "muscle_group",
+                "side",
+                "kind",
+                "prescription",
+                "started_on",
+                "review_on",
+                "status",
+                "ended_on",
+                "prescribed_by_id",
+                "created_at",
+                "updated_at",
+                "entered_in_error_at",
+                "entered_in_error_by_id",
+                "entered_in_error_reason",
+            ],
+        ) as out:
+            for plan in exercise_plans:
+                out.row(*plan)
+        written["exercise_plans"] = out.rows
+        log(f"  exercise plans: {out.rows:,}")
 
         with _Copy(cursor, "clinical_rules_assessmentfindings", ("assessment_id", *FINDING_FIELDS)) as out:
             for row in findings:
@@ -496,7 +656,10 @@ def generate(*, scale, today, seed=2026, log=print):
             "patients_patient",
             "assessments_assessment",
             "assessments_musclescore",
+            "assessments_spasticityscore",
             "assessments_trendreview",
+            "care_medicationevent",
+            "care_exerciseplan",
             "care_fallevent",
             "care_deviceprescription",
             "care_referral",
@@ -551,7 +714,7 @@ def _grades_of_visit(rng, strength):
     return bytes(graded)
 
 
-def _visit(assessment_id, day, graded, walk, edss):
+def _visit(assessment_id, day, graded, walk, edss, spasticity):
     """A generated assessment as ``clinical_rules.trends.assessment_data`` reads it from the database."""
     first_score_id = (assessment_id - 1) * SCORES_PER_ASSESSMENT + 1
     return _Visit(
@@ -563,19 +726,178 @@ def _visit(assessment_id, day, graded, walk, edss):
         },
         timed_25ft_walk_seconds=None if walk is None else Decimal(str(walk)),
         edss=None if edss is None else Decimal(str(edss)),
+        spasticity=spasticity,
     )
 
 
-def _findings_of_patient(visits):
-    """``{assessment id: Findings}`` for a patient's ``[(visit, valid)]`` (oldest first): a valid
-    assessment's against the valid ones before it, as ``findings_record`` works them out; one
-    entered in error keeps its findings as they stood before it was marked, against all before it."""
+def _findings_of_patient(visits, medications, plans):
+    """``{assessment id: Findings}`` for a patient's ``[(visit, valid)]`` (oldest first), with their
+    valid medication events and plans: a valid assessment's against the valid ones before it, as
+    ``findings_record`` works them out; one entered in error keeps its findings as they stood
+    before it was marked, against all before it."""
     valid = [visit for visit, is_valid in visits if is_valid]
-    found = {visit.recorded: result for visit, result in findings_of_each(valid)}
+    found = {visit.recorded: result for visit, result in findings_of_each(valid, medications, plans)}
     if len(valid) < len(visits):
-        for visit, result in findings_of_each([visit for visit, _ in visits]):
+        for visit, result in findings_of_each([visit for visit, _ in visits], medications, plans):
             found.setdefault(visit.recorded, result)
     return found
+
+
+def _spasticity_of_patient(rng, medications, visits):
+    """``({muscle-side: MAS step}, first scored visit)``: the patient's spastic muscle-sides (their
+    steps creep up as the visits go) and the visit from which they are scored; none for most
+    patients not on an antispasticity drug."""
+    antispastic = any(m.drug in ANTISPASTICITY_DRUGS for m in medications)
+    if rng.random() >= (SPASTIC_ON_ANTISPASTICITY if antispastic else SPASTIC_OTHERWISE):
+        return {}, 0
+    items = rng.sample(SPASTIC_ITEMS, rng.randint(2, 6))
+    return {item: rng.randint(0, 3) for item in items}, rng.randrange(visits)
+
+
+def _spasticity_of_visit(rng, spastic):
+    """One visit's MAS of each spastic muscle-side: a step higher for good now and then, each
+    scored a step off now and then."""
+    top = len(MAS_GRADES) - 1
+    scored = {}
+    for item, step in spastic.items():
+        if rng.random() < SPASTICITY_RISE:
+            step = spastic[item] = min(top, step + 1)
+        roll = rng.random()
+        noise = 1 if roll < GRADE_NOISE / 2 else -1 if roll < GRADE_NOISE else 0
+        scored[item] = MAS_GRADES[max(0, min(top, step + noise))]
+    return scored
+
+
+def _new_drug(rng, taken):
+    """A drug to start that the patient does not take now, or ``None`` if a few draws found none."""
+    for _ in range(5):
+        drug = _weighted(rng, [(drug, weight) for drug, weight, _, _ in DRUGS])
+        name = rng.choice(OTHER_DRUG_NAMES) if drug == Drug.OTHER else ""
+        if (drug, name) not in taken:
+            return drug, name
+    return None
+
+
+_DOSES = {drug: (step, unit) for drug, _, step, unit in DRUGS}
+
+
+def _medication_events(rng, patients, total, *, today, now, staff, error_fields):
+    """``total`` medication events (COPY rows, ids from 1) of a share of ``patients``: each one's
+    starts, dose changes and stops, oldest first. A drug taken now is raised, lowered (stopped
+    from its lowest dose) or stopped; fampridine, of one dose, only stopped."""
+    medicated = sorted(rng.sample(patients, max(1, int(len(patients) * MEDICATED_PATIENTS))))
+    rows = []
+    for (pid, clinic_id, _, _, created_on), n in zip(
+        medicated, _spread(rng, total, len(medicated), low=1), strict=True
+    ):
+        span = (today - created_on).days
+        taken = {}  # (drug, drug_name): dose level, of the drugs taken now
+        for day in sorted(created_on + timedelta(days=rng.randint(0, span)) for _ in range(n)):
+            started = None if taken and rng.random() >= ANOTHER_DRUG else _new_drug(rng, taken)
+            if started is not None:
+                key, event = started, MedicationEventKind.START
+                taken[key] = 1 if key[0] == Drug.FAMPRIDINE else rng.randint(1, 2)
+            else:
+                key = rng.choice(sorted(taken))
+                roll = rng.random()
+                lowered = RAISED <= roll < RAISED + LOWERED
+                if key[0] == Drug.FAMPRIDINE or roll >= RAISED + LOWERED or (lowered and taken[key] == 1):
+                    event = MedicationEventKind.STOP
+                elif roll < RAISED:
+                    event = MedicationEventKind.INCREASE
+                    taken[key] += 1
+                else:
+                    event = MedicationEventKind.DECREASE
+                    taken[key] -= 1
+            drug, name = key
+            step, unit = _DOSES[drug]
+            dose = "" if event == MedicationEventKind.STOP else f"{taken[key] * step} {unit}"
+            if event == MedicationEventKind.STOP:
+                del taken[key]
+            at = min(_moment(day, rng), now)
+            rows.append(
+                (
+                    len(rows) + 1,
+                    pid,
+                    drug.value,
+                    name,
+                    event.value,
+                    day,
+                    dose,
+                    "",
+                    staff[clinic_id][rng.choice(("nurse", "physio"))],
+                    at,
+                    at,
+                    *error_fields(),
+                )
+            )
+    return rows
+
+
+def _exercise_plans(rng, patients, total, *, today, now, staff, error_fields):
+    """``total`` exercise plans (COPY rows, ids from 1) of a share of ``patients``, mostly for a
+    muscle group the MRC items grade. An ended plan ran from a few weeks to a year; an active one
+    started within two years and, reviewed and put off as it went, has its next review from three
+    weeks ago to twelve weeks ahead, so about a quarter of them are due for review (rule 20)."""
+    planned = sorted(rng.sample(patients, max(1, int(len(patients) * PLANNED_PATIENTS))))
+    groups = [group.value for group in MuscleGroup]
+    rows = []
+    for (pid, clinic_id, _, _, created_on), n in zip(
+        planned, _spread(rng, total, len(planned), low=1), strict=True
+    ):
+        span = (today - created_on).days
+        for _ in range(n):
+            group = rng.choice(MRC_SUM_GROUPS).value if rng.random() < 0.8 else rng.choice(groups)
+            side = _weighted(rng, [(PlanSide.LEFT, 35), (PlanSide.RIGHT, 35), (PlanSide.BOTH, 30)])
+            kind = _weighted(rng, PLAN_KINDS)
+            if span >= 14 and rng.random() < ENDED_PLANS:
+                started = created_on + timedelta(days=rng.randint(0, span - 14))
+                ended = min(today, started + timedelta(days=rng.randint(28, 365)))
+                review, status = ExercisePlan.default_review_on(started), PlanStatus.ENDED
+            else:
+                started = max(created_on, today - timedelta(days=rng.randint(0, 730)))
+                ended = None
+                review = max(started, today + timedelta(days=rng.randint(-21, 84)))
+                status = PlanStatus.ACTIVE
+            at = min(_moment(started, rng), now)
+            rows.append(
+                (
+                    len(rows) + 1,
+                    pid,
+                    group,
+                    side.value,
+                    kind.value,
+                    PRESCRIPTIONS[kind],
+                    started,
+                    review,
+                    status.value,
+                    ended,
+                    staff[clinic_id]["physio"],
+                    at,
+                    at,
+                    *error_fields(),
+                )
+            )
+    return rows
+
+
+def _medication_data(row):
+    event_id, _, drug, drug_name, event, occurred_on, dose = row[:7]
+    return MedicationData(drug, event, occurred_on, event_id, drug_name, dose)
+
+
+def _plan_data(row):
+    plan_id, _, group, side, kind, _, _, review_on, status = row[:9]
+    return PlanData(plan_id, group, side, kind, review_on, status)
+
+
+def _valid_by_patient(rows, as_data):
+    """``{patient id: [as_data(row)]}`` of the COPY rows (patient id second) not entered in error."""
+    by_patient = {}
+    for row in rows:
+        if row[-3] is None:
+            by_patient.setdefault(row[1], []).append(as_data(row))
+    return by_patient
 
 
 def _spread(rng, total, parts, low):

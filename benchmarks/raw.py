@@ -10,6 +10,8 @@ import json
 
 from psycopg.rows import dict_row
 
+from care.models import ANTISPASTICITY_DRUGS
+
 MRC_GROUPS = "('shoulder_abduction','elbow_flexion','wrist_extension','hip_flexion','knee_extension','ankle_dorsiflexion')"
 
 SCOPED = "p.clinic_id IN (SELECT clinic_id FROM patients_staffmembership WHERE user_id = %(user)s)"
@@ -140,6 +142,79 @@ def referrals(conn, params):
         return _page(cursor, f"SELECT count(*) {scoped}", page, params)
 
 
+def medications(conn, params):
+    scoped = f"""
+        FROM care_medicationevent m JOIN patients_patient p ON p.id = m.patient_id
+        WHERE {SCOPED} AND m.entered_in_error_at IS NULL AND p.entered_in_error_at IS NULL
+    """
+    page = f"""
+        SELECT m.id, m.patient_id AS patient, m.drug, m.drug_name, m.event, m.occurred_on, m.dose, m.notes,
+               u.username AS recorded_by, m.created_at, m.updated_at, false AS entered_in_error,
+               m.entered_in_error_at, NULL AS entered_in_error_by, m.entered_in_error_reason
+        {scoped.replace("WHERE", "JOIN auth_user u ON u.id = m.recorded_by_id WHERE", 1)}
+        ORDER BY m.occurred_on DESC, m.id DESC LIMIT 50
+    """
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return _page(cursor, f"SELECT count(*) {scoped}", page, params)
+
+
+def exercise_plans(conn, params):
+    scoped = f"""
+        FROM care_exerciseplan x JOIN patients_patient p ON p.id = x.patient_id
+        WHERE {SCOPED} AND x.entered_in_error_at IS NULL AND p.entered_in_error_at IS NULL
+    """
+    page = f"""
+        SELECT x.id, x.patient_id AS patient, x.muscle_group, x.side, x.kind, x.prescription, x.started_on,
+               x.review_on, x.status, x.ended_on, u.username AS prescribed_by, x.created_at, x.updated_at,
+               false AS entered_in_error, x.entered_in_error_at, NULL AS entered_in_error_by,
+               x.entered_in_error_reason
+        {scoped.replace("WHERE", "JOIN auth_user u ON u.id = x.prescribed_by_id WHERE", 1)}
+        ORDER BY x.started_on DESC, x.id DESC LIMIT 50
+    """
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return _page(cursor, f"SELECT count(*) {scoped}", page, params)
+
+
+# The patient's valid records the trends read besides the patient, the scores and the falls.
+TRENDS_RECORDS = {
+    "spasticity": """
+        SELECT s.assessment_id, s.muscle_group, s.side, s.mas
+        FROM assessments_spasticityscore s JOIN assessments_assessment a ON a.id = s.assessment_id
+        WHERE a.patient_id = %(patient)s AND a.entered_in_error_at IS NULL
+    """,
+    "medications": """
+        SELECT drug, event, occurred_on, id, drug_name, dose FROM care_medicationevent
+        WHERE patient_id = %(patient)s AND entered_in_error_at IS NULL
+    """,
+    "plans": """
+        SELECT id, muscle_group, side, kind, review_on, status FROM care_exerciseplan
+        WHERE patient_id = %(patient)s AND entered_in_error_at IS NULL
+    """,
+    "supported_sides": """
+        SELECT side FROM care_deviceprescription
+        WHERE patient_id = %(patient)s AND entered_in_error_at IS NULL AND status = 'active'
+          AND device_type IN ('afo', 'fes')
+    """,
+    "last_review": """
+        SELECT u.username AS reviewed_by, r.reviewed_at, r.note, r.assessment_id AS assessment
+        FROM assessments_trendreview r JOIN auth_user u ON u.id = r.reviewed_by_id
+        JOIN assessments_assessment a ON a.id = r.assessment_id AND a.entered_in_error_at IS NULL
+        WHERE r.patient_id = %(patient)s AND r.entered_in_error_at IS NULL
+        ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1
+    """,
+    "reviewed": """
+        SELECT EXISTS (
+            SELECT 1 FROM assessments_trendreview r
+            WHERE r.entered_in_error_at IS NULL AND r.assessment_id = (
+                SELECT a.id FROM assessments_assessment a
+                WHERE a.patient_id = %(patient)s AND a.entered_in_error_at IS NULL
+                ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1
+            )
+        ) AS reviewed
+    """,
+}
+
+
 def trends(conn, params):
     with conn.cursor(row_factory=dict_row) as cursor:
         cursor.execute("SELECT * FROM patients_patient WHERE id = %(patient)s", params)
@@ -162,18 +237,34 @@ def trends(conn, params):
             """,
             params,
         )
-        return json.dumps({"patient": patient, "scores": scores, "falls": cursor.fetchall()}, default=str)
+        records = {"patient": patient, "scores": scores, "falls": cursor.fetchall()}
+        for name, sql in TRENDS_RECORDS.items():
+            cursor.execute(sql, params)
+            records[name] = cursor.fetchall()
+        return json.dumps(records, default=str)
 
 
 # Reports ------------------------------------------------------------------------------------
+ANTISPASTICITY = "(" + ", ".join(f"'{drug}'" for drug in ANTISPASTICITY_DRUGS) + ")"
 # Network-wide: the ``clinics`` parameter lists every clinic's id.
-CASELOAD = """
+CASELOAD = f"""
 WITH p AS (
     SELECT p.clinic_id, p.ms_type, la.assessed_on AS last_assessed_on,
            COALESCE(la.assessed_on + p.reassessment_interval_weeks * 7,
                     (p.created_at AT TIME ZONE %(tz)s)::date) AS next_due,
            EXISTS (SELECT 1 FROM assessments_assessment a WHERE a.patient_id = p.id
-                   AND a.entered_in_error_at IS NULL) AS in_period
+                   AND a.entered_in_error_at IS NULL) AS in_period,
+           EXISTS (SELECT 1 FROM care_medicationevent m
+                   WHERE m.patient_id = p.id AND m.entered_in_error_at IS NULL AND m.event <> 'stop'
+                     AND m.drug IN {ANTISPASTICITY}
+                     AND NOT EXISTS (SELECT 1 FROM care_medicationevent later
+                                     WHERE later.patient_id = m.patient_id AND later.drug = m.drug
+                                       AND later.drug_name = m.drug_name AND later.entered_in_error_at IS NULL
+                                       AND (later.occurred_on > m.occurred_on
+                                            OR (later.occurred_on = m.occurred_on AND later.id > m.id)))
+           ) AS antispasticity,
+           EXISTS (SELECT 1 FROM care_exerciseplan x WHERE x.patient_id = p.id AND x.entered_in_error_at IS NULL
+                   AND x.status = 'active') AS planned
     FROM patients_patient p
     LEFT JOIN LATERAL (
         SELECT a.assessed_on FROM assessments_assessment a
@@ -187,7 +278,9 @@ SELECT c.code AS clinic, p.ms_type, count(*) AS active_patients,
        count(*) FILTER (WHERE next_due < %(today)s) AS overdue,
        count(*) FILTER (WHERE next_due <= %(due_soon)s) AS due_for_reassessment,
        count(*) FILTER (WHERE last_assessed_on IS NULL) AS never_assessed,
-       count(*) FILTER (WHERE in_period) AS assessed_in_period
+       count(*) FILTER (WHERE in_period) AS assessed_in_period,
+       count(*) FILTER (WHERE antispasticity) AS on_antispasticity_drugs,
+       count(*) FILTER (WHERE planned) AS with_active_plans
 FROM p JOIN patients_clinic c ON c.id = p.clinic_id
 GROUP BY c.code, p.ms_type ORDER BY c.code, p.ms_type
 """
@@ -219,6 +312,12 @@ WITH due AS (
     JOIN patients_clinic c ON c.id = p.clinic_id
     WHERE p.clinic_id = ANY(%(clinics)s) AND p.entered_in_error_at IS NULL AND d.entered_in_error_at IS NULL
       AND d.status = 'active' AND d.review_due_on <= %(due_soon)s
+    UNION ALL
+    SELECT 'plan_review_due', c.code, p.id, p.mrn, p.family_name, p.given_name, x.id, x.kind, x.review_on
+    FROM care_exerciseplan x JOIN patients_patient p ON p.id = x.patient_id
+    JOIN patients_clinic c ON c.id = p.clinic_id
+    WHERE p.clinic_id = ANY(%(clinics)s) AND p.entered_in_error_at IS NULL AND x.entered_in_error_at IS NULL
+      AND x.status = 'active' AND x.review_on <= %(due_soon)s
 )
 """
 
@@ -350,7 +449,7 @@ def report_strength(conn, params):
 
 
 # The reminder sweep -------------------------------------------------------------------------
-# First one UPDATE per kind resolves the open reminders whose reason has gone; then each kind:
+# First one UPDATE per kind (six) resolves the open reminders whose reason has gone; then each kind:
 # INSERT ... SELECT the due reminders (the unique constraints skip existing ones, and reopen a
 # resolved one whose reason has come back), then their recipients; last the recipients with a
 # reminder not yet announced (to queue their digests).
@@ -364,7 +463,7 @@ _LATEST_ASSESSMENT = """
 # Rule 18: the findings that call for review (an improvement does not).
 _CALLS_FOR_REVIEW = """
     (f.decline OR f.decline_from_best OR f.mrc_sum_drop OR f.mrc_sum_drop_from_best OR f.walking_slowed
-     OR f.edss_worsening)
+     OR f.edss_worsening OR f.spasticity_increase OR f.medication_review OR f.plan_conflict)
 """
 _UNREVIEWED = """NOT EXISTS (SELECT 1 FROM assessments_trendreview t
                  WHERE t.assessment_id = {assessment} AND t.entered_in_error_at IS NULL)"""
@@ -416,6 +515,14 @@ RESOLVE = [
         SELECT 1 FROM care_deviceprescription x JOIN patients_patient p ON p.id = x.patient_id
         WHERE x.id = r.device_id AND x.entered_in_error_at IS NULL AND p.entered_in_error_at IS NULL
           AND x.status = 'active' AND x.review_due_on <= r.due_on
+    )
+    """,
+    f"""
+    UPDATE reminders_reminder r SET status = 'resolved', resolved_at = now()
+    WHERE r.kind = 'plan_review_due' AND {_OPEN} AND NOT EXISTS (
+        SELECT 1 FROM care_exerciseplan x JOIN patients_patient p ON p.id = x.patient_id
+        WHERE x.id = r.exercise_plan_id AND x.entered_in_error_at IS NULL AND p.entered_in_error_at IS NULL
+          AND x.status = 'active' AND x.review_on <= r.due_on
     )
     """,
     f"""
@@ -491,6 +598,19 @@ SWEEP = [
     )
     INSERT INTO reminders_reminder_recipients (reminder_id, user_id)
     SELECT ins.id, d.prescribed_by_id FROM ins JOIN care_deviceprescription d ON d.id = ins.device_id
+    ON CONFLICT DO NOTHING
+    """,
+    f"""
+    WITH ins AS (
+        INSERT INTO reminders_reminder (kind, patient_id, exercise_plan_id, due_on, status, created_at)
+        SELECT 'plan_review_due', x.patient_id, x.id, x.review_on, 'pending', now()
+        FROM care_exerciseplan x JOIN patients_patient p ON p.id = x.patient_id
+        WHERE x.entered_in_error_at IS NULL AND p.entered_in_error_at IS NULL
+          AND x.status = 'active' AND x.review_on <= %(due_soon)s
+        {_insert_or_reopen("plan_review_due", "exercise_plan_id")} RETURNING id, exercise_plan_id
+    )
+    INSERT INTO reminders_reminder_recipients (reminder_id, user_id)
+    SELECT ins.id, x.prescribed_by_id FROM ins JOIN care_exerciseplan x ON x.id = ins.exercise_plan_id
     ON CONFLICT DO NOTHING
     """,
     f"""

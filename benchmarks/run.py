@@ -8,8 +8,9 @@ reused; otherwise it is dropped, created, migrated and filled (``benchmarks.gene
 
 Then, side by side in one run, the median of ``--repeat`` timings (after a warm-up; the
 endpoint and its baseline in turns, so that both see the same load) of:
-each API list endpoint (a page of 50, as the admin of one clinic) and the trends endpoint,
-each against psycopg fetching the same rows plus ``json.dumps``; each report (network-wide,
+each API list endpoint (a page of 50, as the admin of one clinic) and the trends endpoint (of
+a patient with medication events, exercise plans and spasticity scores), each against psycopg
+fetching the same rows plus ``json.dumps``; each report (network-wide,
 as a superuser) against its raw SQL; the reminder sweep against its raw SQL (both rolled
 back, so every run does the same work); and the peak memory of a CSV export at a tenth
 and at all of the network. It prints a table of ratios with the queries per request and
@@ -128,6 +129,41 @@ def _queries(fn):
     return len(captured)
 
 
+def _trends_patient():
+    """The patient of admin_c01's clinic whose trends read the most: one with medication events,
+    exercise plans and spasticity scores if there is one (a tiny network may have none with all
+    three), then the most valid assessments."""
+    from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+
+    from patients.models import Patient
+
+    valid = Q(entered_in_error_at__isnull=True)
+    valid_assessments = Q(assessments__entered_in_error_at__isnull=True)
+    return (
+        Patient.objects.filter(valid, clinic__code="c01")
+        .annotate(
+            n_assessments=Count("assessments", filter=valid_assessments, distinct=True),
+            n_medications=Count(
+                "medication_events",
+                filter=Q(medication_events__entered_in_error_at__isnull=True),
+                distinct=True,
+            ),
+            n_plans=Count(
+                "exercise_plans", filter=Q(exercise_plans__entered_in_error_at__isnull=True), distinct=True
+            ),
+            n_spasticity=Count("assessments__spasticity", filter=valid_assessments, distinct=True),
+        )
+        .order_by(
+            ExpressionWrapper(
+                Q(n_medications__gt=0) & Q(n_plans__gt=0) & Q(n_spasticity__gt=0), output_field=BooleanField()
+            ).desc(),
+            "-n_assessments",
+            "id",
+        )
+        .first()
+    )
+
+
 def measure(*, repeat, log):
     import psycopg
     from django.conf import settings
@@ -139,7 +175,7 @@ def measure(*, repeat, log):
 
     from clinical_rules.rules import DUE_SOON_DAYS, fall_window
     from patients.clock import clinic_today, local_midnight
-    from patients.models import Clinic, Patient
+    from patients.models import Clinic
     from reminders.sweep import reminder_sweep
 
     from . import raw
@@ -160,11 +196,11 @@ def measure(*, repeat, log):
     admin_api, root_api, two_api = client_of(admin), client_of(root), client_of(admin_two)
     start, end = fall_window(today)
     clinic_ids = list(Clinic.objects.values_list("id", flat=True))
-    # The patient with the most valid assessments in admin_c01's clinic, for the trends endpoint.
-    patient = (
-        Patient.objects.filter(clinic__code="c01", entered_in_error_at__isnull=True)
-        .order_by("-reassessment_interval_weeks", "id")
-        .first()
+    patient = _trends_patient()
+    log(
+        f"  trends of patient {patient.pk}: {patient.n_assessments} assessments, "
+        f"{patient.n_medications} medication events, {patient.n_plans} exercise plans, "
+        f"{patient.n_spasticity} spasticity scores"
     )
     params = {
         "user": admin.pk,
@@ -219,6 +255,18 @@ def measure(*, repeat, log):
         ),
         ("falls", api(admin_api, "fall-list"), lambda: raw.falls(conn, params), LIST_TARGET),
         ("referrals", api(admin_api, "referral-list"), lambda: raw.referrals(conn, params), LIST_TARGET),
+        (
+            "medications",
+            api(admin_api, "medication-list"),
+            lambda: raw.medications(conn, params),
+            LIST_TARGET,
+        ),
+        (
+            "exercise-plans",
+            api(admin_api, "exercise_plan-list"),
+            lambda: raw.exercise_plans(conn, params),
+            LIST_TARGET,
+        ),
         (
             "patients/{id}/trends",
             api(admin_api, "patient-trends", pk=patient.pk),
@@ -288,6 +336,8 @@ def measure_access_log(client, patient, *, repeat, log):
         ("falls", api("fall-list")),
         ("devices", api("device-list")),
         ("referrals", api("referral-list")),
+        ("medications", api("medication-list")),
+        ("exercise-plans", api("exercise_plan-list")),
         ("patients/{id}", api("patient-detail", pk=patient.pk)),
         ("patients/{id}/trends", api("patient-trends", pk=patient.pk)),
     ]

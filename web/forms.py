@@ -123,13 +123,18 @@ class PatientEditForm(PatientForm):
     version = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-# A grid cell: short, and no spelling help or autofill for a typed score.
+# A grid cell: short, and no spelling help or autofill for a typed score. The scores hold "+" and
+# "-", so a numeric keypad cannot type them: a tablet gets the grid's picker (mmt-grid.js) instead,
+# and "next" on its keyboard's Enter key, which moves on rather than saving.
 SCORE_INPUT_ATTRS = {
     "size": 3,
     "maxlength": 3,
     "autocomplete": "off",
     "autocapitalize": "off",
+    "autocorrect": "off",
     "spellcheck": "false",
+    "inputmode": "text",
+    "enterkeyhint": "next",
     "class": "grade-input",
 }
 
@@ -141,7 +146,8 @@ class GradeField(forms.CharField):
     MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 
     def __init__(self, **kwargs):
-        super().__init__(required=False, widget=forms.TextInput(attrs=SCORE_INPUT_ATTRS), **kwargs)
+        attrs = SCORE_INPUT_ATTRS | {"data-scale": " ".join(MRCGrade.labels)}
+        super().__init__(required=False, widget=forms.TextInput(attrs=attrs), **kwargs)
 
     def clean(self, value):
         text = super().clean(value).translate(self.MINUS_SIGNS).replace(" ", "")
@@ -161,7 +167,8 @@ class MASField(forms.CharField):
     """A Modified Ashworth score typed as its label (``1+``); blank when spasticity was not scored."""
 
     def __init__(self, **kwargs):
-        super().__init__(required=False, widget=forms.TextInput(attrs=SCORE_INPUT_ATTRS), **kwargs)
+        attrs = SCORE_INPUT_ATTRS | {"data-scale": " ".join(MASGrade.labels)}
+        super().__init__(required=False, widget=forms.TextInput(attrs=attrs), **kwargs)
 
     def clean(self, value):
         text = super().clean(value).replace(" ", "")
@@ -207,6 +214,76 @@ class TypedDecimalField(forms.DecimalField):
         return Decimal(text.replace(",", "."))
 
 
+class TypedDateField(forms.DateField):
+    """A date typed in a text box as the clinic writes it: day/month/year ("28/11/2026").
+
+    Not ``<input type="date">``: Chromium splits that into day, month and year parts that Tab
+    walks through one by one, so a nurse tabbing on typed the next field into the date. The day
+    and month may have one digit and be separated by "/", ".", "-" or a space; "28 Nov 2026"
+    and the ISO "2026-11-28" are read too. A two-digit year or a day that does not exist is
+    refused in words, never guessed at.
+    """
+
+    FORMAT = "%d/%m/%Y"
+    DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d+)")
+    ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+    MONTH_NAMES = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+    # "nov" and "november" alike; English whatever the server's locale.
+    MONTHS = {
+        name: number for number, month in enumerate(MONTH_NAMES, start=1) for name in (month, month[:3])
+    }
+    WORDS = re.compile(r"(\d{1,2}) ([A-Za-z]+) (\d+)")
+
+    def __init__(self, **kwargs):
+        attrs = {"autocomplete": "off", "spellcheck": "false", "size": 12}
+        super().__init__(widget=forms.DateInput(attrs=attrs, format=self.FORMAT), **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, date):
+            return value
+        text = " ".join(str(value or "").split())
+        if not text:
+            return None
+        day, month, year = self._parts(text)
+        if len(year) != 4:
+            raise self._error("“%(value)s”: type the year in full, such as 28/11/2026.", text)
+        try:
+            return date(int(year), month, int(day))
+        except ValueError:
+            raise self._error(
+                "“%(value)s” is not a day of the calendar: type day/month/year.", text
+            ) from None
+
+    def _parts(self, text):
+        """(day, month number, year as typed) of ``text``, or a refusal in words."""
+        if match := self.ISO.fullmatch(text):
+            year, month, day = match.groups()
+            return day, int(month), year
+        if match := self.DAY_MONTH_YEAR.fullmatch(text):
+            day, month, year = match.groups()
+            return day, int(month), year
+        if (match := self.WORDS.fullmatch(text)) and match[2].lower() in self.MONTHS:
+            return match[1], self.MONTHS[match[2].lower()], match[3]
+        raise self._error("“%(value)s” is not a date: type day/month/year, such as 28/11/2026.", text)
+
+    @staticmethod
+    def _error(message, text):
+        return ValidationError(message, code="invalid", params={"value": text})
+
+
 @dataclass(frozen=True)
 class GradeJump:
     """A grade two whole grades or more from the muscle-side's previous grading (on ``since``)."""
@@ -243,7 +320,7 @@ class AssessmentForm(forms.Form):
     to tick. ``last_gradings(day)`` gives the previous gradings, ``{(group, side): MuscleScore}``.
     """
 
-    assessed_on = forms.DateField(label="Assessed on", widget=DateInput)
+    assessed_on = TypedDateField(label="Assessed on", help_text="Day/month/year, such as 28/11/2026.")
     edss = TypedDecimalField(
         label="EDSS",
         required=False,
@@ -268,6 +345,9 @@ class AssessmentForm(forms.Form):
         self.previous = {(s.muscle_group, s.side): s for s in previous.scores.all()} if previous else {}
         self.last_gradings = last_gradings or (lambda day: {})
         self.grade_jumps = []
+        if not self.is_bound:
+            # The page opens ready to type; after a failed save the error summary takes focus.
+            self.fields["assessed_on"].widget.attrs["autofocus"] = True
         for group in MuscleGroup:
             for side in Side:
                 name = muscle_label(group)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessments.models import SpasticityScore
 from care.models import ReferralStatusChange
 from care.services import device_review
 from patients.models import StaffMembership
@@ -115,23 +116,38 @@ def test_a_page_of_50_costs_the_queries_of_a_page_of_5(name, north, nora, phil, 
     assert counts[5] == counts[PAGE], [q["sql"] for q in queries.captured_queries]
 
 
-def test_the_trends_of_20_assessments_cost_the_queries_of_2(north, nora, nora_api):
+def test_the_trends_of_20_assessments_cost_the_queries_of_2(north, nora, phil, nora_api):
+    """With each assessment come spasticity scores, a fall, a medication event and an exercise plan."""
     patient = factories.PatientFactory(clinic=north)
     url = reverse("api:patient-trends", kwargs={"pk": patient.pk})
     counts = {}
     for total in (2, 20):
         while patient.assessments.count() < total:
             n = patient.assessments.count()
-            factories.assessment_with_grades(
+            day = datetime.date(2024, 1, 1) + datetime.timedelta(days=30 * n)
+            assessment = factories.assessment_with_grades(
                 patient,
-                datetime.date(2024, 1, 1) + datetime.timedelta(days=30 * n),
+                day,
                 factories.full_grades("4-" if n % 2 else "4"),
                 assessor=nora,
                 edss="3.5",
                 timed_25ft_walk_seconds="9.00",
             )
+            SpasticityScore.objects.bulk_create(
+                SpasticityScore(assessment=assessment, muscle_group="knee_extension", side=side, mas=n % 3)
+                for side in ("left", "right")
+            )
             factories.FallFactory(patient=patient, recorded_by=nora)
+            factories.MedicationFactory(
+                patient=patient, recorded_by=nora, occurred_on=day, event="start" if n == 0 else "increase"
+            )
+            factories.PlanFactory(patient=patient, prescribed_by=phil, started_on=day)
         with CaptureQueriesContext(connection) as queries:
-            assert nora_api.get(url).status_code == 200
+            response = nora_api.get(url)
+        assert response.status_code == 200
+        trends = response.json()
+        assert len(trends["spasticity_series"][0]["points"]) == total
+        assert len(trends["active_plans"]) == total
+        assert trends["current_medications"]
         counts[total] = len(queries)
     assert counts[2] == counts[20], [q["sql"] for q in queries.captured_queries]

@@ -54,10 +54,18 @@ def test_a_tiny_benchmark_runs_and_prints_its_table():
     for case in (
         "patients ?due_for_reassessment",
         "assessments",
+        "medications",
+        "exercise-plans",
+        "patients/{id}/trends",
+        "report caseload",
+        "report overdue",
         "report referrals",
         "report strength",
         "reminder sweep",
     ):
         assert case in out
+    for table in ("medication events", "exercise plans", "spasticity scores"):
+        assert f"  {table}: " in out
+    assert "trends of patient" in out
     assert "ratio" in out and "queries" in out
     assert "CSV export (overdue)" in out

@@ -1,7 +1,10 @@
 """The generated network holds to the app: each assessment's findings are the ones
-``findings_record`` works out, and the raw sweep baseline leaves the reminders just as the ORM
-sweep does, resolving and reopening included. PostgreSQL only: the generator writes with COPY."""
+``findings_record`` works out (with the patient's spasticity scores, medication events and
+exercise plans), those records tell a story the app could have recorded, and the raw sweep
+baseline leaves the reminders just as the ORM sweep does, resolving and reopening included.
+PostgreSQL only: the generator writes with COPY."""
 
+import json
 from datetime import timedelta
 
 import psycopg
@@ -10,17 +13,19 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assessments.models import Assessment, TrendReview
+from assessments.models import Assessment, SpasticityScore, TrendReview
 from benchmarks import raw
-from benchmarks.generate import generate
+from benchmarks.generate import MEDICATED_PATIENTS, PLANNED_PATIENTS, expected_counts, generate
+from care.models import Drug, ExercisePlan, MedicationEvent, MedicationEventKind, PlanKind, PlanStatus
 from clinical_rules.findings import FINDING_FIELDS, findings_record
 from clinical_rules.models import AssessmentFindings
-from clinical_rules.querysets import latest_of_its_patient
+from clinical_rules.querysets import current_medication_events, latest_of_its_patient, plans_review_due
 from clinical_rules.rules import DUE_SOON_DAYS, STRENGTH_REVIEW_DUE_DAYS, fall_window
 from patients.clock import clinic_today, local_midnight
-from patients.models import Patient
+from patients.models import Clinic, Patient
 from reminders.models import Reminder, ReminderKind, ReminderStatus
 from reminders.sweep import reminder_sweep, strength_reviews
+from reports.queries import REPORTS, Scope
 from tests.conftest import skip_or_fail
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -30,12 +35,13 @@ SCALE = 0.004
 
 # Every reminder with its recipients, in a fixed order: what a sweep leaves behind.
 REMINDERS = """
-SELECT r.kind, r.patient_id, r.referral_id, r.device_id, r.fall_id, r.assessment_id, r.due_on, r.status,
-       r.sent_at IS NOT NULL AS sent, r.resolved_at IS NOT NULL AS resolved,
+SELECT r.kind, r.patient_id, r.referral_id, r.device_id, r.fall_id, r.assessment_id, r.exercise_plan_id,
+       r.due_on, r.status, r.sent_at IS NOT NULL AS sent, r.resolved_at IS NOT NULL AS resolved,
        ARRAY(SELECT rr.user_id FROM reminders_reminder_recipients rr
              WHERE rr.reminder_id = r.id ORDER BY rr.user_id) AS recipients
 FROM reminders_reminder r
-ORDER BY r.kind, r.patient_id, r.referral_id, r.device_id, r.fall_id, r.assessment_id, r.due_on
+ORDER BY r.kind, r.patient_id, r.referral_id, r.device_id, r.fall_id, r.assessment_id, r.exercise_plan_id,
+         r.due_on
 """
 
 
@@ -69,6 +75,49 @@ def test_the_generated_findings_are_those_findings_record_works_out(network):
     assert recorded == {pk: generated[pk] for pk in valid}
     assert any(any(found) for found in recorded.values())
     assert any(not any(found) for found in recorded.values())
+    # Issue 13's rules find something in the network, and not everywhere.
+    for rule in ("spasticity_increase", "medication_review", "plan_conflict"):
+        shown = [found[FINDING_FIELDS.index(rule)] for found in recorded.values()]
+        assert any(shown) and not all(shown), rule
+
+
+def test_the_medication_events_tell_each_drugs_story(network):
+    """A drug is started before it is raised, lowered or stopped, and started again only once stopped;
+    a share of patients have events, of every kind, of the catalogue's drugs and others."""
+    events = MedicationEvent.objects.order_by("patient", "occurred_on", "id")
+    assert events.count() == expected_counts(SCALE)["medication_events"]
+    patients = Patient.objects.count()
+    assert events.values("patient").distinct().count() == int(patients * MEDICATED_PATIENTS)
+    taking = set()
+    for patient, drug, drug_name, event in events.values_list("patient", "drug", "drug_name", "event"):
+        key = (patient, drug, drug_name)
+        assert (event == MedicationEventKind.START) == (key not in taking), (key, event)
+        if event == MedicationEventKind.STOP:
+            taking.discard(key)
+        else:
+            taking.add(key)
+    assert set(events.values_list("event", flat=True)) == set(MedicationEventKind.values)
+    assert {Drug.BACLOFEN, Drug.FAMPRIDINE, Drug.OTHER} <= set(events.values_list("drug", flat=True))
+    assert not events.filter(drug=Drug.OTHER, drug_name="").exists()
+    current = current_medication_events(MedicationEvent.objects.all())
+    assert 0 < current.count() < events.count()
+
+
+def test_the_exercise_plans_and_spasticity_scores_are_a_share_of_the_network(network):
+    today = network
+    plans = ExercisePlan.objects.all()
+    assert plans.count() == expected_counts(SCALE)["exercise_plans"]
+    assert plans.values("patient").distinct().count() == int(Patient.objects.count() * PLANNED_PATIENTS)
+    assert set(plans.values_list("kind", flat=True)) == set(PlanKind.values)
+    ended = plans.filter(status=PlanStatus.ENDED)
+    assert ended.exists() and not ended.filter(ended_on__isnull=True).exists()
+    active = plans.filter(status=PlanStatus.ACTIVE)
+    due = plans_review_due(plans, today)
+    assert 0 < due.count() < active.count()
+
+    assessments = Assessment.objects.count()
+    scored = SpasticityScore.objects.values("assessment").distinct().count()
+    assert 0.03 * assessments < scored < 0.3 * assessments
 
 
 def _raw_connection():
@@ -173,3 +222,41 @@ def test_the_raw_sweep_leaves_the_reminders_as_the_orm_sweep_does(network):
         assert (status_of[key]["status"], status_of[key]["resolved"]) == ("resolved", True)
     created = [row for key, row in status_of.items() if key not in reopened and key not in resolved]
     assert created and all(row["status"] == "pending" and row["recipients"] for row in created)
+    # The plans' reviews due: each reminder about one plan, to the physio who prescribed it.
+    plan_reviews = [
+        dict(zip(columns, row, strict=True)) for row in by_orm if row[0] == ReminderKind.PLAN_REVIEW_DUE
+    ]
+    due = plans_review_due(ExercisePlan.objects.listable(), today)
+    assert {row["exercise_plan_id"] for row in plan_reviews} == set(due.values_list("pk", flat=True))
+    prescribers = dict(due.values_list("pk", "prescribed_by"))
+    assert all(row["recipients"] == [prescribers[row["exercise_plan_id"]]] for row in plan_reviews)
+
+
+def test_the_caseload_and_overdue_baselines_answer_the_reports_rows(network):
+    """Issue 13's columns and rows included: patients on an antispasticity drug, with an active
+    plan, and the plans due for review."""
+    today = network
+    clinic_ids = list(Clinic.objects.values_list("pk", flat=True))
+    scope = Scope(clinic_ids=tuple(clinic_ids), today=today)
+    params = {
+        "tz": settings.TIME_ZONE,
+        "today": today,
+        "due_soon": today + timedelta(days=DUE_SOON_DAYS),
+        "clinics": clinic_ids,
+    }
+    caseload = [list(row) for row in REPORTS["caseload"].rows(scope)]
+    overdue = list(REPORTS["overdue"].rows(scope))
+    with _raw_connection() as conn:
+        (caseload_baseline,) = json.loads(raw.report_caseload(conn, params))
+        overdue_baseline = json.loads(raw.report_overdue(conn, params))
+
+    assert [list(row.values()) for row in caseload_baseline] == caseload
+    assert list(caseload_baseline[0]) == list(REPORTS["caseload"].columns)
+    assert sum(row[-2] for row in caseload) > 0 and sum(row[-1] for row in caseload) > 0
+    assert overdue_baseline["count"] == len(overdue)
+    # The baseline's page goes through json.dumps: a date as its text.
+    first_page = [
+        [str(value) if hasattr(value, "isoformat") else value for value in row] for row in overdue[:50]
+    ]
+    assert [list(row.values()) for row in overdue_baseline["results"]] == first_page
+    assert any(row[0] == ReminderKind.PLAN_REVIEW_DUE for row in overdue)

@@ -194,6 +194,13 @@ class Browser:
             "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));"
         )
 
+    def ctrl_enter(self):
+        """Ctrl+Enter, the chord that saves a form from any field (mmt-grid.js)."""
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+
+        ActionChains(self.driver).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(Keys.CONTROL).perform()
+
     def log_in(self, username, password=PASSWORD):
         self.get(reverse("web:login"))
         self.find("#id_username").send_keys(username)

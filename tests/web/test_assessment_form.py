@@ -51,7 +51,8 @@ def test_the_grid_has_every_muscle_side_labelled_in_reading_order(nora_web, asse
                 field_id = f"id_{group}_{side}_{field}"
                 assert f'<label class="visually-hidden" for="{field_id}">' in html, field_id
                 positions.append(html.index(f'id="{field_id}"'))
-    # Tab order is document order: row by row, left grade, left type, right grade, right type.
+    # Without JavaScript, Tab order is document order: row by row, left grade, left type, right
+    # grade, right type (mmt-grid.js then takes the types out of it: test_browser_grid.py).
     assert positions == sorted(positions)
     assert 'tabindex="' not in html.split('<table class="table mmt-grid">')[1]
 
@@ -150,7 +151,14 @@ def test_a_bad_grade_is_shown_in_its_cell_and_nothing_typed_is_lost(nora_web, as
         ({"assessed_on": "2999-01-01"}, "assessed_on", "Must not be in the future."),
         ({"assessed_on": "1899-12-31"}, "assessed_on", "Must not be before 1 Jan 1900."),
         ({"assessed_on": "1970-01-01"}, "assessed_on", "Must not be before the patient"),
-        ({"assessed_on": "not a date"}, "assessed_on", "Enter a valid date."),
+        (
+            {"assessed_on": "not a date"},
+            "assessed_on",
+            "“not a date” is not a date: type day/month/year, such as 28/11/2026.",
+        ),
+        ({"assessed_on": "28/11/26"}, "assessed_on", "“28/11/26”: type the year in full"),
+        ({"assessed_on": "31/02/2026"}, "assessed_on", "“31/02/2026” is not a day of the calendar"),
+        ({"assessed_on": "11/28/2026"}, "assessed_on", "“11/28/2026” is not a day of the calendar"),
     ],
 )
 def test_service_and_field_errors_are_shown_by_their_field(nora_web, assessed_patient, extra, field, message):
@@ -385,3 +393,72 @@ def test_a_grade_jump_is_checked_against_the_other_assessments_not_itself(nora_w
 def test_an_assessment_entered_in_error_cannot_be_corrected(ada_web, ada, scored_assessment):
     scored_assessment.mark_entered_in_error(by=ada, reason="Wrong patient")
     assert ada_web.get(_edit_url(scored_assessment)).status_code == 404
+
+
+# The page as a nurse's keyboard meets it (issue 14); the browser tests drive it in
+# tests/web/test_browser_grid.py.
+
+
+def test_the_page_opens_on_the_date_typed_day_month_year(nora_web, assessed_patient):
+    html = nora_web.get(_url(assessed_patient)).content.decode()
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    assert f'<input type="text" name="assessed_on" value="{today}"' in html
+    date_input = html.split('name="assessed_on"')[1].split(">")[0]
+    assert "autofocus" in date_input
+    assert "Day/month/year, such as 28/11/2026." in html
+
+
+def test_a_page_shown_again_with_errors_leaves_the_focus_to_the_error_summary(nora_web, assessed_patient):
+    html = nora_web.post(_url(assessed_patient), grid({}, edss="4")).content.decode()
+    assert 'id="error-summary"' in html
+    assert "autofocus" not in html
+
+
+def test_enter_in_a_field_finds_a_disabled_default_button_and_sends_nothing(nora_web, assessed_patient):
+    """The first submit button is the form's default (what Enter in a field presses): disabled,
+    Enter does nothing even without JavaScript; the Save button sends the form."""
+    html = nora_web.get(_url(assessed_patient)).content.decode()
+    form = html.split('<form method="post" class="mmt-form" novalidate>')[1]
+    buttons = form.split('<button type="submit"')
+    assert buttons[1].startswith(" disabled hidden></button>")
+    assert "Save assessment" in buttons[2]
+
+
+def test_the_score_boxes_carry_their_scale_for_the_touch_picker(nora_web, assessed_patient):
+    html = nora_web.get(_url(assessed_patient)).content.decode()
+    grade = html.split('name="grip_left_grade"')[1].split(">")[0]
+    assert 'data-scale="0 1 2- 2 2+ 3- 3 3+ 4- 4 4+ 5"' in grade
+    assert 'inputmode="text"' in grade and 'autocapitalize="off"' in grade and 'enterkeyhint="next"' in grade
+    mas = html.split('name="grip_left_mas"')[1].split(">")[0]
+    assert 'data-scale="0 1 1+ 2 3 4"' in mas
+    assert '<td class="grade-cell" data-weakness="id_grip_left_weakness">' in html
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "28/11/2025",
+        "28.11.2025",
+        "28-11-2025",
+        "28 11 2025",
+        " 28/11/2025 ",
+        "2025-11-28",
+        "28 Nov 2025",
+        "28 november 2025",
+    ],
+)
+def test_the_date_is_read_as_the_clinic_writes_it(nora_web, assessed_patient, typed):
+    assert nora_web.post(_url(assessed_patient), grid(full("5"), assessed_on=typed)).status_code == 302
+    saved = Assessment.objects.filter(patient=assessed_patient).latest("pk")
+    assert saved.assessed_on.isoformat() == "2025-11-28"
+
+
+def test_a_day_and_month_of_one_digit_are_read(nora_web, assessed_patient):
+    assert nora_web.post(_url(assessed_patient), grid(full("5"), assessed_on="3/2/2026")).status_code == 302
+    saved = Assessment.objects.filter(patient=assessed_patient).latest("pk")
+    assert saved.assessed_on.isoformat() == "2026-02-03"
+
+
+def test_the_edit_page_shows_the_stored_date_day_month_year(nora_web, scored_assessment):
+    html = nora_web.get(_edit_url(scored_assessment)).content.decode()
+    assert '<input type="text" name="assessed_on" value="10/04/2026"' in html

@@ -61,19 +61,21 @@ def test_a_nurse_records_a_full_assessment_with_the_keyboard_and_sees_it_charted
     web.find(f"a[href='{reverse('web:assessment_new', args=[assessed_patient.pk])}']").click()
     web.wait.until(lambda d: web.find_all("#id_edss"))
 
-    # Keyboard only from the first field on: EDSS, Tab, walk time, Tab, then the grid in order.
-    web.find("#id_edss").click()
-    web.keys("3.5", Keys.TAB, "8.4", Keys.TAB)
+    # Keyboard only from the first field on: the page opens on the date (today's), then EDSS,
+    # walk time and the grid in order, left then right; W reaches a weakness type.
+    assert web.active_id() == "id_assessed_on"
+    web.keys(Keys.TAB, "3.5", Keys.TAB, "8.4", Keys.TAB)
     assert web.active_id() == "id_shoulder_abduction_left_grade"
     for group, (left, right) in TYPED.items():
         assert web.active_id() == f"id_{group}_left_grade"
-        web.keys(left, Keys.TAB)
-        assert web.active_id() == f"id_{group}_left_weakness"
+        web.keys(left)
         if group == MuscleGroup.GRIP:
+            web.keys("w")
+            assert web.active_id() == f"id_{group}_left_weakness"
             web.keys("s")  # type to choose in a select: "s" is Secondary
         web.keys(Keys.TAB)
         assert web.active_id() == f"id_{group}_right_grade"
-        web.keys(right, Keys.TAB, Keys.TAB)
+        web.keys(right, Keys.TAB)
     assert web.active_id() == "spasticity-toggle"  # closed: Tab passes over its scores
     web.keys(Keys.TAB)
     assert web.active_id() == "id_notes"
@@ -149,7 +151,7 @@ def test_a_physio_opens_the_spasticity_section_and_types_scores_with_the_keyboar
 
     # The last grade of the grid, then Tab onto the closed section and Enter to open it.
     web.find("#id_ankle_plantarflexion_right_grade").click()
-    web.keys("4", Keys.TAB, Keys.TAB)
+    web.keys("4", Keys.TAB)
     assert web.active_id() == "spasticity-toggle"
     web.keys(Keys.ENTER)
     assert toggle.find_element(web.By.XPATH, "..").get_attribute("open") == "true"
@@ -183,7 +185,8 @@ def test_a_wrong_spasticity_score_is_named_and_its_section_shown_open(web, phil,
     web.log_in("phil")
     web.get(reverse("web:assessment_new", args=[assessed_patient.pk]))
     web.find("#id_ankle_plantarflexion_right_grade").click()
-    web.keys("4", Keys.TAB, Keys.TAB, Keys.SPACE, Keys.TAB, "1", Keys.TAB, "5", Keys.ENTER)
+    web.keys("4", Keys.TAB, Keys.SPACE, Keys.TAB, "1", Keys.TAB, "5")
+    web.find(".form-actions button[type=submit]").click()
     web.wait.until(lambda d: web.find_all(".error-summary"))
     assert (
         "Shoulder abduction, right: spasticity (MAS): “5” is not a Modified Ashworth score. "
@@ -201,7 +204,9 @@ def test_the_grid_keeps_what_was_typed_when_a_grade_is_wrong(web, nora, assessed
     web.log_in("nora")
     web.get(reverse("web:assessment_new", args=[assessed_patient.pk]))
     web.find("#id_shoulder_abduction_left_grade").click()
-    web.keys("4", Keys.TAB, Keys.TAB, "7", Keys.TAB, Keys.TAB, "3+", Keys.ENTER)
+    web.keys("4", Keys.TAB, "7", Keys.TAB, "3+", Keys.ENTER)
+    assert web.active_id() == "id_elbow_flexion_right_grade"  # Enter moves on: nothing is sent
+    web.find(".form-actions button[type=submit]").click()
     web.wait.until(lambda d: web.find_all(".error-summary"))
     assert "“7” is not an MRC grade" in web.text()
     assert web.find("#id_shoulder_abduction_left_grade").get_attribute("value") == "4"
@@ -392,7 +397,8 @@ def test_a_decimal_comma_is_stored_as_the_number_meant_and_4_plus_is_refused_in_
     web.log_in("nora")
     web.get(reverse("web:assessment_new", args=[assessed_patient.pk]))
     web.find("#id_edss").click()
-    web.keys("4+", Keys.TAB, "8,4", Keys.TAB, "5", Keys.ENTER)
+    web.keys("4+", Keys.TAB, "8,4", Keys.TAB, "5")
+    web.ctrl_enter()
     web.wait.until(lambda d: web.find_all(".error-summary"))
     assert "“4+” is not a number: type digits with a point or a comma, such as 4.5 or 4,5." in web.text()
     assert web.find("#id_edss").get_attribute("value") == "4+"
@@ -400,7 +406,7 @@ def test_a_decimal_comma_is_stored_as_the_number_meant_and_4_plus_is_refused_in_
     assert Assessment.objects.filter(patient=assessed_patient).count() == 2
 
     web.find("#id_edss").clear()
-    web.find("#id_edss").send_keys("4,5", Keys.ENTER)
+    web.find("#id_edss").send_keys("4,5", Keys.CONTROL, Keys.ENTER)  # Ctrl+Enter saves
     web.wait.until(lambda d: "Assessment of" in web.text() and "recorded" in web.text())
     saved = Assessment.objects.latest_first().filter(patient=assessed_patient).first()
     assert (str(saved.edss), str(saved.timed_25ft_walk_seconds)) == ("4.5", "8.40")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tests import factories
 
+# Chromium and the live-server browser: ``browser`` and ``web`` from tests/web/conftest.py.
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
