@@ -2,11 +2,12 @@
 # docker-compose.yml wires it to PostgreSQL and Redis; the default command serves the web app.
 
 # The pages' front-end libraries (Chart.js, htmx) from npm, as package-lock.json pins them.
-# A stage of their own, so the final image carries the files but no Node.js.
+# A stage of their own, so the final image carries the files but no Node.js; without the
+# devDependencies (axe-core, which only the browser tests use).
 FROM node:20-slim AS assets
 WORKDIR /assets
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM python:3.11-slim
 

@@ -102,7 +102,7 @@ def test_the_list_shows_each_account_of_the_admins_clinics(ada_web, ada, nina, s
     row = _row(html, nina)
     for shown in ("nina", "Nina North", "nina@clinic.example", "MS nurse", "North", "Active", "Locked out"):
         assert shown in row, shown
-    assert "<td>On</td>" in row  # two-factor
+    assert ">On</td>" in row  # two-factor
     assert "2 Mar 2026 09:30" in row  # last sign-in, clinic time (GMT in March)
     assert action_url("deactivate", nina) in row
     assert action_url("two_factor_reset", nina) in row
@@ -378,7 +378,7 @@ def test_a_two_factor_reset_removes_every_device(ada_web, ada, nina, nora):
     assert response.status_code == 302
     assert list(devices_for_user(nina, confirmed=None)) == []
     assert len(list(devices_for_user(nora))) == 1  # nobody else's
-    assert "<td>Off</td>" in _row(ada_web.get(STAFF_LIST).content.decode(), nina)
+    assert ">Off</td>" in _row(ada_web.get(STAFF_LIST).content.decode(), nina)
     assert LogEntry.objects.get(object_id=str(nina.pk)).change_message == "Two-factor sign-in reset."
 
 

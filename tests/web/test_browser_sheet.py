@@ -9,7 +9,7 @@ from django.utils import timezone
 from tests import factories
 
 # Chromium and the live-server browser: ``browser`` and ``web`` from tests/web/conftest.py.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 def test_printed_the_sheet_shows_no_navigation_only_the_plan(web, nora, phil, north):

@@ -188,7 +188,7 @@ def test_a_strength_review_reminder_names_its_assessment_and_leads_to_the_patien
     reminder.recipients.add(phil)
     html = phil_web.get(INBOX).content.decode()
     row = html.split(f'<tr id="reminder-{reminder.pk}">', 1)[1].split("</tr>", 1)[0]
-    assert "<td>Strength review</td>" in row
+    assert ">Strength review</td>" in row
     dashboard = reverse("web:patient_dashboard", args=[assessed_patient.pk])
     assert f'<a href="{dashboard}#review">Findings of the assessment of 10 Apr 2026</a>' in row
 
