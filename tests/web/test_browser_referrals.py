@@ -73,3 +73,21 @@ def test_enter_in_a_field_of_the_referral_form_saves_a_draft_and_sends_nothing(w
         finally:
             web.driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
     assert list(Referral.objects.values_list("status", flat=True)) == ["draft", "draft"]
+
+
+@pytest.mark.parametrize("second_click_after_ms", [0, 20])
+def test_a_double_click_on_create_and_send_creates_and_sends_one_referral(
+    web, nora, assessed_patient, second_click_after_ms
+):
+    web.log_in("nora")
+    web.get(
+        reverse("web:referral_new", args=[assessed_patient.pk]) + "?to_service=orthotics&reason=Foot+drop"
+    )
+    web.driver.execute_script(
+        "const send = document.querySelector('button[value=send]');"
+        "send.click(); setTimeout(() => send.click(), arguments[0]);",
+        second_click_after_ms,
+    )
+    web.wait.until(lambda d: "Referral to orthotics created and sent." in web.text())
+    assert web.text().count("created and sent") == 1
+    assert list(Referral.objects.values_list("status", flat=True)) == ["sent"]
