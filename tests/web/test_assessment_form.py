@@ -159,6 +159,12 @@ def test_a_bad_grade_is_shown_in_its_cell_and_nothing_typed_is_lost(nora_web, as
         ({"assessed_on": "28/11/26"}, "assessed_on", "“28/11/26”: type the year in full"),
         ({"assessed_on": "31/02/2026"}, "assessed_on", "“31/02/2026” is not a day of the calendar"),
         ({"assessed_on": "11/28/2026"}, "assessed_on", "“11/28/2026” is not a day of the calendar"),
+        ({"assessed_on": "00/00/0000"}, "assessed_on", "“00/00/0000” is not a day of the calendar"),
+        ({"assessed_on": "29/02/2025"}, "assessed_on", "“29/02/2025” is not a day of the calendar"),
+        ({"assessed_on": "01/01/0000"}, "assessed_on", "“01/01/0000” is not a day of the calendar"),
+        ({"assessed_on": "28/11/20266"}, "assessed_on", "“28/11/20266”: type the year in full"),
+        ({"assessed_on": "28／11／2026"}, "assessed_on", "“28／11／2026” is not a date"),
+        ({"assessed_on": "9" * 5000}, "assessed_on", "is not a date: type day/month/year"),
     ],
 )
 def test_service_and_field_errors_are_shown_by_their_field(nora_web, assessed_patient, extra, field, message):

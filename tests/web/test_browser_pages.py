@@ -186,7 +186,7 @@ def test_every_page_fits_a_phone_a_tablet_and_a_desktop_and_axe_finds_nothing(we
         problems += _look_at_every_width(web, f"{role}-{name}")
         if name in SENT_EMPTY:
             # Sent empty: the form again, with what is missing said at the top and at each field.
-            web.find("main form.record-form button[type=submit]").click()
+            web.find("main form.record-form .form-actions button[type=submit]").click()
             web.wait.until(lambda d: web.find_all(".error-summary"))
             problems += _look_at_every_width(web, f"{role}-{name}-errors")
         if name in ("dashboard", "reports"):

@@ -55,3 +55,39 @@ def test_a_nurse_creates_and_sends_a_referral_and_finds_it_on_the_worklist(web, 
     web.driver.set_window_size(1366, 1000)
     referral.refresh_from_db()
     assert referral.status == "accepted"
+
+
+def test_enter_in_a_field_of_the_referral_form_saves_a_draft_and_sends_nothing(web, nora, assessed_patient):
+    """A pre-filled referral (a finding's one click) goes to the service only by its button:
+    Enter in a field saves a draft, with or without JavaScript."""
+    from selenium.webdriver.common.keys import Keys
+
+    web.log_in("nora")
+    url = reverse("web:referral_new", args=[assessed_patient.pk])
+    for scripts_off, field in ((False, "#id_referred_on"), (True, "#id_due_by")):
+        web.driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": scripts_off})
+        try:
+            web.get(f"{url}?to_service=orthotics&reason=Foot+drop")
+            web.find(field).send_keys(Keys.ENTER)
+            web.wait.until(lambda d: "Referral to orthotics created as a draft." in web.text())
+        finally:
+            web.driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+    assert list(Referral.objects.values_list("status", flat=True)) == ["draft", "draft"]
+
+
+@pytest.mark.parametrize("second_click_after_ms", [0, 20])
+def test_a_double_click_on_create_and_send_creates_and_sends_one_referral(
+    web, nora, assessed_patient, second_click_after_ms
+):
+    web.log_in("nora")
+    web.get(
+        reverse("web:referral_new", args=[assessed_patient.pk]) + "?to_service=orthotics&reason=Foot+drop"
+    )
+    web.driver.execute_script(
+        "const send = document.querySelector('button[value=send]');"
+        "send.click(); setTimeout(() => send.click(), arguments[0]);",
+        second_click_after_ms,
+    )
+    web.wait.until(lambda d: "Referral to orthotics created and sent." in web.text())
+    assert web.text().count("created and sent") == 1
+    assert list(Referral.objects.values_list("status", flat=True)) == ["sent"]

@@ -17,7 +17,7 @@ from patients.concurrency import EditedMeanwhile, record_version
 from patients.forms import add_service_errors
 
 from .. import forms
-from .shared import render_patient_page, require
+from .shared import keep_typed_over, render_patient_page, require
 
 
 def _change_page(request, record, *, form_class, editable, update, saved, template, anchor):
@@ -32,7 +32,7 @@ def _change_page(request, record, *, form_class, editable, update, saved, templa
                     record, by=request.user, expected_version=form.cleaned_data["version"] or None, **changes
                 )
             except EditedMeanwhile as exc:
-                _edited_meanwhile(form, exc.current)
+                keep_typed_over(form, exc.current, EDITED_MEANWHILE)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -46,15 +46,10 @@ def _change_page(request, record, *, form_class, editable, update, saved, templa
     )
 
 
-def _edited_meanwhile(form, current):
-    """Keep what the user typed and let the next save replace the other person's change."""
-    form.data = form.data.copy()
-    form.data["version"] = record_version(current)
-    form.add_error(
-        None,
-        "Someone else changed this record while you were editing. Your values are kept below; "
-        "save again to replace theirs, or cancel to see what is stored now.",
-    )
+EDITED_MEANWHILE = (
+    "Someone else changed this record while you were editing. Your values are kept below; "
+    "save again to replace theirs, or cancel to see what is stored now."
+)
 
 
 @login_required

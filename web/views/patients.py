@@ -28,7 +28,7 @@ from patients.models import Clinic
 from patients.services import PATIENT_EDITABLE, patient_create, patient_update
 
 from .. import forms, presenters
-from .shared import is_htmx, patient_or_404, render_patient_page, require, staff_user
+from .shared import is_htmx, keep_typed_over, patient_or_404, render_patient_page, require, staff_user
 
 PATIENTS_PER_PAGE = 25
 # How many of the latest reads of a patient their page shows a clinic admin.
@@ -200,13 +200,6 @@ def _save_details(*, patient, by, data):
     return saved, list(changes)
 
 
-def _edited_meanwhile(form, current):
-    """Keep what the user typed, say what is stored now, and let the next save replace it."""
-    form.data = form.data.copy()
-    form.data["version"] = record_version(current)
-    form.add_error(None, presenters.edited_meanwhile_message(form, current))
-
-
 @login_required
 def patient_edit(request, pk):
     patient = patient_or_404(request, pk)
@@ -217,7 +210,7 @@ def patient_edit(request, pk):
             try:
                 patient, changed = _save_details(patient=patient, by=request.user, data=form.cleaned_data)
             except EditedMeanwhile as exc:
-                _edited_meanwhile(form, exc.current)
+                keep_typed_over(form, exc.current, presenters.edited_meanwhile_message(form, exc.current))
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:

@@ -32,7 +32,7 @@ from patients.records import record_model
 from patients.services import record_mark_entered_in_error
 
 from .. import forms, presenters
-from .shared import patient_or_404, render_patient_page, require
+from .shared import keep_typed_over, patient_or_404, render_patient_page, require
 
 
 def _record_form(request, pk, *, form_class, allowed, save, template, initial=None, form_kwargs=None):
@@ -103,7 +103,7 @@ def assessment_edit(request, pk):
                     **form.service_kwargs(),
                 )
             except EditedMeanwhile as exc:
-                _assessment_edited_meanwhile(form, exc.current)
+                keep_typed_over(form, exc.current, ASSESSMENT_EDITED_MEANWHILE)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -116,15 +116,10 @@ def assessment_edit(request, pk):
     return render_patient_page(request, patient, "web/assessment_form.html", context)
 
 
-def _assessment_edited_meanwhile(form, current):
-    """Keep what the user typed and let the next save replace the other person's correction."""
-    form.data = form.data.copy()
-    form.data["version"] = record_version(current)
-    form.add_error(
-        None,
-        "Someone else corrected this assessment while you were editing. Your values are kept "
-        "below; save again to replace theirs, or cancel to see what is stored now.",
-    )
+ASSESSMENT_EDITED_MEANWHILE = (
+    "Someone else corrected this assessment while you were editing. Your values are kept "
+    "below; save again to replace theirs, or cancel to see what is stored now."
+)
 
 
 @login_required

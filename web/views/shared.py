@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from audit.models import AccessAction
 from audit.services import access_record
 from patients import selectors as patient_selectors
+from patients.concurrency import record_version
 
 
 def require(allowed):
@@ -21,6 +22,14 @@ def staff_user(request):
     if user.is_authenticated:
         prefetch_related_objects([user], "groups")
     return user
+
+
+def keep_typed_over(form, current, message):
+    """A save held back over someone else's change made meanwhile: keep what the user typed, say
+    ``message``, and let the next save (based on ``current``) replace the other person's."""
+    form.data = form.data.copy()
+    form.data["version"] = record_version(current)
+    form.add_error(None, message)
 
 
 def is_htmx(request):
