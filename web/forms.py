@@ -506,8 +506,8 @@ class AssessmentEditForm(AssessmentForm):
 
 class FallForm(forms.Form):
     """A fall as the patient tells it. Nothing is pre-filled that the teller has to say: not the
-    time (falls are often told days later, so "now" would be a guess), not the injury and not
-    the place (a pre-chosen "None" or "Home" would be saved whenever nobody changed it)."""
+    time (falls are often told days later, so "now" would be a guess), not the injury, the place
+    or the device in use (a pre-chosen "None" or "Home" would be saved whenever nobody changed it)."""
 
     occurred_at = forms.DateTimeField(
         label="When",
@@ -529,7 +529,11 @@ class FallForm(forms.Form):
         error_messages={"required": "Choose where it happened."},
     )
     activity = forms.CharField(label="Activity at the time", required=False, max_length=200)
-    device_in_use = forms.ChoiceField(label="Device in use", choices=DEVICE_IN_USE_CHOICES, initial="none")
+    device_in_use = forms.ChoiceField(
+        label="Device in use",
+        choices=[("", "Choose…"), *DEVICE_IN_USE_CHOICES],
+        error_messages={"required": "Choose the device in use: “None” if there was none."},
+    )
     contributing_factors = forms.MultipleChoiceField(
         label="Contributing factors",
         required=False,

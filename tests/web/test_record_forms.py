@@ -41,22 +41,25 @@ def test_fall_form_prefills_no_time_no_injury_and_no_place(nora_web, patient):
         assert label in html
     assert "<legend>Contributing factors:</legend>" in html
     form = response.context["form"]
-    assert [form[name].value() for name in ("occurred_at", "injury", "location")] == [None, None, None]
+    assert [form[name].value() for name in ("occurred_at", "injury", "location", "device_in_use")] == [
+        None
+    ] * 4
     assert 'name="occurred_at" value=' not in html
-    for name in ("injury", "location"):
+    for name in ("injury", "location", "device_in_use"):
         select = html.split(f'name="{name}"')[1].split("</select>")[0]
         assert '<option value="" selected>Choose…</option>' in select
         assert "selected" not in select.split("Choose…")[1]
 
 
-def test_a_fall_without_time_injury_or_place_is_refused_in_words(nora_web, patient):
-    response = nora_web.post(_url("fall_new", patient), {"device_in_use": "none", "activity": "Stairs"})
+def test_a_fall_without_time_injury_place_or_device_is_refused_in_words(nora_web, patient):
+    response = nora_web.post(_url("fall_new", patient), {"activity": "Stairs"})
     assert response.status_code == 200
     html = response.content.decode()
     for message in (
         "Enter the date and time of the fall.",
         "Choose the injury: “None” if there was none.",
         "Choose where it happened.",
+        "Choose the device in use: “None” if there was none.",
     ):
         assert message in html
     assert 'value="Stairs"' in html
