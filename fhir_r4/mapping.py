@@ -1,0 +1,304 @@
+"""The one translation of the app's records into FHIR R4 resources (SPEC §6), as plain dicts.
+
+Reads and searches (and the export, when it comes) all build their resources here, so a record
+looks the same whichever path serves it. Plain dicts rather than ``fhir.resources`` models: they
+cost a fraction of the time, and the test suite validates every one against both the FHIR R4
+JSON schema and the R4B models (tests/fhir/validate.py).
+"""
+
+from django.conf import settings
+
+from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
+from patients.models import MSType, PatientStatus
+
+SNOMED = "http://snomed.info/sct"
+ICD10 = "http://hl7.org/fhir/sid/icd-10"
+UCUM = "http://unitsofmeasure.org"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
+CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
+
+LATERALITY = {Side.LEFT: ("7771000", "Left"), Side.RIGHT: ("24028007", "Right")}
+MULTIPLE_SCLEROSIS = [
+    {"system": SNOMED, "code": "24700007", "display": "Multiple sclerosis"},
+    {"system": ICD10, "code": "G35", "display": "Multiple sclerosis"},
+]
+ENTERED_IN_ERROR = "entered-in-error"
+
+# The local CodeSystems, each served at /fhir/R4/CodeSystem/<id>: id -> (title, description,
+# [(code, display)]). Their codes are the app's own values, so they read back without a table.
+OBSERVATION_CODES = {
+    "mmt-panel": "Manual muscle testing (MRC scale), one assessment",
+    "mrc-sum-score": "MRC sum score (0-60: six muscle groups on both sides)",
+    "edss": "Expanded Disability Status Scale (EDSS)",
+    "t25fw": "Timed 25-foot walk",
+    "weakness-type": "Type of weakness",
+    "manual-muscle-testing": "Manual muscle testing (MRC grade with modifiers)",
+    "modified-ashworth": "Modified Ashworth Scale of spasticity",
+}
+CODE_SYSTEMS = {
+    "muscle-group": (
+        "Muscle groups",
+        "The muscle groups an MMT assessment grades, head to toe.",
+        [(group.value, group.label) for group in MuscleGroup],
+    ),
+    "mrc-grade": (
+        "MRC muscle grades",
+        "The MRC (Kendall) scale of muscle strength with modifiers, weakest first.",
+        [(grade.label, f"MRC grade {grade.label}") for grade in MRCGrade],
+    ),
+    "mas-score": (
+        "Modified Ashworth Scale",
+        "The Modified Ashworth Scale of spasticity, least first.",
+        [(score.label, f"Modified Ashworth {score.label}") for score in MASGrade],
+    ),
+    "weakness-type": (
+        "Types of weakness",
+        "Primary (demyelination) or secondary (disuse) weakness, or mixed, or not yet known.",
+        [(kind.value, kind.label) for kind in WeaknessType],
+    ),
+    "ms-type": (
+        "Types of multiple sclerosis",
+        "The course of the patient's multiple sclerosis.",
+        [(ms_type.value, ms_type.label) for ms_type in MSType],
+    ),
+    "observation-code": (
+        "Clinic observations",
+        "What the clinic's Observations measure, and how.",
+        list(OBSERVATION_CODES.items()),
+    ),
+    "record-status": (
+        "Record status",
+        "Marks a resource whose record was entered in error, where the resource has no status of its own.",
+        [(ENTERED_IN_ERROR, "Entered in error")],
+    ),
+}
+EXAM = {"coding": [{"system": OBSERVATION_CATEGORY, "code": "exam", "display": "Exam"}]}
+
+
+def local_system(code_system_id):
+    return f"{settings.FHIR_BASE_URL}/CodeSystem/{code_system_id}"
+
+
+def mrn_system(clinic_code):
+    return f"{settings.FHIR_BASE_URL}/sid/mrn/{clinic_code}"
+
+
+def code_system_resource(code_system_id):
+    title, description, concepts = CODE_SYSTEMS[code_system_id]
+    return {
+        "resourceType": "CodeSystem",
+        "id": code_system_id,
+        "url": local_system(code_system_id),
+        "name": "".join(word.capitalize() for word in code_system_id.split("-")),
+        "title": title,
+        "status": "active",
+        "description": description,
+        "caseSensitive": True,
+        "content": "complete",
+        "count": len(concepts),
+        "concept": [{"code": code, "display": display} for code, display in concepts],
+    }
+
+
+def _local_coding(code_system_id, code, display=None):
+    coding = {"system": local_system(code_system_id), "code": code}
+    if display:
+        coding["display"] = display
+    return coding
+
+
+def _observation_code(code):
+    return {"coding": [_local_coding("observation-code", code, OBSERVATION_CODES[code])]}
+
+
+def _entered_in_error_meta(record, last_updated=None):
+    meta = {}
+    if last_updated is not None:
+        meta["lastUpdated"] = last_updated.isoformat()
+    if record.entered_in_error:
+        meta["tag"] = [_local_coding("record-status", ENTERED_IN_ERROR, "Entered in error")]
+    return meta
+
+
+def patient_reference(patient_id):
+    return {"reference": f"Patient/{patient_id}"}
+
+
+def patient_resource(patient):
+    """The patient (``clinic`` loaded). Entered in error: tagged so, and not active (SPEC §6)."""
+    return {
+        "resourceType": "Patient",
+        "id": str(patient.pk),
+        "meta": _entered_in_error_meta(patient, patient.updated_at),
+        "identifier": [
+            {
+                "use": "usual",
+                "type": {
+                    "coding": [{"system": IDENTIFIER_TYPE, "code": "MR", "display": "Medical record number"}]
+                },
+                "system": mrn_system(patient.clinic.code),
+                "value": patient.mrn,
+            }
+        ],
+        "active": patient.status == PatientStatus.ACTIVE and not patient.entered_in_error,
+        "name": [{"use": "official", "family": patient.family_name, "given": [patient.given_name]}],
+        "gender": patient.sex,
+        "birthDate": patient.date_of_birth.isoformat(),
+        "managingOrganization": {"display": patient.clinic.name},
+    }
+
+
+def condition_id(patient_id):
+    return f"ms-{patient_id}"
+
+
+def condition_resource(patient):
+    """The patient's MS diagnosis; a patient entered in error takes it along (its
+    verificationStatus says so, and FHIR then forbids a clinicalStatus)."""
+    resource = {
+        "resourceType": "Condition",
+        "id": condition_id(patient.pk),
+        "meta": {"lastUpdated": patient.updated_at.isoformat()},
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": CONDITION_CATEGORY,
+                        "code": "problem-list-item",
+                        "display": "Problem List Item",
+                    }
+                ]
+            }
+        ],
+        "code": {"coding": MULTIPLE_SCLEROSIS, "text": "Multiple sclerosis"},
+        "subject": patient_reference(patient.pk),
+    }
+    if patient.entered_in_error:
+        resource["verificationStatus"] = {
+            "coding": [
+                {"system": CONDITION_VERIFICATION, "code": ENTERED_IN_ERROR, "display": "Entered in Error"}
+            ]
+        }
+    else:
+        resource["clinicalStatus"] = {
+            "coding": [{"system": CONDITION_CLINICAL, "code": "active", "display": "Active"}]
+        }
+        resource["verificationStatus"] = {
+            "coding": [{"system": CONDITION_VERIFICATION, "code": "confirmed", "display": "Confirmed"}]
+        }
+    if patient.ms_type != MSType.UNKNOWN:
+        resource["stage"] = [
+            {
+                "summary": {
+                    "coding": [_local_coding("ms-type", patient.ms_type, MSType(patient.ms_type).label)]
+                }
+            }
+        ]
+    if patient.diagnosis_date is not None:
+        resource["onsetDateTime"] = patient.diagnosis_date.isoformat()
+    return resource
+
+
+def panel_id(assessment_id):
+    return f"assessment-{assessment_id}"
+
+
+def _observation(observation_id, assessment, code):
+    """What every Observation of an assessment shares; entered in error with the assessment or its patient."""
+    voided = assessment.entered_in_error or assessment.patient.entered_in_error
+    return {
+        "resourceType": "Observation",
+        "id": observation_id,
+        "meta": {"lastUpdated": assessment.updated_at.isoformat()},
+        "status": ENTERED_IN_ERROR if voided else "final",
+        "category": [EXAM],
+        "code": code,
+        "subject": patient_reference(assessment.patient_id),
+        "effectiveDateTime": assessment.assessed_on.isoformat(),
+    }
+
+
+def _laterality(side):
+    code, display = LATERALITY[side]
+    return {"coding": [{"system": SNOMED, "code": code, "display": display}], "text": display}
+
+
+def _muscle_code(muscle_group):
+    group = MuscleGroup(muscle_group)
+    return {"coding": [_local_coding("muscle-group", group.value, group.label)], "text": group.label}
+
+
+def _muscle_side_order(score):
+    return (list(MuscleGroup.values).index(score.muscle_group), list(Side.values).index(score.side))
+
+
+def assessment_observations(assessment):
+    """The assessment as Observations (``patient``, ``mrc_sum_score``, ``scores`` and
+    ``spasticity`` loaded): the panel first, then a member per graded muscle-side, a member per
+    MAS score, and the MRC sum, EDSS and timed 25-foot walk where recorded."""
+    panel_reference = {"reference": f"Observation/{panel_id(assessment.pk)}"}
+    grades = []
+    for score in sorted(assessment.scores.all(), key=_muscle_side_order):
+        grade = MRCGrade(score.grade)
+        member = _observation(f"mmt-{score.pk}", assessment, _muscle_code(score.muscle_group))
+        member["method"] = _observation_code("manual-muscle-testing")
+        member["bodySite"] = _laterality(score.side)
+        member["valueCodeableConcept"] = {
+            "coding": [_local_coding("mrc-grade", grade.label, f"MRC grade {grade.label}")],
+            "text": grade.label,
+        }
+        member["component"] = [
+            {
+                "code": _observation_code("weakness-type"),
+                "valueCodeableConcept": {
+                    "coding": [
+                        _local_coding(
+                            "weakness-type", score.weakness_type, WeaknessType(score.weakness_type).label
+                        )
+                    ]
+                },
+            }
+        ]
+        grades.append(member)
+    spasticity = []
+    for score in sorted(assessment.spasticity.all(), key=_muscle_side_order):
+        mas = MASGrade(score.mas)
+        member = _observation(f"mas-{score.pk}", assessment, _muscle_code(score.muscle_group))
+        member["method"] = _observation_code("modified-ashworth")
+        member["bodySite"] = _laterality(score.side)
+        member["valueCodeableConcept"] = {
+            "coding": [_local_coding("mas-score", mas.label, f"Modified Ashworth {mas.label}")],
+            "text": mas.label,
+        }
+        spasticity.append(member)
+    panel = _observation(panel_id(assessment.pk), assessment, _observation_code("mmt-panel"))
+    members = grades + spasticity
+    if members:
+        panel["hasMember"] = [{"reference": f"Observation/{member['id']}"} for member in members]
+    else:
+        panel["dataAbsentReason"] = {"text": "No muscle was graded."}
+    if assessment.notes:
+        panel["note"] = [{"text": assessment.notes}]
+    observations = [panel, *members]
+    if assessment.mrc_sum_score is not None:
+        mrc_sum = _observation(f"mrc-sum-{assessment.pk}", assessment, _observation_code("mrc-sum-score"))
+        mrc_sum["valueInteger"] = assessment.mrc_sum_score
+        mrc_sum["derivedFrom"] = [panel_reference]
+        observations.append(mrc_sum)
+    if assessment.edss is not None:
+        edss = _observation(f"edss-{assessment.pk}", assessment, _observation_code("edss"))
+        edss["valueQuantity"] = {"value": float(assessment.edss), "system": UCUM, "code": "{score}"}
+        observations.append(edss)
+    if assessment.timed_25ft_walk_seconds is not None:
+        walk = _observation(f"t25fw-{assessment.pk}", assessment, _observation_code("t25fw"))
+        walk["valueQuantity"] = {
+            "value": float(assessment.timed_25ft_walk_seconds),
+            "unit": "s",
+            "system": UCUM,
+            "code": "s",
+        }
+        observations.append(walk)
+    return observations

@@ -1,0 +1,259 @@
+"""What the FHIR API serves: each resource type with its interactions and search parameters, and
+how it reads and searches. The URLs and the CapabilityStatement are both built from ``SERVED``,
+so the statement lists exactly what answers.
+
+Every read goes through the apps' selectors, scoped by ``visible_to(user)``: a record of another
+clinic is not found, as an unknown id is not. Searches leave records entered in error out; a
+read by id serves them, marked (SPEC §6).
+"""
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+from assessments.selectors import assessment_list
+from patients.selectors import patient_list
+
+from . import mapping
+from .search import WHOLE_NUMBER, date_filter, patient_id, tokens
+
+
+class NotFound(Exception):
+    """No such resource among the user's clinics' records."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """One page of a search: the total over every page, the page's resources and their patients."""
+
+    total: int
+    resources: list
+    patient_ids: set
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    name: str
+    read: callable
+    # name -> (FHIR search parameter type, what it matches); None: no search.
+    search_params: dict | None = None
+    search: callable = None
+    # Whether its resources are patient data (reads and searches written to the access log).
+    patient_data: bool = True
+    documentation: str = ""
+    interactions: tuple = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "interactions", ("read", "search-type") if self.search else ("read",))
+
+
+def _page(queryset, criteria):
+    start = (criteria.page - 1) * criteria.count
+    return list(queryset[start : start + criteria.count]) if criteria.count else []
+
+
+def _id_of(resource_id):
+    if not WHOLE_NUMBER.fullmatch(resource_id):
+        raise NotFound
+    return int(resource_id)
+
+
+# Patient ----------------------------------------------------------------------------------
+
+
+def _patient_read(user, resource_id):
+    patient = patient_list(user).filter(pk=_id_of(resource_id)).first()
+    if patient is None:
+        raise NotFound
+    return mapping.patient_resource(patient), patient.pk
+
+
+def _identifier_filter(value):
+    clauses = []
+    mrn_prefix = mapping.mrn_system("")
+    for token in tokens("identifier", value):
+        clause = Q()
+        if token.system is not None:
+            if not token.system.startswith(mrn_prefix):
+                continue  # no other identifier system is served
+            clause &= Q(clinic__code=token.system.removeprefix(mrn_prefix))
+        if token.code is not None:
+            clause &= Q(mrn=token.code)
+        clauses.append(clause)
+    return reduce(or_, clauses, Q(pk__in=[]))
+
+
+def _name_filter(value):
+    """FHIR string search: the given or family name starts with any of the values, ignoring case."""
+    return reduce(
+        or_, (Q(given_name__istartswith=part) | Q(family_name__istartswith=part) for part in value.split(","))
+    )
+
+
+def _patients_searched(user, params):
+    patients = patient_list(user).filter(entered_in_error_at__isnull=True)
+    if "_id" in params:
+        patients = patients.filter(
+            pk__in=[int(part) for part in params["_id"].split(",") if WHOLE_NUMBER.fullmatch(part)]
+        )
+    if "identifier" in params:
+        patients = patients.filter(_identifier_filter(params["identifier"]))
+    if "name" in params:
+        patients = patients.filter(_name_filter(params["name"]))
+    if "birthdate" in params:
+        patients = patients.filter(**date_filter("date_of_birth", params["birthdate"]))
+    if "patient" in params:
+        patients = patients.filter(
+            pk__in={patient_id("patient", part) for part in params["patient"].split(",")}
+        )
+    return patients.order_by("family_name", "given_name", "pk")
+
+
+def _patient_search(user, criteria):
+    patients = _patients_searched(user, criteria.params)
+    page = _page(patients, criteria)
+    return Found(
+        patients.count(), [mapping.patient_resource(patient) for patient in page], {p.pk for p in page}
+    )
+
+
+# Condition ----------------------------------------------------------------------------------
+
+
+def _condition_read(user, resource_id):
+    patient = patient_list(user).filter(pk=_id_of(resource_id.removeprefix("ms-"))).first()
+    if patient is None or not resource_id.startswith("ms-"):
+        raise NotFound
+    return mapping.condition_resource(patient), patient.pk
+
+
+def _condition_search(user, criteria):
+    patients = _patients_searched(user, criteria.params)
+    page = _page(patients, criteria)
+    return Found(
+        patients.count(), [mapping.condition_resource(patient) for patient in page], {p.pk for p in page}
+    )
+
+
+# Observation ------------------------------------------------------------------------------
+
+# An Observation's id is its kind and the id of the row it comes from.
+OBSERVATION_SOURCES = {
+    "assessment": "pk",
+    "mrc-sum": "pk",
+    "edss": "pk",
+    "t25fw": "pk",
+    "mmt": "scores__pk",
+    "mas": "spasticity__pk",
+}
+
+
+def _observation_read(user, resource_id):
+    kind, _, number = resource_id.rpartition("-")
+    if kind not in OBSERVATION_SOURCES:
+        raise NotFound
+    assessment = (
+        assessment_list(user)
+        .select_related("patient")
+        .filter(**{OBSERVATION_SOURCES[kind]: _id_of(number)})
+        .first()
+    )
+    for observation in mapping.assessment_observations(assessment) if assessment else []:
+        if observation["id"] == resource_id:
+            return observation, assessment.patient_id
+    raise NotFound
+
+
+def _codings_of(observation, param):
+    if param == "code":
+        return observation["code"]["coding"]
+    return [coding for category in observation["category"] for coding in category["coding"]]
+
+
+def _observation_search(user, criteria):
+    """Every Observation of the matching assessments, built and then sliced: an assessment is a
+    dozen or so Observations, and the same three queries load a page whatever its size."""
+    params = criteria.params
+    assessments = assessment_list(user).listable().select_related("patient")
+    if "patient" in params:
+        assessments = assessments.filter(
+            patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
+        )
+    if "date" in params:
+        assessments = assessments.filter(**date_filter("assessed_on", params["date"]))
+    token_filters = [(name, tokens(name, params[name])) for name in ("code", "category") if name in params]
+    observations = [
+        observation
+        for assessment in assessments
+        for observation in mapping.assessment_observations(assessment)
+        if all(
+            any(token.matches(coding) for token in wanted for coding in _codings_of(observation, name))
+            for name, wanted in token_filters
+        )
+    ]
+    start = (criteria.page - 1) * criteria.count
+    page = observations[start : start + criteria.count]
+    return Found(
+        len(observations),
+        page,
+        {int(observation["subject"]["reference"].split("/")[1]) for observation in page},
+    )
+
+
+# CodeSystem -------------------------------------------------------------------------------
+
+
+def _code_system_read(user, resource_id):
+    if resource_id not in mapping.CODE_SYSTEMS:
+        raise NotFound
+    return mapping.code_system_resource(resource_id), None
+
+
+PATIENT_PARAMS = {
+    "_id": ("token", "The patient's id (comma-separated: any of them)."),
+    "identifier": ("token", "The MRN: system {FHIR_BASE_URL}/sid/mrn/<clinic code>, value the MRN."),
+    "name": ("string", "The given or family name starts with it (ignoring case)."),
+    "birthdate": ("date", "The date of birth: YYYY-MM-DD, with eq, ge, le, gt or lt."),
+}
+SERVED = {
+    resource.name: resource
+    for resource in (
+        ResourceType(
+            "Patient",
+            read=_patient_read,
+            search=_patient_search,
+            search_params=PATIENT_PARAMS,
+            documentation="The clinic's patients; the MRN is the identifier.",
+        ),
+        ResourceType(
+            "Condition",
+            read=_condition_read,
+            search=_condition_search,
+            search_params={"patient": ("reference", "The patient: <id> or Patient/<id>.")},
+            documentation="Each patient's multiple sclerosis (SNOMED 24700007, ICD-10 G35).",
+        ),
+        ResourceType(
+            "Observation",
+            read=_observation_read,
+            search=_observation_search,
+            search_params={
+                "patient": ("reference", "The patient: <id> or Patient/<id>."),
+                "code": ("token", "What is measured: a muscle group or an observation-code code."),
+                "date": ("date", "The assessment's date: YYYY-MM-DD, with eq, ge, le, gt or lt."),
+                "category": ("token", "exam (every Observation served)."),
+            },
+            documentation=(
+                "Per assessment: a panel with a member per graded muscle-side (MRC grade) and per "
+                "MAS score, the MRC sum score (derived from the panel), EDSS and timed 25-foot walk."
+            ),
+        ),
+        ResourceType(
+            "CodeSystem",
+            read=_code_system_read,
+            patient_data=False,
+            documentation="The local CodeSystems the other resources' codes come from.",
+        ),
+    )
+}

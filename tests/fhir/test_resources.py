@@ -1,0 +1,177 @@
+"""SPEC §6's mapping, resource by resource: what a client reads back for Iris (tests/fhir/conftest.py).
+Every resource here passes through ``fhir_get``, which validates it."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+
+from assessments.models import Assessment
+from fhir_r4.mapping import CODE_SYSTEMS
+from patients.models import Patient
+from tests import factories
+
+from .conftest import fhir_get, observations_by_id
+
+pytestmark = pytest.mark.django_db
+BASE = settings.FHIR_BASE_URL
+
+
+def test_the_patient_carries_the_mrn_under_its_clinics_system(nora_api, iris):
+    patient = fhir_get(nora_api, f"Patient/{iris.pk}")
+    assert patient["identifier"][0]["system"] == f"{BASE}/sid/mrn/north"
+    assert patient["identifier"][0]["value"] == "N900001"
+    assert patient["name"] == [{"use": "official", "family": "Reid", "given": ["Iris"]}]
+    assert (patient["gender"], patient["birthDate"], patient["active"]) == ("female", "1968-07-09", True)
+    assert "tag" not in patient["meta"]
+
+
+def test_the_ms_diagnosis_is_a_condition_with_snomed_and_icd10(nora_api, iris):
+    condition = fhir_get(nora_api, f"Condition/ms-{iris.pk}")
+    codes = {(coding["system"], coding["code"]) for coding in condition["code"]["coding"]}
+    assert codes == {("http://snomed.info/sct", "24700007"), ("http://hl7.org/fhir/sid/icd-10", "G35")}
+    assert condition["subject"] == {"reference": f"Patient/{iris.pk}"}
+    assert condition["onsetDateTime"] == "2001-02-03"
+    assert condition["stage"][0]["summary"]["coding"][0]["code"] == "SPMS"
+    assert condition["clinicalStatus"]["coding"][0]["code"] == "active"
+
+
+def test_an_assessment_is_a_panel_with_a_member_per_graded_muscle_side(nora_api, iris):
+    assessment = Assessment.objects.get(patient=iris)
+    observations = observations_by_id(fhir_get(nora_api, f"Observation?patient={iris.pk}&_count=100"))
+    panel = observations[f"assessment-{assessment.pk}"]
+    members = [
+        observations[member["reference"].removeprefix("Observation/")] for member in panel["hasMember"]
+    ]
+    grades = [
+        member for member in members if member["method"]["coding"][0]["code"] == "manual-muscle-testing"
+    ]
+    assert len(grades) == 24
+    foot = next(
+        member
+        for member in grades
+        if member["code"]["coding"][0]["code"] == "ankle_dorsiflexion"
+        and member["bodySite"]["coding"][0]["code"] == "7771000"
+    )
+    assert foot["code"]["coding"][0]["system"] == f"{BASE}/CodeSystem/muscle-group"
+    assert foot["valueCodeableConcept"]["coding"][0] == {
+        "system": f"{BASE}/CodeSystem/mrc-grade",
+        "code": "3-",
+        "display": "MRC grade 3-",
+    }
+    assert foot["component"][0]["valueCodeableConcept"]["coding"][0]["code"] == "primary"
+    assert foot["effectiveDateTime"] == "2026-03-02"
+    assert foot["category"][0]["coding"][0]["code"] == "exam"
+    right_sides = [member for member in grades if member["bodySite"]["coding"][0]["code"] == "24028007"]
+    assert len(right_sides) == 12
+    [spasticity] = [
+        member for member in members if member["method"]["coding"][0]["code"] == "modified-ashworth"
+    ]
+    assert spasticity["valueCodeableConcept"]["coding"][0]["code"] == "1+"
+    assert spasticity["code"]["coding"][0]["code"] == "ankle_plantarflexion"
+
+
+def test_the_mrc_sum_edss_and_walk_are_observations_of_their_own(nora_api, iris):
+    assessment = Assessment.objects.get(patient=iris)
+    observations = observations_by_id(fhir_get(nora_api, f"Observation?patient={iris.pk}&_count=100"))
+    mrc_sum = observations[f"mrc-sum-{assessment.pk}"]
+    # Eleven grades of 5 and a 3-, counted whole: 55 + 3.
+    assert mrc_sum["valueInteger"] == 58
+    assert mrc_sum["derivedFrom"] == [{"reference": f"Observation/assessment-{assessment.pk}"}]
+    assert observations[f"edss-{assessment.pk}"]["valueQuantity"]["value"] == 4.5
+    walk = observations[f"t25fw-{assessment.pk}"]["valueQuantity"]
+    assert (walk["value"], walk["code"], walk["system"]) == (8.4, "s", "http://unitsofmeasure.org")
+
+
+def test_an_assessment_without_scores_sum_or_vitals_is_an_empty_panel_still_valid(nora_api, north):
+    patient = factories.PatientFactory(clinic=north)
+    assessment = factories.AssessmentFactory(patient=patient, assessed_on=datetime.date(2026, 1, 5))
+    bundle = fhir_get(nora_api, f"Observation?patient={patient.pk}")
+    assert [entry["resource"]["id"] for entry in bundle["entry"]] == [f"assessment-{assessment.pk}"]
+    assert "hasMember" not in bundle["entry"][0]["resource"]
+
+
+def test_every_local_code_a_resource_uses_resolves_in_its_served_code_system(nora_api, iris):
+    code_systems = {
+        system["url"]: {concept["code"] for concept in system["concept"]}
+        for system in (fhir_get(nora_api, f"CodeSystem/{code_system_id}") for code_system_id in CODE_SYSTEMS)
+    }
+    resources = [fhir_get(nora_api, f"Patient/{iris.pk}"), fhir_get(nora_api, f"Condition/ms-{iris.pk}")]
+    resources += [entry["resource"] for entry in fhir_get(nora_api, "Observation?_count=100")["entry"]]
+    local = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            if value.get("system", "").startswith(f"{BASE}/CodeSystem/"):
+                local.append((value["system"], value["code"]))
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    walk(resources)
+    assert len(local) > 50
+    unresolved = [(system, code) for system, code in local if code not in code_systems.get(system, ())]
+    assert unresolved == []
+
+
+def test_the_grade_code_system_lists_the_twelve_grades_weakest_first(nora_api):
+    grades = fhir_get(nora_api, "CodeSystem/mrc-grade")
+    assert [concept["code"] for concept in grades["concept"]] == [
+        "0", "1", "2-", "2", "2+", "3-", "3", "3+", "4-", "4", "4+", "5",
+    ]  # fmt: skip
+    assert grades["url"] == f"{BASE}/CodeSystem/mrc-grade"
+
+
+def test_a_patient_entered_in_error_is_read_tagged_and_inactive_and_left_out_of_searches(
+    nora_api, nora, iris
+):
+    Patient.objects.filter(pk=iris.pk).update(
+        entered_in_error_at=datetime.datetime(2026, 3, 3, tzinfo=datetime.UTC),
+        entered_in_error_by=nora,
+        entered_in_error_reason="Wrong person",
+    )
+    patient = fhir_get(nora_api, f"Patient/{iris.pk}")
+    assert patient["meta"]["tag"] == [
+        {
+            "system": f"{BASE}/CodeSystem/record-status",
+            "code": "entered-in-error",
+            "display": "Entered in error",
+        }
+    ]
+    assert patient["active"] is False
+    condition = fhir_get(nora_api, f"Condition/ms-{iris.pk}")
+    assert condition["verificationStatus"]["coding"][0]["code"] == "entered-in-error"
+    assert "clinicalStatus" not in condition
+    assessment = Assessment.objects.get(patient=iris)
+    assert fhir_get(nora_api, f"Observation/edss-{assessment.pk}")["status"] == "entered-in-error"
+    for search in (
+        f"Patient?_id={iris.pk}",
+        f"Condition?patient={iris.pk}",
+        f"Observation?patient={iris.pk}",
+    ):
+        assert fhir_get(nora_api, search)["total"] == 0, search
+
+
+def test_an_assessment_entered_in_error_is_read_with_that_status_and_left_out_of_searches(
+    nora_api, nora, iris
+):
+    assessment = Assessment.objects.get(patient=iris)
+    Assessment.objects.filter(pk=assessment.pk).update(
+        entered_in_error_at=datetime.datetime(2026, 3, 3, tzinfo=datetime.UTC),
+        entered_in_error_by=nora,
+        entered_in_error_reason="Wrong patient",
+    )
+    member = assessment.scores.first()
+    for observation_id in (f"assessment-{assessment.pk}", f"mmt-{member.pk}", f"mrc-sum-{assessment.pk}"):
+        assert fhir_get(nora_api, f"Observation/{observation_id}")["status"] == "entered-in-error"
+    assert fhir_get(nora_api, f"Observation?patient={iris.pk}")["total"] == 0
+    assert fhir_get(nora_api, f"Patient/{iris.pk}")["active"] is True
+
+
+def test_every_observation_in_a_search_reads_back_the_same_by_id(nora_api, iris):
+    for entry in fhir_get(nora_api, f"Observation?patient={iris.pk}&_count=100")["entry"]:
+        observation = entry["resource"]
+        assert entry["fullUrl"] == f"http://testserver/fhir/R4/Observation/{observation['id']}"
+        assert fhir_get(nora_api, f"Observation/{observation['id']}") == observation
