@@ -6,7 +6,8 @@ import datetime
 import pytest
 from django.conf import settings
 
-from assessments.models import Assessment
+from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
+from assessments.models import Assessment, MuscleScore, SpasticityScore
 from fhir_r4.mapping import CODE_SYSTEMS
 from patients.models import Patient
 from tests import factories
@@ -175,3 +176,45 @@ def test_every_observation_in_a_search_reads_back_the_same_by_id(nora_api, iris)
         observation = entry["resource"]
         assert entry["fullUrl"] == f"http://testserver/fhir/R4/Observation/{observation['id']}"
         assert fhir_get(nora_api, f"Observation/{observation['id']}") == observation
+
+
+@pytest.mark.parametrize("sex", ["female", "male", "other", "unknown"])
+@pytest.mark.parametrize("ms_type", ["RRMS", "SPMS", "PPMS", "CIS", "unknown"])
+def test_every_sex_and_ms_type_without_a_diagnosis_date_is_valid(nora_api, north, sex, ms_type):
+    patient = factories.PatientFactory(clinic=north, sex=sex, ms_type=ms_type, diagnosis_date=None)
+    assert fhir_get(nora_api, f"Patient/{patient.pk}")["gender"] == sex
+    condition = fhir_get(nora_api, f"Condition/ms-{patient.pk}")
+    assert "onsetDateTime" not in condition
+    assert ("stage" in condition) == (ms_type != "unknown")
+
+
+def test_every_grade_weakness_type_and_mas_score_maps_to_its_code(nora_api, north):
+    patient = factories.PatientFactory(clinic=north)
+    sides = [(group, side) for group in MuscleGroup for side in Side]
+    grades = dict(zip(sides, MRCGrade.labels + MRCGrade.labels, strict=True))
+    assessment = factories.assessment_with_grades(patient, datetime.date(2026, 2, 1), grades, edss="0")
+    for score, weakness_type in zip(assessment.scores.order_by("pk"), WeaknessType.values * 6, strict=False):
+        MuscleScore.objects.filter(pk=score.pk).update(weakness_type=weakness_type)
+    SpasticityScore.objects.bulk_create(
+        SpasticityScore(assessment=assessment, muscle_group=group, side=side, mas=mas)
+        for (group, side), mas in zip(sides, MASGrade.values, strict=False)
+    )
+    observations = fhir_get(nora_api, f"Observation?patient={patient.pk}&_count=100")["entry"]
+    values = {}
+    for entry in observations:
+        method = entry["resource"].get("method", {}).get("coding", [{}])[0].get("code")
+        if method:
+            values.setdefault(method, []).append(
+                entry["resource"]["valueCodeableConcept"]["coding"][0]["code"]
+            )
+    assert sorted(values["manual-muscle-testing"]) == sorted(MRCGrade.labels * 2)
+    assert sorted(values["modified-ashworth"]) == sorted(MASGrade.labels)
+    weakness = {
+        entry["resource"]["component"][0]["valueCodeableConcept"]["coding"][0]["code"]
+        for entry in observations
+        if "component" in entry["resource"]
+    }
+    assert weakness == set(WeaknessType.values)
+    # Every MRC item is graded, so the sum is served; an EDSS of 0 is a value, not an absence.
+    kinds = {entry["resource"]["id"].rsplit("-", 1)[0] for entry in observations}
+    assert {"edss", "mrc-sum"} <= kinds
