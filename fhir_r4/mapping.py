@@ -9,6 +9,7 @@ JSON schema and the R4B models (tests/fhir/validate.py).
 from django.conf import settings
 
 from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
+from care.models import Injury
 from patients.models import MSType, PatientStatus
 
 SNOMED = "http://snomed.info/sct"
@@ -18,6 +19,7 @@ OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-catego
 CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+ADVERSE_EVENT_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
 IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
 
 LATERALITY = {Side.LEFT: ("7771000", "Left"), Side.RIGHT: ("24028007", "Right")}
@@ -69,12 +71,20 @@ CODE_SYSTEMS = {
         "What the clinic's Observations measure, and how.",
         list(OBSERVATION_CODES.items()),
     ),
+    "fall-injury": (
+        "Injury from a fall",
+        "How badly a fall hurt the patient.",
+        [(injury.value, injury.label) for injury in Injury],
+    ),
     "record-status": (
         "Record status",
         "Marks a resource whose record was entered in error, where the resource has no status of its own.",
         [(ENTERED_IN_ERROR, "Entered in error")],
     ),
 }
+FALL = {"coding": [{"system": SNOMED, "code": "1912002", "display": "Fall"}], "text": "Fall"}
+# AdverseEvent.severity's value set (a required binding), beside the clinic's own injury code.
+FALL_SEVERITY = {Injury.MINOR: "mild", Injury.MODERATE: "moderate", Injury.SEVERE: "severe"}
 EXAM = {"coding": [{"system": OBSERVATION_CATEGORY, "code": "exam", "display": "Exam"}]}
 
 
@@ -302,3 +312,28 @@ def assessment_observations(assessment):
         }
         observations.append(walk)
     return observations
+
+
+def adverse_event_resource(fall):
+    """A fall, or a near-fall (``actuality`` potential: a loss of balance that did not end on the
+    ground). AdverseEvent has no status: entered in error, it carries the record-status tag."""
+    resource = {
+        "resourceType": "AdverseEvent",
+        "id": str(fall.pk),
+        "meta": _entered_in_error_meta(fall, fall.updated_at),
+        "actuality": "potential" if fall.near_fall else "actual",
+        "event": FALL,
+        "subject": patient_reference(fall.patient_id),
+        "date": fall.occurred_at.isoformat(),
+        "recordedDate": fall.created_at.isoformat(),
+        "location": {"display": fall.get_location_display()},
+    }
+    if fall.injury in FALL_SEVERITY:
+        severity = FALL_SEVERITY[fall.injury]
+        resource["severity"] = {
+            "coding": [
+                {"system": ADVERSE_EVENT_SEVERITY, "code": severity, "display": severity.capitalize()},
+                _local_coding("fall-injury", fall.injury, Injury(fall.injury).label),
+            ]
+        }
+    return resource

@@ -14,6 +14,7 @@ from operator import or_
 from django.db.models import Q
 
 from assessments.selectors import assessment_list
+from care.selectors import fall_list
 from patients.selectors import patient_list
 
 from . import mapping
@@ -202,6 +203,35 @@ def _observation_search(user, criteria):
     )
 
 
+# AdverseEvent -------------------------------------------------------------------------------
+
+
+def _adverse_event_read(user, resource_id):
+    fall = fall_list(user).filter(pk=_id_of(resource_id)).first()
+    if fall is None:
+        raise NotFound
+    return mapping.adverse_event_resource(fall), fall.patient_id
+
+
+def _adverse_event_search(user, criteria):
+    params = criteria.params
+    falls = fall_list(user).listable()
+    if "subject" in params:
+        falls = falls.filter(
+            patient_id__in={patient_id("subject", part) for part in params["subject"].split(",")}
+        )
+    if "date" in params:
+        # The clinic-local date the fall happened on (USE_TZ: __date is in TIME_ZONE).
+        falls = falls.filter(**date_filter("occurred_at__date", params["date"]))
+    falls = falls.order_by("-occurred_at", "-pk")
+    page = _page(falls, criteria)
+    return Found(
+        falls.count(),
+        [mapping.adverse_event_resource(fall) for fall in page],
+        {fall.patient_id for fall in page},
+    )
+
+
 # CodeSystem -------------------------------------------------------------------------------
 
 
@@ -248,6 +278,16 @@ SERVED = {
                 "Per assessment: a panel with a member per graded muscle-side (MRC grade) and per "
                 "MAS score, the MRC sum score (derived from the panel), EDSS and timed 25-foot walk."
             ),
+        ),
+        ResourceType(
+            "AdverseEvent",
+            read=_adverse_event_read,
+            search=_adverse_event_search,
+            search_params={
+                "subject": ("reference", "The patient: <id> or Patient/<id>."),
+                "date": ("date", "The clinic-local date of the fall: YYYY-MM-DD, with eq, ge, le, gt or lt."),
+            },
+            documentation="Falls (SNOMED 1912002); a near-fall is actuality potential.",
         ),
         ResourceType(
             "CodeSystem",

@@ -33,7 +33,7 @@ def observations_by_id(bundle):
 @pytest.fixture
 def iris(north):
     """A north patient with one full assessment: every muscle-side graded (a left foot drop),
-    EDSS, a timed walk, and the calf's spasticity."""
+    EDSS, a timed walk, and the calf's spasticity; and a fall that hurt her."""
     patient = factories.PatientFactory(
         clinic=north,
         mrn="N900001",
@@ -58,5 +58,10 @@ def iris(north):
     )
     SpasticityScore.objects.create(
         assessment=assessment, muscle_group="ankle_plantarflexion", side="left", mas=2
+    )
+    factories.FallFactory(
+        patient=patient,
+        occurred_at=datetime.datetime(2026, 3, 1, 17, 30, tzinfo=datetime.UTC),
+        injury="moderate",
     )
     return patient

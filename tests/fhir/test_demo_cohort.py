@@ -1,6 +1,7 @@
 """The demo cohort (seed_demo) walked through the FHIR API as its clinics' nurses see it: every
-search page followed to the end, every resource found read again by id, and everything the
-server answers validated (a read by id: every patient, diagnosis and panel, a sample of the rest). Counts are held to the database, so nothing is dropped or invented."""
+search page followed to the end, resources read again by id (every patient, diagnosis, fall and
+panel, a sample of the rest), and everything the server answers validated. Counts are held to
+the database, so nothing is dropped or invented."""
 
 import io
 from urllib.parse import urlsplit
@@ -10,6 +11,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from assessments.models import Assessment, MuscleScore, SpasticityScore
+from care.models import FallEvent
 from patients.models import Patient
 from tests.support.clients import api_client_of
 
@@ -45,12 +47,20 @@ def test_the_demo_cohort_searches_reads_and_validates_whole(demo, django_user_mo
     patients = Patient.objects.filter(clinic__code=clinic, entered_in_error_at__isnull=True)
     assessments = Assessment.objects.filter(patient__in=patients, entered_in_error_at__isnull=True)
 
-    found = {path: every_page(client, path) for path in ("Patient", "Condition", "Observation")}
+    found = {
+        path: every_page(client, path) for path in ("Patient", "Condition", "Observation", "AdverseEvent")
+    }
 
     assert {resource["id"] for resource in found["Patient"]} == {
         str(pk) for pk in patients.values_list("pk", flat=True)
     }
     assert len(found["Condition"]) == patients.count()
+    falls = FallEvent.objects.filter(patient__in=patients, entered_in_error_at__isnull=True)
+    assert len(found["AdverseEvent"]) == falls.count()
+    assert (
+        sum(event["actuality"] == "potential" for event in found["AdverseEvent"])
+        == falls.filter(near_fall=True).count()
+    )
     kinds = {}
     for observation in found["Observation"]:
         kinds.setdefault(observation["id"].rsplit("-", 1)[0], []).append(observation)
@@ -58,9 +68,9 @@ def test_the_demo_cohort_searches_reads_and_validates_whole(demo, django_user_mo
     assert len(kinds["mmt"]) == MuscleScore.objects.filter(assessment__in=assessments).count()
     assert len(kinds.get("mas", [])) == SpasticityScore.objects.filter(assessment__in=assessments).count()
     assert len(kinds["edss"]) == assessments.exclude(edss=None).count()
-    # Read again by id: every patient, diagnosis and panel, and the first ten of each other kind
+    # Read again by id: every patient, diagnosis, fall and panel, and the first ten of each other kind
     # (a read of an Observation builds its whole assessment: 30 ms each, thousands of them).
-    again = found["Patient"] + found["Condition"] + kinds["assessment"]
+    again = found["Patient"] + found["Condition"] + found["AdverseEvent"] + kinds["assessment"]
     again += [
         observation
         for kind, observations in kinds.items()

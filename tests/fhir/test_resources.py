@@ -8,6 +8,7 @@ from django.conf import settings
 
 from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
 from assessments.models import Assessment, MuscleScore, SpasticityScore
+from care.models import FallEvent
 from fhir_r4.mapping import CODE_SYSTEMS
 from patients.models import Patient
 from tests import factories
@@ -98,6 +99,7 @@ def test_every_local_code_a_resource_uses_resolves_in_its_served_code_system(nor
         for system in (fhir_get(nora_api, f"CodeSystem/{code_system_id}") for code_system_id in CODE_SYSTEMS)
     }
     resources = [fhir_get(nora_api, f"Patient/{iris.pk}"), fhir_get(nora_api, f"Condition/ms-{iris.pk}")]
+    resources += fhir_get(nora_api, "AdverseEvent")["entry"]
     resources += [entry["resource"] for entry in fhir_get(nora_api, "Observation?_count=100")["entry"]]
     local = []
 
@@ -218,3 +220,43 @@ def test_every_grade_weakness_type_and_mas_score_maps_to_its_code(nora_api, nort
     # Every MRC item is graded, so the sum is served; an EDSS of 0 is a value, not an absence.
     kinds = {entry["resource"]["id"].rsplit("-", 1)[0] for entry in observations}
     assert {"edss", "mrc-sum"} <= kinds
+
+
+def test_a_fall_is_an_actual_adverse_event_and_a_near_fall_a_potential_one(nora_api, iris):
+    near = factories.FallFactory(
+        patient=iris, near_fall=True, occurred_at=datetime.datetime(2026, 2, 1, 9, 0, tzinfo=datetime.UTC)
+    )
+    events = fhir_get(nora_api, f"AdverseEvent?subject=Patient/{iris.pk}")["entry"]
+    fall, near_fall = (entry["resource"] for entry in events)
+    assert fall["event"]["coding"] == [
+        {"system": "http://snomed.info/sct", "code": "1912002", "display": "Fall"}
+    ]
+    assert (fall["actuality"], fall["date"]) == ("actual", "2026-03-01T17:30:00+00:00")
+    assert [coding["code"] for coding in fall["severity"]["coding"]] == ["moderate", "moderate"]
+    assert (near_fall["id"], near_fall["actuality"]) == (str(near.pk), "potential")
+    assert "severity" not in near_fall  # no injury
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [("date=2026-03-01", ["fall"]), ("date=lt2026-03-01", ["near"]), ("date=ge2026-01-01", ["fall", "near"])],
+)
+def test_falls_are_searched_by_their_clinic_local_date(nora_api, iris, query, expected):
+    near = factories.FallFactory(
+        patient=iris, near_fall=True, occurred_at=datetime.datetime(2026, 2, 1, 9, 0, tzinfo=datetime.UTC)
+    )
+    names = {str(near.pk): "near", str(FallEvent.objects.exclude(pk=near.pk).get(patient=iris).pk): "fall"}
+    bundle = fhir_get(nora_api, f"AdverseEvent?{query}")
+    assert [names[entry["resource"]["id"]] for entry in bundle["entry"]] == expected
+
+
+def test_a_fall_entered_in_error_is_read_tagged_and_left_out_of_searches(nora_api, nora, iris):
+    fall = FallEvent.objects.get(patient=iris)
+    FallEvent.objects.filter(pk=fall.pk).update(
+        entered_in_error_at=datetime.datetime(2026, 3, 3, tzinfo=datetime.UTC),
+        entered_in_error_by=nora,
+        entered_in_error_reason="Another patient's fall",
+    )
+    event = fhir_get(nora_api, f"AdverseEvent/{fall.pk}")
+    assert event["meta"]["tag"][0]["code"] == "entered-in-error"
+    assert fhir_get(nora_api, f"AdverseEvent?subject={iris.pk}")["total"] == 0
