@@ -9,7 +9,7 @@ JSON schema and the R4B models (tests/fhir/validate.py).
 from django.conf import settings
 
 from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
-from care.models import Injury
+from care.models import DeviceSide, DeviceStatus, DeviceType, Injury
 from patients.models import MSType, PatientStatus
 
 SNOMED = "http://snomed.info/sct"
@@ -23,6 +23,7 @@ ADVERSE_EVENT_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-se
 IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
 
 LATERALITY = {Side.LEFT: ("7771000", "Left"), Side.RIGHT: ("24028007", "Right")}
+DEVICE_LATERALITY = {**LATERALITY, DeviceSide.BILATERAL: ("51440002", "Right and left")}
 MULTIPLE_SCLEROSIS = [
     {"system": SNOMED, "code": "24700007", "display": "Multiple sclerosis"},
     {"system": ICD10, "code": "G35", "display": "Multiple sclerosis"},
@@ -71,6 +72,16 @@ CODE_SYSTEMS = {
         "What the clinic's Observations measure, and how.",
         list(OBSERVATION_CODES.items()),
     ),
+    "device-type": (
+        "Assistive devices",
+        "The walking aids, orthoses and equipment the clinic prescribes.",
+        [(device.value, device.label) for device in DeviceType],
+    ),
+    "device-parameter": (
+        "Device request parameters",
+        "What a device prescription says besides the device.",
+        [("side", "The side the device is worn or fitted on")],
+    ),
     "fall-injury": (
         "Injury from a fall",
         "How badly a fall hurt the patient.",
@@ -82,6 +93,9 @@ CODE_SYSTEMS = {
         [(ENTERED_IN_ERROR, "Entered in error")],
     ),
 }
+# A prescription in use is active; one discontinued has been completed (FHIR's "revoked" is an
+# order ended before it was carried out, which a device in use for months is not).
+DEVICE_REQUEST_STATUS = {DeviceStatus.ACTIVE: "active", DeviceStatus.DISCONTINUED: "completed"}
 FALL = {"coding": [{"system": SNOMED, "code": "1912002", "display": "Fall"}], "text": "Fall"}
 # AdverseEvent.severity's value set (a required binding), beside the clinic's own injury code.
 FALL_SEVERITY = {Injury.MINOR: "mild", Injury.MODERATE: "moderate", Injury.SEVERE: "severe"}
@@ -336,4 +350,40 @@ def adverse_event_resource(fall):
                 _local_coding("fall-injury", fall.injury, Injury(fall.injury).label),
             ]
         }
+    return resource
+
+
+def device_request_resource(device):
+    """A device prescription: what, for which side, when, why, and whether still in use."""
+    resource = {
+        "resourceType": "DeviceRequest",
+        "id": str(device.pk),
+        "meta": {"lastUpdated": device.updated_at.isoformat()},
+        "status": ENTERED_IN_ERROR if device.entered_in_error else DEVICE_REQUEST_STATUS[device.status],
+        "intent": "order",
+        "codeCodeableConcept": {
+            "coding": [
+                _local_coding("device-type", device.device_type, DeviceType(device.device_type).label)
+            ],
+            "text": DeviceType(device.device_type).label,
+        },
+        "subject": patient_reference(device.patient_id),
+        "authoredOn": device.prescribed_on.isoformat(),
+        "occurrencePeriod": {"start": device.prescribed_on.isoformat()},
+    }
+    if device.side in DEVICE_LATERALITY:
+        code, display = DEVICE_LATERALITY[device.side]
+        resource["parameter"] = [
+            {
+                "code": {"coding": [_local_coding("device-parameter", "side", "Side")]},
+                "valueCodeableConcept": {
+                    "coding": [{"system": SNOMED, "code": code, "display": display}],
+                    "text": display,
+                },
+            }
+        ]
+    if device.discontinued_on is not None:
+        resource["occurrencePeriod"]["end"] = device.discontinued_on.isoformat()
+    if device.reason:
+        resource["reasonCode"] = [{"text": device.reason}]
     return resource

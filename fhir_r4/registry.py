@@ -14,7 +14,7 @@ from operator import or_
 from django.db.models import Q
 
 from assessments.selectors import assessment_list
-from care.selectors import fall_list
+from care.selectors import device_list, fall_list
 from patients.selectors import patient_list
 
 from . import mapping
@@ -232,6 +232,37 @@ def _adverse_event_search(user, criteria):
     )
 
 
+# DeviceRequest ------------------------------------------------------------------------------
+
+
+def _device_request_read(user, resource_id):
+    device = device_list(user).filter(pk=_id_of(resource_id)).first()
+    if device is None:
+        raise NotFound
+    return mapping.device_request_resource(device), device.patient_id
+
+
+def _device_request_search(user, criteria):
+    params = criteria.params
+    devices = device_list(user).listable()
+    if "patient" in params:
+        devices = devices.filter(
+            patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
+        )
+    if "status" in params:
+        wanted = {token.code for token in tokens("status", params["status"])}
+        devices = devices.filter(
+            status__in=[status for status, fhir in mapping.DEVICE_REQUEST_STATUS.items() if fhir in wanted]
+        )
+    devices = devices.order_by("-prescribed_on", "-pk")
+    page = _page(devices, criteria)
+    return Found(
+        devices.count(),
+        [mapping.device_request_resource(device) for device in page],
+        {d.patient_id for d in page},
+    )
+
+
 # CodeSystem -------------------------------------------------------------------------------
 
 
@@ -288,6 +319,16 @@ SERVED = {
                 "date": ("date", "The clinic-local date of the fall: YYYY-MM-DD, with eq, ge, le, gt or lt."),
             },
             documentation="Falls (SNOMED 1912002); a near-fall is actuality potential.",
+        ),
+        ResourceType(
+            "DeviceRequest",
+            read=_device_request_read,
+            search=_device_request_search,
+            search_params={
+                "patient": ("reference", "The patient: <id> or Patient/<id>."),
+                "status": ("token", "active (in use) or completed (discontinued)."),
+            },
+            documentation="Assistive-device prescriptions (the device from a local CodeSystem, its side).",
         ),
         ResourceType(
             "CodeSystem",

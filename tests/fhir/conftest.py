@@ -33,7 +33,8 @@ def observations_by_id(bundle):
 @pytest.fixture
 def iris(north):
     """A north patient with one full assessment: every muscle-side graded (a left foot drop),
-    EDSS, a timed walk, and the calf's spasticity; and a fall that hurt her."""
+    EDSS, a timed walk, and the calf's spasticity; a fall that hurt her and
+    the AFO for it."""
     patient = factories.PatientFactory(
         clinic=north,
         mrn="N900001",
@@ -64,4 +65,5 @@ def iris(north):
         occurred_at=datetime.datetime(2026, 3, 1, 17, 30, tzinfo=datetime.UTC),
         injury="moderate",
     )
+    factories.DeviceFactory(patient=patient, prescribed_on=datetime.date(2026, 3, 2), reason="Left foot drop")
     return patient

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from assessments.models import Assessment, MuscleScore, SpasticityScore
-from care.models import FallEvent
+from care.models import DevicePrescription, FallEvent
 from patients.models import Patient
 from tests.support.clients import api_client_of
 
@@ -48,7 +48,8 @@ def test_the_demo_cohort_searches_reads_and_validates_whole(demo, django_user_mo
     assessments = Assessment.objects.filter(patient__in=patients, entered_in_error_at__isnull=True)
 
     found = {
-        path: every_page(client, path) for path in ("Patient", "Condition", "Observation", "AdverseEvent")
+        path: every_page(client, path)
+        for path in ("Patient", "Condition", "Observation", "AdverseEvent", "DeviceRequest")
     }
 
     assert {resource["id"] for resource in found["Patient"]} == {
@@ -57,6 +58,12 @@ def test_the_demo_cohort_searches_reads_and_validates_whole(demo, django_user_mo
     assert len(found["Condition"]) == patients.count()
     falls = FallEvent.objects.filter(patient__in=patients, entered_in_error_at__isnull=True)
     assert len(found["AdverseEvent"]) == falls.count()
+    devices = DevicePrescription.objects.filter(patient__in=patients, entered_in_error_at__isnull=True)
+    assert len(found["DeviceRequest"]) == devices.count()
+    assert (
+        sum(request["status"] == "active" for request in found["DeviceRequest"])
+        == devices.filter(status="active").count()
+    )
     assert (
         sum(event["actuality"] == "potential" for event in found["AdverseEvent"])
         == falls.filter(near_fall=True).count()
@@ -68,9 +75,15 @@ def test_the_demo_cohort_searches_reads_and_validates_whole(demo, django_user_mo
     assert len(kinds["mmt"]) == MuscleScore.objects.filter(assessment__in=assessments).count()
     assert len(kinds.get("mas", [])) == SpasticityScore.objects.filter(assessment__in=assessments).count()
     assert len(kinds["edss"]) == assessments.exclude(edss=None).count()
-    # Read again by id: every patient, diagnosis, fall and panel, and the first ten of each other kind
+    # Read again by id: every patient, diagnosis, fall, device and panel, and the first ten of each other kind
     # (a read of an Observation builds its whole assessment: 30 ms each, thousands of them).
-    again = found["Patient"] + found["Condition"] + found["AdverseEvent"] + kinds["assessment"]
+    again = (
+        found["Patient"]
+        + found["Condition"]
+        + found["AdverseEvent"]
+        + found["DeviceRequest"]
+        + kinds["assessment"]
+    )
     again += [
         observation
         for kind, observations in kinds.items()

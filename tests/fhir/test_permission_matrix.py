@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments.models import Assessment
-from care.models import FallEvent
+from care.models import DevicePrescription, FallEvent
 from tests.support.clients import api_client_of
 
 from .validate import assert_valid
@@ -34,6 +34,8 @@ EXPECTED = {
     "Observation-read": row(READ_ONE),
     "AdverseEvent-search": row(SEARCH),
     "AdverseEvent-read": row(READ_ONE),
+    "DeviceRequest-search": row(SEARCH),
+    "DeviceRequest-read": row(READ_ONE),
     # The local CodeSystems hold no patient data: every signed-in user reads them.
     "CodeSystem-read": row(SEARCH),
 }
@@ -62,6 +64,7 @@ def url_of(name, iris):
         "Condition-read": f"ms-{iris.pk}",
         "Observation-read": f"assessment-{Assessment.objects.get(patient=iris).pk}",
         "AdverseEvent-read": str(FallEvent.objects.get(patient=iris).pk),
+        "DeviceRequest-read": str(DevicePrescription.objects.get(patient=iris).pk),
         "CodeSystem-read": "muscle-group",
     }[name]
     return reverse(f"fhir:{name}", kwargs={"resource_id": resource_id})

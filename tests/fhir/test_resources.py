@@ -8,7 +8,7 @@ from django.conf import settings
 
 from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
 from assessments.models import Assessment, MuscleScore, SpasticityScore
-from care.models import FallEvent
+from care.models import DevicePrescription, FallEvent
 from fhir_r4.mapping import CODE_SYSTEMS
 from patients.models import Patient
 from tests import factories
@@ -99,7 +99,7 @@ def test_every_local_code_a_resource_uses_resolves_in_its_served_code_system(nor
         for system in (fhir_get(nora_api, f"CodeSystem/{code_system_id}") for code_system_id in CODE_SYSTEMS)
     }
     resources = [fhir_get(nora_api, f"Patient/{iris.pk}"), fhir_get(nora_api, f"Condition/ms-{iris.pk}")]
-    resources += fhir_get(nora_api, "AdverseEvent")["entry"]
+    resources += fhir_get(nora_api, "AdverseEvent")["entry"] + fhir_get(nora_api, "DeviceRequest")["entry"]
     resources += [entry["resource"] for entry in fhir_get(nora_api, "Observation?_count=100")["entry"]]
     local = []
 
@@ -260,3 +260,47 @@ def test_a_fall_entered_in_error_is_read_tagged_and_left_out_of_searches(nora_ap
     event = fhir_get(nora_api, f"AdverseEvent/{fall.pk}")
     assert event["meta"]["tag"][0]["code"] == "entered-in-error"
     assert fhir_get(nora_api, f"AdverseEvent?subject={iris.pk}")["total"] == 0
+
+
+def test_a_device_prescription_is_a_device_request_with_its_side(nora_api, iris):
+    afo = DevicePrescription.objects.get(patient=iris)
+    request = fhir_get(nora_api, f"DeviceRequest/{afo.pk}")
+    assert request["codeCodeableConcept"]["coding"][0]["code"] == "afo"
+    assert (request["status"], request["intent"], request["authoredOn"]) == ("active", "order", "2026-03-02")
+    assert request["parameter"][0]["valueCodeableConcept"]["coding"][0]["code"] == "7771000"
+    assert request["reasonCode"] == [{"text": "Left foot drop"}]
+
+
+@pytest.mark.parametrize(
+    "side, laterality", [("left", "7771000"), ("right", "24028007"), ("bilateral", "51440002"), ("na", None)]
+)
+def test_every_device_side_and_status(nora_api, iris, side, laterality):
+    device = factories.DeviceFactory(
+        patient=iris,
+        device_type="rollator" if side == "na" else "fes",
+        side=side,
+        prescribed_on=datetime.date(2025, 1, 1),
+        status="discontinued",
+        discontinued_on=datetime.date(2025, 6, 1),
+    )
+    request = fhir_get(nora_api, f"DeviceRequest/{device.pk}")
+    assert request["status"] == "completed"
+    assert request["occurrencePeriod"] == {"start": "2025-01-01", "end": "2025-06-01"}
+    assert request.get("parameter", [{}])[0].get("valueCodeableConcept", {}).get("coding", [{}])[0].get(
+        "code"
+    ) == (laterality)
+    assert [
+        entry["resource"]["id"] for entry in fhir_get(nora_api, "DeviceRequest?status=completed")["entry"]
+    ] == [str(device.pk)]
+    assert fhir_get(nora_api, "DeviceRequest?status=active")["total"] == 1
+
+
+def test_a_device_entered_in_error_is_read_with_that_status_and_left_out_of_searches(nora_api, nora, iris):
+    afo = DevicePrescription.objects.get(patient=iris)
+    DevicePrescription.objects.filter(pk=afo.pk).update(
+        entered_in_error_at=datetime.datetime(2026, 3, 3, tzinfo=datetime.UTC),
+        entered_in_error_by=nora,
+        entered_in_error_reason="Wrong patient",
+    )
+    assert fhir_get(nora_api, f"DeviceRequest/{afo.pk}")["status"] == "entered-in-error"
+    assert fhir_get(nora_api, f"DeviceRequest?patient={iris.pk}")["total"] == 0
