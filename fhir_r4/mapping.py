@@ -9,7 +9,7 @@ JSON schema and the R4B models (tests/fhir/validate.py).
 from django.conf import settings
 
 from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
-from care.models import DeviceSide, DeviceStatus, DeviceType, Injury
+from care.models import DeviceSide, DeviceStatus, DeviceType, Injury, ReferralService, ReferralStatus
 from patients.models import MSType, PatientStatus
 
 SNOMED = "http://snomed.info/sct"
@@ -82,6 +82,16 @@ CODE_SYSTEMS = {
         "What a device prescription says besides the device.",
         [("side", "The side the device is worn or fitted on")],
     ),
+    "referral-service": (
+        "Services referred to",
+        "The services the clinic refers patients to.",
+        [(service.value, service.label) for service in ReferralService],
+    ),
+    "referral-status": (
+        "Referral statuses",
+        "Where a referral stands: draft, sent, accepted, seen, closed, declined or cancelled.",
+        [(status.value, status.label) for status in ReferralStatus],
+    ),
     "fall-injury": (
         "Injury from a fall",
         "How badly a fall hurt the patient.",
@@ -96,6 +106,28 @@ CODE_SYSTEMS = {
 # A prescription in use is active; one discontinued has been completed (FHIR's "revoked" is an
 # order ended before it was carried out, which a device in use for months is not).
 DEVICE_REQUEST_STATUS = {DeviceStatus.ACTIVE: "active", DeviceStatus.DISCONTINUED: "completed"}
+# A referral is a ServiceRequest (what was asked) and a Task (where it stands); the Task's
+# businessStatus keeps the app's own status, which FHIR's task statuses only approximate.
+SERVICE_REQUEST_STATUS = {
+    ReferralStatus.DRAFT: "draft",
+    ReferralStatus.SENT: "active",
+    ReferralStatus.ACCEPTED: "active",
+    ReferralStatus.SEEN: "active",
+    ReferralStatus.CLOSED: "completed",
+    ReferralStatus.DECLINED: "revoked",
+    ReferralStatus.CANCELLED: "revoked",
+}
+TASK_STATUS = {
+    ReferralStatus.DRAFT: "draft",
+    ReferralStatus.SENT: "requested",
+    ReferralStatus.ACCEPTED: "accepted",
+    ReferralStatus.SEEN: "in-progress",
+    ReferralStatus.CLOSED: "completed",
+    ReferralStatus.DECLINED: "rejected",
+    ReferralStatus.CANCELLED: "cancelled",
+}
+# SNOMED's referral to a service, where SPEC §6 names one.
+SERVICE_SNOMED = {ReferralService.PHYSIOTHERAPY: ("306170007", "Referral to physiotherapy service")}
 FALL = {"coding": [{"system": SNOMED, "code": "1912002", "display": "Fall"}], "text": "Fall"}
 # AdverseEvent.severity's value set (a required binding), beside the clinic's own injury code.
 FALL_SEVERITY = {Injury.MINOR: "mild", Injury.MODERATE: "moderate", Injury.SEVERE: "severe"}
@@ -387,3 +419,49 @@ def device_request_resource(device):
     if device.reason:
         resource["reasonCode"] = [{"text": device.reason}]
     return resource
+
+
+def _service_code(referral):
+    service = ReferralService(referral.to_service)
+    codings = [_local_coding("referral-service", service.value, service.label)]
+    if service in SERVICE_SNOMED:
+        code, display = SERVICE_SNOMED[service]
+        codings.insert(0, {"system": SNOMED, "code": code, "display": display})
+    return {"coding": codings, "text": service.label}
+
+
+def service_request_resource(referral):
+    """What a referral asks: the service, how urgently, why, by when."""
+    return {
+        "resourceType": "ServiceRequest",
+        "id": str(referral.pk),
+        "meta": {"lastUpdated": referral.updated_at.isoformat()},
+        "status": ENTERED_IN_ERROR if referral.entered_in_error else SERVICE_REQUEST_STATUS[referral.status],
+        "intent": "order",
+        "priority": referral.urgency,
+        "code": _service_code(referral),
+        "subject": patient_reference(referral.patient_id),
+        "authoredOn": referral.referred_on.isoformat(),
+        "occurrencePeriod": {"start": referral.referred_on.isoformat(), "end": referral.due_by.isoformat()},
+        "reasonCode": [{"text": referral.reason}],
+    }
+
+
+def task_resource(referral):
+    """Where a referral stands: FHIR's task status, and the app's own as businessStatus."""
+    status = ReferralStatus(referral.status)
+    return {
+        "resourceType": "Task",
+        "id": str(referral.pk),
+        "meta": {"lastUpdated": referral.updated_at.isoformat()},
+        "status": ENTERED_IN_ERROR if referral.entered_in_error else TASK_STATUS[status],
+        "businessStatus": {"coding": [_local_coding("referral-status", status.value, status.label)]},
+        "intent": "order",
+        "priority": referral.urgency,
+        "code": _service_code(referral),
+        "focus": {"reference": f"ServiceRequest/{referral.pk}"},
+        "for": patient_reference(referral.patient_id),
+        "authoredOn": referral.created_at.isoformat(),
+        "lastModified": referral.updated_at.isoformat(),
+        "restriction": {"period": {"end": referral.due_by.isoformat()}},
+    }

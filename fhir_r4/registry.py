@@ -14,7 +14,7 @@ from operator import or_
 from django.db.models import Q
 
 from assessments.selectors import assessment_list
-from care.selectors import device_list, fall_list
+from care.selectors import device_list, fall_list, referral_list
 from patients.selectors import patient_list
 
 from . import mapping
@@ -263,6 +263,41 @@ def _device_request_search(user, criteria):
     )
 
 
+# ServiceRequest and Task: a referral each ----------------------------------------------------
+
+
+def _referral_reader(build):
+    def read(user, resource_id):
+        referral = referral_list(user).filter(pk=_id_of(resource_id)).first()
+        if referral is None:
+            raise NotFound
+        return build(referral), referral.patient_id
+
+    return read
+
+
+def _referral_searcher(build, statuses):
+    """A search of referrals by ``patient`` and by the FHIR ``status`` ``statuses`` maps them to."""
+
+    def search(user, criteria):
+        params = criteria.params
+        referrals = referral_list(user).listable()
+        if "patient" in params:
+            referrals = referrals.filter(
+                patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
+            )
+        if "status" in params:
+            wanted = {token.code for token in tokens("status", params["status"])}
+            referrals = referrals.filter(
+                status__in=[status for status, fhir in statuses.items() if fhir in wanted]
+            )
+        referrals = referrals.order_by("-referred_on", "-pk")
+        page = _page(referrals, criteria)
+        return Found(referrals.count(), [build(referral) for referral in page], {r.patient_id for r in page})
+
+    return search
+
+
 # CodeSystem -------------------------------------------------------------------------------
 
 
@@ -329,6 +364,29 @@ SERVED = {
                 "status": ("token", "active (in use) or completed (discontinued)."),
             },
             documentation="Assistive-device prescriptions (the device from a local CodeSystem, its side).",
+        ),
+        ResourceType(
+            "ServiceRequest",
+            read=_referral_reader(mapping.service_request_resource),
+            search=_referral_searcher(mapping.service_request_resource, mapping.SERVICE_REQUEST_STATUS),
+            search_params={
+                "patient": ("reference", "The patient: <id> or Patient/<id>."),
+                "status": ("token", "draft, active (sent, accepted or seen), completed (closed) or revoked."),
+            },
+            documentation="Referrals: the service (physiotherapy SNOMED 306170007), urgency, reason, due date.",
+        ),
+        ResourceType(
+            "Task",
+            read=_referral_reader(mapping.task_resource),
+            search=_referral_searcher(mapping.task_resource, mapping.TASK_STATUS),
+            search_params={
+                "patient": ("reference", "The patient: <id> or Patient/<id>."),
+                "status": (
+                    "token",
+                    "draft, requested, accepted, in-progress, completed, rejected or cancelled.",
+                ),
+            },
+            documentation="Each referral's status (businessStatus: the clinic's own), focused on its ServiceRequest.",
         ),
         ResourceType(
             "CodeSystem",

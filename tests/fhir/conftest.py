@@ -33,8 +33,8 @@ def observations_by_id(bundle):
 @pytest.fixture
 def iris(north):
     """A north patient with one full assessment: every muscle-side graded (a left foot drop),
-    EDSS, a timed walk, and the calf's spasticity; a fall that hurt her and
-    the AFO for it."""
+    EDSS, a timed walk, and the calf's spasticity; a fall that hurt her, the
+    AFO for it and an urgent referral to physiotherapy."""
     patient = factories.PatientFactory(
         clinic=north,
         mrn="N900001",
@@ -66,4 +66,11 @@ def iris(north):
         injury="moderate",
     )
     factories.DeviceFactory(patient=patient, prescribed_on=datetime.date(2026, 3, 2), reason="Left foot drop")
+    factories.ReferralFactory(
+        patient=patient,
+        referred_on=datetime.date(2026, 3, 2),
+        urgency="urgent",
+        status="sent",
+        reason="Foot drop",
+    )
     return patient

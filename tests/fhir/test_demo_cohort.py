@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from assessments.models import Assessment, MuscleScore, SpasticityScore
-from care.models import DevicePrescription, FallEvent
+from care.models import DevicePrescription, FallEvent, Referral
 from patients.models import Patient
 from tests.support.clients import api_client_of
 
@@ -49,7 +49,15 @@ def test_the_demo_cohort_searches_reads_and_validates_whole(demo, django_user_mo
 
     found = {
         path: every_page(client, path)
-        for path in ("Patient", "Condition", "Observation", "AdverseEvent", "DeviceRequest")
+        for path in (
+            "Patient",
+            "Condition",
+            "Observation",
+            "AdverseEvent",
+            "DeviceRequest",
+            "ServiceRequest",
+            "Task",
+        )
     }
 
     assert {resource["id"] for resource in found["Patient"]} == {
@@ -58,6 +66,11 @@ def test_the_demo_cohort_searches_reads_and_validates_whole(demo, django_user_mo
     assert len(found["Condition"]) == patients.count()
     falls = FallEvent.objects.filter(patient__in=patients, entered_in_error_at__isnull=True)
     assert len(found["AdverseEvent"]) == falls.count()
+    referrals = Referral.objects.filter(patient__in=patients, entered_in_error_at__isnull=True)
+    assert len(found["ServiceRequest"]) == len(found["Task"]) == referrals.count()
+    assert sorted(task["businessStatus"]["coding"][0]["code"] for task in found["Task"]) == sorted(
+        referrals.values_list("status", flat=True)
+    )
     devices = DevicePrescription.objects.filter(patient__in=patients, entered_in_error_at__isnull=True)
     assert len(found["DeviceRequest"]) == devices.count()
     assert (
@@ -82,6 +95,7 @@ def test_the_demo_cohort_searches_reads_and_validates_whole(demo, django_user_mo
         + found["Condition"]
         + found["AdverseEvent"]
         + found["DeviceRequest"]
+        + found["Task"]
         + kinds["assessment"]
     )
     again += [

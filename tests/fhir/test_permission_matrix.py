@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments.models import Assessment
-from care.models import DevicePrescription, FallEvent
+from care.models import DevicePrescription, FallEvent, Referral
 from tests.support.clients import api_client_of
 
 from .validate import assert_valid
@@ -36,6 +36,10 @@ EXPECTED = {
     "AdverseEvent-read": row(READ_ONE),
     "DeviceRequest-search": row(SEARCH),
     "DeviceRequest-read": row(READ_ONE),
+    "ServiceRequest-search": row(SEARCH),
+    "ServiceRequest-read": row(READ_ONE),
+    "Task-search": row(SEARCH),
+    "Task-read": row(READ_ONE),
     # The local CodeSystems hold no patient data: every signed-in user reads them.
     "CodeSystem-read": row(SEARCH),
 }
@@ -65,6 +69,8 @@ def url_of(name, iris):
         "Observation-read": f"assessment-{Assessment.objects.get(patient=iris).pk}",
         "AdverseEvent-read": str(FallEvent.objects.get(patient=iris).pk),
         "DeviceRequest-read": str(DevicePrescription.objects.get(patient=iris).pk),
+        "ServiceRequest-read": str(Referral.objects.get(patient=iris).pk),
+        "Task-read": str(Referral.objects.get(patient=iris).pk),
         "CodeSystem-read": "muscle-group",
     }[name]
     return reverse(f"fhir:{name}", kwargs={"resource_id": resource_id})

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
 from assessments.models import Assessment, MuscleScore, SpasticityScore
-from care.models import DevicePrescription, FallEvent
+from care.models import DevicePrescription, FallEvent, Referral
 from fhir_r4.mapping import CODE_SYSTEMS
 from patients.models import Patient
 from tests import factories
@@ -100,6 +100,7 @@ def test_every_local_code_a_resource_uses_resolves_in_its_served_code_system(nor
     }
     resources = [fhir_get(nora_api, f"Patient/{iris.pk}"), fhir_get(nora_api, f"Condition/ms-{iris.pk}")]
     resources += fhir_get(nora_api, "AdverseEvent")["entry"] + fhir_get(nora_api, "DeviceRequest")["entry"]
+    resources += fhir_get(nora_api, "ServiceRequest")["entry"] + fhir_get(nora_api, "Task")["entry"]
     resources += [entry["resource"] for entry in fhir_get(nora_api, "Observation?_count=100")["entry"]]
     local = []
 
@@ -304,3 +305,58 @@ def test_a_device_entered_in_error_is_read_with_that_status_and_left_out_of_sear
     )
     assert fhir_get(nora_api, f"DeviceRequest/{afo.pk}")["status"] == "entered-in-error"
     assert fhir_get(nora_api, f"DeviceRequest?patient={iris.pk}")["total"] == 0
+
+
+def test_a_referral_is_a_service_request_and_a_task_carrying_its_status(nora_api, iris):
+    referral = Referral.objects.get(patient=iris)
+    request = fhir_get(nora_api, f"ServiceRequest/{referral.pk}")
+    assert request["code"]["coding"][0] == {
+        "system": "http://snomed.info/sct",
+        "code": "306170007",
+        "display": "Referral to physiotherapy service",
+    }
+    assert (request["status"], request["priority"], request["authoredOn"]) == (
+        "active",
+        "urgent",
+        "2026-03-02",
+    )
+    assert request["occurrencePeriod"]["end"] == referral.due_by.isoformat()
+    task = fhir_get(nora_api, f"Task/{referral.pk}")
+    assert task["focus"] == {"reference": f"ServiceRequest/{referral.pk}"}
+    assert (task["status"], task["businessStatus"]["coding"][0]["code"]) == ("requested", "sent")
+    assert task["for"] == {"reference": f"Patient/{iris.pk}"}
+
+
+@pytest.mark.parametrize(
+    "status, request_status, task_status",
+    [
+        ("draft", "draft", "draft"),
+        ("accepted", "active", "accepted"),
+        ("seen", "active", "in-progress"),
+        ("closed", "completed", "completed"),
+        ("declined", "revoked", "rejected"),
+        ("cancelled", "revoked", "cancelled"),
+    ],
+)
+def test_every_referral_status_and_its_searches(nora_api, north, status, request_status, task_status):
+    patient = factories.PatientFactory(clinic=north)
+    referral = factories.ReferralFactory(patient=patient, status=status, to_service="orthotics")
+    request = fhir_get(nora_api, f"ServiceRequest/{referral.pk}")
+    assert request["status"] == request_status
+    assert [coding["code"] for coding in request["code"]["coding"]] == ["orthotics"]
+    assert fhir_get(nora_api, f"Task/{referral.pk}")["status"] == task_status
+    assert fhir_get(nora_api, f"ServiceRequest?patient={patient.pk}&status={request_status}")["total"] == 1
+    assert fhir_get(nora_api, f"Task?patient={patient.pk}&status={task_status},requested")["total"] == 1
+    assert fhir_get(nora_api, f"Task?patient={patient.pk}&status=on-hold")["total"] == 0
+
+
+def test_a_referral_entered_in_error_is_read_with_that_status_and_left_out_of_searches(nora_api, nora, iris):
+    referral = Referral.objects.get(patient=iris)
+    Referral.objects.filter(pk=referral.pk).update(
+        entered_in_error_at=datetime.datetime(2026, 3, 3, tzinfo=datetime.UTC),
+        entered_in_error_by=nora,
+        entered_in_error_reason="Wrong patient",
+    )
+    for resource_type in ("ServiceRequest", "Task"):
+        assert fhir_get(nora_api, f"{resource_type}/{referral.pk}")["status"] == "entered-in-error"
+        assert fhir_get(nora_api, f"{resource_type}?patient={iris.pk}")["total"] == 0

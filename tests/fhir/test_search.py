@@ -160,7 +160,9 @@ def test_a_page_past_the_last_is_empty_with_the_total(nora_api, iris):
     assert (bundle["total"], bundle.get("entry", [])) == (1, [])
 
 
-@pytest.mark.parametrize("path", ["Patient", "Condition", "Observation", "AdverseEvent", "DeviceRequest"])
+@pytest.mark.parametrize(
+    "path", ["Patient", "Condition", "Observation", "AdverseEvent", "DeviceRequest", "Task"]
+)
 def test_a_searchs_queries_do_not_grow_with_its_rows(nora_api, north, path):
     def queries_for_page():
         with CaptureQueriesContext(connection) as queries:
@@ -172,10 +174,12 @@ def test_a_searchs_queries_do_not_grow_with_its_rows(nora_api, north, path):
         factories.assessment_with_grades(patient, datetime.date(2026, 1, 1), factories.full_grades("4"))
         factories.FallFactory(patient=patient)
         factories.DeviceFactory(patient=patient)
+        factories.ReferralFactory(patient=patient)
     few = queries_for_page()
     for _ in range(6):
         patient = factories.PatientFactory(clinic=north)
         factories.assessment_with_grades(patient, datetime.date(2026, 1, 1), factories.full_grades("4"))
         factories.FallFactory(patient=patient)
         factories.DeviceFactory(patient=patient)
+        factories.ReferralFactory(patient=patient)
     assert queries_for_page() == few
