@@ -9,7 +9,17 @@ JSON schema and the R4B models (tests/fhir/validate.py).
 from django.conf import settings
 
 from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
-from care.models import DeviceSide, DeviceStatus, DeviceType, Injury, ReferralService, ReferralStatus
+from care.models import (
+    DeviceSide,
+    DeviceStatus,
+    DeviceType,
+    Injury,
+    PlanKind,
+    PlanSide,
+    PlanStatus,
+    ReferralService,
+    ReferralStatus,
+)
 from patients.models import MSType, PatientStatus
 
 SNOMED = "http://snomed.info/sct"
@@ -92,6 +102,16 @@ CODE_SYSTEMS = {
         "Where a referral stands: draft, sent, accepted, seen, closed, declined or cancelled.",
         [(status.value, status.label) for status in ReferralStatus],
     ),
+    "exercise-kind": (
+        "Kinds of exercise",
+        "What an exercise plan trains: progressive resistance, maintenance, stretching, balance, aerobic.",
+        [(kind.value, kind.label) for kind in PlanKind],
+    ),
+    "plan-side": (
+        "Sides an exercise plan covers",
+        "Left, right, or both sides.",
+        [(side.value, side.label) for side in PlanSide],
+    ),
     "fall-injury": (
         "Injury from a fall",
         "How badly a fall hurt the patient.",
@@ -128,6 +148,8 @@ TASK_STATUS = {
 }
 # SNOMED's referral to a service, where SPEC §6 names one.
 SERVICE_SNOMED = {ReferralService.PHYSIOTHERAPY: ("306170007", "Referral to physiotherapy service")}
+CARE_PLAN_STATUS = {PlanStatus.ACTIVE: "active", PlanStatus.ENDED: "completed"}
+PLAN_ACTIVITY_STATUS = {PlanStatus.ACTIVE: "in-progress", PlanStatus.ENDED: "completed"}
 FALL = {"coding": [{"system": SNOMED, "code": "1912002", "display": "Fall"}], "text": "Fall"}
 # AdverseEvent.severity's value set (a required binding), beside the clinic's own injury code.
 FALL_SEVERITY = {Injury.MINOR: "mild", Injury.MODERATE: "moderate", Injury.SEVERE: "severe"}
@@ -465,3 +487,33 @@ def task_resource(referral):
         "lastModified": referral.updated_at.isoformat(),
         "restriction": {"period": {"end": referral.due_by.isoformat()}},
     }
+
+
+def care_plan_resource(plan):
+    """An exercise plan: its kind and side as categories, the muscle group as its activity."""
+    kind, side, group = PlanKind(plan.kind), PlanSide(plan.side), MuscleGroup(plan.muscle_group)
+    detail = {
+        "code": _muscle_code(plan.muscle_group),
+        "status": ENTERED_IN_ERROR if plan.entered_in_error else PLAN_ACTIVITY_STATUS[plan.status],
+    }
+    if plan.prescription:
+        detail["description"] = plan.prescription
+    resource = {
+        "resourceType": "CarePlan",
+        "id": str(plan.pk),
+        "meta": {"lastUpdated": plan.updated_at.isoformat()},
+        "status": ENTERED_IN_ERROR if plan.entered_in_error else CARE_PLAN_STATUS[plan.status],
+        "intent": "plan",
+        "category": [
+            {"coding": [_local_coding("exercise-kind", kind.value, kind.label)]},
+            {"coding": [_local_coding("plan-side", side.value, side.label)]},
+        ],
+        "title": f"{kind.label}: {group.label.lower()}, {side.label.lower()}",
+        "subject": patient_reference(plan.patient_id),
+        "period": {"start": plan.started_on.isoformat()},
+        "created": plan.created_at.isoformat(),
+        "activity": [{"detail": detail}],
+    }
+    if plan.ended_on is not None:
+        resource["period"]["end"] = plan.ended_on.isoformat()
+    return resource

@@ -14,7 +14,7 @@ from operator import or_
 from django.db.models import Q
 
 from assessments.selectors import assessment_list
-from care.selectors import device_list, fall_list, referral_list
+from care.selectors import device_list, fall_list, plan_list, referral_list
 from patients.selectors import patient_list
 
 from . import mapping
@@ -298,6 +298,35 @@ def _referral_searcher(build, statuses):
     return search
 
 
+# CarePlan -----------------------------------------------------------------------------------
+
+
+def _care_plan_read(user, resource_id):
+    plan = plan_list(user).filter(pk=_id_of(resource_id)).first()
+    if plan is None:
+        raise NotFound
+    return mapping.care_plan_resource(plan), plan.patient_id
+
+
+def _care_plan_search(user, criteria):
+    params = criteria.params
+    plans = plan_list(user).listable()
+    if "patient" in params:
+        plans = plans.filter(
+            patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
+        )
+    if "status" in params:
+        wanted = {token.code for token in tokens("status", params["status"])}
+        plans = plans.filter(
+            status__in=[status for status, fhir in mapping.CARE_PLAN_STATUS.items() if fhir in wanted]
+        )
+    plans = plans.order_by("-started_on", "-pk")
+    page = _page(plans, criteria)
+    return Found(
+        plans.count(), [mapping.care_plan_resource(plan) for plan in page], {p.patient_id for p in page}
+    )
+
+
 # CodeSystem -------------------------------------------------------------------------------
 
 
@@ -387,6 +416,16 @@ SERVED = {
                 ),
             },
             documentation="Each referral's status (businessStatus: the clinic's own), focused on its ServiceRequest.",
+        ),
+        ResourceType(
+            "CarePlan",
+            read=_care_plan_read,
+            search=_care_plan_search,
+            search_params={
+                "patient": ("reference", "The patient: <id> or Patient/<id>."),
+                "status": ("token", "active, or completed (ended)."),
+            },
+            documentation="Exercise plans: the kind and side, the muscle group and the prescription.",
         ),
         ResourceType(
             "CodeSystem",

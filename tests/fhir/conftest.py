@@ -33,8 +33,8 @@ def observations_by_id(bundle):
 @pytest.fixture
 def iris(north):
     """A north patient with one full assessment: every muscle-side graded (a left foot drop),
-    EDSS, a timed walk, and the calf's spasticity; a fall that hurt her, the
-    AFO for it and an urgent referral to physiotherapy."""
+    EDSS, a timed walk, and the calf's spasticity; a fall that hurt her, the AFO for it, an urgent
+    referral to physiotherapy and an exercise plan."""
     patient = factories.PatientFactory(
         clinic=north,
         mrn="N900001",
@@ -72,5 +72,8 @@ def iris(north):
         urgency="urgent",
         status="sent",
         reason="Foot drop",
+    )
+    factories.PlanFactory(
+        patient=patient, muscle_group="hip_abduction", side="both", started_on=datetime.date(2026, 3, 2)
     )
     return patient

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from assessments.models import Assessment, MuscleScore, SpasticityScore
-from care.models import DevicePrescription, FallEvent, Referral
+from care.models import DevicePrescription, ExercisePlan, FallEvent, Referral
 from patients.models import Patient
 from tests.support.clients import api_client_of
 
@@ -57,6 +57,7 @@ def test_the_demo_cohort_searches_reads_and_validates_whole(demo, django_user_mo
             "DeviceRequest",
             "ServiceRequest",
             "Task",
+            "CarePlan",
         )
     }
 
@@ -70,6 +71,11 @@ def test_the_demo_cohort_searches_reads_and_validates_whole(demo, django_user_mo
     assert len(found["ServiceRequest"]) == len(found["Task"]) == referrals.count()
     assert sorted(task["businessStatus"]["coding"][0]["code"] for task in found["Task"]) == sorted(
         referrals.values_list("status", flat=True)
+    )
+    plans = ExercisePlan.objects.filter(patient__in=patients, entered_in_error_at__isnull=True)
+    assert len(found["CarePlan"]) == plans.count()
+    assert (
+        sum(plan["status"] == "active" for plan in found["CarePlan"]) == plans.filter(status="active").count()
     )
     devices = DevicePrescription.objects.filter(patient__in=patients, entered_in_error_at__isnull=True)
     assert len(found["DeviceRequest"]) == devices.count()
@@ -96,6 +102,7 @@ def test_the_demo_cohort_searches_reads_and_validates_whole(demo, django_user_mo
         + found["AdverseEvent"]
         + found["DeviceRequest"]
         + found["Task"]
+        + found["CarePlan"]
         + kinds["assessment"]
     )
     again += [

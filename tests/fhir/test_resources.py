@@ -8,7 +8,7 @@ from django.conf import settings
 
 from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
 from assessments.models import Assessment, MuscleScore, SpasticityScore
-from care.models import DevicePrescription, FallEvent, Referral
+from care.models import DevicePrescription, ExercisePlan, FallEvent, Referral
 from fhir_r4.mapping import CODE_SYSTEMS
 from patients.models import Patient
 from tests import factories
@@ -101,6 +101,7 @@ def test_every_local_code_a_resource_uses_resolves_in_its_served_code_system(nor
     resources = [fhir_get(nora_api, f"Patient/{iris.pk}"), fhir_get(nora_api, f"Condition/ms-{iris.pk}")]
     resources += fhir_get(nora_api, "AdverseEvent")["entry"] + fhir_get(nora_api, "DeviceRequest")["entry"]
     resources += fhir_get(nora_api, "ServiceRequest")["entry"] + fhir_get(nora_api, "Task")["entry"]
+    resources += fhir_get(nora_api, "CarePlan")["entry"]
     resources += [entry["resource"] for entry in fhir_get(nora_api, "Observation?_count=100")["entry"]]
     local = []
 
@@ -360,3 +361,45 @@ def test_a_referral_entered_in_error_is_read_with_that_status_and_left_out_of_se
     for resource_type in ("ServiceRequest", "Task"):
         assert fhir_get(nora_api, f"{resource_type}/{referral.pk}")["status"] == "entered-in-error"
         assert fhir_get(nora_api, f"{resource_type}?patient={iris.pk}")["total"] == 0
+
+
+def test_an_exercise_plan_is_a_care_plan(nora_api, iris):
+    plan = ExercisePlan.objects.get(patient=iris)
+    care_plan = fhir_get(nora_api, f"CarePlan/{plan.pk}")
+    assert (care_plan["status"], care_plan["intent"], care_plan["period"]) == (
+        "active",
+        "plan",
+        {"start": "2026-03-02"},
+    )
+    assert [category["coding"][0]["code"] for category in care_plan["category"]] == [
+        "progressive_resistance",
+        "both",
+    ]
+    detail = care_plan["activity"][0]["detail"]
+    assert (detail["code"]["coding"][0]["code"], detail["status"]) == ("hip_abduction", "in-progress")
+    assert detail["description"] == "3 sets of 10, twice a week"
+
+
+def test_an_ended_plan_is_completed_and_one_entered_in_error_says_so(nora_api, nora, iris):
+    plan = ExercisePlan.objects.get(patient=iris)
+    ended = factories.PlanFactory(
+        patient=iris,
+        kind="stretching",
+        prescription="",
+        started_on=datetime.date(2025, 1, 1),
+        status="ended",
+        ended_on=datetime.date(2025, 3, 1),
+    )
+    care_plan = fhir_get(nora_api, f"CarePlan/{ended.pk}")
+    assert (care_plan["status"], care_plan["period"]["end"]) == ("completed", "2025-03-01")
+    assert "description" not in care_plan["activity"][0]["detail"]
+    assert [
+        entry["resource"]["id"] for entry in fhir_get(nora_api, "CarePlan?status=completed")["entry"]
+    ] == [str(ended.pk)]
+    ExercisePlan.objects.filter(pk=plan.pk).update(
+        entered_in_error_at=datetime.datetime(2026, 3, 3, tzinfo=datetime.UTC),
+        entered_in_error_by=nora,
+        entered_in_error_reason="Wrong muscle",
+    )
+    assert fhir_get(nora_api, f"CarePlan/{plan.pk}")["status"] == "entered-in-error"
+    assert fhir_get(nora_api, "CarePlan?status=active")["total"] == 0
