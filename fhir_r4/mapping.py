@@ -13,7 +13,9 @@ from care.models import (
     DeviceSide,
     DeviceStatus,
     DeviceType,
+    Drug,
     Injury,
+    MedicationEventKind,
     PlanKind,
     PlanSide,
     PlanStatus,
@@ -111,6 +113,16 @@ CODE_SYSTEMS = {
         "Sides an exercise plan covers",
         "Left, right, or both sides.",
         [(side.value, side.label) for side in PlanSide],
+    ),
+    "drug": (
+        "Medicines",
+        "The medicines that matter to strength and walking (other: named in the text).",
+        [(drug.value, drug.label) for drug in Drug],
+    ),
+    "medication-event": (
+        "Medication events",
+        "What a medication event did: start, increase, decrease or stop.",
+        [(kind.value, kind.label) for kind in MedicationEventKind],
     ),
     "fall-injury": (
         "Injury from a fall",
@@ -516,4 +528,36 @@ def care_plan_resource(plan):
     }
     if plan.ended_on is not None:
         resource["period"]["end"] = plan.ended_on.isoformat()
+    return resource
+
+
+def medication_statement_status(event):
+    """A stop is stopped; of the rest, the drug's latest event (``is_latest``, annotated) is
+    active and one since superseded completed (SPEC §2: the current medications)."""
+    if event.event == MedicationEventKind.STOP:
+        return "stopped"
+    return "active" if event.is_latest else "completed"
+
+
+def medication_statement_resource(event):
+    """A medication event (``is_latest`` annotated): the drug, the dose, and what the event did."""
+    drug, kind = Drug(event.drug), MedicationEventKind(event.event)
+    resource = {
+        "resourceType": "MedicationStatement",
+        "id": str(event.pk),
+        "meta": {"lastUpdated": event.updated_at.isoformat()},
+        "status": ENTERED_IN_ERROR if event.entered_in_error else medication_statement_status(event),
+        "statusReason": [{"coding": [_local_coding("medication-event", kind.value, kind.label)]}],
+        "medicationCodeableConcept": {
+            "coding": [_local_coding("drug", drug.value, drug.label)],
+            "text": event.drug_name if drug == Drug.OTHER else drug.label,
+        },
+        "subject": patient_reference(event.patient_id),
+        "effectiveDateTime": event.occurred_on.isoformat(),
+        "dateAsserted": event.created_at.isoformat(),
+    }
+    if event.dose:
+        resource["dosage"] = [{"text": event.dose}]
+    if event.notes:
+        resource["note"] = [{"text": event.notes}]
     return resource

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from assessments.selectors import assessment_list
-from care.selectors import device_list, fall_list, plan_list, referral_list
+from care.selectors import device_list, fall_list, medication_list, plan_list, referral_list
 from patients.selectors import patient_list
 
 from . import mapping
@@ -327,6 +327,59 @@ def _care_plan_search(user, criteria):
     )
 
 
+# MedicationStatement ----------------------------------------------------------------------
+
+
+def _medications(user):
+    """Medication events with ``is_latest``: no later valid event of the same drug (``other``:
+    of the same name) for the patient; the same day, the one recorded later is later."""
+    later = (
+        medication_list(user)
+        .valid()
+        .filter(patient_id=OuterRef("patient_id"), drug=OuterRef("drug"), drug_name=OuterRef("drug_name"))
+        .filter(
+            Q(occurred_on__gt=OuterRef("occurred_on"))
+            | Q(occurred_on=OuterRef("occurred_on"), pk__gt=OuterRef("pk"))
+        )
+    )
+    return medication_list(user).annotate(is_latest=~Exists(later))
+
+
+def _medication_statement_read(user, resource_id):
+    event = _medications(user).filter(pk=_id_of(resource_id)).first()
+    if event is None:
+        raise NotFound
+    return mapping.medication_statement_resource(event), event.patient_id
+
+
+MEDICATION_STATUS_FILTERS = {
+    "stopped": Q(event="stop"),
+    "active": ~Q(event="stop") & Q(is_latest=True),
+    "completed": ~Q(event="stop") & Q(is_latest=False),
+}
+
+
+def _medication_statement_search(user, criteria):
+    params = criteria.params
+    events = _medications(user).listable()
+    if "patient" in params:
+        events = events.filter(
+            patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
+        )
+    if "status" in params:
+        wanted = [token.code for token in tokens("status", params["status"])]
+        events = events.filter(
+            reduce(or_, (MEDICATION_STATUS_FILTERS.get(code, Q(pk__in=[])) for code in wanted))
+        )
+    events = events.order_by("-occurred_on", "-pk")
+    page = _page(events, criteria)
+    return Found(
+        events.count(),
+        [mapping.medication_statement_resource(event) for event in page],
+        {e.patient_id for e in page},
+    )
+
+
 # CodeSystem -------------------------------------------------------------------------------
 
 
@@ -426,6 +479,16 @@ SERVED = {
                 "status": ("token", "active, or completed (ended)."),
             },
             documentation="Exercise plans: the kind and side, the muscle group and the prescription.",
+        ),
+        ResourceType(
+            "MedicationStatement",
+            read=_medication_statement_read,
+            search=_medication_statement_search,
+            search_params={
+                "patient": ("reference", "The patient: <id> or Patient/<id>."),
+                "status": ("token", "active (the drug's latest event), completed (superseded) or stopped."),
+            },
+            documentation="Medication events: the drug, the dose, what the event did (statusReason).",
         ),
         ResourceType(
             "CodeSystem",

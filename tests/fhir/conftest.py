@@ -34,7 +34,7 @@ def observations_by_id(bundle):
 def iris(north):
     """A north patient with one full assessment: every muscle-side graded (a left foot drop),
     EDSS, a timed walk, and the calf's spasticity; a fall that hurt her, the AFO for it, an urgent
-    referral to physiotherapy and an exercise plan."""
+    referral to physiotherapy, baclofen and an exercise plan."""
     patient = factories.PatientFactory(
         clinic=north,
         mrn="N900001",
@@ -73,6 +73,7 @@ def iris(north):
         status="sent",
         reason="Foot drop",
     )
+    factories.MedicationFactory(patient=patient, occurred_on=datetime.date(2026, 1, 5))
     factories.PlanFactory(
         patient=patient, muscle_group="hip_abduction", side="both", started_on=datetime.date(2026, 3, 2)
     )

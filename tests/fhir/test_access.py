@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from assessments.models import Assessment
 from audit.models import AccessRecord
-from care.models import DevicePrescription, ExercisePlan, FallEvent, Referral
+from care.models import DevicePrescription, ExercisePlan, FallEvent, MedicationEvent, Referral
 from fhir_r4 import urls as fhir_urls
 from fhir_r4.mapping import CODE_SYSTEMS
 from fhir_r4.registry import SERVED
@@ -37,6 +37,7 @@ def test_the_capability_statement_is_public_and_lists_exactly_what_answers(anony
         "ServiceRequest",
         "Task",
         "CarePlan",
+        "MedicationStatement",
         "CodeSystem",
     }
     routes = {pattern.name for pattern in fhir_urls.urlpatterns}
@@ -57,7 +58,7 @@ def test_the_capability_statement_is_public_and_lists_exactly_what_answers(anony
             assert fhir_get(nora_api, name, status=404)["resourceType"] == "OperationOutcome"
         assert "read" in interactions
     # Anything else is not served, and says so in FHIR.
-    assert fhir_get(nora_api, "MedicationStatement", status=404)["issue"][0]["code"] == "not-found"
+    assert fhir_get(nora_api, "Encounter", status=404)["issue"][0]["code"] == "not-found"
 
 
 def test_patient_data_needs_a_sign_in_and_says_how_in_a_401(anonymous, iris):
@@ -92,6 +93,7 @@ def test_another_clinics_records_are_404_like_unknown_ids(sam_api, nora_api, iri
         f"ServiceRequest/{Referral.objects.get(patient=iris).pk}",
         f"Task/{Referral.objects.get(patient=iris).pk}",
         f"CarePlan/{ExercisePlan.objects.get(patient=iris).pk}",
+        f"MedicationStatement/{MedicationEvent.objects.get(patient=iris).pk}",
     ):
         outsider = fhir_get(sam_api, path, status=404)
         assert outsider["issue"][0]["code"] == "not-found"
@@ -121,6 +123,7 @@ def test_a_search_naming_another_clinics_patient_finds_nothing(sam_api, iris):
         f"ServiceRequest?patient={iris.pk}",
         f"Task?patient={iris.pk}",
         f"CarePlan?patient={iris.pk}",
+        f"MedicationStatement?patient={iris.pk}",
     ):
         assert fhir_get(sam_api, path)["total"] == 0, path
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from assessments.models import Assessment, MuscleScore, SpasticityScore
-from care.models import DevicePrescription, ExercisePlan, FallEvent, Referral
+from care.models import DevicePrescription, ExercisePlan, FallEvent, MedicationEvent, Referral
 from patients.models import Patient
 from tests.support.clients import api_client_of
 
@@ -58,6 +58,7 @@ def test_the_demo_cohort_searches_reads_and_validates_whole(demo, django_user_mo
             "ServiceRequest",
             "Task",
             "CarePlan",
+            "MedicationStatement",
         )
     }
 
@@ -77,6 +78,10 @@ def test_the_demo_cohort_searches_reads_and_validates_whole(demo, django_user_mo
     assert (
         sum(plan["status"] == "active" for plan in found["CarePlan"]) == plans.filter(status="active").count()
     )
+    medications = MedicationEvent.objects.filter(patient__in=patients, entered_in_error_at__isnull=True)
+    assert len(found["MedicationStatement"]) == medications.count()
+    stopped = [statement for statement in found["MedicationStatement"] if statement["status"] == "stopped"]
+    assert len(stopped) == medications.filter(event="stop").count()
     devices = DevicePrescription.objects.filter(patient__in=patients, entered_in_error_at__isnull=True)
     assert len(found["DeviceRequest"]) == devices.count()
     assert (
@@ -103,6 +108,7 @@ def test_the_demo_cohort_searches_reads_and_validates_whole(demo, django_user_mo
         + found["DeviceRequest"]
         + found["Task"]
         + found["CarePlan"]
+        + found["MedicationStatement"]
         + kinds["assessment"]
     )
     again += [

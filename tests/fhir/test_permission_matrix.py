@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments.models import Assessment
-from care.models import DevicePrescription, ExercisePlan, FallEvent, Referral
+from care.models import DevicePrescription, ExercisePlan, FallEvent, MedicationEvent, Referral
 from tests.support.clients import api_client_of
 
 from .validate import assert_valid
@@ -42,6 +42,8 @@ EXPECTED = {
     "Task-read": row(READ_ONE),
     "CarePlan-search": row(SEARCH),
     "CarePlan-read": row(READ_ONE),
+    "MedicationStatement-search": row(SEARCH),
+    "MedicationStatement-read": row(READ_ONE),
     # The local CodeSystems hold no patient data: every signed-in user reads them.
     "CodeSystem-read": row(SEARCH),
 }
@@ -74,6 +76,7 @@ def url_of(name, iris):
         "ServiceRequest-read": str(Referral.objects.get(patient=iris).pk),
         "Task-read": str(Referral.objects.get(patient=iris).pk),
         "CarePlan-read": str(ExercisePlan.objects.get(patient=iris).pk),
+        "MedicationStatement-read": str(MedicationEvent.objects.get(patient=iris).pk),
         "CodeSystem-read": "muscle-group",
     }[name]
     return reverse(f"fhir:{name}", kwargs={"resource_id": resource_id})

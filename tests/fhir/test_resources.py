@@ -8,7 +8,7 @@ from django.conf import settings
 
 from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
 from assessments.models import Assessment, MuscleScore, SpasticityScore
-from care.models import DevicePrescription, ExercisePlan, FallEvent, Referral
+from care.models import DevicePrescription, ExercisePlan, FallEvent, MedicationEvent, Referral
 from fhir_r4.mapping import CODE_SYSTEMS
 from patients.models import Patient
 from tests import factories
@@ -101,7 +101,7 @@ def test_every_local_code_a_resource_uses_resolves_in_its_served_code_system(nor
     resources = [fhir_get(nora_api, f"Patient/{iris.pk}"), fhir_get(nora_api, f"Condition/ms-{iris.pk}")]
     resources += fhir_get(nora_api, "AdverseEvent")["entry"] + fhir_get(nora_api, "DeviceRequest")["entry"]
     resources += fhir_get(nora_api, "ServiceRequest")["entry"] + fhir_get(nora_api, "Task")["entry"]
-    resources += fhir_get(nora_api, "CarePlan")["entry"]
+    resources += fhir_get(nora_api, "CarePlan")["entry"] + fhir_get(nora_api, "MedicationStatement")["entry"]
     resources += [entry["resource"] for entry in fhir_get(nora_api, "Observation?_count=100")["entry"]]
     local = []
 
@@ -403,3 +403,49 @@ def test_an_ended_plan_is_completed_and_one_entered_in_error_says_so(nora_api, n
     )
     assert fhir_get(nora_api, f"CarePlan/{plan.pk}")["status"] == "entered-in-error"
     assert fhir_get(nora_api, "CarePlan?status=active")["total"] == 0
+
+
+def test_medication_events_are_statements_active_while_latest_then_completed_or_stopped(nora_api, iris):
+    start = MedicationEvent.objects.get(patient=iris)
+    assert fhir_get(nora_api, f"MedicationStatement/{start.pk}")["status"] == "active"
+    raised = factories.MedicationFactory(
+        patient=iris, event="increase", occurred_on=datetime.date(2026, 2, 1), dose="20 mg three times a day"
+    )
+    other = factories.MedicationFactory(
+        patient=iris, drug="other", drug_name="Pregabalin", occurred_on=datetime.date(2026, 2, 1), dose=""
+    )
+    statement = fhir_get(nora_api, f"MedicationStatement/{raised.pk}")
+    assert (statement["status"], statement["statusReason"][0]["coding"][0]["code"]) == ("active", "increase")
+    assert statement["medicationCodeableConcept"]["coding"][0]["code"] == "baclofen"
+    assert statement["dosage"] == [{"text": "20 mg three times a day"}]
+    assert fhir_get(nora_api, f"MedicationStatement/{start.pk}")["status"] == "completed"
+    pregabalin = fhir_get(nora_api, f"MedicationStatement/{other.pk}")
+    assert (pregabalin["medicationCodeableConcept"]["text"], pregabalin["status"]) == ("Pregabalin", "active")
+    stop = factories.MedicationFactory(patient=iris, event="stop", occurred_on=datetime.date(2026, 2, 1))
+    assert fhir_get(nora_api, f"MedicationStatement/{stop.pk}")["status"] == "stopped"
+    assert fhir_get(nora_api, f"MedicationStatement/{raised.pk}")["status"] == "completed"
+
+    def ids(status):
+        return {
+            entry["resource"]["id"]
+            for entry in fhir_get(nora_api, f"MedicationStatement?status={status}")["entry"]
+        }
+
+    assert ids("active") == {str(other.pk)}
+    assert ids("stopped") == {str(stop.pk)}
+    assert ids("completed") == {str(start.pk), str(raised.pk)}
+    assert ids("active,stopped") == {str(other.pk), str(stop.pk)}
+    assert ids("on-hold") == set()
+
+
+def test_a_medication_event_entered_in_error_is_read_so_and_gives_way(nora_api, nora, iris):
+    start = MedicationEvent.objects.get(patient=iris)
+    stop = factories.MedicationFactory(patient=iris, event="stop", occurred_on=datetime.date(2026, 2, 1))
+    MedicationEvent.objects.filter(pk=stop.pk).update(
+        entered_in_error_at=datetime.datetime(2026, 3, 3, tzinfo=datetime.UTC),
+        entered_in_error_by=nora,
+        entered_in_error_reason="Never stopped",
+    )
+    assert fhir_get(nora_api, f"MedicationStatement/{stop.pk}")["status"] == "entered-in-error"
+    assert fhir_get(nora_api, f"MedicationStatement/{start.pk}")["status"] == "active"
+    assert fhir_get(nora_api, "MedicationStatement?status=stopped")["total"] == 0

@@ -161,7 +161,17 @@ def test_a_page_past_the_last_is_empty_with_the_total(nora_api, iris):
 
 
 @pytest.mark.parametrize(
-    "path", ["Patient", "Condition", "Observation", "AdverseEvent", "DeviceRequest", "Task", "CarePlan"]
+    "path",
+    [
+        "Patient",
+        "Condition",
+        "Observation",
+        "AdverseEvent",
+        "DeviceRequest",
+        "Task",
+        "CarePlan",
+        "MedicationStatement",
+    ],
 )
 def test_a_searchs_queries_do_not_grow_with_its_rows(nora_api, north, path):
     def queries_for_page():
@@ -176,6 +186,7 @@ def test_a_searchs_queries_do_not_grow_with_its_rows(nora_api, north, path):
         factories.DeviceFactory(patient=patient)
         factories.ReferralFactory(patient=patient)
         factories.PlanFactory(patient=patient)
+        factories.MedicationFactory(patient=patient)
     few = queries_for_page()
     for _ in range(6):
         patient = factories.PatientFactory(clinic=north)
@@ -184,4 +195,5 @@ def test_a_searchs_queries_do_not_grow_with_its_rows(nora_api, north, path):
         factories.DeviceFactory(patient=patient)
         factories.ReferralFactory(patient=patient)
         factories.PlanFactory(patient=patient)
+        factories.MedicationFactory(patient=patient)
     assert queries_for_page() == few
