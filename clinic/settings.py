@@ -80,6 +80,7 @@ LOCAL_APPS = [
     "audit",
     "accounts",
     "api",
+    "fhir_r4",
     "web",
     "backoffice",
     "demo",
@@ -238,6 +239,9 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MS Strength Clinic <clinic@localhost>")
 # The address staff open the app at, for links in emails sent without a request (reminders).
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# The FHIR API's namespace (SPEC §6): its local CodeSystems are {FHIR_BASE_URL}/CodeSystem/<id>
+# and the MRNs {FHIR_BASE_URL}/sid/mrn/<clinic code>. By default the address it is served at.
+FHIR_BASE_URL = env.str("FHIR_BASE_URL", default=f"{SITE_URL}/fhir/R4").rstrip("/")
 
 # REST framework -------------------------------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/

@@ -12,6 +12,7 @@ lock_down(admin.site)
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("fhir/R4/", include("fhir_r4.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]

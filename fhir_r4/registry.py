@@ -1,0 +1,500 @@
+"""What the FHIR API serves: each resource type with its interactions and search parameters, and
+how it reads and searches. The URLs and the CapabilityStatement are both built from ``SERVED``,
+so the statement lists exactly what answers.
+
+Every read goes through the apps' selectors, scoped by ``visible_to(user)``: a record of another
+clinic is not found, as an unknown id is not. Searches leave records entered in error out; a
+read by id serves them, marked (SPEC §6).
+"""
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, OuterRef, Q
+
+from assessments.selectors import assessment_list
+from care.selectors import device_list, fall_list, medication_list, plan_list, referral_list
+from patients.selectors import patient_list
+
+from . import mapping
+from .search import WHOLE_NUMBER, date_filter, patient_id, tokens
+
+
+class NotFound(Exception):
+    """No such resource among the user's clinics' records."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """One page of a search: the total over every page, the page's resources and their patients."""
+
+    total: int
+    resources: list
+    patient_ids: set
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    name: str
+    read: callable
+    # name -> (FHIR search parameter type, what it matches); None: no search.
+    search_params: dict | None = None
+    search: callable = None
+    # Whether its resources are patient data (reads and searches written to the access log).
+    patient_data: bool = True
+    documentation: str = ""
+    interactions: tuple = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "interactions", ("read", "search-type") if self.search else ("read",))
+
+
+def _page(queryset, criteria):
+    start = (criteria.page - 1) * criteria.count
+    return list(queryset[start : start + criteria.count]) if criteria.count else []
+
+
+def _id_of(resource_id):
+    if not WHOLE_NUMBER.fullmatch(resource_id):
+        raise NotFound
+    return int(resource_id)
+
+
+# Patient ----------------------------------------------------------------------------------
+
+
+def _patient_read(user, resource_id):
+    patient = patient_list(user).filter(pk=_id_of(resource_id)).first()
+    if patient is None:
+        raise NotFound
+    return mapping.patient_resource(patient), patient.pk
+
+
+def _identifier_filter(value):
+    clauses = []
+    mrn_prefix = mapping.mrn_system("")
+    for token in tokens("identifier", value):
+        clause = Q()
+        if token.system is not None:
+            if not token.system.startswith(mrn_prefix):
+                continue  # no other identifier system is served
+            clause &= Q(clinic__code=token.system.removeprefix(mrn_prefix))
+        if token.code is not None:
+            clause &= Q(mrn=token.code)
+        clauses.append(clause)
+    return reduce(or_, clauses, Q(pk__in=[]))
+
+
+def _name_filter(value):
+    """FHIR string search: the given or family name starts with any of the values, ignoring case."""
+    return reduce(
+        or_, (Q(given_name__istartswith=part) | Q(family_name__istartswith=part) for part in value.split(","))
+    )
+
+
+def _patients_searched(user, params):
+    patients = patient_list(user).filter(entered_in_error_at__isnull=True)
+    if "_id" in params:
+        patients = patients.filter(
+            pk__in=[int(part) for part in params["_id"].split(",") if WHOLE_NUMBER.fullmatch(part)]
+        )
+    if "identifier" in params:
+        patients = patients.filter(_identifier_filter(params["identifier"]))
+    if "name" in params:
+        patients = patients.filter(_name_filter(params["name"]))
+    if "birthdate" in params:
+        patients = patients.filter(**date_filter("date_of_birth", params["birthdate"]))
+    if "patient" in params:
+        patients = patients.filter(
+            pk__in={patient_id("patient", part) for part in params["patient"].split(",")}
+        )
+    return patients.order_by("family_name", "given_name", "pk")
+
+
+def _patient_search(user, criteria):
+    patients = _patients_searched(user, criteria.params)
+    page = _page(patients, criteria)
+    return Found(
+        patients.count(), [mapping.patient_resource(patient) for patient in page], {p.pk for p in page}
+    )
+
+
+# Condition ----------------------------------------------------------------------------------
+
+
+def _condition_read(user, resource_id):
+    patient = patient_list(user).filter(pk=_id_of(resource_id.removeprefix("ms-"))).first()
+    if patient is None or not resource_id.startswith("ms-"):
+        raise NotFound
+    return mapping.condition_resource(patient), patient.pk
+
+
+def _condition_search(user, criteria):
+    patients = _patients_searched(user, criteria.params)
+    page = _page(patients, criteria)
+    return Found(
+        patients.count(), [mapping.condition_resource(patient) for patient in page], {p.pk for p in page}
+    )
+
+
+# Observation ------------------------------------------------------------------------------
+
+# An Observation's id is its kind and the id of the row it comes from.
+OBSERVATION_SOURCES = {
+    "assessment": "pk",
+    "mrc-sum": "pk",
+    "edss": "pk",
+    "t25fw": "pk",
+    "mmt": "scores__pk",
+    "mas": "spasticity__pk",
+}
+
+
+def _observation_read(user, resource_id):
+    kind, _, number = resource_id.rpartition("-")
+    if kind not in OBSERVATION_SOURCES:
+        raise NotFound
+    assessment = (
+        assessment_list(user)
+        .select_related("patient")
+        .filter(**{OBSERVATION_SOURCES[kind]: _id_of(number)})
+        .first()
+    )
+    for observation in mapping.assessment_observations(assessment) if assessment else []:
+        if observation["id"] == resource_id:
+            return observation, assessment.patient_id
+    raise NotFound
+
+
+def _codings_of(observation, param):
+    if param == "code":
+        return observation["code"]["coding"]
+    return [coding for category in observation["category"] for coding in category["coding"]]
+
+
+def _observation_search(user, criteria):
+    """Every Observation of the matching assessments, built and then sliced: an assessment is a
+    dozen or so Observations, and the same three queries load a page whatever its size."""
+    params = criteria.params
+    assessments = assessment_list(user).listable().select_related("patient")
+    if "patient" in params:
+        assessments = assessments.filter(
+            patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
+        )
+    if "date" in params:
+        assessments = assessments.filter(**date_filter("assessed_on", params["date"]))
+    token_filters = [(name, tokens(name, params[name])) for name in ("code", "category") if name in params]
+    observations = [
+        observation
+        for assessment in assessments
+        for observation in mapping.assessment_observations(assessment)
+        if all(
+            any(token.matches(coding) for token in wanted for coding in _codings_of(observation, name))
+            for name, wanted in token_filters
+        )
+    ]
+    start = (criteria.page - 1) * criteria.count
+    page = observations[start : start + criteria.count]
+    return Found(
+        len(observations),
+        page,
+        {int(observation["subject"]["reference"].split("/")[1]) for observation in page},
+    )
+
+
+# AdverseEvent -------------------------------------------------------------------------------
+
+
+def _adverse_event_read(user, resource_id):
+    fall = fall_list(user).filter(pk=_id_of(resource_id)).first()
+    if fall is None:
+        raise NotFound
+    return mapping.adverse_event_resource(fall), fall.patient_id
+
+
+def _adverse_event_search(user, criteria):
+    params = criteria.params
+    falls = fall_list(user).listable()
+    if "subject" in params:
+        falls = falls.filter(
+            patient_id__in={patient_id("subject", part) for part in params["subject"].split(",")}
+        )
+    if "date" in params:
+        # The clinic-local date the fall happened on (USE_TZ: __date is in TIME_ZONE).
+        falls = falls.filter(**date_filter("occurred_at__date", params["date"]))
+    falls = falls.order_by("-occurred_at", "-pk")
+    page = _page(falls, criteria)
+    return Found(
+        falls.count(),
+        [mapping.adverse_event_resource(fall) for fall in page],
+        {fall.patient_id for fall in page},
+    )
+
+
+# DeviceRequest ------------------------------------------------------------------------------
+
+
+def _device_request_read(user, resource_id):
+    device = device_list(user).filter(pk=_id_of(resource_id)).first()
+    if device is None:
+        raise NotFound
+    return mapping.device_request_resource(device), device.patient_id
+
+
+def _device_request_search(user, criteria):
+    params = criteria.params
+    devices = device_list(user).listable()
+    if "patient" in params:
+        devices = devices.filter(
+            patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
+        )
+    if "status" in params:
+        wanted = {token.code for token in tokens("status", params["status"])}
+        devices = devices.filter(
+            status__in=[status for status, fhir in mapping.DEVICE_REQUEST_STATUS.items() if fhir in wanted]
+        )
+    devices = devices.order_by("-prescribed_on", "-pk")
+    page = _page(devices, criteria)
+    return Found(
+        devices.count(),
+        [mapping.device_request_resource(device) for device in page],
+        {d.patient_id for d in page},
+    )
+
+
+# ServiceRequest and Task: a referral each ----------------------------------------------------
+
+
+def _referral_reader(build):
+    def read(user, resource_id):
+        referral = referral_list(user).filter(pk=_id_of(resource_id)).first()
+        if referral is None:
+            raise NotFound
+        return build(referral), referral.patient_id
+
+    return read
+
+
+def _referral_searcher(build, statuses):
+    """A search of referrals by ``patient`` and by the FHIR ``status`` ``statuses`` maps them to."""
+
+    def search(user, criteria):
+        params = criteria.params
+        referrals = referral_list(user).listable()
+        if "patient" in params:
+            referrals = referrals.filter(
+                patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
+            )
+        if "status" in params:
+            wanted = {token.code for token in tokens("status", params["status"])}
+            referrals = referrals.filter(
+                status__in=[status for status, fhir in statuses.items() if fhir in wanted]
+            )
+        referrals = referrals.order_by("-referred_on", "-pk")
+        page = _page(referrals, criteria)
+        return Found(referrals.count(), [build(referral) for referral in page], {r.patient_id for r in page})
+
+    return search
+
+
+# CarePlan -----------------------------------------------------------------------------------
+
+
+def _care_plan_read(user, resource_id):
+    plan = plan_list(user).filter(pk=_id_of(resource_id)).first()
+    if plan is None:
+        raise NotFound
+    return mapping.care_plan_resource(plan), plan.patient_id
+
+
+def _care_plan_search(user, criteria):
+    params = criteria.params
+    plans = plan_list(user).listable()
+    if "patient" in params:
+        plans = plans.filter(
+            patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
+        )
+    if "status" in params:
+        wanted = {token.code for token in tokens("status", params["status"])}
+        plans = plans.filter(
+            status__in=[status for status, fhir in mapping.CARE_PLAN_STATUS.items() if fhir in wanted]
+        )
+    plans = plans.order_by("-started_on", "-pk")
+    page = _page(plans, criteria)
+    return Found(
+        plans.count(), [mapping.care_plan_resource(plan) for plan in page], {p.patient_id for p in page}
+    )
+
+
+# MedicationStatement ----------------------------------------------------------------------
+
+
+def _medications(user):
+    """Medication events with ``is_latest``: no later valid event of the same drug (``other``:
+    of the same name) for the patient; the same day, the one recorded later is later."""
+    later = (
+        medication_list(user)
+        .valid()
+        .filter(patient_id=OuterRef("patient_id"), drug=OuterRef("drug"), drug_name=OuterRef("drug_name"))
+        .filter(
+            Q(occurred_on__gt=OuterRef("occurred_on"))
+            | Q(occurred_on=OuterRef("occurred_on"), pk__gt=OuterRef("pk"))
+        )
+    )
+    return medication_list(user).annotate(is_latest=~Exists(later))
+
+
+def _medication_statement_read(user, resource_id):
+    event = _medications(user).filter(pk=_id_of(resource_id)).first()
+    if event is None:
+        raise NotFound
+    return mapping.medication_statement_resource(event), event.patient_id
+
+
+MEDICATION_STATUS_FILTERS = {
+    "stopped": Q(event="stop"),
+    "active": ~Q(event="stop") & Q(is_latest=True),
+    "completed": ~Q(event="stop") & Q(is_latest=False),
+}
+
+
+def _medication_statement_search(user, criteria):
+    params = criteria.params
+    events = _medications(user).listable()
+    if "patient" in params:
+        events = events.filter(
+            patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
+        )
+    if "status" in params:
+        wanted = [token.code for token in tokens("status", params["status"])]
+        events = events.filter(
+            reduce(or_, (MEDICATION_STATUS_FILTERS.get(code, Q(pk__in=[])) for code in wanted))
+        )
+    events = events.order_by("-occurred_on", "-pk")
+    page = _page(events, criteria)
+    return Found(
+        events.count(),
+        [mapping.medication_statement_resource(event) for event in page],
+        {e.patient_id for e in page},
+    )
+
+
+# CodeSystem -------------------------------------------------------------------------------
+
+
+def _code_system_read(user, resource_id):
+    if resource_id not in mapping.CODE_SYSTEMS:
+        raise NotFound
+    return mapping.code_system_resource(resource_id), None
+
+
+PATIENT_PARAMS = {
+    "_id": ("token", "The patient's id (comma-separated: any of them)."),
+    "identifier": ("token", "The MRN: system {FHIR_BASE_URL}/sid/mrn/<clinic code>, value the MRN."),
+    "name": ("string", "The given or family name starts with it (ignoring case)."),
+    "birthdate": ("date", "The date of birth: YYYY-MM-DD, with eq, ge, le, gt or lt."),
+}
+SERVED = {
+    resource.name: resource
+    for resource in (
+        ResourceType(
+            "Patient",
+            read=_patient_read,
+            search=_patient_search,
+            search_params=PATIENT_PARAMS,
+            documentation="The clinic's patients; the MRN is the identifier.",
+        ),
+        ResourceType(
+            "Condition",
+            read=_condition_read,
+            search=_condition_search,
+            search_params={"patient": ("reference", "The patient: <id> or Patient/<id>.")},
+            documentation="Each patient's multiple sclerosis (SNOMED 24700007, ICD-10 G35).",
+        ),
+        ResourceType(
+            "Observation",
+            read=_observation_read,
+            search=_observation_search,
+            search_params={
+                "patient": ("reference", "The patient: <id> or Patient/<id>."),
+                "code": ("token", "What is measured: a muscle group or an observation-code code."),
+                "date": ("date", "The assessment's date: YYYY-MM-DD, with eq, ge, le, gt or lt."),
+                "category": ("token", "exam (every Observation served)."),
+            },
+            documentation=(
+                "Per assessment: a panel with a member per graded muscle-side (MRC grade) and per "
+                "MAS score, the MRC sum score (derived from the panel), EDSS and timed 25-foot walk."
+            ),
+        ),
+        ResourceType(
+            "AdverseEvent",
+            read=_adverse_event_read,
+            search=_adverse_event_search,
+            search_params={
+                "subject": ("reference", "The patient: <id> or Patient/<id>."),
+                "date": ("date", "The clinic-local date of the fall: YYYY-MM-DD, with eq, ge, le, gt or lt."),
+            },
+            documentation="Falls (SNOMED 1912002); a near-fall is actuality potential.",
+        ),
+        ResourceType(
+            "DeviceRequest",
+            read=_device_request_read,
+            search=_device_request_search,
+            search_params={
+                "patient": ("reference", "The patient: <id> or Patient/<id>."),
+                "status": ("token", "active (in use) or completed (discontinued)."),
+            },
+            documentation="Assistive-device prescriptions (the device from a local CodeSystem, its side).",
+        ),
+        ResourceType(
+            "ServiceRequest",
+            read=_referral_reader(mapping.service_request_resource),
+            search=_referral_searcher(mapping.service_request_resource, mapping.SERVICE_REQUEST_STATUS),
+            search_params={
+                "patient": ("reference", "The patient: <id> or Patient/<id>."),
+                "status": ("token", "draft, active (sent, accepted or seen), completed (closed) or revoked."),
+            },
+            documentation="Referrals: the service (physiotherapy SNOMED 306170007), urgency, reason, due date.",
+        ),
+        ResourceType(
+            "Task",
+            read=_referral_reader(mapping.task_resource),
+            search=_referral_searcher(mapping.task_resource, mapping.TASK_STATUS),
+            search_params={
+                "patient": ("reference", "The patient: <id> or Patient/<id>."),
+                "status": (
+                    "token",
+                    "draft, requested, accepted, in-progress, completed, rejected or cancelled.",
+                ),
+            },
+            documentation="Each referral's status (businessStatus: the clinic's own), focused on its ServiceRequest.",
+        ),
+        ResourceType(
+            "CarePlan",
+            read=_care_plan_read,
+            search=_care_plan_search,
+            search_params={
+                "patient": ("reference", "The patient: <id> or Patient/<id>."),
+                "status": ("token", "active, or completed (ended)."),
+            },
+            documentation="Exercise plans: the kind and side, the muscle group and the prescription.",
+        ),
+        ResourceType(
+            "MedicationStatement",
+            read=_medication_statement_read,
+            search=_medication_statement_search,
+            search_params={
+                "patient": ("reference", "The patient: <id> or Patient/<id>."),
+                "status": ("token", "active (the drug's latest event), completed (superseded) or stopped."),
+            },
+            documentation="Medication events: the drug, the dose, what the event did (statusReason).",
+        ),
+        ResourceType(
+            "CodeSystem",
+            read=_code_system_read,
+            patient_data=False,
+            documentation="The local CodeSystems the other resources' codes come from.",
+        ),
+    )
+}

@@ -1,0 +1,80 @@
+"""FHIR test helpers: every resource a test reads from the server is validated on the way in."""
+
+import datetime
+
+import pytest
+
+from assessments.models import MuscleScore, SpasticityScore
+from tests import factories
+
+from .validate import assert_valid
+
+
+def fhir_get(client, path, status=200):
+    """GET ``path`` under /fhir/R4/; the answer's status must be ``status`` and its body a valid
+    FHIR resource (an OperationOutcome for an error), which is returned."""
+    response = client.get(f"/fhir/R4/{path}")
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    assert response["Content-Type"].startswith("application/fhir+json")
+    resource = response.json()
+    assert_valid(resource)
+    return resource
+
+
+@pytest.fixture
+def get():
+    return fhir_get
+
+
+def observations_by_id(bundle):
+    return {entry["resource"]["id"]: entry["resource"] for entry in bundle["entry"]}
+
+
+@pytest.fixture
+def iris(north):
+    """A north patient with one full assessment: every muscle-side graded (a left foot drop),
+    EDSS, a timed walk, and the calf's spasticity; a fall that hurt her, the AFO for it, an urgent
+    referral to physiotherapy, baclofen and an exercise plan."""
+    patient = factories.PatientFactory(
+        clinic=north,
+        mrn="N900001",
+        given_name="Iris",
+        family_name="Reid",
+        date_of_birth=datetime.date(1968, 7, 9),
+        sex="female",
+        ms_type="SPMS",
+        diagnosis_date=datetime.date(2001, 2, 3),
+    )
+    grades = factories.full_grades("5") | {("ankle_dorsiflexion", "left"): "3-"}
+    assessment = factories.assessment_with_grades(
+        patient,
+        datetime.date(2026, 3, 2),
+        grades,
+        edss="4.5",
+        timed_25ft_walk_seconds="8.4",
+        notes="Foot drop.",
+    )
+    MuscleScore.objects.filter(assessment=assessment, muscle_group="ankle_dorsiflexion", side="left").update(
+        weakness_type="primary"
+    )
+    SpasticityScore.objects.create(
+        assessment=assessment, muscle_group="ankle_plantarflexion", side="left", mas=2
+    )
+    factories.FallFactory(
+        patient=patient,
+        occurred_at=datetime.datetime(2026, 3, 1, 17, 30, tzinfo=datetime.UTC),
+        injury="moderate",
+    )
+    factories.DeviceFactory(patient=patient, prescribed_on=datetime.date(2026, 3, 2), reason="Left foot drop")
+    factories.ReferralFactory(
+        patient=patient,
+        referred_on=datetime.date(2026, 3, 2),
+        urgency="urgent",
+        status="sent",
+        reason="Foot drop",
+    )
+    factories.MedicationFactory(patient=patient, occurred_on=datetime.date(2026, 1, 5))
+    factories.PlanFactory(
+        patient=patient, muscle_group="hip_abduction", side="both", started_on=datetime.date(2026, 3, 2)
+    )
+    return patient
