@@ -61,6 +61,18 @@ def _id_of(resource_id):
     return int(resource_id)
 
 
+def _reader(records_of, build):
+    """A read by id of the records ``records_of(user)`` holds, built into a resource by ``build``."""
+
+    def read(user, resource_id):
+        record = records_of(user).filter(pk=_id_of(resource_id)).first()
+        if record is None:
+            raise NotFound
+        return build(record), record.patient_id
+
+    return read
+
+
 # Patient ----------------------------------------------------------------------------------
 
 
@@ -206,13 +218,6 @@ def _observation_search(user, criteria):
 # AdverseEvent -------------------------------------------------------------------------------
 
 
-def _adverse_event_read(user, resource_id):
-    fall = fall_list(user).filter(pk=_id_of(resource_id)).first()
-    if fall is None:
-        raise NotFound
-    return mapping.adverse_event_resource(fall), fall.patient_id
-
-
 def _adverse_event_search(user, criteria):
     params = criteria.params
     falls = fall_list(user).listable()
@@ -232,99 +237,34 @@ def _adverse_event_search(user, criteria):
     )
 
 
-# DeviceRequest ------------------------------------------------------------------------------
+# DeviceRequest, ServiceRequest, Task, CarePlan, MedicationStatement: by patient and status --
 
 
-def _device_request_read(user, resource_id):
-    device = device_list(user).filter(pk=_id_of(resource_id)).first()
-    if device is None:
-        raise NotFound
-    return mapping.device_request_resource(device), device.patient_id
+def _statuses_in(statuses):
+    """The filter of the records whose status ``statuses`` maps to one of the FHIR codes wanted."""
+    return lambda wanted: Q(status__in=[status for status, fhir in statuses.items() if fhir in wanted])
 
 
-def _device_request_search(user, criteria):
-    params = criteria.params
-    devices = device_list(user).listable()
-    if "patient" in params:
-        devices = devices.filter(
-            patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
-        )
-    if "status" in params:
-        wanted = {token.code for token in tokens("status", params["status"])}
-        devices = devices.filter(
-            status__in=[status for status, fhir in mapping.DEVICE_REQUEST_STATUS.items() if fhir in wanted]
-        )
-    devices = devices.order_by("-prescribed_on", "-pk")
-    page = _page(devices, criteria)
-    return Found(
-        devices.count(),
-        [mapping.device_request_resource(device) for device in page],
-        {d.patient_id for d in page},
-    )
-
-
-# ServiceRequest and Task: a referral each ----------------------------------------------------
-
-
-def _referral_reader(build):
-    def read(user, resource_id):
-        referral = referral_list(user).filter(pk=_id_of(resource_id)).first()
-        if referral is None:
-            raise NotFound
-        return build(referral), referral.patient_id
-
-    return read
-
-
-def _referral_searcher(build, statuses):
-    """A search of referrals by ``patient`` and by the FHIR ``status`` ``statuses`` maps them to."""
+def _searcher(records_of, build, status_filter, order_by):
+    """A search of the records ``records_of(user)`` holds by ``patient`` and by ``status`` (the FHIR
+    codes ``status_filter`` turns into a filter), newest first by ``order_by``."""
 
     def search(user, criteria):
         params = criteria.params
-        referrals = referral_list(user).listable()
+        records = records_of(user).listable()
         if "patient" in params:
-            referrals = referrals.filter(
+            records = records.filter(
                 patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
             )
         if "status" in params:
-            wanted = {token.code for token in tokens("status", params["status"])}
-            referrals = referrals.filter(
-                status__in=[status for status, fhir in statuses.items() if fhir in wanted]
+            records = records.filter(
+                status_filter({token.code for token in tokens("status", params["status"])})
             )
-        referrals = referrals.order_by("-referred_on", "-pk")
-        page = _page(referrals, criteria)
-        return Found(referrals.count(), [build(referral) for referral in page], {r.patient_id for r in page})
+        records = records.order_by(order_by, "-pk")
+        page = _page(records, criteria)
+        return Found(records.count(), [build(record) for record in page], {r.patient_id for r in page})
 
     return search
-
-
-# CarePlan -----------------------------------------------------------------------------------
-
-
-def _care_plan_read(user, resource_id):
-    plan = plan_list(user).filter(pk=_id_of(resource_id)).first()
-    if plan is None:
-        raise NotFound
-    return mapping.care_plan_resource(plan), plan.patient_id
-
-
-def _care_plan_search(user, criteria):
-    params = criteria.params
-    plans = plan_list(user).listable()
-    if "patient" in params:
-        plans = plans.filter(
-            patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
-        )
-    if "status" in params:
-        wanted = {token.code for token in tokens("status", params["status"])}
-        plans = plans.filter(
-            status__in=[status for status, fhir in mapping.CARE_PLAN_STATUS.items() if fhir in wanted]
-        )
-    plans = plans.order_by("-started_on", "-pk")
-    page = _page(plans, criteria)
-    return Found(
-        plans.count(), [mapping.care_plan_resource(plan) for plan in page], {p.patient_id for p in page}
-    )
 
 
 # MedicationStatement ----------------------------------------------------------------------
@@ -345,13 +285,6 @@ def _medications(user):
     return medication_list(user).annotate(is_latest=~Exists(later))
 
 
-def _medication_statement_read(user, resource_id):
-    event = _medications(user).filter(pk=_id_of(resource_id)).first()
-    if event is None:
-        raise NotFound
-    return mapping.medication_statement_resource(event), event.patient_id
-
-
 MEDICATION_STATUS_FILTERS = {
     "stopped": Q(event="stop"),
     "active": ~Q(event="stop") & Q(is_latest=True),
@@ -359,25 +292,8 @@ MEDICATION_STATUS_FILTERS = {
 }
 
 
-def _medication_statement_search(user, criteria):
-    params = criteria.params
-    events = _medications(user).listable()
-    if "patient" in params:
-        events = events.filter(
-            patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
-        )
-    if "status" in params:
-        wanted = [token.code for token in tokens("status", params["status"])]
-        events = events.filter(
-            reduce(or_, (MEDICATION_STATUS_FILTERS.get(code, Q(pk__in=[])) for code in wanted))
-        )
-    events = events.order_by("-occurred_on", "-pk")
-    page = _page(events, criteria)
-    return Found(
-        events.count(),
-        [mapping.medication_statement_resource(event) for event in page],
-        {e.patient_id for e in page},
-    )
+def _medication_statuses(wanted):
+    return reduce(or_, (MEDICATION_STATUS_FILTERS.get(code, Q(pk__in=[])) for code in wanted))
 
 
 # CodeSystem -------------------------------------------------------------------------------
@@ -429,7 +345,7 @@ SERVED = {
         ),
         ResourceType(
             "AdverseEvent",
-            read=_adverse_event_read,
+            read=_reader(fall_list, mapping.adverse_event_resource),
             search=_adverse_event_search,
             search_params={
                 "subject": ("reference", "The patient: <id> or Patient/<id>."),
@@ -439,8 +355,13 @@ SERVED = {
         ),
         ResourceType(
             "DeviceRequest",
-            read=_device_request_read,
-            search=_device_request_search,
+            read=_reader(device_list, mapping.device_request_resource),
+            search=_searcher(
+                device_list,
+                mapping.device_request_resource,
+                _statuses_in(mapping.DEVICE_REQUEST_STATUS),
+                "-prescribed_on",
+            ),
             search_params={
                 "patient": ("reference", "The patient: <id> or Patient/<id>."),
                 "status": ("token", "active (in use) or completed (discontinued)."),
@@ -449,8 +370,13 @@ SERVED = {
         ),
         ResourceType(
             "ServiceRequest",
-            read=_referral_reader(mapping.service_request_resource),
-            search=_referral_searcher(mapping.service_request_resource, mapping.SERVICE_REQUEST_STATUS),
+            read=_reader(referral_list, mapping.service_request_resource),
+            search=_searcher(
+                referral_list,
+                mapping.service_request_resource,
+                _statuses_in(mapping.SERVICE_REQUEST_STATUS),
+                "-referred_on",
+            ),
             search_params={
                 "patient": ("reference", "The patient: <id> or Patient/<id>."),
                 "status": ("token", "draft, active (sent, accepted or seen), completed (closed) or revoked."),
@@ -459,8 +385,10 @@ SERVED = {
         ),
         ResourceType(
             "Task",
-            read=_referral_reader(mapping.task_resource),
-            search=_referral_searcher(mapping.task_resource, mapping.TASK_STATUS),
+            read=_reader(referral_list, mapping.task_resource),
+            search=_searcher(
+                referral_list, mapping.task_resource, _statuses_in(mapping.TASK_STATUS), "-referred_on"
+            ),
             search_params={
                 "patient": ("reference", "The patient: <id> or Patient/<id>."),
                 "status": (
@@ -472,8 +400,10 @@ SERVED = {
         ),
         ResourceType(
             "CarePlan",
-            read=_care_plan_read,
-            search=_care_plan_search,
+            read=_reader(plan_list, mapping.care_plan_resource),
+            search=_searcher(
+                plan_list, mapping.care_plan_resource, _statuses_in(mapping.CARE_PLAN_STATUS), "-started_on"
+            ),
             search_params={
                 "patient": ("reference", "The patient: <id> or Patient/<id>."),
                 "status": ("token", "active, or completed (ended)."),
@@ -482,8 +412,10 @@ SERVED = {
         ),
         ResourceType(
             "MedicationStatement",
-            read=_medication_statement_read,
-            search=_medication_statement_search,
+            read=_reader(_medications, mapping.medication_statement_resource),
+            search=_searcher(
+                _medications, mapping.medication_statement_resource, _medication_statuses, "-occurred_on"
+            ),
             search_params={
                 "patient": ("reference", "The patient: <id> or Patient/<id>."),
                 "status": ("token", "active (the drug's latest event), completed (superseded) or stopped."),
