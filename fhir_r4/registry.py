@@ -9,7 +9,7 @@ read by id serves them, marked (SPEC §6).
 
 from dataclasses import dataclass, field
 from functools import reduce
-from operator import or_
+from operator import attrgetter, or_
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -35,6 +35,17 @@ class Found:
 
 
 @dataclass(frozen=True)
+class Exported:
+    """How a type is bulk exported: the listable records of a user's clinics (entered in error
+    left out, as in searches), the resources each record becomes, and where its clinic is."""
+
+    records: callable
+    resources: callable
+    clinic_field: str = "patient__clinic"
+    patient_of: callable = attrgetter("patient_id")
+
+
+@dataclass(frozen=True)
 class ResourceType:
     name: str
     read: callable
@@ -44,6 +55,7 @@ class ResourceType:
     # Whether its resources are patient data (reads and searches written to the access log).
     patient_data: bool = True
     documentation: str = ""
+    export: Exported | None = None
     interactions: tuple = field(init=False)
 
     def __post_init__(self):
@@ -106,7 +118,7 @@ def _name_filter(value):
 
 
 def _patients_searched(user, params):
-    patients = patient_list(user).filter(entered_in_error_at__isnull=True)
+    patients = _listed_patients(user)
     if "_id" in params:
         patients = patients.filter(
             pk__in=[int(part) for part in params["_id"].split(",") if WHOLE_NUMBER.fullmatch(part)]
@@ -296,6 +308,21 @@ def _medication_statuses(wanted):
     return reduce(or_, (MEDICATION_STATUS_FILTERS.get(code, Q(pk__in=[])) for code in wanted))
 
 
+# Export -----------------------------------------------------------------------------------
+
+
+def _listed_patients(user):
+    return patient_list(user).filter(entered_in_error_at__isnull=True)
+
+
+def _listed(records_of):
+    return lambda user: records_of(user).listable()
+
+
+def _one(build):
+    return lambda record: [build(record)]
+
+
 # CodeSystem -------------------------------------------------------------------------------
 
 
@@ -320,6 +347,12 @@ SERVED = {
             search=_patient_search,
             search_params=PATIENT_PARAMS,
             documentation="The clinic's patients; the MRN is the identifier.",
+            export=Exported(
+                _listed_patients,
+                lambda patient: [mapping.patient_resource(patient)],
+                "clinic",
+                attrgetter("pk"),
+            ),
         ),
         ResourceType(
             "Condition",
@@ -327,6 +360,12 @@ SERVED = {
             search=_condition_search,
             search_params={"patient": ("reference", "The patient: <id> or Patient/<id>.")},
             documentation="Each patient's multiple sclerosis (SNOMED 24700007, ICD-10 G35).",
+            export=Exported(
+                _listed_patients,
+                lambda patient: [mapping.condition_resource(patient)],
+                "clinic",
+                attrgetter("pk"),
+            ),
         ),
         ResourceType(
             "Observation",
@@ -342,6 +381,10 @@ SERVED = {
                 "Per assessment: a panel with a member per graded muscle-side (MRC grade) and per "
                 "MAS score, the MRC sum score (derived from the panel), EDSS and timed 25-foot walk."
             ),
+            export=Exported(
+                lambda user: assessment_list(user).listable().select_related("patient"),
+                mapping.assessment_observations,
+            ),
         ),
         ResourceType(
             "AdverseEvent",
@@ -352,6 +395,7 @@ SERVED = {
                 "date": ("date", "The clinic-local date of the fall: YYYY-MM-DD, with eq, ge, le, gt or lt."),
             },
             documentation="Falls (SNOMED 1912002); a near-fall is actuality potential.",
+            export=Exported(_listed(fall_list), _one(mapping.adverse_event_resource)),
         ),
         ResourceType(
             "DeviceRequest",
@@ -367,6 +411,7 @@ SERVED = {
                 "status": ("token", "active (in use) or completed (discontinued)."),
             },
             documentation="Assistive-device prescriptions (the device from a local CodeSystem, its side).",
+            export=Exported(_listed(device_list), _one(mapping.device_request_resource)),
         ),
         ResourceType(
             "ServiceRequest",
@@ -382,6 +427,7 @@ SERVED = {
                 "status": ("token", "draft, active (sent, accepted or seen), completed (closed) or revoked."),
             },
             documentation="Referrals: the service (physiotherapy SNOMED 306170007), urgency, reason, due date.",
+            export=Exported(_listed(referral_list), _one(mapping.service_request_resource)),
         ),
         ResourceType(
             "Task",
@@ -397,6 +443,7 @@ SERVED = {
                 ),
             },
             documentation="Each referral's status (businessStatus: the clinic's own), focused on its ServiceRequest.",
+            export=Exported(_listed(referral_list), _one(mapping.task_resource)),
         ),
         ResourceType(
             "CarePlan",
@@ -409,6 +456,7 @@ SERVED = {
                 "status": ("token", "active, or completed (ended)."),
             },
             documentation="Exercise plans: the kind and side, the muscle group and the prescription.",
+            export=Exported(_listed(plan_list), _one(mapping.care_plan_resource)),
         ),
         ResourceType(
             "MedicationStatement",
@@ -421,6 +469,7 @@ SERVED = {
                 "status": ("token", "active (the drug's latest event), completed (superseded) or stopped."),
             },
             documentation="Medication events: the drug, the dose, what the event did (statusReason).",
+            export=Exported(_listed(_medications), _one(mapping.medication_statement_resource)),
         ),
         ResourceType(
             "CodeSystem",

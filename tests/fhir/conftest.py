@@ -10,6 +10,13 @@ from tests import factories
 from .validate import assert_valid
 
 
+@pytest.fixture(autouse=True)
+def export_directory(settings, tmp_path):
+    """Each test's bulk exports in a directory of its own (the suite runs on several processes)."""
+    settings.FHIR_EXPORT_DIR = tmp_path / "fhir-exports"
+    return settings.FHIR_EXPORT_DIR
+
+
 def fhir_get(client, path, status=200):
     """GET ``path`` under /fhir/R4/; the answer's status must be ``status`` and its body a valid
     FHIR resource (an OperationOutcome for an error), which is returned."""

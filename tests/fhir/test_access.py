@@ -41,9 +41,19 @@ def test_the_capability_statement_is_public_and_lists_exactly_what_answers(anony
         "CarePlan",
         "MedicationStatement",
         "CodeSystem",
+        "Group",
     }
+    bulk_data = "http://hl7.org/fhir/uv/bulkdata"
+    assert statement["instantiates"] == [f"{bulk_data}/CapabilityStatement/bulk-data"]
+    # Group is there for its $export alone, as Patient's $export is beside its read and search.
+    assert listed.pop("Group")["operation"] == [
+        {"name": "export", "definition": f"{bulk_data}/OperationDefinition/group-export"}
+    ]
+    assert listed["Patient"]["operation"] == [
+        {"name": "export", "definition": f"{bulk_data}/OperationDefinition/patient-export"}
+    ]
     routes = {pattern.name for pattern in fhir_urls.urlpatterns}
-    assert routes == {"metadata"} | {
+    assert routes == {"metadata", "export-patients", "export-group", "export-status", "export-file"} | {
         f"{name}-{interaction}"
         for name, capability in listed.items()
         for interaction in ("read", "search")
