@@ -7,6 +7,9 @@ import pytest
 from assessments.models import MuscleScore, SpasticityScore
 from tests import factories
 
+# The worker tests' fixture: PostgreSQL and Redis, or a skip (a failure in CI).
+from tests.support.workers import services  # noqa: F401
+
 from .validate import assert_valid
 
 

@@ -177,3 +177,10 @@ def test_nothing_is_logged_for_a_refusal_or_for_what_is_not_patient_data(nora_ap
     for code_system_id in CODE_SYSTEMS:
         fhir_get(nora_api, f"CodeSystem/{code_system_id}")
     assert AccessRecord.objects.count() == before
+
+
+def test_a_client_that_accepts_fhir_json_gets_it(nora_api, iris):
+    """FHIR clients send Accept: application/fhir+json; DRF's negotiation alone would answer 406."""
+    for accept in ("application/fhir+json", "application/fhir+json; fhirVersion=4.0", "application/json", "*/*"):
+        response = nora_api.get(f"/fhir/R4/Patient/{iris.pk}", HTTP_ACCEPT=accept)
+        assert (response.status_code, response["Content-Type"]) == (200, "application/fhir+json; charset=utf-8")
