@@ -27,7 +27,7 @@ from .conftest import fhir_get
 pytestmark = pytest.mark.django_db
 BASE = settings.FHIR_BASE_URL
 AE_BACKPORT = "http://hl7.org/fhir/uv/ae-research-backport-ig/StructureDefinition"
-WRONG = {
+MARKED_IN_ERROR = {
     "entered_in_error_at": datetime.datetime(2026, 3, 3, tzinfo=datetime.UTC),
     "entered_in_error_reason": "Wrong person",
 }
@@ -156,7 +156,7 @@ def test_a_draft_cancelled_before_sending_only_ends(nora_api, nora, north):
 
 
 def test_a_patient_entered_in_error_takes_every_record_along_read_by_id(nora_api, nora, iris):
-    Patient.objects.filter(pk=iris.pk).update(entered_in_error_by=nora, **WRONG)
+    Patient.objects.filter(pk=iris.pk).update(entered_in_error_by=nora, **MARKED_IN_ERROR)
     fall = FallEvent.objects.get(patient=iris)
     assert fhir_get(nora_api, f"AdverseEvent/{fall.pk}")["meta"]["tag"] == [
         {
