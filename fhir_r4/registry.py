@@ -74,10 +74,11 @@ def _id_of(resource_id):
 
 
 def _reader(records_of, build):
-    """A read by id of the records ``records_of(user)`` holds, built into a resource by ``build``."""
+    """A read by id of the records ``records_of(user)`` holds, built into a resource by ``build``
+    (with the patient, whose being entered in error the record shares)."""
 
     def read(user, resource_id):
-        record = records_of(user).filter(pk=_id_of(resource_id)).first()
+        record = records_of(user).select_related("patient").filter(pk=_id_of(resource_id)).first()
         if record is None:
             raise NotFound
         return build(record), record.patient_id
@@ -232,7 +233,7 @@ def _observation_search(user, criteria):
 
 def _adverse_event_search(user, criteria):
     params = criteria.params
-    falls = fall_list(user).listable()
+    falls = fall_list(user).listable().select_related("patient")
     if "subject" in params:
         falls = falls.filter(
             patient_id__in={patient_id("subject", part) for part in params["subject"].split(",")}
@@ -263,7 +264,7 @@ def _searcher(records_of, build, status_filter, order_by):
 
     def search(user, criteria):
         params = criteria.params
-        records = records_of(user).listable()
+        records = records_of(user).listable().select_related("patient")
         if "patient" in params:
             records = records.filter(
                 patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
@@ -316,7 +317,7 @@ def _listed_patients(user):
 
 
 def _listed(records_of):
-    return lambda user: records_of(user).listable()
+    return lambda user: records_of(user).listable().select_related("patient")
 
 
 def _one(build):
@@ -394,7 +395,10 @@ SERVED = {
                 "subject": ("reference", "The patient: <id> or Patient/<id>."),
                 "date": ("date", "The clinic-local date of the fall: YYYY-MM-DD, with eq, ge, le, gt or lt."),
             },
-            documentation="Falls (SNOMED 1912002); a near-fall is actuality potential.",
+            documentation=(
+                "Falls (SNOMED 1912002); a near-fall is actuality potential. Notes and contributing "
+                "factors in the AE R4 backport extensions (note, contributing-factor)."
+            ),
             export=Exported(_listed(fall_list), _one(mapping.adverse_event_resource)),
         ),
         ResourceType(
@@ -410,7 +414,10 @@ SERVED = {
                 "patient": ("reference", "The patient: <id> or Patient/<id>."),
                 "status": ("token", "active (in use) or completed (discontinued)."),
             },
-            documentation="Assistive-device prescriptions (the device from a local CodeSystem, its side).",
+            documentation=(
+                "Assistive-device prescriptions (the device from a local CodeSystem, its side); "
+                "occurrencePeriod ends at the next review while in use; each review is a note."
+            ),
             export=Exported(_listed(device_list), _one(mapping.device_request_resource)),
         ),
         ResourceType(
@@ -442,7 +449,10 @@ SERVED = {
                     "draft, requested, accepted, in-progress, completed, rejected or cancelled.",
                 ),
             },
-            documentation="Each referral's status (businessStatus: the clinic's own), focused on its ServiceRequest.",
+            documentation=(
+                "Each referral's status (businessStatus: the clinic's own), focused on its ServiceRequest; "
+                "executionPeriod from sending to closing, declining or cancelling."
+            ),
             export=Exported(_listed(referral_list), _one(mapping.task_resource)),
         ),
         ResourceType(
@@ -455,7 +465,10 @@ SERVED = {
                 "patient": ("reference", "The patient: <id> or Patient/<id>."),
                 "status": ("token", "active, or completed (ended)."),
             },
-            documentation="Exercise plans: the kind and side, the muscle group and the prescription.",
+            documentation=(
+                "Exercise plans: the kind and side, the muscle group and the prescription; period ends "
+                "at the review date while active."
+            ),
             export=Exported(_listed(plan_list), _one(mapping.care_plan_resource)),
         ),
         ResourceType(
