@@ -146,7 +146,7 @@ def test_the_api_only_reads(nora_api, iris):
 
 
 def test_every_read_and_search_of_patient_data_is_logged_with_its_patients(nora_api, north, iris):
-    other = factories.PatientFactory(clinic=north)
+    other = factories.PatientFactory(clinic=north, given_name="Olive", family_name="Stone")
     assessment = Assessment.objects.get(patient=iris)
     before = AccessRecord.objects.count()
 
@@ -181,6 +181,14 @@ def test_nothing_is_logged_for_a_refusal_or_for_what_is_not_patient_data(nora_ap
 
 def test_a_client_that_accepts_fhir_json_gets_it(nora_api, iris):
     """FHIR clients send Accept: application/fhir+json; DRF's negotiation alone would answer 406."""
-    for accept in ("application/fhir+json", "application/fhir+json; fhirVersion=4.0", "application/json", "*/*"):
+    for accept in (
+        "application/fhir+json",
+        "application/fhir+json; fhirVersion=4.0",
+        "application/json",
+        "*/*",
+    ):
         response = nora_api.get(f"/fhir/R4/Patient/{iris.pk}", HTTP_ACCEPT=accept)
-        assert (response.status_code, response["Content-Type"]) == (200, "application/fhir+json; charset=utf-8")
+        assert (response.status_code, response["Content-Type"]) == (
+            200,
+            "application/fhir+json; charset=utf-8",
+        )

@@ -6,6 +6,8 @@ import datetime
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments.models import Assessment
@@ -336,3 +338,25 @@ def test_every_type_the_registry_exports_is_a_patient_compartment_type():
         "CarePlan",
         "MedicationStatement",
     ]
+
+
+def test_an_export_costs_the_same_queries_for_three_patients_as_for_nine(nora, north):
+    """Records are read in chunks with what their resources need: no query per record."""
+
+    def export_queries(patients):
+        for _ in range(patients):
+            patient = factories.PatientFactory(clinic=north)
+            factories.assessment_with_grades(patient, datetime.date(2026, 3, 3), factories.full_grades("4"))
+            factories.FallFactory(patient=patient)
+            factories.DeviceFactory(patient=patient)
+            factories.ReferralFactory(patient=patient)
+            factories.MedicationFactory(patient=patient)
+            factories.PlanFactory(patient=patient)
+        job = export_start(user=nora, clinic=None, resource_types=EXPORTED_TYPES, since=None, request_url="x")
+        with CaptureQueriesContext(connection) as queries:
+            export_run(job.pk)
+        ExportJob.objects.all().delete()
+        assert ExportJob.objects.count() == 0
+        return len(queries)
+
+    assert export_queries(3) == export_queries(6)
