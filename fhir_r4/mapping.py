@@ -344,8 +344,13 @@ def _muscle_code(muscle_group):
     return {"coding": [_local_coding("muscle-group", group.value, group.label)], "text": group.label}
 
 
+# Head to toe, left before right (an enum's ``values`` is rebuilt on every access: read once).
+MUSCLE_ORDER = {group: number for number, group in enumerate(MuscleGroup.values)}
+SIDE_ORDER = {side: number for number, side in enumerate(Side.values)}
+
+
 def _muscle_side_order(score):
-    return (list(MuscleGroup.values).index(score.muscle_group), list(Side.values).index(score.side))
+    return (MUSCLE_ORDER[score.muscle_group], SIDE_ORDER[score.side])
 
 
 def assessment_observations(assessment):
