@@ -353,13 +353,16 @@ def _muscle_side_order(score):
     return (MUSCLE_ORDER[score.muscle_group], SIDE_ORDER[score.side])
 
 
-def assessment_observations(assessment):
+def assessment_observations(assessment, scores=None, spasticity_scores=None):
     """The assessment as Observations (``patient``, ``mrc_sum_score``, ``scores`` and
-    ``spasticity`` loaded): the panel first, then a member per graded muscle-side, a member per
-    MAS score, and the MRC sum, EDSS and timed 25-foot walk where recorded."""
+    ``spasticity`` loaded, or their rows given): the panel first, then a member per graded
+    muscle-side, a member per MAS score, and the MRC sum, EDSS and timed 25-foot walk where
+    recorded."""
     panel_reference = {"reference": f"Observation/{panel_id(assessment.pk)}"}
     grades = []
-    for score in sorted(assessment.scores.all(), key=_muscle_side_order):
+    scores = assessment.scores.all() if scores is None else scores
+    spasticity_scores = assessment.spasticity.all() if spasticity_scores is None else spasticity_scores
+    for score in sorted(scores, key=_muscle_side_order):
         grade = MRCGrade(score.grade)
         member = _observation(f"mmt-{score.pk}", assessment, _muscle_code(score.muscle_group))
         member["method"] = _observation_code("manual-muscle-testing")
@@ -382,7 +385,7 @@ def assessment_observations(assessment):
         ]
         grades.append(member)
     spasticity = []
-    for score in sorted(assessment.spasticity.all(), key=_muscle_side_order):
+    for score in sorted(spasticity_scores, key=_muscle_side_order):
         mas = MASGrade(score.mas)
         member = _observation(f"mas-{score.pk}", assessment, _muscle_code(score.muscle_group))
         member["method"] = _observation_code("modified-ashworth")

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import attrgetter, or_
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
-from assessments.models import Assessment
+from assessments.models import Assessment, MuscleScore, SpasticityScore
 from assessments.selectors import assessment_list
 from care.models import DevicePrescription, ExercisePlan, FallEvent, Referral
 from care.selectors import device_list, fall_list, medication_list, plan_list, referral_list
@@ -328,7 +328,17 @@ def _exported(model, *related):
 
 
 def _exported_assessments(user):
-    return _exported(Assessment, "scores", "spasticity")(user).with_mrc_sum()
+    """Assessments with their scores as plain lists (``to_attr``): Django's prefetch otherwise
+    builds a queryset per assessment, a quarter of an export's time."""
+    return _exported(
+        Assessment,
+        Prefetch("scores", queryset=MuscleScore.objects.order_by(), to_attr="score_rows"),
+        Prefetch("spasticity", queryset=SpasticityScore.objects.order_by(), to_attr="spasticity_rows"),
+    )(user).with_mrc_sum()
+
+
+def _assessment_observations(assessment):
+    return mapping.assessment_observations(assessment, assessment.score_rows, assessment.spasticity_rows)
 
 
 def _one(build):
@@ -393,7 +403,7 @@ SERVED = {
                 "Per assessment: a panel with a member per graded muscle-side (MRC grade) and per "
                 "MAS score, the MRC sum score (derived from the panel), EDSS and timed 25-foot walk."
             ),
-            export=Exported(_exported_assessments, mapping.assessment_observations),
+            export=Exported(_exported_assessments, _assessment_observations),
         ),
         ResourceType(
             "AdverseEvent",
