@@ -50,6 +50,7 @@ def every_page(client, path, count=500):
         next_url = next((link["url"] for link in bundle["link"] if link["relation"] == "next"), None)
         url = next_url and f"{urlsplit(next_url).path.removeprefix('/fhir/R4/')}?{urlsplit(next_url).query}"
     assert len(resources) == bundle["total"]
+    assert len({resource["id"] for resource in resources}) == len(resources), "a resource on two pages"
     return resources
 
 

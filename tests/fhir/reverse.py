@@ -125,6 +125,7 @@ RECORDS = {
     "medication": MedicationRecord,
 }
 
+SNOMED = "http://snomed.info/sct"
 LATERALITY = {"7771000": "left", "24028007": "right", "51440002": "bilateral"}
 DEVICE_STATUS = {"active": "active", "completed": "discontinued"}
 PLAN_STATUS = {"active": "active", "completed": "ended"}
@@ -148,7 +149,7 @@ def _category(resource, system_id):
 
 
 def _snomed_side(concept):
-    return LATERALITY[concept["coding"][0]["code"]]
+    return next(LATERALITY[coding["code"]] for coding in concept["coding"] if coding["system"] == SNOMED)
 
 
 def _id(resource, prefix=""):
@@ -180,7 +181,7 @@ def patient_fields(resource):
             "patient",
             _id(resource),
             {
-                "clinic": identifier["system"].rpartition("/")[2],
+                "clinic": identifier["system"].removeprefix(f"{settings.FHIR_BASE_URL}/sid/mrn/"),
                 "mrn": identifier["value"],
                 "given_name": " ".join(name["given"]),
                 "family_name": name["family"],
