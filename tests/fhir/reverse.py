@@ -477,5 +477,5 @@ def assert_same_records(found, expected, *, shown=40):
     if lines:
         more = f"\n... and {len(lines) - shown} more" if len(lines) > shown else ""
         raise AssertionError(
-            f"{len(lines)} differences between FHIR and the database:\n" + "\n".join(lines[:shown]) + more
+            f"FHIR and the database differ ({len(lines)}):\n" + "\n".join(lines[:shown]) + more
         )
