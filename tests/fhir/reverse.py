@@ -76,6 +76,9 @@ class DeviceRecord(NamedTuple):
     side: str
     status: str
     prescribed_on: datetime.date
+    # The end of the prescribed use: the next review while in use, the day it was discontinued after
+    # (a discontinued device's review date is not served).
+    review_due_on: datetime.date | None
     discontinued_on: datetime.date | None
     reason: str
 
@@ -99,6 +102,8 @@ class PlanRecord(NamedTuple):
     muscle_group: str
     status: str
     started_on: datetime.date
+    # As a device's: the review while the plan is active, the day it ended after.
+    review_on: datetime.date | None
     ended_on: datetime.date | None
     prescription: str
 
@@ -284,9 +289,10 @@ def device_request_fields(resource):
         "side": _snomed_side(side["valueCodeableConcept"]) if side["valueCodeableConcept"] else "na",
         "status": DEVICE_STATUS[resource["status"]],
         "prescribed_on": _date(resource["authoredOn"]),
-        "discontinued_on": _date(resource["occurrencePeriod"].get("end")),
         "reason": _text(resource.get("reasonCode")),
     }
+    end = "discontinued_on" if fields["status"] == "discontinued" else "review_due_on"
+    fields[end] = _date(resource["occurrencePeriod"]["end"])
     return [("device", _id(resource), fields)]
 
 
@@ -316,9 +322,9 @@ def care_plan_fields(resource):
         "muscle_group": _code(activity["detail"]["code"], "muscle-group"),
         "status": PLAN_STATUS[resource["status"]],
         "started_on": _date(resource["period"]["start"]),
-        "ended_on": _date(resource["period"].get("end")),
         "prescription": activity["detail"].get("description", ""),
     }
+    fields["ended_on" if fields["status"] == "ended" else "review_on"] = _date(resource["period"]["end"])
     return [("plan", _id(resource), fields)]
 
 
@@ -420,6 +426,7 @@ def records_in_database(clinic_ids):
                 d.side,
                 d.status,
                 d.prescribed_on,
+                d.review_due_on if d.status == "active" else None,
                 d.discontinued_on,
                 d.reason,
             )
@@ -440,6 +447,7 @@ def records_in_database(clinic_ids):
                 p.muscle_group,
                 p.status,
                 p.started_on,
+                p.review_on if p.status == "active" else None,
                 p.ended_on,
                 p.prescription,
             )

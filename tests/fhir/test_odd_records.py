@@ -404,11 +404,9 @@ def test_odd_records_map_to_valid_fhir_marked_when_in_error_searched_as_read_and
             resources = resources_of(resource_type, record, nora)
             for resource in resources:
                 assert_valid(resource)
+            # A patient entered in error takes every record along.
             voided = record.entered_in_error or record.patient_record.entered_in_error
-            # A patient's diagnosis and Observations are marked with the patient; their other
-            # records, for now, only drop out of searches.
-            if record.entered_in_error or (voided and resource_type in ("Condition", "Observation")):
-                assert all(map(marked_entered_in_error, resources)), resources
+            assert all(marked_entered_in_error(resource) == voided for resource in resources), resources
             if not voided:
                 listable.update((resource["id"], resource) for resource in resources)
         searched = every_page(
