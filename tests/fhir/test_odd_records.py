@@ -20,6 +20,7 @@ from assessments.models import MuscleScore, SpasticityScore
 from assessments.selectors import assessment_list
 from care.models import (
     SIDED_DEVICE_TYPES,
+    ContributingFactor,
     DeviceSide,
     DeviceStatus,
     DeviceType,
@@ -152,6 +153,7 @@ def cohorts(draw):
         )
         row["notes"] = draw(st.one_of(st.just(""), texts(TEXT_MAX_LENGTH)))
         row["activity"] = draw(st.one_of(st.just(""), texts(200)))
+        row["contributing_factors"] = draw(st.lists(st.sampled_from(ContributingFactor.values), unique=True))
 
     devices = rows(
         draw,
@@ -286,7 +288,15 @@ def build(cohort, clinic, clerk):
             recorded_by=clerk,
             **{
                 name: row[name]
-                for name in ("occurred_at", "near_fall", "injury", "location", "activity", "notes")
+                for name in (
+                    "occurred_at",
+                    "near_fall",
+                    "injury",
+                    "location",
+                    "activity",
+                    "notes",
+                    "contributing_factors",
+                )
             },
         )
         keep(["AdverseEvent"], fall, row)
