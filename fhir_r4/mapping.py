@@ -6,6 +6,8 @@ cost a fraction of the time, and the test suite validates every one against both
 JSON schema and the R4B models (tests/fhir/validate.py).
 """
 
+import re
+
 from django.conf import settings
 
 from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
@@ -187,6 +189,17 @@ FALL_SEVERITY = {Injury.MINOR: "mild", Injury.MODERATE: "moderate", Injury.SEVER
 EXAM = {"coding": [{"system": OBSERVATION_CATEGORY, "code": "exam", "display": "Exam"}]}
 
 
+# The FHIR R4 JSON schema's string pattern, [ \r\n\t\S]+, allows no whitespace but those four, and
+# ECMAScript validators count U+FEFF as whitespace too: any other (a no-break space pasted from a
+# word processor, a vertical tab, a line separator) is served as a plain space.
+ODD_WHITESPACE = re.compile(r"[^\S \r\n\t]|\ufeff")
+
+
+def text(value):
+    """Free text as a FHIR string."""
+    return ODD_WHITESPACE.sub(" ", value)
+
+
 def local_system(code_system_id):
     return f"{settings.FHIR_BASE_URL}/CodeSystem/{code_system_id}"
 
@@ -254,14 +267,16 @@ def patient_resource(patient):
                     "coding": [{"system": IDENTIFIER_TYPE, "code": "MR", "display": "Medical record number"}]
                 },
                 "system": mrn_system(patient.clinic.code),
-                "value": patient.mrn,
+                "value": text(patient.mrn),
             }
         ],
         "active": patient.status == PatientStatus.ACTIVE and not patient.entered_in_error,
-        "name": [{"use": "official", "family": patient.family_name, "given": [patient.given_name]}],
+        "name": [
+            {"use": "official", "family": text(patient.family_name), "given": [text(patient.given_name)]}
+        ],
         "gender": patient.sex,
         "birthDate": patient.date_of_birth.isoformat(),
-        "managingOrganization": {"display": patient.clinic.name},
+        "managingOrganization": {"display": text(patient.clinic.name)},
     }
 
 
@@ -402,7 +417,7 @@ def assessment_observations(assessment, scores=None, spasticity_scores=None):
     else:
         panel["dataAbsentReason"] = {"text": "No muscle was graded."}
     if assessment.notes:
-        panel["note"] = [{"text": assessment.notes}]
+        panel["note"] = [{"text": text(assessment.notes)}]
     observations = [panel, *members]
     if assessment.mrc_sum_score is not None:
         mrc_sum = _observation(f"mrc-sum-{assessment.pk}", assessment, _observation_code("mrc-sum-score"))
@@ -461,7 +476,7 @@ def _fall_extensions(fall):
     notes = [f"Activity: {fall.activity}"] if fall.activity else []
     notes += [fall.notes] if fall.notes else []
     factors = [factor for factor in ContributingFactor if factor in fall.contributing_factors]
-    extensions = [{"url": AE_NOTE, "valueAnnotation": {"text": text}} for text in notes]
+    extensions = [{"url": AE_NOTE, "valueAnnotation": {"text": text(note)}} for note in notes]
     return extensions + [
         {
             "url": AE_CONTRIBUTING_FACTOR,
@@ -515,14 +530,16 @@ def device_request_resource(device):
             }
         ]
     if device.reason:
-        resource["reasonCode"] = [{"text": device.reason}]
+        resource["reasonCode"] = [{"text": text(device.reason)}]
     reviews = [review for review in device.reviews.all() if not review.entered_in_error]
     if reviews:
         resource["note"] = [
             {
                 "time": review.reviewed_on.isoformat(),
-                "text": "\n\n".join(
-                    filter(None, [f"Reviewed; next review due {review.next_review_due_on}.", review.note])
+                "text": text(
+                    "\n\n".join(
+                        filter(None, [f"Reviewed; next review due {review.next_review_due_on}.", review.note])
+                    )
                 ),
             }
             for review in reviews
@@ -552,7 +569,7 @@ def service_request_resource(referral):
         "subject": patient_reference(referral.patient_id),
         "authoredOn": referral.referred_on.isoformat(),
         "occurrencePeriod": {"start": referral.referred_on.isoformat(), "end": referral.due_by.isoformat()},
-        "reasonCode": [{"text": referral.reason}],
+        "reasonCode": [{"text": text(referral.reason)}],
     }
 
 
@@ -605,7 +622,7 @@ def care_plan_resource(plan):
         "status": ENTERED_IN_ERROR if voided else PLAN_ACTIVITY_STATUS[plan.status],
     }
     if plan.prescription:
-        detail["description"] = plan.prescription
+        detail["description"] = text(plan.prescription)
     return {
         "resourceType": "CarePlan",
         "id": str(plan.pk),
@@ -644,14 +661,14 @@ def medication_statement_resource(event):
         "statusReason": [{"coding": [_local_coding("medication-event", kind.value, kind.label)]}],
         "medicationCodeableConcept": {
             "coding": [_local_coding("drug", drug.value, drug.label)],
-            "text": event.drug_name if drug == Drug.OTHER else drug.label,
+            "text": text(event.drug_name) if drug == Drug.OTHER else drug.label,
         },
         "subject": patient_reference(event.patient_id),
         "effectiveDateTime": event.occurred_on.isoformat(),
         "dateAsserted": event.created_at.isoformat(),
     }
     if event.dose:
-        resource["dosage"] = [{"text": event.dose}]
+        resource["dosage"] = [{"text": text(event.dose)}]
     if event.notes:
-        resource["note"] = [{"text": event.notes}]
+        resource["note"] = [{"text": text(event.notes)}]
     return resource
