@@ -3,6 +3,8 @@ each resource turned back into the app's values (tests/fhir/reverse.py), and the
 what the database holds — no record lost, none extra, every grade, date and status the same.
 A record of each kind is marked entered in error first: those must stay out."""
 
+import json
+
 import pytest
 
 from assessments.models import Assessment
@@ -59,3 +61,24 @@ def test_the_demo_cohort_reads_back_from_fhir_as_the_database_holds_it(demo, dja
     assert all(expected[record_type] for record_type in RECORDS), "the demo cohort has every kind of record"
     assert_same_records(found, expected)
     assert found == expected
+
+
+@pytest.mark.parametrize("clinic", ["north", "south"])
+def test_the_demo_cohorts_bulk_export_reads_back_as_the_database_holds_it(demo, django_user_model, clinic):
+    """What the export says is what the database holds: every NDJSON line of the clinic's
+    Group export, turned back into the app's values."""
+    nurse = django_user_model.objects.get(username=f"nurse_{clinic}")
+    clinic = Clinic.objects.get(code=clinic)
+    mark_one_of_each_in_error(clinic, nurse)
+    client = api_client_of(nurse)
+    kick_off = client.get(f"/fhir/R4/Group/{clinic.code}/$export", HTTP_PREFER="respond-async")
+    manifest = client.get(kick_off["Content-Location"]).json()
+    assert [output["type"] for output in manifest["output"]] == list(SEARCHED)
+
+    found = records_of(
+        json.loads(line)
+        for output in manifest["output"]
+        for line in b"".join(client.get(output["url"]).streaming_content).splitlines()
+    )
+
+    assert_same_records(found, records_in_database([clinic.pk]))
