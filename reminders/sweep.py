@@ -30,6 +30,8 @@ from clinical_rules.querysets import (
 from clinical_rules.rules import fall_window
 from patients.clock import clinic_today, local_midnight
 from patients.models import Patient
+from webhooks.events import outbox_record_many
+from webhooks.models import EventType
 
 from .kinds import KIND_RULES
 from .models import SUBJECT_FIELD_OF_KIND, Reminder, ReminderKind, ReminderRecipient, ReminderStatus
@@ -176,7 +178,34 @@ def _create(kind, rows):
             **{f"{author}__is_active": True},
         ).values_list("pk", rules.author)
     _insert_recipients(recipients.order_by().distinct())
+    _announce(new, subject)
     return created
+
+
+def _announce(reminders, subject):
+    """Write a ``reminder.created`` event per reminder inserted or reopened to the webhooks' outbox."""
+    columns = [
+        "pk",
+        "patient_id",
+        "patient__clinic_id",
+        "kind",
+        "due_on",
+        *([f"{subject}_id"] if subject else []),
+    ]
+    outbox_record_many(
+        (
+            clinic_id,
+            EventType.REMINDER_CREATED,
+            {
+                "reminder": pk,
+                "patient": patient_id,
+                "kind": kind,
+                "due_on": due_on.isoformat(),
+                "subject": {"type": subject, "id": about[0]} if subject else None,
+            },
+        )
+        for pk, patient_id, clinic_id, kind, due_on, *about in reminders.order_by("pk").values_list(*columns)
+    )
 
 
 def _insert_recipients(pairs):
