@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "PlanSideEnum": "care.models.PlanSide",
         "PlanKindEnum": "care.models.PlanKind",
         "AccessActionEnum": "audit.models.AccessAction",
+        "WebhookEventEnum": "webhooks.models.EventType",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
