@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.support.workers import services  # noqa: F401
+from tests.support.workers import private_redis, services  # noqa: F401
 from webhooks.signing import signature_of
 
 
