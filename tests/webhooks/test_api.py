@@ -1,11 +1,15 @@
 """``webhooks/`` for clinic admins: register (the secret shown once), change, deactivate, read
 the delivery log; bad input is a 400 by field; another clinic's endpoint is a 404."""
 
+from datetime import date
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from patients.models import StaffMembership
-from patients.services import staff_add
+from patients.services import patient_create, staff_add
 from tests.conftest import PASSWORD
 from tests.support.clients import api_client_of
 from webhooks.delivery import delivery_attempt
@@ -133,3 +137,24 @@ def test_the_schema_documents_the_webhook_routes(client):
     assert "secret" not in components["Endpoint"]["properties"]
     assert components["EndpointRequest"]["properties"]["secret"]["writeOnly"] is True
     assert "fall.entered_in_error" in components["WebhookEventEnum"]["enum"]
+
+
+def test_a_page_of_50_deliveries_costs_the_queries_of_a_page_of_5(ada_api, north, nora, receiver):
+    pk = register(ada_api, url=receiver.url, events=["patient.created"]).json()["id"]
+    for n in range(50):
+        patient_create(
+            clinic=north,
+            created_by=nora,
+            mrn=f"Q{n}",
+            given_name="A",
+            family_name="B",
+            date_of_birth=date(1970, 1, 1),
+        )
+    url = reverse("api:webhook-deliveries", args=[pk])
+    counts = {}
+    for size in (5, 50):
+        with CaptureQueriesContext(connection) as queries:
+            response = ada_api.get(url, {"page_size": size})
+        assert len(response.json()["results"]) == size
+        counts[size] = len(queries)
+    assert counts[5] == counts[50]
