@@ -30,7 +30,7 @@ from clinical_rules.querysets import (
 from clinical_rules.rules import fall_window
 from patients.clock import clinic_today, local_midnight
 from patients.models import Patient
-from webhooks.events import outbox_record_many
+from webhooks.events import outbox_record_many, subscribers
 from webhooks.models import EventType
 
 from .kinds import KIND_RULES
@@ -183,28 +183,32 @@ def _create(kind, rows):
 
 
 def _announce(reminders, subject):
-    """Write a ``reminder.created`` event per reminder inserted or reopened to the webhooks' outbox."""
-    columns = [
-        "pk",
-        "patient_id",
-        "patient__clinic_id",
-        "kind",
-        "due_on",
-        *([f"{subject}_id"] if subject else []),
-    ]
+    """Write a ``reminder.created`` event per reminder inserted or reopened to the webhooks' outbox,
+    reading only the reminders of clinics with an endpoint subscribed."""
+    clinic_ids = list(subscribers(EventType.REMINDER_CREATED))
+    if not clinic_ids:
+        return
+    subject_id = [f"{subject}_id"] if subject else []
+    rows = (
+        reminders.filter(patient__clinic_id__in=clinic_ids)
+        .order_by("pk")
+        .values_list("patient__clinic_id", "pk", "patient_id", "kind", "due_on", *subject_id)
+    )
     outbox_record_many(
-        (
-            clinic_id,
-            EventType.REMINDER_CREATED,
-            {
-                "reminder": pk,
-                "patient": patient_id,
-                "kind": kind,
-                "due_on": due_on.isoformat(),
-                "subject": {"type": subject, "id": about[0]} if subject else None,
-            },
-        )
-        for pk, patient_id, clinic_id, kind, due_on, *about in reminders.order_by("pk").values_list(*columns)
+        [
+            (
+                clinic_id,
+                {
+                    "reminder": pk,
+                    "patient": patient_id,
+                    "kind": kind,
+                    "due_on": due_on.isoformat(),
+                    "subject": {"type": subject, "id": about[0]} if subject else None,
+                },
+            )
+            for clinic_id, pk, patient_id, kind, due_on, *about in rows
+        ],
+        EventType.REMINDER_CREATED,
     )
 
 

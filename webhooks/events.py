@@ -1,6 +1,8 @@
 """The outbox: the services of the apps above write here, in their own transaction, what
 happened; each event gets a delivery per active endpoint of its clinic subscribed to its type,
-queued for the worker once the transaction commits.
+queued for the worker once the transaction commits. An event nobody subscribes to is not
+written: a clinic without webhooks pays one SELECT per change, and the reminder sweep stays
+set-based for it.
 
 Payloads carry ids, dates and codes only — never a name or free text (SPEC §4 Webhooks).
 """
@@ -22,26 +24,41 @@ ENTERED_IN_ERROR_EVENTS = {
 
 def outbox_record(*, clinic_id, event_type, data):
     """Write one event of clinic ``clinic_id`` to the outbox (inside the caller's transaction)."""
-    return outbox_record_many([(clinic_id, event_type, data)])
+    return outbox_record_many([(clinic_id, data)], event_type)
+
+
+def subscribers(event_type, clinic_ids=None):
+    """``{clinic id: [endpoint]}``: the active endpoints subscribed to ``event_type``, by clinic
+    (of ``clinic_ids`` only, if given)."""
+    endpoints = Endpoint.objects.filter(active=True)
+    if clinic_ids is not None:
+        endpoints = endpoints.filter(clinic_id__in=clinic_ids)
+    by_clinic = {}
+    # Filtered here: SQLite has no JSON containment lookup, and a clinic has a handful of endpoints.
+    for endpoint in endpoints:
+        if event_type in endpoint.events:
+            by_clinic.setdefault(endpoint.clinic_id, []).append(endpoint)
+    return by_clinic
 
 
 @transaction.atomic
-def outbox_record_many(events):
-    """Write ``[(clinic_id, event_type, data)]`` to the outbox with their deliveries; the
-    deliveries are queued once the caller's transaction commits."""
+def outbox_record_many(events, event_type):
+    """Write the events of ``event_type``, ``[(clinic_id, data)]``, that some endpoint subscribes
+    to, with their deliveries; the deliveries are queued once the caller's transaction commits."""
     from .tasks import queue_deliveries
 
+    events = list(events)
+    endpoints = subscribers(event_type, {clinic_id for clinic_id, _ in events})
     now = timezone.now()
     rows = Event.objects.bulk_create(
         Event(clinic_id=clinic_id, type=event_type, occurred_at=now, data=data)
-        for clinic_id, event_type, data in events
+        for clinic_id, data in events
+        if clinic_id in endpoints
     )
-    endpoints = list(Endpoint.objects.filter(clinic_id__in={row.clinic_id for row in rows}, active=True))
     deliveries = Delivery.objects.bulk_create(
         Delivery(event=event, endpoint=endpoint, next_attempt_at=now)
         for event in rows
-        for endpoint in endpoints
-        if endpoint.clinic_id == event.clinic_id and event.type in endpoint.events
+        for endpoint in endpoints[event.clinic_id]
     )
     if deliveries:
         # SQLite and PostgreSQL both return the new ids from a bulk insert.

@@ -108,13 +108,16 @@ def test_reminders_created_by_the_sweep_are_events(endpoint, north, nora):
 
 
 def test_only_subscribed_active_endpoints_of_the_clinic_get_deliveries(north, south, ada, nora, receiver):
-    falls_only = endpoint_register(clinic=north, by=ada, url=receiver.url, events=["fall.recorded"])
+    endpoint_register(clinic=north, by=ada, url=receiver.url, events=["fall.recorded"])
     inactive = endpoint_register(clinic=north, by=ada, url=receiver.url, events=["patient.created"])
     endpoint_update(endpoint=inactive, active=False)
-    elsewhere = endpoint_register(clinic=south, by=ada, url=receiver.url, events=["patient.created"])
+    endpoint_register(clinic=south, by=ada, url=receiver.url, events=["patient.created"])
     register(north, nora)
-    assert Event.objects.count() == 1
-    assert not Delivery.objects.filter(endpoint__in=[falls_only, inactive, elsewhere]).exists()
+    # Nobody listens for this patient's registration: nothing is written.
+    assert not Event.objects.exists() and not Delivery.objects.exists()
+    endpoint_update(endpoint=inactive, active=True)
+    register(north, nora, mrn="N2")
+    assert list(Delivery.objects.values_list("endpoint", flat=True)) == [inactive.pk]
 
 
 def test_a_delivery_is_posted_signed_and_never_sent_again(endpoint, north, nora, receiver):

@@ -62,7 +62,6 @@ def test_an_admin_deactivates_an_endpoint_and_reads_its_deliveries(
     ada_web, ada, north, receiver, north_patient
 ):
 
-
     endpoint = endpoint_register(clinic=north, by=ada, url=receiver.url, events=["fall.recorded"])
     fall_record(patient=north_patient, recorded_by=ada, occurred_at=timezone.now())
     receiver.answer = 502
