@@ -9,7 +9,8 @@ same few statements whether one reminder falls due or fifty thousand. The unique
 (kind, subject or patient, due_on) with ``ON CONFLICT DO NOTHING`` make a sweep run twice, or
 two sweeps at once, create nothing twice. A digest is queued on commit for every recipient
 with a reminder not yet announced to them, so whatever a broker outage left behind goes out
-on the next sweep.
+on the next sweep. Each new reminder of a clinic with a webhook endpoint subscribed to
+``reminder.created`` is written to the webhooks' outbox in the same transaction.
 """
 
 from django.db import connection, transaction

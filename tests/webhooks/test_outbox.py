@@ -197,3 +197,16 @@ def test_a_private_address_is_refused_unless_allowed(north, ada, settings):
         )
         == '["patient.created"]'
     )
+
+
+def test_reminder_events_are_written_for_subscribed_clinics_only(north, south, ada, receiver):
+    endpoint_register(clinic=north, by=ada, url=receiver.url, events=["reminder.created"])
+    overdue = timezone.localdate() - datetime.timedelta(weeks=13)
+    for clinic in (north, south):
+        factories.AssessmentFactory(patient=factories.PatientFactory(clinic=clinic), assessed_on=overdue)
+    created = reminder_sweep(today=timezone.localdate())
+    assert len(created["reassessment_due"]) == 2
+    [event] = Event.objects.all()
+    assert (event.clinic, event.type) == (north, "reminder.created")
+    assert reminder_sweep(today=timezone.localdate())["reassessment_due"] == []
+    assert Event.objects.count() == 1
