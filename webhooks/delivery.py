@@ -67,8 +67,6 @@ def _claim(delivery_id, now):
 def _post(delivery):
     """POST the event; ``(status code or None, error text)``."""
     endpoint, event = delivery.endpoint, delivery.event
-    if not settings.WEBHOOK_ALLOW_PRIVATE_URLS and address_is_private(urlsplit(endpoint.url).hostname or ""):
-        return None, "The endpoint's address is not a public one."
     body = event.body()
     timestamp = str(int(time.time()))
     request = urllib.request.Request(
@@ -107,9 +105,11 @@ def delivery_attempt(*, delivery_id):
     if not _claim(delivery_id, now):
         return None
     delivery = Delivery.objects.select_related("event__clinic", "endpoint").get(pk=delivery_id)
+    host = urlsplit(delivery.endpoint.url).hostname or ""
     if not delivery.endpoint.active:
-        status_code, error = None, "The endpoint was deactivated."
-        final = True
+        status_code, error, final = None, "The endpoint was deactivated.", True
+    elif not settings.WEBHOOK_ALLOW_PRIVATE_URLS and address_is_private(host):
+        status_code, error, final = None, "The endpoint's address is not a public one.", True
     else:
         status_code, error = _post(delivery)
         final = not _retryable(status_code) or delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS

@@ -210,3 +210,23 @@ def test_reminder_events_are_written_for_subscribed_clinics_only(north, south, a
     assert (event.clinic, event.type) == (north, "reminder.created")
     assert reminder_sweep(today=timezone.localdate())["reassessment_due"] == []
     assert Event.objects.count() == 1
+
+
+def test_a_redirect_is_not_followed_and_is_final(endpoint, north, nora, receiver):
+    register(north, nora)
+    receiver.answer = 302
+    attempted = delivery_attempt(delivery_id=Delivery.objects.get().pk)
+    assert (attempted.status, attempted.last_status_code) == ("failed", 302)
+    assert len(receiver.received) == 1
+
+
+def test_a_name_resolving_to_a_private_address_gets_nothing(endpoint, north, nora, receiver, settings):
+    endpoint_update(endpoint=endpoint, url=f"http://localhost:{receiver.port}/hooks")
+    register(north, nora)
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+    attempted = delivery_attempt(delivery_id=Delivery.objects.get().pk)
+    assert (attempted.status, attempted.last_error) == (
+        "failed",
+        "The endpoint's address is not a public one.",
+    )
+    assert receiver.received == []
