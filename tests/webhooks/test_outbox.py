@@ -17,6 +17,7 @@ from tests import factories
 from webhooks.delivery import deliveries_lost, delivery_attempt, retry_delay
 from webhooks.models import Delivery, DeliveryStatus, Event, EventType
 from webhooks.services import endpoint_register, endpoint_update
+from webhooks.tasks import sweep_webhooks
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +231,8 @@ def test_a_name_resolving_to_a_private_address_gets_nothing(endpoint, north, nor
         "The endpoint's address is not a public one.",
     )
     assert receiver.received == []
+
+
+def test_the_scheduler_runs_the_sweep_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["webhook-sweep"]
+    assert (entry["task"], entry["schedule"]) == (sweep_webhooks.name, 60)
