@@ -78,11 +78,18 @@ def _id_of(resource_id):
     return int(resource_id)
 
 
+def _own_columns(records):
+    """``records`` without the related rows their selector loads (authors, reviews, status
+    history): the resources of falls, devices, referrals, plans and medication events are built
+    from the records' own columns."""
+    return records.select_related(None).prefetch_related(None)
+
+
 def _reader(records_of, build):
     """A read by id of the records ``records_of(user)`` holds, built into a resource by ``build``."""
 
     def read(user, resource_id):
-        record = records_of(user).filter(pk=_id_of(resource_id)).first()
+        record = _own_columns(records_of(user)).filter(pk=_id_of(resource_id)).first()
         if record is None:
             raise NotFound
         return build(record), record.patient_id
@@ -320,7 +327,8 @@ def _observation_search(user, criteria):
         .order_by("-assessed_on", "-pk")[: criteria.count]
     )
     page_assessments = (
-        assessments.select_related("patient")
+        assessments.select_related(None)
+        .select_related("patient")
         .prefetch_related(None)
         .prefetch_related(
             # Unordered: the mapping orders them, and the models' ordering would join the assessments.
@@ -349,7 +357,7 @@ def _observation_search(user, criteria):
 
 def _adverse_event_search(user, criteria):
     params = criteria.params
-    falls = fall_list(user).listable()
+    falls = _own_columns(fall_list(user)).listable()
     if "subject" in params:
         falls = falls.filter(
             patient_id__in={patient_id("subject", part) for part in params["subject"].split(",")}
@@ -380,7 +388,7 @@ def _searcher(records_of, build, status_filter, order_by):
 
     def search(user, criteria):
         params = criteria.params
-        records = records_of(user).listable()
+        records = _own_columns(records_of(user)).listable()
         if "patient" in params:
             records = records.filter(
                 patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
