@@ -291,10 +291,21 @@ class ObservationsWanted:
 
     def filter_assessments(self, assessments):
         """``assessments`` annotated with ``wanted``, their number of wanted Observations, and
-        left out where none is."""
+        left out where none is (by what they hold rather than by ``wanted``: the database would
+        count again, and stops at the first row of an EXISTS)."""
         assessments = assessments.annotate(wanted=self.per_assessment())
-        # A panel per assessment: each has one at least.
-        return assessments if "assessment" in self.kinds else assessments.filter(wanted__gt=0)
+        if "assessment" in self.kinds:
+            return assessments  # a panel each
+        holds = [
+            Exists(self._of_groups(kind, scores.objects.filter(assessment=OuterRef("pk"))))
+            for kind, scores in MUSCLE_SIDE_SCORES.items()
+            if self.groups[kind]
+        ] + [
+            Q(**{f"{field}__isnull": False})
+            for kind, field in ASSESSMENT_VALUES.items()
+            if kind in self.kinds
+        ]
+        return assessments.filter(reduce(or_, holds))
 
 
 def _observation_search(user, criteria):
