@@ -32,6 +32,8 @@ RUN SECRET_KEY=build-time-only-not-a-secret DEBUG=false CELERY_BROKER_URL=memory
 
 # The code stays owned by root: the app user can run it but not change it.
 RUN useradd --system --uid 10001 --no-create-home --home-dir /nonexistent clinic
+# The one place the app writes: FHIR bulk exports (a volume shared by web and worker).
+RUN mkdir -p /var/lib/clinic/fhir-exports && chown clinic /var/lib/clinic/fhir-exports
 USER clinic
 
 EXPOSE 8000

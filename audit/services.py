@@ -30,9 +30,12 @@ def access_log_off_for_benchmark():
         _off_for_benchmark.reset(token)
 
 
-def access_record(*, request, action, patient_ids=(), clinic_ids=(), report=None):
+def access_record(*, request, action, patient_ids=(), clinic_ids=(), report=None, query=None):
     """Record that ``request``'s user read the patients ``patient_ids`` — or, for a report, the
     figures of the clinics ``clinic_ids`` — by ``action``.
+
+    The query kept is the request's parameters, or ``query`` where they are not what was asked
+    (a bulk export's file: the export's own request).
 
     The query kept is the request's parameters, plus the ``report``'s name for a report. One
     record and one INSERT of what it read, in one transaction, whatever the number of patients
@@ -49,7 +52,7 @@ def access_record(*, request, action, patient_ids=(), clinic_ids=(), report=None
     if _off_for_benchmark.get():
         return None
     user = request.user if request.user.is_authenticated else None
-    query = _query_of(request.GET)
+    query = _query_of(request.GET) if query is None else query
     if report is not None:
         query["report"] = report
     asynchronous = connection.vendor == "postgresql" and not connection.in_atomic_block
@@ -73,23 +76,30 @@ def access_record(*, request, action, patient_ids=(), clinic_ids=(), report=None
     return record
 
 
+# Patients per INSERT: within every database's limit on parameters (SQLite's and psycopg's
+# 32,766 and 65,535), for a bulk export's file of a whole network.
+PATIENTS_PER_INSERT = 10_000
+
+
 def _insert_patients(record, patient_ids):
-    """The record's patients with their clinics, in one ``INSERT ... SELECT``: the database finds
+    """The record's patients with their clinics, by ``INSERT ... SELECT``: the database finds
     each patient's clinic, so a list of assessments needs no patient rows loaded to be logged."""
-    rows = (
-        Patient.objects.filter(pk__in=set(patient_ids))
-        .order_by()
-        .values_list(Value(record.pk, output_field=models.BigIntegerField()), "clinic_id", "pk")
-    )
-    select, params = rows.query.sql_with_params()
     table = AccessRecordSubject._meta
     columns = ", ".join(
         connection.ops.quote_name(table.get_field(name).column) for name in ("record", "clinic", "patient")
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(table.db_table)} ({columns}) {select}", params
+    patient_ids = sorted(set(patient_ids))
+    for start in range(0, len(patient_ids), PATIENTS_PER_INSERT):
+        rows = (
+            Patient.objects.filter(pk__in=patient_ids[start : start + PATIENTS_PER_INSERT])
+            .order_by()
+            .values_list(Value(record.pk, output_field=models.BigIntegerField()), "clinic_id", "pk")
         )
+        select, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {connection.ops.quote_name(table.db_table)} ({columns}) {select}", params
+            )
 
 
 def _text(value):

@@ -242,6 +242,10 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 # The FHIR API's namespace (SPEC §6): its local CodeSystems are {FHIR_BASE_URL}/CodeSystem/<id>
 # and the MRNs {FHIR_BASE_URL}/sid/mrn/<clinic code>. By default the address it is served at.
 FHIR_BASE_URL = env.str("FHIR_BASE_URL", default=f"{SITE_URL}/fhir/R4").rstrip("/")
+# Bulk Data exports (SPEC §6): the NDJSON files are written here by the worker and served to the
+# requester until FHIR_EXPORT_TTL_HOURS after the export finished; then the sweep removes them.
+FHIR_EXPORT_DIR = Path(env.str("FHIR_EXPORT_DIR", default=str(VAR_DIR / "fhir-exports")))
+FHIR_EXPORT_TTL_HOURS = env.int("FHIR_EXPORT_TTL_HOURS", default=24)
 
 # REST framework -------------------------------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/
@@ -329,6 +333,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {"task": "reminders.tasks.sweep_reminders", "schedule": REMINDER_SWEEP_SECONDS},
+    "fhir-export-expiry": {"task": "fhir_r4.tasks.expire_exports", "schedule": 3600},
 }
 
 # Clinical thresholds --------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.conf import settings
 
 from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
 from care.models import (
+    ContributingFactor,
     DeviceSide,
     DeviceStatus,
     DeviceType,
@@ -33,6 +34,11 @@ CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 ADVERSE_EVENT_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
 IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
+# R4's AdverseEvent has no element for notes or contributing factors (R5 added both): HL7's R4
+# backport of them (Adverse Event Clinical Research R4 Backport IG, STU1) defines these extensions.
+AE_BACKPORT = "http://hl7.org/fhir/uv/ae-research-backport-ig/StructureDefinition"
+AE_NOTE = f"{AE_BACKPORT}/note"
+AE_CONTRIBUTING_FACTOR = f"{AE_BACKPORT}/contributing-factor"
 
 LATERALITY = {Side.LEFT: ("7771000", "Left"), Side.RIGHT: ("24028007", "Right")}
 DEVICE_LATERALITY = {**LATERALITY, DeviceSide.BILATERAL: ("51440002", "Right and left")}
@@ -129,6 +135,11 @@ CODE_SYSTEMS = {
         "How badly a fall hurt the patient.",
         [(injury.value, injury.label) for injury in Injury],
     ),
+    "fall-factor": (
+        "Contributing factors of a fall",
+        "What the clinic judged to have made a fall more likely or worse.",
+        [(factor.value, factor.label) for factor in ContributingFactor],
+    ),
     "record-status": (
         "Record status",
         "Marks a resource whose record was entered in error, where the resource has no status of its own.",
@@ -149,6 +160,14 @@ SERVICE_REQUEST_STATUS = {
     ReferralStatus.DECLINED: "revoked",
     ReferralStatus.CANCELLED: "revoked",
 }
+# A referral is under way once sent (Task.executionPeriod starts), and ends closed, declined or cancelled.
+REFERRAL_UNDER_WAY = {
+    ReferralStatus.SENT,
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.SEEN,
+    ReferralStatus.CLOSED,
+}
+REFERRAL_ENDED = {ReferralStatus.CLOSED, ReferralStatus.DECLINED, ReferralStatus.CANCELLED}
 TASK_STATUS = {
     ReferralStatus.DRAFT: "draft",
     ReferralStatus.SENT: "requested",
@@ -206,11 +225,16 @@ def _observation_code(code):
     return {"coding": [_local_coding("observation-code", code, OBSERVATION_CODES[code])]}
 
 
-def _entered_in_error_meta(record, last_updated=None):
-    meta = {}
-    if last_updated is not None:
-        meta["lastUpdated"] = last_updated.isoformat()
-    if record.entered_in_error:
+def _voided(record):
+    """Whether ``record`` (its ``patient`` loaded) is entered in error, or its patient is: a patient
+    entered in error takes their records along."""
+    return record.entered_in_error or record.patient.entered_in_error
+
+
+def _tagged_meta(last_updated, entered_in_error):
+    """``meta`` of a resource type without a status element: entered in error is a tag (SPEC §6)."""
+    meta = {"lastUpdated": last_updated.isoformat()}
+    if entered_in_error:
         meta["tag"] = [_local_coding("record-status", ENTERED_IN_ERROR, "Entered in error")]
     return meta
 
@@ -224,7 +248,7 @@ def patient_resource(patient):
     return {
         "resourceType": "Patient",
         "id": str(patient.pk),
-        "meta": _entered_in_error_meta(patient, patient.updated_at),
+        "meta": _tagged_meta(patient.updated_at, patient.entered_in_error),
         "identifier": [
             {
                 "use": "usual",
@@ -318,12 +342,11 @@ def observation_code(kind, muscle_group=None):
 
 def _observation(observation_id, assessment, code):
     """What every Observation of an assessment shares; entered in error with the assessment or its patient."""
-    voided = assessment.entered_in_error or assessment.patient.entered_in_error
     return {
         "resourceType": "Observation",
         "id": observation_id,
         "meta": {"lastUpdated": assessment.updated_at.isoformat()},
-        "status": ENTERED_IN_ERROR if voided else "final",
+        "status": ENTERED_IN_ERROR if _voided(assessment) else "final",
         "category": OBSERVATION_CATEGORIES,
         "code": code,
         "subject": patient_reference(assessment.patient_id),
@@ -341,13 +364,13 @@ def _muscle_code(muscle_group):
     return {"coding": [_local_coding("muscle-group", group.value, group.label)], "text": group.label}
 
 
-# Head to toe, left before right: the order of an assessment's muscle-side Observations.
-MUSCLE_GROUP_ORDER = {group: index for index, group in enumerate(MuscleGroup.values)}
-SIDE_ORDER = {side: index for index, side in enumerate(Side.values)}
+# Head to toe, left before right (an enum's ``values`` is rebuilt on every access: read once).
+MUSCLE_ORDER = {group: number for number, group in enumerate(MuscleGroup.values)}
+SIDE_ORDER = {side: number for number, side in enumerate(Side.values)}
 
 
 def _muscle_side_order(score):
-    return (MUSCLE_GROUP_ORDER[score.muscle_group], SIDE_ORDER[score.side])
+    return (MUSCLE_ORDER[score.muscle_group], SIDE_ORDER[score.side])
 
 
 def _every_observation(kind, muscle_group=None):
@@ -440,11 +463,18 @@ def assessment_observations(assessment, wanted=_every_observation):
 
 def adverse_event_resource(fall):
     """A fall, or a near-fall (``actuality`` potential: a loss of balance that did not end on the
-    ground). AdverseEvent has no status: entered in error, it carries the record-status tag."""
+    ground), ``patient`` loaded. AdverseEvent has no status: entered in error (the fall or its
+    patient), it carries the record-status tag. What the patient was doing and the notes are notes,
+    the contributing factors coded, both in HL7's R4 backport extensions of R5's elements."""
     resource = {
         "resourceType": "AdverseEvent",
         "id": str(fall.pk),
-        "meta": _entered_in_error_meta(fall, fall.updated_at),
+        "meta": _tagged_meta(fall.updated_at, _voided(fall)),
+    }
+    extensions = _fall_extensions(fall)
+    if extensions:
+        resource["extension"] = extensions
+    resource |= {
         "actuality": "potential" if fall.near_fall else "actual",
         "event": FALL,
         "subject": patient_reference(fall.patient_id),
@@ -463,13 +493,41 @@ def adverse_event_resource(fall):
     return resource
 
 
+def _fall_extensions(fall):
+    notes = [f"Activity: {fall.activity}"] if fall.activity else []
+    notes += [fall.notes] if fall.notes else []
+    factors = [factor for factor in ContributingFactor if factor in fall.contributing_factors]
+    extensions = [{"url": AE_NOTE, "valueAnnotation": {"text": text}} for text in notes]
+    return extensions + [
+        {
+            "url": AE_CONTRIBUTING_FACTOR,
+            "extension": [
+                {
+                    "url": "item",
+                    "valueCodeableConcept": {
+                        "coding": [_local_coding("fall-factor", factor.value, factor.label)],
+                        "text": factor.label,
+                    },
+                }
+            ],
+        }
+        for factor in factors
+    ]
+
+
 def device_request_resource(device):
-    """A device prescription: what, for which side, when, why, and whether still in use."""
+    """A device prescription (``patient`` and ``reviews`` loaded): what, for which side, when, why,
+    and whether still in use.
+
+    ``occurrencePeriod`` is the prescribed use: from the prescription to the next review while in
+    use (each review renews the prescription to the next; one past its end is overdue), to the day
+    it was discontinued after. Each valid review is a note dated the day of the review."""
+    end = device.discontinued_on if device.status == DeviceStatus.DISCONTINUED else device.review_due_on
     resource = {
         "resourceType": "DeviceRequest",
         "id": str(device.pk),
         "meta": {"lastUpdated": device.updated_at.isoformat()},
-        "status": ENTERED_IN_ERROR if device.entered_in_error else DEVICE_REQUEST_STATUS[device.status],
+        "status": ENTERED_IN_ERROR if _voided(device) else DEVICE_REQUEST_STATUS[device.status],
         "intent": "order",
         "codeCodeableConcept": {
             "coding": [
@@ -479,7 +537,7 @@ def device_request_resource(device):
         },
         "subject": patient_reference(device.patient_id),
         "authoredOn": device.prescribed_on.isoformat(),
-        "occurrencePeriod": {"start": device.prescribed_on.isoformat()},
+        "occurrencePeriod": {"start": device.prescribed_on.isoformat(), "end": end.isoformat()},
     }
     if device.side in DEVICE_LATERALITY:
         code, display = DEVICE_LATERALITY[device.side]
@@ -492,10 +550,19 @@ def device_request_resource(device):
                 },
             }
         ]
-    if device.discontinued_on is not None:
-        resource["occurrencePeriod"]["end"] = device.discontinued_on.isoformat()
     if device.reason:
         resource["reasonCode"] = [{"text": device.reason}]
+    reviews = [review for review in device.reviews.all() if not review.entered_in_error]
+    if reviews:
+        resource["note"] = [
+            {
+                "time": review.reviewed_on.isoformat(),
+                "text": "\n\n".join(
+                    filter(None, [f"Reviewed; next review due {review.next_review_due_on}.", review.note])
+                ),
+            }
+            for review in reviews
+        ]
     return resource
 
 
@@ -509,12 +576,12 @@ def _service_code(referral):
 
 
 def service_request_resource(referral):
-    """What a referral asks: the service, how urgently, why, by when."""
+    """What a referral (``patient`` loaded) asks: the service, how urgently, why, by when."""
     return {
         "resourceType": "ServiceRequest",
         "id": str(referral.pk),
         "meta": {"lastUpdated": referral.updated_at.isoformat()},
-        "status": ENTERED_IN_ERROR if referral.entered_in_error else SERVICE_REQUEST_STATUS[referral.status],
+        "status": ENTERED_IN_ERROR if _voided(referral) else SERVICE_REQUEST_STATUS[referral.status],
         "intent": "order",
         "priority": referral.urgency,
         "code": _service_code(referral),
@@ -525,14 +592,26 @@ def service_request_resource(referral):
     }
 
 
+def _execution_period(referral):
+    """From the first move to a status of a referral under way to the move that ended it."""
+    period = {}
+    for change in referral.status_changes.all():
+        if change.to_status in REFERRAL_UNDER_WAY and "start" not in period:
+            period["start"] = change.changed_at.isoformat()
+        if change.to_status in REFERRAL_ENDED:
+            period["end"] = change.changed_at.isoformat()
+    return period
+
+
 def task_resource(referral):
-    """Where a referral stands: FHIR's task status, and the app's own as businessStatus."""
+    """Where a referral stands (``patient`` and ``status_changes`` loaded): FHIR's task status, the
+    app's own as businessStatus, and the status history as ``executionPeriod``."""
     status = ReferralStatus(referral.status)
-    return {
+    resource = {
         "resourceType": "Task",
         "id": str(referral.pk),
         "meta": {"lastUpdated": referral.updated_at.isoformat()},
-        "status": ENTERED_IN_ERROR if referral.entered_in_error else TASK_STATUS[status],
+        "status": ENTERED_IN_ERROR if _voided(referral) else TASK_STATUS[status],
         "businessStatus": {"coding": [_local_coding("referral-status", status.value, status.label)]},
         "intent": "order",
         "priority": referral.urgency,
@@ -543,22 +622,31 @@ def task_resource(referral):
         "lastModified": referral.updated_at.isoformat(),
         "restriction": {"period": {"end": referral.due_by.isoformat()}},
     }
+    execution_period = _execution_period(referral)
+    if execution_period:
+        resource["executionPeriod"] = execution_period
+    return resource
 
 
 def care_plan_resource(plan):
-    """An exercise plan: its kind and side as categories, the muscle group as its activity."""
+    """An exercise plan (``patient`` loaded): its kind and side as categories, the muscle group and
+    the prescription as its activity. ``period`` runs from the start to the review while the plan is
+    active (the prescription holds until it is reviewed; one past its end is overdue, SPEC §3 rule
+    20), to the day it ended after."""
     kind, side, group = PlanKind(plan.kind), PlanSide(plan.side), MuscleGroup(plan.muscle_group)
+    voided = _voided(plan)
+    end = plan.ended_on if plan.status == PlanStatus.ENDED else plan.review_on
     detail = {
         "code": _muscle_code(plan.muscle_group),
-        "status": ENTERED_IN_ERROR if plan.entered_in_error else PLAN_ACTIVITY_STATUS[plan.status],
+        "status": ENTERED_IN_ERROR if voided else PLAN_ACTIVITY_STATUS[plan.status],
     }
     if plan.prescription:
         detail["description"] = plan.prescription
-    resource = {
+    return {
         "resourceType": "CarePlan",
         "id": str(plan.pk),
         "meta": {"lastUpdated": plan.updated_at.isoformat()},
-        "status": ENTERED_IN_ERROR if plan.entered_in_error else CARE_PLAN_STATUS[plan.status],
+        "status": ENTERED_IN_ERROR if voided else CARE_PLAN_STATUS[plan.status],
         "intent": "plan",
         "category": [
             {"coding": [_local_coding("exercise-kind", kind.value, kind.label)]},
@@ -566,13 +654,10 @@ def care_plan_resource(plan):
         ],
         "title": f"{kind.label}: {group.label.lower()}, {side.label.lower()}",
         "subject": patient_reference(plan.patient_id),
-        "period": {"start": plan.started_on.isoformat()},
+        "period": {"start": plan.started_on.isoformat(), "end": end.isoformat()},
         "created": plan.created_at.isoformat(),
         "activity": [{"detail": detail}],
     }
-    if plan.ended_on is not None:
-        resource["period"]["end"] = plan.ended_on.isoformat()
-    return resource
 
 
 def medication_statement_status(event):
@@ -584,13 +669,14 @@ def medication_statement_status(event):
 
 
 def medication_statement_resource(event):
-    """A medication event (``is_latest`` annotated): the drug, the dose, and what the event did."""
+    """A medication event (``patient`` loaded, ``is_latest`` annotated): the drug, the dose, and
+    what the event did."""
     drug, kind = Drug(event.drug), MedicationEventKind(event.event)
     resource = {
         "resourceType": "MedicationStatement",
         "id": str(event.pk),
         "meta": {"lastUpdated": event.updated_at.isoformat()},
-        "status": ENTERED_IN_ERROR if event.entered_in_error else medication_statement_status(event),
+        "status": ENTERED_IN_ERROR if _voided(event) else medication_statement_status(event),
         "statusReason": [{"coding": [_local_coding("medication-event", kind.value, kind.label)]}],
         "medicationCodeableConcept": {
             "coding": [_local_coding("drug", drug.value, drug.label)],

@@ -9,7 +9,7 @@ read by id serves them, marked (SPEC §6).
 
 from dataclasses import dataclass, field
 from functools import reduce
-from operator import add, or_
+from operator import add, attrgetter, or_
 
 from django.db.models import (
     Case,
@@ -29,8 +29,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from assessments.grades import MuscleGroup
-from assessments.models import MuscleScore, SpasticityScore
+from assessments.models import Assessment, MuscleScore, SpasticityScore
 from assessments.selectors import assessment_list
+from care.models import DevicePrescription, ExercisePlan, FallEvent, Referral
 from care.selectors import device_list, fall_list, medication_list, plan_list, referral_list
 from patients.selectors import patient_list
 
@@ -52,6 +53,17 @@ class Found:
 
 
 @dataclass(frozen=True)
+class Exported:
+    """How a type is bulk exported: the listable records of a user's clinics (entered in error
+    left out, as in searches), the resources each record becomes, and where its clinic is."""
+
+    records: callable
+    resources: callable
+    clinic_field: str = "patient__clinic"
+    patient_of: callable = attrgetter("patient_id")
+
+
+@dataclass(frozen=True)
 class ResourceType:
     name: str
     read: callable
@@ -61,6 +73,7 @@ class ResourceType:
     # Whether its resources are patient data (reads and searches written to the access log).
     patient_data: bool = True
     documentation: str = ""
+    export: Exported | None = None
     interactions: tuple = field(init=False)
 
     def __post_init__(self):
@@ -78,18 +91,12 @@ def _id_of(resource_id):
     return int(resource_id)
 
 
-def _own_columns(records):
-    """``records`` without the related rows their selector loads (authors, reviews, status
-    history): the resources of falls, devices, referrals, plans and medication events are built
-    from the records' own columns."""
-    return records.select_related(None).prefetch_related(None)
-
-
 def _reader(records_of, build):
-    """A read by id of the records ``records_of(user)`` holds, built into a resource by ``build``."""
+    """A read by id of the records ``records_of(user)`` holds, built into a resource by ``build``
+    (with the patient, whose being entered in error the record shares)."""
 
     def read(user, resource_id):
-        record = _own_columns(records_of(user)).filter(pk=_id_of(resource_id)).first()
+        record = records_of(user).select_related("patient").filter(pk=_id_of(resource_id)).first()
         if record is None:
             raise NotFound
         return build(record), record.patient_id
@@ -130,7 +137,7 @@ def _name_filter(value):
 
 
 def _patients_searched(user, params):
-    patients = patient_list(user).filter(entered_in_error_at__isnull=True)
+    patients = _listed_patients(user)
     if "_id" in params:
         patients = patients.filter(
             pk__in=[int(part) for part in params["_id"].split(",") if WHOLE_NUMBER.fullmatch(part)]
@@ -368,7 +375,7 @@ def _observation_search(user, criteria):
 
 def _adverse_event_search(user, criteria):
     params = criteria.params
-    falls = _own_columns(fall_list(user)).listable()
+    falls = fall_list(user).listable().select_related("patient")
     if "subject" in params:
         falls = falls.filter(
             patient_id__in={patient_id("subject", part) for part in params["subject"].split(",")}
@@ -399,7 +406,7 @@ def _searcher(records_of, build, status_filter, order_by):
 
     def search(user, criteria):
         params = criteria.params
-        records = _own_columns(records_of(user)).listable()
+        records = records_of(user).listable().select_related("patient")
         if "patient" in params:
             records = records.filter(
                 patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
@@ -444,6 +451,30 @@ def _medication_statuses(wanted):
     return reduce(or_, (MEDICATION_STATUS_FILTERS.get(code, Q(pk__in=[])) for code in wanted))
 
 
+# Export -----------------------------------------------------------------------------------
+
+
+def _listed_patients(user):
+    return patient_list(user).filter(entered_in_error_at__isnull=True)
+
+
+def _exported(model, *related):
+    """The listable records of ``model`` in the user's clinics, with what their resources need
+    and nothing more (the lists' selectors also load the staff who recorded each record: a third
+    of an export's time)."""
+    return lambda user: (
+        model.objects.visible_to(user).listable().select_related("patient").prefetch_related(*related)
+    )
+
+
+def _exported_assessments(user):
+    return _exported(Assessment, "scores", "spasticity")(user).with_mrc_sum()
+
+
+def _one(build):
+    return lambda record: [build(record)]
+
+
 # CodeSystem -------------------------------------------------------------------------------
 
 
@@ -468,6 +499,12 @@ SERVED = {
             search=_patient_search,
             search_params=PATIENT_PARAMS,
             documentation="The clinic's patients; the MRN is the identifier.",
+            export=Exported(
+                _listed_patients,
+                lambda patient: [mapping.patient_resource(patient)],
+                "clinic",
+                attrgetter("pk"),
+            ),
         ),
         ResourceType(
             "Condition",
@@ -475,6 +512,12 @@ SERVED = {
             search=_condition_search,
             search_params={"patient": ("reference", "The patient: <id> or Patient/<id>.")},
             documentation="Each patient's multiple sclerosis (SNOMED 24700007, ICD-10 G35).",
+            export=Exported(
+                _listed_patients,
+                lambda patient: [mapping.condition_resource(patient)],
+                "clinic",
+                attrgetter("pk"),
+            ),
         ),
         ResourceType(
             "Observation",
@@ -490,6 +533,7 @@ SERVED = {
                 "Per assessment: a panel with a member per graded muscle-side (MRC grade) and per "
                 "MAS score, the MRC sum score (derived from the panel), EDSS and timed 25-foot walk."
             ),
+            export=Exported(_exported_assessments, mapping.assessment_observations),
         ),
         ResourceType(
             "AdverseEvent",
@@ -499,7 +543,11 @@ SERVED = {
                 "subject": ("reference", "The patient: <id> or Patient/<id>."),
                 "date": ("date", "The clinic-local date of the fall: YYYY-MM-DD, with eq, ge, le, gt or lt."),
             },
-            documentation="Falls (SNOMED 1912002); a near-fall is actuality potential.",
+            documentation=(
+                "Falls (SNOMED 1912002); a near-fall is actuality potential. Notes and contributing "
+                "factors in the AE R4 backport extensions (note, contributing-factor)."
+            ),
+            export=Exported(_exported(FallEvent), _one(mapping.adverse_event_resource)),
         ),
         ResourceType(
             "DeviceRequest",
@@ -514,7 +562,11 @@ SERVED = {
                 "patient": ("reference", "The patient: <id> or Patient/<id>."),
                 "status": ("token", "active (in use) or completed (discontinued)."),
             },
-            documentation="Assistive-device prescriptions (the device from a local CodeSystem, its side).",
+            documentation=(
+                "Assistive-device prescriptions (the device from a local CodeSystem, its side); "
+                "occurrencePeriod ends at the next review while in use; each review is a note."
+            ),
+            export=Exported(_exported(DevicePrescription, "reviews"), _one(mapping.device_request_resource)),
         ),
         ResourceType(
             "ServiceRequest",
@@ -530,6 +582,7 @@ SERVED = {
                 "status": ("token", "draft, active (sent, accepted or seen), completed (closed) or revoked."),
             },
             documentation="Referrals: the service (physiotherapy SNOMED 306170007), urgency, reason, due date.",
+            export=Exported(_exported(Referral, "status_changes"), _one(mapping.service_request_resource)),
         ),
         ResourceType(
             "Task",
@@ -544,7 +597,11 @@ SERVED = {
                     "draft, requested, accepted, in-progress, completed, rejected or cancelled.",
                 ),
             },
-            documentation="Each referral's status (businessStatus: the clinic's own), focused on its ServiceRequest.",
+            documentation=(
+                "Each referral's status (businessStatus: the clinic's own), focused on its ServiceRequest; "
+                "executionPeriod from sending to closing, declining or cancelling."
+            ),
+            export=Exported(_exported(Referral, "status_changes"), _one(mapping.task_resource)),
         ),
         ResourceType(
             "CarePlan",
@@ -556,7 +613,11 @@ SERVED = {
                 "patient": ("reference", "The patient: <id> or Patient/<id>."),
                 "status": ("token", "active, or completed (ended)."),
             },
-            documentation="Exercise plans: the kind and side, the muscle group and the prescription.",
+            documentation=(
+                "Exercise plans: the kind and side, the muscle group and the prescription; period ends "
+                "at the review date while active."
+            ),
+            export=Exported(_exported(ExercisePlan), _one(mapping.care_plan_resource)),
         ),
         ResourceType(
             "MedicationStatement",
@@ -569,6 +630,10 @@ SERVED = {
                 "status": ("token", "active (the drug's latest event), completed (superseded) or stopped."),
             },
             documentation="Medication events: the drug, the dose, what the event did (statusReason).",
+            export=Exported(
+                lambda user: _medications(user).listable().select_related("patient"),
+                _one(mapping.medication_statement_resource),
+            ),
         ),
         ResourceType(
             "CodeSystem",

@@ -164,3 +164,14 @@ def test_dockerfile_gets_the_npm_assets_before_collecting_static_files():
     collectstatic = next(i for i, line in enumerate(lines) if "collectstatic" in line)
     assert npm_ci < copy_assets < collectstatic
     assert "COPY package.json package-lock.json" in "\n".join(lines[:npm_ci])
+
+
+def test_web_and_worker_share_the_fhir_export_directory_the_image_lets_the_app_write(compose, services):
+    """The worker writes bulk exports that web serves: one named volume, where FHIR_EXPORT_DIR points."""
+    for name in ("web", "worker"):
+        directory = _env(services[name])["FHIR_EXPORT_DIR"]
+        assert f"fhir-exports:{directory}" in services[name]["volumes"]
+    assert "fhir-exports" in compose["volumes"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"chown clinic {directory}" in dockerfile
+    assert dockerfile.index(f"chown clinic {directory}") < dockerfile.index("USER clinic")

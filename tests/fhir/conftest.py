@@ -7,7 +7,17 @@ import pytest
 from assessments.models import MuscleScore, SpasticityScore
 from tests import factories
 
+# The worker tests' fixture: PostgreSQL and Redis, or a skip (a failure in CI).
+from tests.support.workers import services  # noqa: F401
+
 from .validate import assert_valid
+
+
+@pytest.fixture(autouse=True)
+def export_directory(settings, tmp_path):
+    """Each test's bulk exports in a directory of its own (the suite runs on several processes)."""
+    settings.FHIR_EXPORT_DIR = tmp_path / "fhir-exports"
+    return settings.FHIR_EXPORT_DIR
 
 
 def fhir_get(client, path, status=200):

@@ -41,9 +41,19 @@ def test_the_capability_statement_is_public_and_lists_exactly_what_answers(anony
         "CarePlan",
         "MedicationStatement",
         "CodeSystem",
+        "Group",
     }
+    bulk_data = "http://hl7.org/fhir/uv/bulkdata"
+    assert statement["instantiates"] == [f"{bulk_data}/CapabilityStatement/bulk-data"]
+    # Group is there for its $export alone, as Patient's $export is beside its read and search.
+    assert listed.pop("Group")["operation"] == [
+        {"name": "export", "definition": f"{bulk_data}/OperationDefinition/group-export"}
+    ]
+    assert listed["Patient"]["operation"] == [
+        {"name": "export", "definition": f"{bulk_data}/OperationDefinition/patient-export"}
+    ]
     routes = {pattern.name for pattern in fhir_urls.urlpatterns}
-    assert routes == {"metadata"} | {
+    assert routes == {"metadata", "export-patients", "export-group", "export-status", "export-file"} | {
         f"{name}-{interaction}"
         for name, capability in listed.items()
         for interaction in ("read", "search")
@@ -136,7 +146,7 @@ def test_the_api_only_reads(nora_api, iris):
 
 
 def test_every_read_and_search_of_patient_data_is_logged_with_its_patients(nora_api, north, iris):
-    other = factories.PatientFactory(clinic=north)
+    other = factories.PatientFactory(clinic=north, given_name="Olive", family_name="Stone")
     assessment = Assessment.objects.get(patient=iris)
     before = AccessRecord.objects.count()
 
@@ -167,3 +177,18 @@ def test_nothing_is_logged_for_a_refusal_or_for_what_is_not_patient_data(nora_ap
     for code_system_id in CODE_SYSTEMS:
         fhir_get(nora_api, f"CodeSystem/{code_system_id}")
     assert AccessRecord.objects.count() == before
+
+
+def test_a_client_that_accepts_fhir_json_gets_it(nora_api, iris):
+    """FHIR clients send Accept: application/fhir+json; DRF's negotiation alone would answer 406."""
+    for accept in (
+        "application/fhir+json",
+        "application/fhir+json; fhirVersion=4.0",
+        "application/json",
+        "*/*",
+    ):
+        response = nora_api.get(f"/fhir/R4/Patient/{iris.pk}", HTTP_ACCEPT=accept)
+        assert (response.status_code, response["Content-Type"]) == (
+            200,
+            "application/fhir+json; charset=utf-8",
+        )

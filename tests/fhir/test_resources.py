@@ -369,7 +369,7 @@ def test_an_exercise_plan_is_a_care_plan(nora_api, iris):
     assert (care_plan["status"], care_plan["intent"], care_plan["period"]) == (
         "active",
         "plan",
-        {"start": "2026-03-02"},
+        {"start": "2026-03-02", "end": "2026-04-13"},  # to the review, 42 days on
     )
     assert [category["coding"][0]["code"] for category in care_plan["category"]] == [
         "progressive_resistance",

@@ -1,0 +1,99 @@
+"""Real Celery workers for tests: a `celery worker` process on a Redis queue of the test's own,
+sharing the test's committed PostgreSQL database. Without PostgreSQL or Redis a test skips (in
+CI, REQUIRE_SERVICES=1, it fails)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from tests.conftest import skip_or_fail
+
+
+def wait_until(condition, timeout=30, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def redis_answers(url):
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def services():
+    if connection.vendor != "postgresql":
+        skip_or_fail("worker tests need PostgreSQL (set DATABASE_URL)")
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if not broker.startswith("redis://") or not redis_answers(broker):
+        skip_or_fail("worker tests need Redis (set CELERY_BROKER_URL=redis://...)")
+    return broker
+
+
+def process_env(broker, queue, mail_file, email_delay=0, **extra):
+    """The environment of a worker or a `manage.py` process sharing this test's database
+    (``extra``: more variables)."""
+    db = connection.settings_dict
+    return os.environ | {
+        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        "SECRET_KEY": "worker-test-secret",
+        "DEBUG": "false",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "CELERY_BROKER_URL": broker,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_VISIBILITY_TIMEOUT": "5",
+        "EMAIL_BACKEND": "tests.support.email.JsonLinesBackend",
+        "TEST_EMAIL_FILE": str(mail_file),
+        "TEST_EMAIL_DELAY": str(email_delay),
+        **extra,
+    }
+
+
+class Worker:
+    """A `celery worker` process (solo pool: the task runs in the process a test kills)."""
+
+    def __init__(self, broker, queue, mail_file, log_file, email_delay=0, name="worker", **extra):
+        self.env = process_env(broker, queue, mail_file, email_delay, **extra)
+        self.queue, self.log_file, self.process, self.name = queue, log_file, None, name
+
+    def start(self):
+        log = self.log_file.open("a")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "clinic", "worker", "--pool=solo", "-Q", self.queue]
+            + [
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+                f"--hostname={self.queue}-{self.name}@%h",
+            ],
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_until(lambda: "ready." in self.log_file.read_text(), what="the worker to start")
+        return self
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
