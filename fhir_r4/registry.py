@@ -276,20 +276,8 @@ class ObservationsWanted:
         return reduce(add, terms, Value(0))
 
     def total(self, assessments):
-        """The number of wanted Observations of ``assessments``: one count per table."""
-        kinds = {kind: value for kind, value in ASSESSMENT_VALUES.items() if kind in self.kinds}
-        if "assessment" in self.kinds:
-            kinds["assessment"] = "pk"
-        counts = (
-            assessments.aggregate(**{kind: Count(field) for kind, field in kinds.items()}) if kinds else {}
-        )
-        total = sum(counts.values())
-        for kind, scores in MUSCLE_SIDE_SCORES.items():
-            if self.groups[kind]:
-                total += self._of_groups(
-                    kind, scores.objects.filter(assessment__in=assessments.values("pk"))
-                ).count()
-        return total
+        """The number of wanted Observations of ``assessments``, in one query."""
+        return assessments.annotate(wanted=self.per_assessment()).aggregate(total=Sum("wanted"))["total"] or 0
 
     def _of_groups(self, kind, scores):
         if self.groups[kind] == ALL_MUSCLE_GROUPS:
@@ -336,14 +324,18 @@ def _observation_search(user, criteria):
     if not criteria.count or start >= total:
         return Found(total, [], set())
     # Each assessment's wanted Observations and how many there are up to it and with it: the
-    # page's are the first ``count`` assessments past ``start`` (each holds one at least).
-    spans = list(
-        wanted.filter_assessments(assessments.prefetch_related(None))
+    # page's are those past ``start`` that begin before its end, ``count`` at most (each holds
+    # one at least).
+    end = start + criteria.count
+    spans = [
+        (pk, wanted_here, through)
+        for pk, wanted_here, through in wanted.filter_assessments(assessments.prefetch_related(None))
         .annotate(through=Window(Sum("wanted"), order_by=[F("assessed_on").desc(), F("pk").desc()]))
         .filter(through__gt=start)
         .values_list("pk", "wanted", "through")
         .order_by("-assessed_on", "-pk")[: criteria.count]
-    )
+        if through - wanted_here < end
+    ]
     page_assessments = (
         assessments.select_related(None)
         .select_related("patient")
