@@ -8,6 +8,7 @@ from rest_framework.settings import api_settings
 
 from assessments.models import Assessment, TrendReview
 from care.models import DevicePrescription, ExercisePlan, FallEvent, MedicationEvent, Referral
+from diary.models import DiaryEntry
 from clinical_rules.querysets import (
     at_high_fall_risk,
     due_for_reassessment,
@@ -200,6 +201,14 @@ class ReferralFilter(PatientRecordFilter):
 
     def filter_overdue(self, queryset, name, value):
         return _matching(queryset, referrals_overdue(queryset, clinic_today()), value)
+
+
+class DiaryEntryFilter(PatientRecordFilter):
+    day = filters.DateFromToRangeFilter(help_text="Clinic-local days, both included.")
+
+    class Meta:
+        model = DiaryEntry
+        fields = ["patient", "day"]
 
 
 class ReminderFilter(filters.FilterSet):

@@ -11,6 +11,7 @@ from django.db.models import Min
 
 from .clock import clinic_date, clinic_today
 from .concurrency import record_lock
+from .signals import patient_discharged
 from .models import (
     EARLIEST_CLINICAL_DATE,
     Clinic,
@@ -315,8 +316,11 @@ def patient_update(*, patient, by, expected_version=None, **changes):
     ``EditedMeanwhile`` if the patient is no longer at ``expected_version`` (``record_lock``).
     """
     patient = record_lock(patient, expected_version=expected_version)
+    was_active = patient.status == PatientStatus.ACTIVE
     fields = record_apply_changes(patient, changes, editable=PATIENT_EDITABLE)
     _patient_validate(patient, changed=fields)
     patient._history_user = by
     _patient_save(patient, update_fields=[*fields, "updated_at"])
+    if was_active and patient.status == PatientStatus.DISCHARGED:
+        patient_discharged.send(sender=Patient, patient=patient, by=by)
     return patient

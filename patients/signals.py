@@ -8,3 +8,4 @@ the open reminders whose reason went with it (SPEC §2 Reminder).
 from django.dispatch import Signal
 
 record_entered_in_error = Signal()
+patient_discharged = Signal()
