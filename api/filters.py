@@ -8,13 +8,13 @@ from rest_framework.settings import api_settings
 
 from assessments.models import Assessment, TrendReview
 from care.models import DevicePrescription, ExercisePlan, FallEvent, MedicationEvent, Referral
-from diary.models import DiaryEntry
 from clinical_rules.querysets import (
     at_high_fall_risk,
     due_for_reassessment,
     plans_review_due,
     referrals_overdue,
 )
+from diary.models import DiaryEntry
 from patients.clock import clinic_today
 from patients.models import Patient
 from patients.selectors import patient_search

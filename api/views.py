@@ -45,9 +45,9 @@ from care.services import (
     referral_update,
 )
 from clinical_rules.selectors import patient_list_with_follow_up
+from clinical_rules.trends import patient_trends
 from diary.selectors import diary_entry_list
 from diary.services import diary_link_issue, diary_link_revoke
-from clinical_rules.trends import patient_trends
 from patients import policy
 from patients.clock import clinic_today
 from patients.concurrency import record_lock

@@ -11,7 +11,6 @@ from django.db.models import Min
 
 from .clock import clinic_date, clinic_today
 from .concurrency import record_lock
-from .signals import patient_discharged
 from .models import (
     EARLIEST_CLINICAL_DATE,
     Clinic,
@@ -22,6 +21,7 @@ from .models import (
     Sex,
     StaffMembership,
 )
+from .signals import patient_discharged
 
 # Model permissions of each role group in the Django admin, as "<action>_<model>". Only clinic
 # admins use the admin, to look things up: every write goes through the pages or the API, whose

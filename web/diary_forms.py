@@ -7,8 +7,8 @@ from django import forms
 from django.forms import formset_factory
 
 from care.models import FallLocation, Injury
-from diary.services import FALLS_MAX, NEAR_FALLS_MAX, fall_moment
 from diary.models import DiaryEntry
+from diary.services import FALLS_MAX, NEAR_FALLS_MAX, fall_moment
 
 from .labels import muscle_label
 

@@ -19,8 +19,8 @@ from audit.services import access_record
 from care.models import DeviceStatus
 from care.selectors import devices_of, falls_of, medications_of, plans_of, referrals_of
 from clinical_rules.selectors import caseload_by_name, patient_list_with_follow_up
-from diary.selectors import diary_panel, open_diary_link_of
 from clinical_rules.trends import assessment_data, medication_data, patient_trends, plan_data, supported_sides
+from diary.selectors import diary_panel, open_diary_link_of
 from patients import policy
 from patients.clock import clinic_today
 from patients.concurrency import EditedMeanwhile, record_lock, record_version
