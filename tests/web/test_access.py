@@ -80,6 +80,8 @@ ROUTES = [
     ("web:entered_in_error", lambda r: ["exercise_plan", r["exercise_plan"].pk], "get", "nora"),
     ("web:reminder_ack", lambda r: [r["reminder"].pk], "post", "phil"),
     ("web:plan_sheet", lambda r: [r["patient"].pk, r["exercise_plan"].pk], "get", None),
+    # Every role issues and revokes diary links; rolf, in no role, may not.
+    ("web:diary_link", lambda r: [r["patient"].pk], "post", "rolf"),
 ]
 ROUTE_IDS = [f"{method} {name}:{i}" for i, (name, _, method, _) in enumerate(ROUTES)]
 # Pages about no record yet (so no other clinic's record to be refused): (url name, method, refused).
@@ -89,8 +91,9 @@ NEW_RECORD_PAGES = [
 ]
 NEW_RECORD_IDS = [f"{method} {name}" for name, method, _ in NEW_RECORD_PAGES]
 LISTS = ["web:patient_list", "web:reminder_inbox", "web:referral_worklist"]
-# Checked elsewhere: the root and the login/logout views here, the report page in tests/reports.
-ELSEWHERE = ["web:home", "web:login", "web:logout", "web:reports"]
+# Checked elsewhere: the root and the login/logout views here, the report page in tests/reports,
+# the patient's own diary page (no account: its link is its key) in tests/diary.
+ELSEWHERE = ["web:home", "web:login", "web:logout", "web:reports", "web:diary"]
 
 
 def test_the_matrix_names_every_page():

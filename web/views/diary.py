@@ -8,6 +8,7 @@ same 404 page, whichever it is.
 import math
 import time
 from datetime import date
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -102,7 +103,20 @@ def _fall_initial(fall):
     }
 
 
+def _address_kept_private(view):
+    """The page's address is its secret: no Referer carries it to any other page, even of this site."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped
+
+
 @never_cache
+@_address_kept_private
 def diary_day(request, secret):
     if wait := _too_many(request, secret):
         response = render(request, "diary/too_many.html", {"minutes": math.ceil(wait / 60)}, status=429)
