@@ -27,7 +27,9 @@ def test_a_month_of_diaries_and_two_falls_the_clinic_did_not_know_about():
     diary_falls = FallEvent.objects.filter(source="diary")
     assert diary_falls.count() == 2
     patient = diary_falls.first().patient
-    assert not patient.falls.filter(source="clinic", occurred_at__gte=timezone.now() - datetime.timedelta(days=182))
+    assert not patient.falls.filter(
+        source="clinic", occurred_at__gte=timezone.now() - datetime.timedelta(days=182)
+    )
     assert patient_trends(patient, today=today)["high_fall_risk"]
     assert patient.reminders.filter(kind="fall_risk").exists()
     assert DiaryEntry.objects.filter(exercises__0__done=True).exists()

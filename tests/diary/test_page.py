@@ -31,7 +31,7 @@ def test_the_page_is_never_cached_and_keeps_its_address_to_itself(link, phone):
     _, _, path = link
     response = phone.get(path)
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "origin"
 
 
 def test_a_post_without_the_csrf_token_is_refused(link, iris):

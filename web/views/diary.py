@@ -104,12 +104,14 @@ def _fall_initial(fall):
 
 
 def _address_kept_private(view):
-    """The page's address is its secret: no Referer carries it to any other page, even of this site."""
+    """The page's address is its secret: a Referer carries only the site's origin, never the path,
+    to any page or file, even of this site. (Not ``no-referrer``: a browser then sends the form
+    with ``Origin: null``, which the CSRF check refuses.)"""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "origin"
         return response
 
     return wrapped
