@@ -146,6 +146,6 @@ def test_the_qr_code_holds_the_links_address(iris, nora):
     issued = web_client_of(nora).post(reverse("web:diary_link", args=[iris.pk]), {"action": "issue"})
     url = issued.context["url"]
     expected = segno.make(url, error="m").svg_inline(
-        scale=6, dark="#000", light="#fff", title="QR code of the diary link", omitsize=False
+        scale=6, dark="#000", light="#fff", title="QR code of the diary link", omitsize=True
     )
     assert expected in issued.content.decode()

@@ -19,7 +19,7 @@ from .shared import render_patient_page, require, staff_user
 def diary_qr_svg(url):
     """The link as an inline SVG QR code, drawn here: no other service ever sees the secret."""
     svg = segno.make(url, error="m").svg_inline(
-        scale=6, dark="#000", light="#fff", title="QR code of the diary link", omitsize=False
+        scale=6, dark="#000", light="#fff", title="QR code of the diary link", omitsize=True
     )
     return mark_safe(svg)
 
