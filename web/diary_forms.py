@@ -184,6 +184,7 @@ class BaseDiaryFallFormSet(forms.BaseFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         form.fields["DELETE"].label = "Take this fall out of my diary"
+        form.fields["DELETE"].label_suffix = ""
 
     def falls(self):
         return [form.fall() for form in self.forms if form not in self.deleted_forms]

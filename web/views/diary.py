@@ -7,7 +7,7 @@ same 404 page, whichever it is.
 
 import math
 import time
-from datetime import date
+from datetime import date, timedelta
 from functools import wraps
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from audit.models import AccessAction
 from audit.services import access_record
 from diary.selectors import (
+    DAYS_BACK,
     diary_days,
     diary_entry_of_day,
     diary_falls_of_day,
@@ -184,6 +185,7 @@ def diary_day(request, secret):
         "form": form,
         "falls": falls,
         "stored_falls": len(stored_falls),
+        "changeable_until": day + timedelta(days=DAYS_BACK),
         "fall_choices": range(len(stored_falls), FALLS_MAX + 1),
         "saved": request.GET.get("saved") == "1" and entry is not None and request.method != "POST",
         "message": message,
