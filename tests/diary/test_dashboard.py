@@ -78,3 +78,31 @@ def test_a_nurse_still_may_not_mark_a_colleagues_clinic_fall(iris, phil, nora_ap
         f"/api/v1/falls/{fall.pk}/entered-in-error/", {"reason": "Not mine"}, format="json"
     )
     assert response.status_code == 403
+
+
+def test_the_diary_panel_costs_the_same_queries_for_3_days_as_for_28(link, iris, nora):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from diary.models import DiaryEntry
+
+    page = web_client_of(nora)
+    url = reverse("web:patient_dashboard", args=[iris.pk])
+    today = timezone.localdate()
+    plan = diary_plans(iris, today).get()
+    counts = {}
+    for days in (3, 28):
+        for back in range(DiaryEntry.objects.count(), days):
+            DiaryEntry.objects.create(
+                patient=iris,
+                link=link[0],
+                day=today - datetime.timedelta(days=back),
+                fatigue=back % 11,
+                heat_worse=False,
+                spasms=2,
+                exercises=[{"plan": plan.pk, "done": back % 2 == 0}],
+            )
+        with CaptureQueriesContext(connection) as queries:
+            assert page.get(url).status_code == 200
+        counts[days] = len(queries)
+    assert counts[3] == counts[28]
