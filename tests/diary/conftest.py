@@ -8,11 +8,22 @@ import datetime
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from diary.services import diary_link_issue
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def midday():
+    """Every test runs at noon, clinic time: a fall typed for the early morning is in the past,
+    whenever the suite runs (``clock`` stops the time there)."""
+    noon = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(12)))
+    with time_machine.travel(noon, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -5,13 +5,16 @@ import datetime
 import logging
 
 import pytest
+import time_machine
 from django.test import override_settings
 from django.utils import timezone
 
 from audit.models import AccessRecord
 from care.models import FallEvent
+from clinic.log_filters import HideDiarySecrets
 from diary.models import DiaryEntry
 from diary.selectors import diary_plans
+from diary.services import diary_link_revoke
 
 from .conftest import DiaryClient, a_fall
 
@@ -101,7 +104,7 @@ BAD_FIELDS = [
 def test_bad_input_on_any_field_is_refused_in_words_and_stores_nothing(link, iris, phone, field, value):
     _, _, path = link
     # Just after midnight, so that a fall "later today" is in the future.
-    with __import__("time_machine").travel(
+    with time_machine.travel(
         timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(0, 30))), tick=False
     ):
         plans = list(diary_plans(iris, timezone.localdate()))
@@ -145,11 +148,7 @@ def test_an_address_is_rate_limited_whatever_links_it_tries(link, phone, clock):
 
 
 def test_the_log_never_holds_a_diary_secret(link, phone, caplog):
-    from clinic.log_filters import HideDiarySecrets
-
     _, secret, path = link
-    from diary.services import diary_link_revoke
-
     diary_link_revoke(patient=link[0].patient, by=link[0].issued_by)
     with caplog.at_level(logging.WARNING, logger="django.request"):
         assert phone.get(path).status_code == 404
