@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessRecord
+from care.models import FallEvent
 from diary.selectors import diary_plans
 from diary.services import diary_day_record, diary_link_issue
 
@@ -96,8 +97,6 @@ def test_the_schema_describes_the_diary_routes(nora_api):
 
 
 def test_a_diary_fall_in_the_falls_api_has_no_staff_author(nora_api, link, iris):
-    from care.models import FallEvent
-
     diary_day_record(
         link=link[0],
         day=timezone.localdate(),

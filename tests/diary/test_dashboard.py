@@ -4,10 +4,14 @@ falls marked as such, and the staff who may mark a diary fall entered in error."
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from care.models import FallEvent
+from care.services import fall_record
+from diary.models import DiaryEntry
 from diary.selectors import diary_plans
 from diary.services import diary_day_record
 from tests.support.clients import web_client_of
@@ -71,8 +75,6 @@ def test_a_nurse_may_mark_a_diary_fall_entered_in_error(three_days, nora, nora_a
 
 
 def test_a_nurse_still_may_not_mark_a_colleagues_clinic_fall(iris, phil, nora_api):
-    from care.services import fall_record
-
     fall = fall_record(patient=iris, recorded_by=phil, occurred_at=timezone.now())
     response = nora_api.post(
         f"/api/v1/falls/{fall.pk}/entered-in-error/", {"reason": "Not mine"}, format="json"
@@ -81,11 +83,6 @@ def test_a_nurse_still_may_not_mark_a_colleagues_clinic_fall(iris, phil, nora_ap
 
 
 def test_the_diary_panel_costs_the_same_queries_for_3_days_as_for_28(link, iris, nora):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from diary.models import DiaryEntry
-
     page = web_client_of(nora)
     url = reverse("web:patient_dashboard", args=[iris.pk])
     today = timezone.localdate()

@@ -11,6 +11,7 @@ from care.services import fall_record
 from diary.models import DiaryEntry
 from diary.selectors import diary_plans
 from diary.services import REMOVED_BY_PATIENT
+from patients.services import record_mark_entered_in_error
 
 from .conftest import a_fall
 
@@ -138,8 +139,6 @@ def test_diary_falls_count_for_fall_risk_and_remind_the_physios(link, iris, phon
 def test_staff_may_mark_a_diary_fall_entered_in_error_and_the_patient_then_sees_it_gone(
     link, iris, phone, nora, clock
 ):
-    from patients.services import record_mark_entered_in_error
-
     _, _, path = link
     plans = list(diary_plans(iris, timezone.localdate()))
     phone.day_post(path, falls=[a_fall(time="00:01")], plans=plans)

@@ -5,6 +5,7 @@ expired link is the same 404."""
 import datetime
 
 import pytest
+import segno
 from django.urls import reverse
 
 from diary.models import DiaryLink
@@ -141,8 +142,6 @@ def test_the_patients_page_issues_shows_and_revokes_the_link(iris, nora, phone):
 
 
 def test_the_qr_code_holds_the_links_address(iris, nora):
-    import segno
-
     issued = web_client_of(nora).post(reverse("web:diary_link", args=[iris.pk]), {"action": "issue"})
     url = issued.context["url"]
     expected = segno.make(url, error="m").svg_inline(
