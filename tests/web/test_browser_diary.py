@@ -2,7 +2,8 @@
 the patient's page, the patient opens it from the QR code's payload, records a day with a fall,
 changes it the next day, and the physio sees it on the dashboard and in the fall-risk reminder.
 axe checks every state reached (tests/web/browser.py); a screenshot of the diary at 360 px goes
-to test-artifacts/diary-360.png."""
+to test-artifacts/diary-360.png, the physio's dashboard to
+diary-dashboard.png and its diary card to diary-panel.png."""
 
 import datetime
 import re
@@ -17,6 +18,7 @@ from care.models import FallEvent
 from diary.models import DiaryEntry
 from tests import factories
 
+from .browser import ARTIFACTS
 from .test_browser_pages import OVERFLOW_SCRIPT
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -124,5 +126,7 @@ def test_a_patient_keeps_the_diary_on_a_phone_and_the_clinic_sees_it(web, iris, 
         diary = web.find("#diary").text
         assert "1 of 28" in diary and "100%" in diary
         assert "From the diary" in web.find("#falls").text
+        web.screenshot("diary-dashboard")
+        web.find("#diary").screenshot(str(ARTIFACTS / "diary-panel.png"))
         web.get(reverse("web:reminder_inbox"))
         assert "Reid" in web.text() and "fall" in web.text().lower()
