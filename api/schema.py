@@ -51,6 +51,8 @@ def _errors_of(path, method):
             "Detail",
             "A status move the referral workflow does not allow; the message names both states.",
         )
+    if path.endswith("/diary-link/") and method == "post":
+        yield 409, "Detail", "The patient is discharged or marked entered in error: no diary link."
 
 
 def _request_body_components(result):

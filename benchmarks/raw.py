@@ -105,12 +105,13 @@ def falls(conn, params):
         FROM care_fallevent f JOIN patients_patient p ON p.id = f.patient_id
         WHERE {SCOPED} AND f.entered_in_error_at IS NULL
     """
+    # LEFT JOIN: a fall from the patient's diary has no staff recorder (SPEC §7).
     page = f"""
         SELECT f.id, f.patient_id AS patient, f.occurred_at, f.near_fall, f.injury, f.location, f.activity,
                f.device_in_use, f.contributing_factors, f.medical_attention, f.notes, u.username AS recorded_by,
                f.created_at, f.updated_at, false AS entered_in_error, f.entered_in_error_at,
                NULL AS entered_in_error_by, f.entered_in_error_reason
-        {scoped.replace("WHERE", "JOIN auth_user u ON u.id = f.recorded_by_id WHERE", 1)}
+        {scoped.replace("WHERE", "LEFT JOIN auth_user u ON u.id = f.recorded_by_id WHERE", 1)}
         ORDER BY f.occurred_at DESC, f.id DESC LIMIT 50
     """
     with conn.cursor(row_factory=dict_row) as cursor:
