@@ -26,11 +26,12 @@ def test_a_404_or_a_403_writes_no_access_record(request, rolf, sam, records, nam
     assert not AccessRecord.objects.exists()
 
 
-# Every page of the matrix that shows something (the two that take POST only answer with a redirect).
+# Every page of the matrix that shows a patient's data: not the three that take POST only and
+# answer with a redirect, nor a webhook endpoint's page (a clinic's, about no patient).
 SHOWN = [
     (route_id, name, args)
     for route_id, (name, args, _, _) in zip(ROUTE_IDS, ROUTES, strict=True)
-    if name not in ("web:referral_move", "web:reminder_ack")
+    if name not in ("web:referral_move", "web:reminder_ack", "web:diary_link", "web:webhook_page")
 ]
 
 
