@@ -9,7 +9,9 @@ import hashlib
 import json
 from functools import cached_property
 
+from django.conf import settings
 from django.db import transaction
+from django.http import HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
@@ -54,7 +56,8 @@ from reminders.selectors import reminder_list
 from reminders.services import reminder_acknowledge
 
 from . import filters, serializers
-from .exceptions import Conflict
+from .exceptions import Conflict, PreconditionRequired
+from .idempotency import IdempotentPostMixin
 from .permissions import RolePolicy
 
 PATIENT_IN_PATH = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The patient's id.")
@@ -71,9 +74,12 @@ def etag_of(data):
 def etags_in_if_match(request):
     """The ETags ``If-Match`` names, as the versions ``record_lock`` accepts; ``None`` (no check)
     without it or for ``*``. ``If-Match`` compares strongly (RFC 9110 §13.1.1): a weak ETag matches nothing.
+    Without it, ``PreconditionRequired`` (428) when ``API_REQUIRE_IF_MATCH`` is on.
     """
     if_match = request.headers.get("If-Match")
     if if_match is None:
+        if settings.API_REQUIRE_IF_MATCH:
+            raise PreconditionRequired()
         return None
     etags = parse_etags(if_match)
     if etags == ["*"]:
@@ -81,8 +87,25 @@ def etags_in_if_match(request):
     return {etag for etag in etags if not etag.startswith("W/")}
 
 
-class ScopedViewSet(viewsets.GenericViewSet):
-    """Records of the user's clinics, read by ``selector(user)``; single-object responses carry an ETag."""
+def if_none_match_holds(request, etag):
+    """Whether ``If-None-Match`` names ``etag`` (or is ``*``): the client's copy is current.
+
+    The comparison is weak (RFC 9110 §13.1.2): ``W/"x"`` matches ``"x"``. A value that is no
+    list of entity-tags names nothing, so the full response is sent.
+    """
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is None:
+        return False
+    etags = parse_etags(if_none_match)
+    return etags == ["*"] or any(tag.removeprefix("W/") == etag for tag in etags)
+
+
+class ScopedViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
+    """Records of the user's clinics, read by ``selector(user)``.
+
+    Every record, list page and trends answer carries an ETag; a GET whose ``If-None-Match``
+    names it answers 304 without a body (the read is still access-logged: the client holds the data).
+    """
 
     permission_classes = [IsAuthenticated, RolePolicy]
     role_policy = {}
@@ -96,8 +119,10 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if self.action != "list" and response.status_code in (200, 201) and isinstance(response.data, dict):
+        if response.status_code in (200, 201) and isinstance(getattr(response, "data", None), dict):
             response["ETag"] = etag_of(response.data)
+            if request.method in ("GET", "HEAD") and if_none_match_holds(request, response["ETag"]):
+                response = HttpResponseNotModified(headers={"ETag": response["ETag"]})
         return super().finalize_response(request, response, *args, **kwargs)
 
     def record_response(self, pk, status_code=status.HTTP_200_OK):

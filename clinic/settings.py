@@ -247,6 +247,12 @@ FHIR_BASE_URL = env.str("FHIR_BASE_URL", default=f"{SITE_URL}/fhir/R4").rstrip("
 FHIR_EXPORT_DIR = Path(env.str("FHIR_EXPORT_DIR", default=str(VAR_DIR / "fhir-exports")))
 FHIR_EXPORT_TTL_HOURS = env.int("FHIR_EXPORT_TTL_HOURS", default=24)
 
+# Cache ----------------------------------------------------------------------------------
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-cache-url
+# The API's rate limits count requests here: every web process must share it (Redis in
+# production, e.g. redis://redis:6379/1); the default, one process's memory, suits `make run`.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # REST framework -------------------------------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
@@ -262,7 +268,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": False,
+    # Requests a minute per token (API_RATE_PER_MINUTE) or, without credentials, per address.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle", "api.throttling.AnonymousRateThrottle"],
 }
+# The API's integration contract (SPEC §4): rate limits, strict If-Match, idempotency keys.
+API_RATE_PER_MINUTE = env.int("API_RATE_PER_MINUTE", default=600)
+API_ANON_RATE_PER_MINUTE = env.int("API_ANON_RATE_PER_MINUTE", default=60)
+# On, a PATCH without If-Match is refused with 428: no client can overwrite a change it never saw.
+API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", default=False)
+# How long a POST's Idempotency-Key answers its stored response (SPEC §4: a day).
+API_IDEMPOTENCY_TTL = timedelta(hours=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "MS Strength Clinic API",
     "VERSION": "1.0.0",
@@ -334,6 +349,7 @@ REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {"task": "reminders.tasks.sweep_reminders", "schedule": REMINDER_SWEEP_SECONDS},
     "fhir-export-expiry": {"task": "fhir_r4.tasks.expire_exports", "schedule": 3600},
+    "idempotency-key-expiry": {"task": "api.tasks.expire_idempotency_keys", "schedule": 3600},
 }
 
 # Clinical thresholds --------------------------------------------------------------------
