@@ -68,11 +68,8 @@ def _hold_key(*, user, key):
     """
     if connection.vendor != "postgresql":
         return
-    lock_id = int.from_bytes(
-        hashlib.sha256(f"idempotency:{user.pk}:{key}".encode()).digest()[:8], signed=True
-    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_id])
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [advisory_lock_id(user=user, key=key)])
         if not cursor.fetchone()[0]:
             raise IdempotencyKeyInUse()
 
