@@ -6,12 +6,14 @@ import uuid
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from api.idempotency import advisory_lock_id, idempotency_keys_expire
+from api.idempotency import advisory_lock_id
 from api.models import IdempotencyKey
+from api.tasks import expire_idempotency_keys
 from assessments.models import Assessment
 from care.models import Referral
 from tests import factories
@@ -169,8 +171,12 @@ def test_the_hourly_task_removes_the_keys_past_24_hours(north_patient, nora, clo
     post(api_client_of(nora), assessment_body(north_patient, notes="Later"), "recent")
     clock.shift(datetime.timedelta(hours=5))
 
-    assert idempotency_keys_expire() == 1
+    assert expire_idempotency_keys.apply().result == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["recent"]
+    assert settings.CELERY_BEAT_SCHEDULE["idempotency-key-expiry"] == {
+        "task": "api.tasks.expire_idempotency_keys",
+        "schedule": 3600,
+    }
 
 
 @pytest.mark.parametrize(
