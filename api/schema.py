@@ -49,6 +49,7 @@ NOT_MODIFIED = {
     "description": "Your copy (named by If-None-Match) is current; no body.",
     "headers": {"ETag": {"schema": {"type": "string"}, "description": "The current ETag."}},
 }
+LOCATION_HEADER = {"schema": {"type": "string"}, "description": "The path of the record created."}
 RETRY_AFTER_HEADER = {"schema": {"type": "integer"}, "description": "Seconds until a request may succeed."}
 
 
@@ -165,6 +166,8 @@ def document_errors(result, generator, request, public):
                 operation["responses"].setdefault(code, response)
             if _takes_idempotency_key(path, method):
                 _add_parameter(operation, IDEMPOTENCY_KEY_PARAMETER)
+                if "201" in operation["responses"]:
+                    operation["responses"]["201"].setdefault("headers", {})["Location"] = LOCATION_HEADER
             if _has_etags(path, method):
                 _add_parameter(operation, IF_NONE_MATCH_PARAMETER)
     return result

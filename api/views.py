@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponseNotModified
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -171,7 +172,12 @@ class ClinicalRecordViewSet(AccessLoggedReads, ScopedViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = self.create_record(serializer.validated_data)
-        return self.record_response(record.pk, status.HTTP_201_CREATED)
+        response = self.record_response(record.pk, status.HTTP_201_CREATED)
+        response["Location"] = self.record_url(record.pk)
+        return response
+
+    def record_url(self, pk):
+        return reverse(f"api:{self.basename}-detail", kwargs={"pk": pk})
 
     @extend_schema(
         parameters=[
@@ -289,6 +295,9 @@ class TrendReviewViewSet(ClinicalRecordViewSet):
 
     def create_record(self, data):
         return trend_review_record(patient=self.patient, by=self.request.user, **data)
+
+    def record_url(self, pk):
+        return reverse("api:patient-review", kwargs={"pk": self.patient.pk, "review_id": pk})
 
 
 class AssessmentViewSet(ClinicalRecordViewSet):

@@ -45,6 +45,7 @@ def test_a_retry_with_the_same_key_answers_the_stored_response_and_records_once(
     assert first.status_code == retry.status_code == 201
     assert retry.content == first.content
     assert retry["ETag"] == first["ETag"]
+    assert retry["Location"] == first["Location"] == f"/api/v1/assessments/{first.json()['id']}/"
     assert retry["Content-Type"] == first["Content-Type"]
     assert retry["Idempotent-Replayed"] == "true" and not first.has_header("Idempotent-Replayed")
     assert Assessment.objects.filter(patient=north_patient).count() == 1
@@ -197,6 +198,19 @@ def test_a_key_that_cannot_be_one_is_a_400_and_runs_nothing(key, why, north_pati
     assert not Assessment.objects.exists() and not IdempotencyKey.objects.exists()
 
 
+def test_a_retried_trend_review_answers_where_the_review_is(north_patient, nora, nora_api):
+    factories.assessment_with_grades(
+        north_patient, timezone.localdate(), {("grip", "left"): "4"}, assessor=nora
+    )
+    url = reverse("api:patient-reviews", kwargs={"pk": north_patient.pk})
+    first = post(nora_api, {"note": "Stable."}, "review-1", url=url)
+    retry = post(nora_api, {"note": "Stable."}, "review-1", url=url)
+    assert first.status_code == retry.status_code == 201
+    assert retry["Location"] == first["Location"]
+    assert nora_api.get(first["Location"]).json()["id"] == first.json()["id"]
+    assert nora_api.get(url).json()["count"] == 1
+
+
 def test_a_key_of_255_characters_is_taken(north_patient, nora_api):
     key = "k" * 255
     post(nora_api, assessment_body(north_patient), key)
@@ -237,5 +251,7 @@ def test_the_schema_documents_the_key_and_its_statuses(nora_api):
         names = {(p["in"], p["name"]) for p in operation["parameters"]}
         assert ("header", "Idempotency-Key") in names, path
         assert {"400", "409", "422", "429"} <= set(operation["responses"]), path
+        if "201" in operation["responses"]:
+            assert "Location" in operation["responses"]["201"]["headers"], path
     token = schema["paths"]["/api/v1/auth/token/"]["post"]
     assert "Idempotency-Key" not in {p["name"] for p in token.get("parameters", [])}
