@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import auth, views
 from .reports import AccessReportView, report_views
+from .webhooks import EndpointViewSet
 
 app_name = "api"
 
@@ -17,6 +18,7 @@ router.register("referrals", views.ReferralViewSet, basename="referral")
 router.register("medications", views.MedicationViewSet, basename="medication")
 router.register("exercise-plans", views.ExercisePlanViewSet, basename="exercise_plan")
 router.register("reminders", views.ReminderViewSet, basename="reminder")
+router.register("webhooks", EndpointViewSet, basename="webhook")
 
 reviews = "v1/patients/<int:pk>/reviews/"
 

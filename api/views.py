@@ -126,6 +126,10 @@ class ScopedViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
                 response = HttpResponseNotModified(headers={"ETag": response["ETag"]})
         return super().finalize_response(request, response, *args, **kwargs)
 
+    def record_url(self, pk):
+        """The record's path, the ``Location`` of a create."""
+        return reverse(f"api:{self.basename}-detail", kwargs={"pk": pk})
+
     def record_response(self, pk, status_code=status.HTTP_200_OK):
         """The record as a fresh read shows it, with its derived fields."""
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data, status=status_code)
@@ -175,9 +179,6 @@ class ClinicalRecordViewSet(AccessLoggedReads, ScopedViewSet):
         response = self.record_response(record.pk, status.HTTP_201_CREATED)
         response["Location"] = self.record_url(record.pk)
         return response
-
-    def record_url(self, pk):
-        return reverse(f"api:{self.basename}-detail", kwargs={"pk": pk})
 
     @extend_schema(
         parameters=[

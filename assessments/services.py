@@ -11,6 +11,8 @@ from patients.services import (
     record_check_editable,
     record_validate,
 )
+from webhooks.events import outbox_record
+from webhooks.models import EventType
 
 from .grades import MASGrade, MRCGrade, WeaknessType
 from .models import Assessment, MuscleScore, SpasticityScore, TrendReview
@@ -102,6 +104,15 @@ def assessment_record(
         [_spasticity_score(assessment, s) for s in spasticity], SpasticityScore, default_user=assessor
     )
     assessments_changed.send(sender=Assessment, patient=patient)
+    outbox_record(
+        clinic_id=patient.clinic_id,
+        event_type=EventType.ASSESSMENT_RECORDED,
+        data={
+            "assessment": assessment.pk,
+            "patient": patient.pk,
+            "assessed_on": assessment.assessed_on.isoformat(),
+        },
+    )
     return assessment
 
 

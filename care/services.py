@@ -14,6 +14,8 @@ from patients.services import (
     record_check_editable,
     record_validate,
 )
+from webhooks.events import outbox_record
+from webhooks.models import EventType
 
 from .models import (
     NO_DEVICE,
@@ -99,6 +101,16 @@ def fall_record(
     fall.save()
     # A fall that makes the patient high-risk reminds the physios once this commits.
     fall_saved.send(sender=FallEvent, patient=patient)
+    outbox_record(
+        clinic_id=patient.clinic_id,
+        event_type=EventType.FALL_RECORDED,
+        data={
+            "fall": fall.pk,
+            "patient": patient.pk,
+            "occurred_at": fall.occurred_at.isoformat(),
+            "near_fall": fall.near_fall,
+        },
+    )
     return fall
 
 
@@ -173,6 +185,16 @@ def device_prescribe(
     _device_validate(device)
     device._history_user = prescribed_by
     device.save()
+    outbox_record(
+        clinic_id=patient.clinic_id,
+        event_type=EventType.DEVICE_PRESCRIBED,
+        data={
+            "device": device.pk,
+            "patient": patient.pk,
+            "device_type": device.device_type,
+            "prescribed_on": device.prescribed_on.isoformat(),
+        },
+    )
     return device
 
 
@@ -245,6 +267,20 @@ class TransitionNotAllowed(Exception):
         )
 
 
+def _referral_status_changed(referral, change):
+    """Write the status change to the webhooks' outbox (a new referral's first status too)."""
+    outbox_record(
+        clinic_id=referral.patient.clinic_id,
+        event_type=EventType.REFERRAL_STATUS_CHANGED,
+        data={
+            "referral": referral.pk,
+            "patient": referral.patient_id,
+            "from_status": change.from_status or None,
+            "to_status": change.to_status,
+        },
+    )
+
+
 def _referral_validate(referral):
     errors = clinical_date_errors("referred_on", referral.referred_on, referral.patient)
     # No due date yet: saving gives it the default, 14 or 42 days after the referral date.
@@ -285,7 +321,10 @@ def referral_create(
     _referral_validate(referral)
     referral._history_user = created_by
     referral.save()
-    ReferralStatusChange.objects.create(referral=referral, to_status=referral.status, changed_by=created_by)
+    change = ReferralStatusChange.objects.create(
+        referral=referral, to_status=referral.status, changed_by=created_by
+    )
+    _referral_status_changed(referral, change)
     if send:
         referral = referral_transition(referral=referral, to_status=Referral.Status.SENT, by=created_by)
     return referral
@@ -328,6 +367,7 @@ def referral_transition(*, referral, to_status, by, expected_version=None):
     referral._history_user = by
     referral.save(update_fields=["status", "updated_at"])
     change.save()
+    _referral_status_changed(referral, change)
     return referral
 
 

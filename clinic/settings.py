@@ -78,6 +78,7 @@ LOCAL_APPS = [
     "reminders",
     "reports",
     "audit",
+    "webhooks",
     "accounts",
     "api",
     "fhir_r4",
@@ -299,6 +300,8 @@ SPECTACULAR_SETTINGS = {
         "PlanSideEnum": "care.models.PlanSide",
         "PlanKindEnum": "care.models.PlanKind",
         "AccessActionEnum": "audit.models.AccessAction",
+        "WebhookEventEnum": "webhooks.models.EventType",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -350,7 +353,27 @@ CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {"task": "reminders.tasks.sweep_reminders", "schedule": REMINDER_SWEEP_SECONDS},
     "fhir-export-expiry": {"task": "fhir_r4.tasks.expire_exports", "schedule": 3600},
     "idempotency-key-expiry": {"task": "api.tasks.expire_idempotency_keys", "schedule": 3600},
+    "webhook-sweep": {
+        "task": "webhooks.tasks.sweep_webhooks",
+        "schedule": env.int("WEBHOOK_SWEEP_SECONDS", default=60),
+    },
 }
+
+# Webhooks (SPEC §4): how long one POST may take, the backoff between attempts (doubling from
+# the base up to the cap) and how many attempts before giving up (30 s doubling to an hour, 15
+# attempts: about 9 hours).
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3600)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=15)
+# A worker holds a delivery this long; a claim older than that belongs to a worker that died.
+WEBHOOK_CLAIM_SECONDS = env.int("WEBHOOK_CLAIM_SECONDS", default=WEBHOOK_TIMEOUT_SECONDS + 60)
+# The sweep re-queues a delivery due for longer than this and held by no worker: its task was lost.
+WEBHOOK_SWEEP_GRACE_SECONDS = env.int("WEBHOOK_SWEEP_GRACE_SECONDS", default=120)
+WEBHOOK_SWEEP_BATCH = env.int("WEBHOOK_SWEEP_BATCH", default=1000)
+# Endpoints on loopback, private or link-local addresses are refused unless this is true
+# (a receiver on the same machine in development and tests).
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
 
 # Clinical thresholds --------------------------------------------------------------------
 # SPEC §3 rule 2: the minimal important change for the MRC sum score comes from

@@ -15,3 +15,5 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # In-process tests run tasks eagerly; the worker tests start real Celery workers instead.
 CELERY_TASK_ALWAYS_EAGER = True
+# The tests' receiving servers listen on 127.0.0.1.
+WEBHOOK_ALLOW_PRIVATE_URLS = True

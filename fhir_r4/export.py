@@ -14,6 +14,7 @@ import datetime
 import json
 import re
 import shutil
+from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Q
@@ -128,7 +129,7 @@ def expires_at(job):
 
 
 def export_directory(job_id):
-    return settings.FHIR_EXPORT_DIR / str(job_id)
+    return Path(settings.FHIR_EXPORT_DIR) / str(job_id)
 
 
 def export_file(job_id, resource_type):

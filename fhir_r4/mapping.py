@@ -6,6 +6,8 @@ cost a fraction of the time, and the test suite validates every one against both
 JSON schema and the R4B models (tests/fhir/validate.py).
 """
 
+import re
+
 from django.conf import settings
 
 from assessments.grades import MASGrade, MRCGrade, MuscleGroup, Side, WeaknessType
@@ -187,6 +189,17 @@ FALL_SEVERITY = {Injury.MINOR: "mild", Injury.MODERATE: "moderate", Injury.SEVER
 EXAM = {"coding": [{"system": OBSERVATION_CATEGORY, "code": "exam", "display": "Exam"}]}
 
 
+# The FHIR R4 JSON schema's string pattern, [ \r\n\t\S]+, allows no whitespace but those four, and
+# ECMAScript validators count U+FEFF as whitespace too: any other (a no-break space pasted from a
+# word processor, a vertical tab, a line separator) is served as a plain space.
+ODD_WHITESPACE = re.compile(r"[^\S \r\n\t]|\ufeff")
+
+
+def text(value):
+    """Free text as a FHIR string."""
+    return ODD_WHITESPACE.sub(" ", value)
+
+
 def local_system(code_system_id):
     return f"{settings.FHIR_BASE_URL}/CodeSystem/{code_system_id}"
 
@@ -254,14 +267,16 @@ def patient_resource(patient):
                     "coding": [{"system": IDENTIFIER_TYPE, "code": "MR", "display": "Medical record number"}]
                 },
                 "system": mrn_system(patient.clinic.code),
-                "value": patient.mrn,
+                "value": text(patient.mrn),
             }
         ],
         "active": patient.status == PatientStatus.ACTIVE and not patient.entered_in_error,
-        "name": [{"use": "official", "family": patient.family_name, "given": [patient.given_name]}],
+        "name": [
+            {"use": "official", "family": text(patient.family_name), "given": [text(patient.given_name)]}
+        ],
         "gender": patient.sex,
         "birthDate": patient.date_of_birth.isoformat(),
-        "managingOrganization": {"display": patient.clinic.name},
+        "managingOrganization": {"display": text(patient.clinic.name)},
     }
 
 
@@ -344,17 +359,25 @@ def _muscle_code(muscle_group):
     return {"coding": [_local_coding("muscle-group", group.value, group.label)], "text": group.label}
 
 
+# Head to toe, left before right (an enum's ``values`` is rebuilt on every access: read once).
+MUSCLE_ORDER = {group: number for number, group in enumerate(MuscleGroup.values)}
+SIDE_ORDER = {side: number for number, side in enumerate(Side.values)}
+
+
 def _muscle_side_order(score):
-    return (list(MuscleGroup.values).index(score.muscle_group), list(Side.values).index(score.side))
+    return (MUSCLE_ORDER[score.muscle_group], SIDE_ORDER[score.side])
 
 
-def assessment_observations(assessment):
+def assessment_observations(assessment, scores=None, spasticity_scores=None):
     """The assessment as Observations (``patient``, ``mrc_sum_score``, ``scores`` and
-    ``spasticity`` loaded): the panel first, then a member per graded muscle-side, a member per
-    MAS score, and the MRC sum, EDSS and timed 25-foot walk where recorded."""
+    ``spasticity`` loaded, or their rows given): the panel first, then a member per graded
+    muscle-side, a member per MAS score, and the MRC sum, EDSS and timed 25-foot walk where
+    recorded."""
     panel_reference = {"reference": f"Observation/{panel_id(assessment.pk)}"}
     grades = []
-    for score in sorted(assessment.scores.all(), key=_muscle_side_order):
+    scores = assessment.scores.all() if scores is None else scores
+    spasticity_scores = assessment.spasticity.all() if spasticity_scores is None else spasticity_scores
+    for score in sorted(scores, key=_muscle_side_order):
         grade = MRCGrade(score.grade)
         member = _observation(f"mmt-{score.pk}", assessment, _muscle_code(score.muscle_group))
         member["method"] = _observation_code("manual-muscle-testing")
@@ -377,7 +400,7 @@ def assessment_observations(assessment):
         ]
         grades.append(member)
     spasticity = []
-    for score in sorted(assessment.spasticity.all(), key=_muscle_side_order):
+    for score in sorted(spasticity_scores, key=_muscle_side_order):
         mas = MASGrade(score.mas)
         member = _observation(f"mas-{score.pk}", assessment, _muscle_code(score.muscle_group))
         member["method"] = _observation_code("modified-ashworth")
@@ -394,7 +417,7 @@ def assessment_observations(assessment):
     else:
         panel["dataAbsentReason"] = {"text": "No muscle was graded."}
     if assessment.notes:
-        panel["note"] = [{"text": assessment.notes}]
+        panel["note"] = [{"text": text(assessment.notes)}]
     observations = [panel, *members]
     if assessment.mrc_sum_score is not None:
         mrc_sum = _observation(f"mrc-sum-{assessment.pk}", assessment, _observation_code("mrc-sum-score"))
@@ -453,7 +476,7 @@ def _fall_extensions(fall):
     notes = [f"Activity: {fall.activity}"] if fall.activity else []
     notes += [fall.notes] if fall.notes else []
     factors = [factor for factor in ContributingFactor if factor in fall.contributing_factors]
-    extensions = [{"url": AE_NOTE, "valueAnnotation": {"text": text}} for text in notes]
+    extensions = [{"url": AE_NOTE, "valueAnnotation": {"text": text(note)}} for note in notes]
     return extensions + [
         {
             "url": AE_CONTRIBUTING_FACTOR,
@@ -507,14 +530,16 @@ def device_request_resource(device):
             }
         ]
     if device.reason:
-        resource["reasonCode"] = [{"text": device.reason}]
+        resource["reasonCode"] = [{"text": text(device.reason)}]
     reviews = [review for review in device.reviews.all() if not review.entered_in_error]
     if reviews:
         resource["note"] = [
             {
                 "time": review.reviewed_on.isoformat(),
-                "text": "\n\n".join(
-                    filter(None, [f"Reviewed; next review due {review.next_review_due_on}.", review.note])
+                "text": text(
+                    "\n\n".join(
+                        filter(None, [f"Reviewed; next review due {review.next_review_due_on}.", review.note])
+                    )
                 ),
             }
             for review in reviews
@@ -544,7 +569,7 @@ def service_request_resource(referral):
         "subject": patient_reference(referral.patient_id),
         "authoredOn": referral.referred_on.isoformat(),
         "occurrencePeriod": {"start": referral.referred_on.isoformat(), "end": referral.due_by.isoformat()},
-        "reasonCode": [{"text": referral.reason}],
+        "reasonCode": [{"text": text(referral.reason)}],
     }
 
 
@@ -597,7 +622,7 @@ def care_plan_resource(plan):
         "status": ENTERED_IN_ERROR if voided else PLAN_ACTIVITY_STATUS[plan.status],
     }
     if plan.prescription:
-        detail["description"] = plan.prescription
+        detail["description"] = text(plan.prescription)
     return {
         "resourceType": "CarePlan",
         "id": str(plan.pk),
@@ -636,14 +661,14 @@ def medication_statement_resource(event):
         "statusReason": [{"coding": [_local_coding("medication-event", kind.value, kind.label)]}],
         "medicationCodeableConcept": {
             "coding": [_local_coding("drug", drug.value, drug.label)],
-            "text": event.drug_name if drug == Drug.OTHER else drug.label,
+            "text": text(event.drug_name) if drug == Drug.OTHER else drug.label,
         },
         "subject": patient_reference(event.patient_id),
         "effectiveDateTime": event.occurred_on.isoformat(),
         "dateAsserted": event.created_at.isoformat(),
     }
     if event.dose:
-        resource["dosage"] = [{"text": event.dose}]
+        resource["dosage"] = [{"text": text(event.dose)}]
     if event.notes:
-        resource["note"] = [{"text": event.notes}]
+        resource["note"] = [{"text": text(event.notes)}]
     return resource

@@ -11,7 +11,9 @@ DATE_PREFIXES = {"eq", "ge", "le", "gt", "lt"}
 WHOLE_NUMBER = re.compile(r"[0-9]+")
 FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Parameters every search takes, besides its own.
-PAGING = ("_count", "_page")
+PAGING = ("_count", "_page", "_format")
+# ``_format`` (FHIR's override of Accept): only JSON is served.
+JSON_FORMATS = {"json", "application/json", "application/fhir+json"}
 
 
 class BadParameter(Exception):
@@ -113,6 +115,11 @@ def criteria_of(query, accepted):
     for name, kind in accepted.items():
         if kind == "date" and name in query:
             params[name] = dates(name, query.getlist(name))
+    for value in query.getlist("_format"):
+        if value.split(";")[0].strip() not in JSON_FORMATS:
+            raise BadParameter(
+                f"_format: {value!r} is not served; this server answers JSON only (_format=json)."
+            )
     # Past 500, the 500 a page holds at most (SPEC §6; as the REST API's page_size).
     count = min(whole_number("_count", query.get("_count", str(DEFAULT_COUNT)), least=0), MAX_COUNT)
     page = whole_number("_page", query.get("_page", "1"), least=1)

@@ -272,13 +272,18 @@ class ExportFileView(FhirView):
         job = exports_of(request.user).filter(pk=job_id, status=ExportStatus.COMPLETED).first()
         if job is None or resource_type not in {output["type"] for output in job.output}:
             raise NotFound
+        try:
+            patient_ids = export_file_patients(job.pk, resource_type)
+            ndjson = export_file(job.pk, resource_type).open("rb")
+        except FileNotFoundError:  # removed by its expiry in the meantime
+            raise NotFound from None
         access_record(
             request=request,
             action=AccessAction.FHIR_EXPORT,
-            patient_ids=export_file_patients(job.pk, resource_type),
+            patient_ids=patient_ids,
             query={"export": job.request_url, "type": resource_type},
         )
-        return FileResponse(export_file(job.pk, resource_type).open("rb"), content_type=NDJSON)
+        return FileResponse(ndjson, content_type=NDJSON)
 
 
 class CapabilityView(FhirView):

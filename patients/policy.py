@@ -63,6 +63,11 @@ def may_run_reports(user):
     return _has_role(user, Role.ADMIN)
 
 
+def may_manage_webhooks(user):
+    """Register, change and deactivate a clinic's webhook endpoints and read their delivery log."""
+    return _has_role(user, Role.ADMIN)
+
+
 def may_mark_entered_in_error(user, record):
     """Admins may mark any record; nurses and physios only the records they entered themselves."""
     if _has_role(user, Role.ADMIN):

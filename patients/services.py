@@ -21,6 +21,7 @@ from .models import (
     Sex,
     StaffMembership,
 )
+from .signals import patient_created
 
 # Model permissions of each role group in the Django admin, as "<action>_<model>". Only clinic
 # admins use the admin, to look things up: every write goes through the pages or the API, whose
@@ -305,6 +306,7 @@ def patient_create(
     _patient_validate(patient)
     patient._history_user = created_by
     _patient_save(patient)
+    patient_created.send(sender=Patient, patient=patient)
     return patient
 
 

@@ -9,7 +9,8 @@ same few statements whether one reminder falls due or fifty thousand. The unique
 (kind, subject or patient, due_on) with ``ON CONFLICT DO NOTHING`` make a sweep run twice, or
 two sweeps at once, create nothing twice. A digest is queued on commit for every recipient
 with a reminder not yet announced to them, so whatever a broker outage left behind goes out
-on the next sweep.
+on the next sweep. Each new reminder of a clinic with a webhook endpoint subscribed to
+``reminder.created`` is written to the webhooks' outbox in the same transaction.
 """
 
 from django.db import connection, transaction
@@ -30,6 +31,8 @@ from clinical_rules.querysets import (
 from clinical_rules.rules import fall_window
 from patients.clock import clinic_today, local_midnight
 from patients.models import Patient
+from webhooks.events import outbox_record_many, subscribers
+from webhooks.models import EventType
 
 from .kinds import KIND_RULES
 from .models import SUBJECT_FIELD_OF_KIND, Reminder, ReminderKind, ReminderRecipient, ReminderStatus
@@ -176,7 +179,38 @@ def _create(kind, rows):
             **{f"{author}__is_active": True},
         ).values_list("pk", rules.author)
     _insert_recipients(recipients.order_by().distinct())
+    _announce(new, subject)
     return created
+
+
+def _announce(reminders, subject):
+    """Write a ``reminder.created`` event per reminder inserted or reopened to the webhooks' outbox,
+    reading only the reminders of clinics with an endpoint subscribed."""
+    clinic_ids = list(subscribers(EventType.REMINDER_CREATED))
+    if not clinic_ids:
+        return
+    subject_id = [f"{subject}_id"] if subject else []
+    rows = (
+        reminders.filter(patient__clinic_id__in=clinic_ids)
+        .order_by("pk")
+        .values_list("patient__clinic_id", "pk", "patient_id", "kind", "due_on", *subject_id)
+    )
+    outbox_record_many(
+        [
+            (
+                clinic_id,
+                {
+                    "reminder": pk,
+                    "patient": patient_id,
+                    "kind": kind,
+                    "due_on": due_on.isoformat(),
+                    "subject": {"type": subject, "id": about[0]} if subject else None,
+                },
+            )
+            for clinic_id, pk, patient_id, kind, due_on, *about in rows
+        ],
+        EventType.REMINDER_CREATED,
+    )
 
 
 def _insert_recipients(pairs):

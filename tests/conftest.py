@@ -5,6 +5,7 @@ south and must never see anything of north's.
 """
 
 import os
+import sys
 
 import pytest
 import time_machine
@@ -20,6 +21,30 @@ from . import factories
 from .support.clients import api_client_of
 
 PASSWORD = "correct-horse-battery"
+# FHIR resources validated by the run's other processes (pytest-xdist workers), summed here.
+_fhir_validated_elsewhere = []
+
+
+def _fhir_validated_here():
+    validate = sys.modules.get("tests.fhir.validate")
+    return validate.validated["count"] if validate else 0
+
+
+def pytest_sessionfinish(session):
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["fhir_validated"] = _fhir_validated_here()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    _fhir_validated_elsewhere.append(getattr(node, "workeroutput", {}).get("fhir_validated", 0))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many FHIR resources the run validated against both validators (tests/fhir/validate.py)."""
+    total = _fhir_validated_here() + sum(_fhir_validated_elsewhere)
+    if total:
+        terminalreporter.write_line(f"FHIR resources validated (R4 JSON schema and R4B models): {total:,}")
 
 
 def skip_or_fail(reason):

@@ -34,6 +34,7 @@ from clinical_rules.rules import OPEN_REFERRAL_STATUSES
 from patients.forms import ClinicChoiceField
 from patients.models import TEXT_MAX_LENGTH, MSType, PatientStatus, Sex
 from patients.selectors import patient_search
+from webhooks.models import EventType
 
 from .labels import muscle_label
 
@@ -713,3 +714,32 @@ class EnteredInErrorForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The record stays in the history with this reason; it leaves lists, trends and reports.",
     )
+
+
+class WebhookForm(forms.Form):
+    """Registering a webhook endpoint (``clinic`` and ``secret``) or changing one (``active``)."""
+
+    clinic = ClinicChoiceField(label="Clinic")
+    url = forms.CharField(
+        label="URL", max_length=500, help_text="An https URL of yours the events are POSTed to."
+    )
+    events = forms.MultipleChoiceField(
+        label="Events", choices=EventType.choices, widget=forms.CheckboxSelectMultiple
+    )
+    secret = forms.CharField(
+        label="Secret",
+        required=False,
+        max_length=200,
+        help_text="Leave empty to have one generated; it is shown once, after saving.",
+    )
+    active = forms.BooleanField(
+        label="Active", required=False, help_text="An inactive endpoint gets nothing more."
+    )
+
+    def __init__(self, *args, clinics=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if clinics is None:
+            del self.fields["clinic"], self.fields["secret"]
+        else:
+            self.fields["clinic"].offer(clinics)
+            del self.fields["active"]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import changes, devices, patients, records, referrals, reminders, reports, sheets
+from .views import changes, devices, patients, records, referrals, reminders, reports, sheets, webhooks
 
 app_name = "web"
 
@@ -37,4 +37,6 @@ urlpatterns = [
     path("reminders/", reminders.reminder_inbox, name="reminder_inbox"),
     path("reports/", reports.report_page, name="reports"),
     path("reminders/<int:pk>/acknowledge/", reminders.reminder_ack, name="reminder_ack"),
+    path("webhooks/", webhooks.webhook_list, name="webhook_list"),
+    path("webhooks/<int:pk>/", webhooks.webhook_page, name="webhook_page"),
 ]

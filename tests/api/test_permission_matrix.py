@@ -21,6 +21,7 @@ from patients.services import patient_create
 from tests import factories
 from tests.conftest import PASSWORD
 from tests.support.clients import api_client_of
+from webhooks.services import endpoint_register
 
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 #          anonymous  nurse  physio  admin  outsider
@@ -91,6 +92,10 @@ EXPECTED = {
     "report-devices": row(GET=REPORT),
     "report-strength": row(GET=REPORT),
     "report-access": row(GET=REPORT),
+    # Clinic admins manage their clinics' webhooks; nobody deletes an endpoint (deactivated instead).
+    "webhook-list": row(GET=REPORT, POST=(401, 403, 403, 201, 403)),
+    "webhook-detail": row(GET=(401, 403, 403, 200, 404), PATCH=(401, 403, 403, 200, 404)),
+    "webhook-deliveries": row(GET=(401, 403, 403, 200, 404)),
 }
 
 
@@ -140,6 +145,9 @@ def world(nora, phil, ada, sam):
         "exercise_plan": factories.PlanFactory(patient=patient, prescribed_by=phil).pk,
     }
     patient.reminders.get().recipients.add(nora, phil)
+    records["webhook"] = endpoint_register(
+        clinic=patient.clinic, by=ada, url="https://ehr.example.org/hooks", events=["fall.recorded"]
+    ).pk
     records["review"] = device_review(
         device=DevicePrescription.objects.get(pk=records["device"]),
         by=phil,
@@ -198,6 +206,12 @@ def world(nora, phil, ada, sam):
             "started_on": today.isoformat(),
         },
         "exercise_plan-detail": {"prescription": "Sit-to-stand, 2 sets of 8, daily"},
+        "webhook-list": {
+            "clinic": "north",
+            "url": "https://ehr.example.org/other",
+            "events": ["patient.created"],
+        },
+        "webhook-detail": {"active": False},
     }
     people = {"anonymous": None, "nurse": nora, "physio": phil, "admin": ada, "outsider": sam}
     return records, bodies, people

@@ -1,8 +1,12 @@
 """FHIR test helpers: every resource a test reads from the server is validated on the way in."""
 
 import datetime
+import io
+from urllib.parse import urlsplit
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 
 from assessments.models import MuscleScore, SpasticityScore
 from tests import factories
@@ -34,6 +38,29 @@ def fhir_get(client, path, status=200):
 @pytest.fixture
 def get():
     return fhir_get
+
+
+def every_page(client, path, count=500):
+    """Every resource a search finds, following its ``next`` links as a client would."""
+    separator = "&" if "?" in path else "?"
+    resources, url = [], f"{path}{separator}_count={count}"
+    while url:
+        bundle = fhir_get(client, url)
+        resources += [entry["resource"] for entry in bundle.get("entry", [])]
+        next_url = next((link["url"] for link in bundle["link"] if link["relation"] == "next"), None)
+        url = next_url and f"{urlsplit(next_url).path.removeprefix('/fhir/R4/')}?{urlsplit(next_url).query}"
+    assert len(resources) == bundle["total"]
+    assert len({resource["id"] for resource in resources}) == len(resources), "a resource on two pages"
+    return resources
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo cohort (seed_demo), seeded once for the module that uses it and rolled back after."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 def observations_by_id(bundle):

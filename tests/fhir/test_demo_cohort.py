@@ -3,41 +3,17 @@ search page followed to the end, resources read again by id (every patient, diag
 panel, a sample of the rest), and everything the server answers validated. Counts are held to
 the database, so nothing is dropped or invented."""
 
-import io
-from urllib.parse import urlsplit
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from assessments.models import Assessment, MuscleScore, SpasticityScore
 from care.models import DevicePrescription, ExercisePlan, FallEvent, MedicationEvent, Referral
 from patients.models import Patient
 from tests.support.clients import api_client_of
 
-from .conftest import fhir_get
+from .conftest import every_page, fhir_get
 from .validate import validated
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
-def every_page(client, path):
-    resources, url = [], f"{path}?_count=500"
-    while url:
-        bundle = fhir_get(client, url)
-        resources += [entry["resource"] for entry in bundle.get("entry", [])]
-        next_url = next((link["url"] for link in bundle["link"] if link["relation"] == "next"), None)
-        url = next_url and f"{urlsplit(next_url).path.removeprefix('/fhir/R4/')}?{urlsplit(next_url).query}"
-    assert len(resources) == bundle["total"]
-    return resources
 
 
 @pytest.mark.parametrize("clinic", ["north", "south"])

@@ -360,3 +360,12 @@ def test_an_export_costs_the_same_queries_for_three_patients_as_for_nine(nora, n
         return len(queries)
 
     assert export_queries(3) == export_queries(6)
+
+
+def test_a_file_gone_from_the_disk_is_a_404_not_a_500(nora_api, iris, export_directory):
+    manifest = manifest_of(nora_api, kick_off(nora_api, query="?_type=Patient"))
+    for path in export_directory.rglob("*.*"):
+        path.unlink()
+    response = nora_api.get(manifest["output"][0]["url"])
+    assert response.status_code == 404
+    assert_valid(response.json())

@@ -18,6 +18,7 @@ from tests import factories
 from tests.support.clients import api_client_of
 from tests.support.workers import Worker, wait_until
 
+from .reverse import assert_same_records, records_in_database, records_of
 from .validate import assert_valid
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,7 +89,7 @@ def test_an_export_runs_in_the_worker_and_every_line_is_valid_fhir_of_the_users_
     assert all(progress for status, progress in answers if status == 202)
     manifest = client.get(status_url).json()
 
-    read_back = {}
+    read_back, resources = {}, []
     for output in manifest["output"]:
         response = client.get(output["url"])
         assert response["Content-Type"] == "application/fhir+ndjson"
@@ -99,6 +100,7 @@ def test_an_export_runs_in_the_worker_and_every_line_is_valid_fhir_of_the_users_
             assert_valid(resource)
             assert resource["resourceType"] == output["type"]
             read_back.setdefault(output["type"], set()).add(resource["id"])
+            resources.append(resource)
     wanted = {name: ids for name, ids in expected_ids(nora).items() if ids}
     assert read_back == wanted
     assessments = assessment_list(nora).listable().select_related("patient")
@@ -108,6 +110,8 @@ def test_an_export_runs_in_the_worker_and_every_line_is_valid_fhir_of_the_users_
         for observation in mapping.assessment_observations(assessment)
     }
     assert len(read_back["Patient"]) == 13
+    # And what the lines say is what the database holds, value by value.
+    assert_same_records(records_of(resources), records_in_database([nora.clinic_memberships.get().clinic_id]))
 
 
 def test_a_delete_while_the_worker_runs_leaves_no_export_and_no_file(worker, cohort, nora, export_directory):

@@ -449,3 +449,12 @@ def test_a_medication_event_entered_in_error_is_read_so_and_gives_way(nora_api, 
     assert fhir_get(nora_api, f"MedicationStatement/{stop.pk}")["status"] == "entered-in-error"
     assert fhir_get(nora_api, f"MedicationStatement/{start.pk}")["status"] == "active"
     assert fhir_get(nora_api, "MedicationStatement?status=stopped")["total"] == 0
+
+
+def test_free_text_with_a_no_break_space_or_vertical_tab_is_served_with_plain_spaces(nora_api, north):
+    # The R4 JSON schema's string pattern allows no whitespace but space, tab, CR and LF.
+    patient = factories.PatientFactory(clinic=north, given_name="Anne\u00a0Marie", family_name="Lévy")
+    event = factories.MedicationFactory(patient=patient, dose="10\u202fmg\x0bat night\r\nwith food")
+    assert fhir_get(nora_api, f"Patient/{patient.pk}")["name"][0]["given"] == ["Anne Marie"]
+    statement = fhir_get(nora_api, f"MedicationStatement/{event.pk}")
+    assert statement["dosage"] == [{"text": "10 mg at night\r\nwith food"}]

@@ -120,6 +120,8 @@ def test_observation_search_by_code(nora_api, iris, two_visits):
         ("Observation?date=2026-03-02T10:00", "date"),
         ("Observation?code=a,", "code"),
         ("Condition?code=24700007", "code"),
+        ("Patient?_format=xml", "_format"),
+        ("Patient?_format=application/fhir%2Bxml", "_format"),
     ],
 )
 def test_a_bad_parameter_is_a_400_operation_outcome_naming_it(nora_api, query, named):
@@ -197,3 +199,11 @@ def test_a_searchs_queries_do_not_grow_with_its_rows(nora_api, north, path):
         factories.PlanFactory(patient=patient)
         factories.MedicationFactory(patient=patient)
     assert queries_for_page() == few
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["json", "application/json", "application/fhir%2Bjson", "application/fhir%2Bjson;fhirVersion=4.0"],
+)
+def test_a_search_asking_for_json_by_format_is_answered(nora_api, iris, value):
+    assert fhir_get(nora_api, f"Patient?_format={value}")["total"] == 1

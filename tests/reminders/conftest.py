@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-# The worker tests' fixture: PostgreSQL and Redis, or a skip (a failure in CI).
-from tests.support.workers import services  # noqa: F401
+# The worker tests' fixtures: PostgreSQL and Redis (or a skip; a failure in CI), a Redis of their own.
+from tests.support.workers import private_redis, services  # noqa: F401
 
 # A fixed clinic-local day: every rule takes "today" as an argument.
 TODAY = date(2026, 11, 22)

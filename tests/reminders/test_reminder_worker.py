@@ -6,16 +6,11 @@ test gets its own queue, so workers and stale messages of other runs never inter
 """
 
 import json
-import shutil
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 
 from clinic.celery import app as celery_app
 from patients.clock import clinic_today
@@ -23,9 +18,8 @@ from patients.models import Patient
 from reminders.models import Reminder, ReminderRecipient
 from reminders.sweep import reminder_sweep
 from reminders.tasks import send_reminder_digest
-from tests.conftest import skip_or_fail
 from tests.factories import AssessmentFactory, PatientFactory, ReminderFactory
-from tests.support.workers import Worker, process_env, redis_answers, wait_until
+from tests.support.workers import Worker, manage, process_env, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -171,51 +165,6 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_duplicates_nothing(run_w
     time.sleep(8)
     mail = sent_mail(run_workers.mail_file)
     assert sorted(m["to"][0] for m in mail) == ["nora@clinic.example", "phil@clinic.example"]
-
-
-@pytest.fixture
-def private_redis(services, tmp_path):
-    """A Redis server of this test's own, so stopping it disturbs nobody else."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        skip_or_fail("redis-server is not installed")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"redis://127.0.0.1:{port}/0"
-    command = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
-    command += ["--dir", str(tmp_path)]
-
-    class Server:
-        url = None
-        process = None
-
-        def start(self):
-            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-            wait_until(lambda: redis_answers(url), what="the private Redis")
-
-        def stop(self):
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-    server = Server()
-    server.url = url
-    server.start()
-    yield server
-    if server.process.poll() is None:
-        server.stop()
-
-
-def manage(env, *args):
-    """Run a management command in its own process, as the web server or the scheduler would."""
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 RECORD_FALL = """

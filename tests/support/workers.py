@@ -3,7 +3,9 @@ sharing the test's committed PostgreSQL database. Without PostgreSQL or Redis a 
 CI, REQUIRE_SERVICES=1, it fails)."""
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -97,3 +99,48 @@ class Worker:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+@pytest.fixture
+def private_redis(services, tmp_path):
+    """A Redis server of this test's own, so stopping it disturbs nobody else."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        skip_or_fail("redis-server is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"redis://127.0.0.1:{port}/0"
+    command = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+    command += ["--dir", str(tmp_path)]
+
+    class Server:
+        url = None
+        process = None
+
+        def start(self):
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+            wait_until(lambda: redis_answers(url), what="the private Redis")
+
+        def stop(self):
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    server = Server()
+    server.url = url
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+def manage(env, *args):
+    """Run a management command in its own process, as the web server or the scheduler would."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

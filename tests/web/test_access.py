@@ -11,12 +11,13 @@ from assessments.services import trend_review_record
 from care.services import device_review
 from tests import factories
 from tests.support.clients import web_client_of
+from webhooks.services import endpoint_register
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def records(north, nora, phil):
+def records(north, nora, phil, ada):
     patient = factories.PatientFactory(clinic=north)
     reminder = factories.ReminderFactory(patient=patient)
     reminder.recipients.add(nora)
@@ -35,6 +36,9 @@ def records(north, nora, phil):
         "trend_review": trend_review_record(patient=patient, by=phil, note="Grip steady."),
         "medication": factories.MedicationFactory(patient=patient, recorded_by=nora),
         "exercise_plan": factories.PlanFactory(patient=patient, prescribed_by=phil),
+        "webhook": endpoint_register(
+            clinic=north, by=ada, url="https://ehr.example.org/hooks", events=["fall.recorded"]
+        ),
     }
 
 
@@ -80,12 +84,17 @@ ROUTES = [
     ("web:entered_in_error", lambda r: ["exercise_plan", r["exercise_plan"].pk], "get", "nora"),
     ("web:reminder_ack", lambda r: [r["reminder"].pk], "post", "phil"),
     ("web:plan_sheet", lambda r: [r["patient"].pk, r["exercise_plan"].pk], "get", None),
+    # Clinic admins' pages.
+    ("web:webhook_page", lambda r: [r["webhook"].pk], "get", "nora"),
+    ("web:webhook_page", lambda r: [r["webhook"].pk], "post", "phil"),
 ]
 ROUTE_IDS = [f"{method} {name}:{i}" for i, (name, _, method, _) in enumerate(ROUTES)]
 # Pages about no record yet (so no other clinic's record to be refused): (url name, method, refused).
 NEW_RECORD_PAGES = [
     ("web:patient_new", "get", "phil"),
     ("web:patient_new", "post", "phil"),
+    ("web:webhook_list", "get", "nora"),
+    ("web:webhook_list", "post", "phil"),
 ]
 NEW_RECORD_IDS = [f"{method} {name}" for name, method, _ in NEW_RECORD_PAGES]
 LISTS = ["web:patient_list", "web:reminder_inbox", "web:referral_worklist"]
