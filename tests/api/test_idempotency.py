@@ -18,6 +18,7 @@ from assessments.models import Assessment
 from care.models import Referral
 from tests import factories
 from tests.support.clients import api_client_of
+from webhooks.models import Endpoint, Event
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +50,20 @@ def test_a_retry_with_the_same_key_answers_the_stored_response_and_records_once(
     assert retry["Content-Type"] == first["Content-Type"]
     assert retry["Idempotent-Replayed"] == "true" and not first.has_header("Idempotent-Replayed")
     assert Assessment.objects.filter(patient=north_patient).count() == 1
+
+
+def test_a_retry_writes_no_second_webhook_event(north, ada, north_patient, nora_api):
+    """The outbox row is written in the change's transaction: a replay runs nothing, so writes none."""
+    Endpoint.objects.create(
+        clinic=north,
+        created_by=ada,
+        url="https://ehr.example.org/hook",
+        events=["assessment.recorded"],
+        secret="s" * 32,
+    )
+    for _ in range(2):
+        post(nora_api, assessment_body(north_patient), "k1")
+    assert Event.objects.filter(type="assessment.recorded").count() == 1
 
 
 def test_the_stored_response_is_the_one_first_given_even_after_the_record_changed(north_patient, nora_api):
