@@ -14,6 +14,7 @@ from clinical_rules.querysets import (
     plans_review_due,
     referrals_overdue,
 )
+from diary.models import DiaryEntry
 from patients.clock import clinic_today
 from patients.models import Patient
 from patients.selectors import patient_search
@@ -200,6 +201,14 @@ class ReferralFilter(PatientRecordFilter):
 
     def filter_overdue(self, queryset, name, value):
         return _matching(queryset, referrals_overdue(queryset, clinic_today()), value)
+
+
+class DiaryEntryFilter(PatientRecordFilter):
+    day = filters.DateFromToRangeFilter(help_text="Clinic-local days, both included.")
+
+    class Meta:
+        model = DiaryEntry
+        fields = ["patient", "day"]
 
 
 class ReminderFilter(filters.FilterSet):

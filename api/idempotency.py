@@ -22,6 +22,10 @@ KEY_MAX_LENGTH = 255
 # Visible ASCII, spaces inside only: what a header carries unchanged (RFC 9110 §5.5).
 KEY_PATTERN = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 KEY_RULE = f"1 to {KEY_MAX_LENGTH} visible ASCII characters (a UUID is a good key)"
+SECRET_ANSWER = (
+    "This answer holds a secret that is never stored, so it cannot be replayed: send the request "
+    "without an Idempotency-Key (a retry issues a new one, which replaces the lost one)."
+)
 # What a replay sends again besides the body; the rest (Cache-Control, Vary) is the server's own.
 REPLAYED_HEADERS = ("Content-Type", "Location", "ETag")
 
@@ -133,6 +137,9 @@ class IdempotentPostMixin:
     """
 
     idempotency = None
+    # Actions whose answer holds a secret the server keeps only as a hash: a stored answer would
+    # keep it in clear, so they refuse a key (a retry issues a new secret, replacing the lost one).
+    secret_answer_actions = ()
 
     def dispatch(self, request, *args, **kwargs):
         if request.method != "POST" or HEADER not in request.headers:
@@ -150,6 +157,8 @@ class IdempotentPostMixin:
         fingerprint = request_fingerprint(request._request)
         super().initial(request, *args, **kwargs)
         key = idempotency_key_of(request)
+        if getattr(self, "action", None) in self.secret_answer_actions:
+            raise exceptions.ValidationError({HEADER: [SECRET_ANSWER]})
         stored = idempotency_key_claim(user=request.user, key=key, fingerprint=fingerprint)
         if stored is not None:
             raise Replay(stored)

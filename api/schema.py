@@ -66,7 +66,8 @@ def _has_etags(path, method):
 
 
 def _takes_idempotency_key(path, method):
-    return method == "post" and not path.startswith(AUTH_PATHS)
+    # A diary link's answer holds its secret, which is never stored (PatientViewSet.secret_answer_actions).
+    return method == "post" and not path.startswith(AUTH_PATHS) and not path.endswith("/diary-link/")
 
 
 def _errors_of(path, method):
@@ -100,6 +101,8 @@ def _errors_of(path, method):
             "Detail",
             "A status move the referral workflow does not allow; the message names both states.",
         )
+    if path.endswith("/diary-link/") and method == "post":
+        yield 409, "Detail", "The patient is discharged or marked entered in error: no diary link."
 
 
 def _responses_of(path, method):

@@ -28,6 +28,7 @@ from care.models import (
     Referral,
     ReferralStatusChange,
 )
+from diary.models import DiaryEntry
 from patients.models import TEXT_MAX_LENGTH, Clinic, ClinicalRecord, Patient
 from reminders.models import SUBJECT_FIELD_OF_KIND, Reminder, ReminderKind
 
@@ -336,6 +337,53 @@ class FallSerializer(ClinicalRecordSerializer):
         ]
         fixed_fields = ["patient"]
         extra_kwargs = {"notes": BOUNDED_TEXT}
+
+
+class DiaryExerciseSerializer(serializers.Serializer):
+    plan = serializers.IntegerField(help_text="The exercise plan's id.")
+    done = serializers.BooleanField()
+
+
+class DiaryEntrySerializer(ClinicalRecordSerializer):
+    """A day of a patient's diary, as the patient recorded it (read-only: SPEC §7). The day's
+    falls and near-falls are fall events with ``source`` diary, in ``falls/``."""
+
+    exercises = DiaryExerciseSerializer(
+        many=True, read_only=True, help_text="Each exercise plan active that day, and whether it was done."
+    )
+
+    class Meta:
+        model = DiaryEntry
+        fields = [
+            "id",
+            "patient",
+            "day",
+            "fatigue",
+            "heat_worse",
+            "spasms",
+            "exercises",
+            "revision",
+            "created_at",
+            "updated_at",
+            *ENTERED_IN_ERROR_FIELDS,
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "fatigue": {"help_text": "0 (none) to 10 (the worst)."},
+            "spasms": {"help_text": "Spasms or stiffness, 0 (none) to 10 (the worst)."},
+            "revision": {"help_text": "How many times the patient saved this day."},
+        }
+
+
+class DiaryLinkRequestSerializer(StrictSerializer):
+    """Issuing a diary link takes no fields: a body with any is refused rather than ignored."""
+
+
+class DiaryLinkSerializer(serializers.Serializer):
+    """A new diary link: shown once, never stored (only its hash is)."""
+
+    url = serializers.URLField(help_text="The diary's address, to give to the patient.")
+    expires_on = serializers.DateField(help_text="The first day the link no longer opens the diary.")
 
 
 class DeviceReviewSerializer(ClinicalRecordSerializer):

@@ -17,6 +17,7 @@ router.register("devices", views.DeviceViewSet, basename="device")
 router.register("referrals", views.ReferralViewSet, basename="referral")
 router.register("medications", views.MedicationViewSet, basename="medication")
 router.register("exercise-plans", views.ExercisePlanViewSet, basename="exercise_plan")
+router.register("diary-entries", views.DiaryEntryViewSet, basename="diary_entry")
 router.register("reminders", views.ReminderViewSet, basename="reminder")
 router.register("webhooks", EndpointViewSet, basename="webhook")
 

@@ -10,6 +10,7 @@ import json
 from functools import cached_property
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseNotModified
 from django.shortcuts import get_object_or_404
@@ -47,6 +48,8 @@ from care.services import (
 )
 from clinical_rules.selectors import patient_list_with_follow_up
 from clinical_rules.trends import patient_trends
+from diary.selectors import diary_entry_list
+from diary.services import diary_link_issue, diary_link_revoke
 from patients import policy
 from patients.clock import clinic_today
 from patients.concurrency import record_lock
@@ -232,7 +235,12 @@ class PatientViewSet(ClinicalRecordViewSet):
 
     serializer_class = serializers.PatientSerializer
     filterset_class = filters.PatientFilter
-    role_policy = {"create": policy.may_edit_patient, "partial_update": policy.may_edit_patient}
+    secret_answer_actions = ("diary_link",)
+    role_policy = {
+        "create": policy.may_edit_patient,
+        "partial_update": policy.may_edit_patient,
+        "diary_link": policy.may_issue_diary_link,
+    }
 
     def get_queryset(self):
         # Trends work out the follow-up themselves, from the records they load anyway.
@@ -257,6 +265,29 @@ class PatientViewSet(ClinicalRecordViewSet):
         response = Response(patient_trends(patient, today=clinic_today()))
         access_record(request=request, action=AccessAction.TRENDS, patient_ids=[patient.pk])
         return response
+
+    @extend_schema(
+        request=serializers.DiaryLinkRequestSerializer,
+        responses={201: serializers.DiaryLinkSerializer, 204: None},
+        description=(
+            "POST issues a diary link for an active patient (SPEC §7): 201 with its address, "
+            "valid 120 days; the patient's previous link stops working. DELETE ends the link "
+            "(204, also when there was none). 409 for a discharged patient or one marked entered in error."
+        ),
+    )
+    @action(detail=True, methods=["post", "delete"], url_path="diary-link")
+    def diary_link(self, request, pk=None):
+        patient = self.get_object()
+        if request.method == "DELETE":
+            diary_link_revoke(patient=patient, by=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        serializers.DiaryLinkRequestSerializer(data=request.data).is_valid(raise_exception=True)
+        try:
+            link, secret = diary_link_issue(patient=patient, by=request.user)
+        except ValidationError as exc:
+            raise Conflict(exc.messages[0]) from exc
+        url = request.build_absolute_uri(reverse("web:diary", args=[secret]))
+        return Response({"url": url, "expires_on": link.expires_on}, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -448,6 +479,14 @@ class ReferralViewSet(ClinicalRecordViewSet):
         except TransitionNotAllowed as exc:
             raise Conflict(str(exc)) from exc
         return self.record_response(referral.pk)
+
+
+class DiaryEntryViewSet(AccessLoggedReads, ScopedViewSet):
+    """Patients' diary entries (SPEC §7), read-only: the patient writes them through their diary link."""
+
+    selector = staticmethod(diary_entry_list)
+    serializer_class = serializers.DiaryEntrySerializer
+    filterset_class = filters.DiaryEntryFilter
 
 
 class ReminderViewSet(AccessLoggedReads, ScopedViewSet):

@@ -11,11 +11,11 @@ from webhooks.models import Delivery, Endpoint, EventType
 from webhooks.selectors import delivery_list, endpoint_list
 from webhooks.services import SECRET_MIN_LENGTH, endpoint_register, endpoint_update
 
-from .serializers import MemberClinicField
+from .serializers import MemberClinicField, StrictModelSerializer
 from .views import ScopedViewSet
 
 
-class EndpointSerializer(serializers.ModelSerializer):
+class EndpointSerializer(StrictModelSerializer):
     clinic = MemberClinicField(help_text="The clinic's code; one of yours, set at registration.")
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=EventType.choices),

@@ -105,12 +105,13 @@ def falls(conn, params):
         FROM care_fallevent f JOIN patients_patient p ON p.id = f.patient_id
         WHERE {SCOPED} AND f.entered_in_error_at IS NULL
     """
+    # LEFT JOIN: a fall from the patient's diary has no staff recorder (SPEC §7).
     page = f"""
         SELECT f.id, f.patient_id AS patient, f.occurred_at, f.near_fall, f.injury, f.location, f.activity,
                f.device_in_use, f.contributing_factors, f.medical_attention, f.notes, u.username AS recorded_by,
                f.created_at, f.updated_at, false AS entered_in_error, f.entered_in_error_at,
                NULL AS entered_in_error_by, f.entered_in_error_reason
-        {scoped.replace("WHERE", "JOIN auth_user u ON u.id = f.recorded_by_id WHERE", 1)}
+        {scoped.replace("WHERE", "LEFT JOIN auth_user u ON u.id = f.recorded_by_id WHERE", 1)}
         ORDER BY f.occurred_at DESC, f.id DESC LIMIT 50
     """
     with conn.cursor(row_factory=dict_row) as cursor:
@@ -242,6 +243,151 @@ def trends(conn, params):
             cursor.execute(sql, params)
             records[name] = cursor.fetchall()
         return json.dumps(records, default=str)
+
+
+# FHIR searches ------------------------------------------------------------------------------
+# A page of 50 as the FHIR API answers it: the total, then the page's rows (with what the
+# resources show of them), in the same order, as dicts for ``json.dumps``.
+FHIR_PAGE = 50
+FHIR_PATIENTS = f"FROM patients_patient p WHERE {SCOPED} AND p.entered_in_error_at IS NULL"
+
+
+def fhir_patients(conn, params, *, condition=False):
+    """Patient (or, ``condition``, the MS Condition of each patient): by family and given name."""
+    extra = ", p.ms_type, p.diagnosis_date" if condition else ""
+    page = f"""
+        WITH page AS (SELECT p.* {FHIR_PATIENTS} ORDER BY p.family_name, p.given_name, p.id LIMIT {FHIR_PAGE})
+        SELECT page.id, page.mrn, page.given_name, page.family_name, page.sex, page.date_of_birth,
+               page.status, page.updated_at, page.entered_in_error_at, c.code AS clinic, c.name AS clinic_name
+               {extra.replace("p.", "page.")}
+        FROM page JOIN patients_clinic c ON c.id = page.clinic_id
+        ORDER BY page.family_name, page.given_name, page.id
+    """
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return _page(cursor, f"SELECT count(*) {FHIR_PATIENTS}", page, params)
+
+
+# Each searched type: its table, its columns, its order (newest first), and any extra condition.
+FHIR_RECORDS = {
+    "AdverseEvent": (
+        "care_fallevent",
+        "x.id, x.patient_id, x.occurred_at, x.near_fall, x.injury, x.location, x.created_at, x.updated_at",
+        "x.occurred_at DESC, x.id DESC",
+    ),
+    "DeviceRequest": (
+        "care_deviceprescription",
+        "x.id, x.patient_id, x.device_type, x.side, x.status, x.prescribed_on, x.discontinued_on, x.reason, "
+        "x.updated_at",
+        "x.prescribed_on DESC, x.id DESC",
+    ),
+    "ServiceRequest": (
+        "care_referral",
+        "x.id, x.patient_id, x.to_service, x.urgency, x.status, x.referred_on, x.due_by, x.reason, x.updated_at",
+        "x.referred_on DESC, x.id DESC",
+    ),
+    "Task": (
+        "care_referral",
+        "x.id, x.patient_id, x.to_service, x.urgency, x.status, x.referred_on, x.due_by, x.created_at, "
+        "x.updated_at",
+        "x.referred_on DESC, x.id DESC",
+    ),
+    "CarePlan": (
+        "care_exerciseplan",
+        "x.id, x.patient_id, x.kind, x.side, x.muscle_group, x.prescription, x.status, x.started_on, x.ended_on, "
+        "x.created_at, x.updated_at",
+        "x.started_on DESC, x.id DESC",
+    ),
+    # Active while the drug's latest valid event (SPEC §2), as the search annotates it.
+    "MedicationStatement": (
+        "care_medicationevent",
+        """x.id, x.patient_id, x.drug, x.drug_name, x.event, x.dose, x.notes, x.occurred_on, x.created_at,
+           x.updated_at,
+           NOT EXISTS (SELECT 1 FROM care_medicationevent later
+                       WHERE later.patient_id = x.patient_id AND later.drug = x.drug
+                         AND later.drug_name = x.drug_name AND later.entered_in_error_at IS NULL
+                         AND (later.occurred_on > x.occurred_on
+                              OR (later.occurred_on = x.occurred_on AND later.id > x.id))) AS is_latest""",
+        "x.occurred_on DESC, x.id DESC",
+    ),
+}
+
+
+def fhir_records(conn, params, resource_type):
+    table, columns, order = FHIR_RECORDS[resource_type]
+    scoped = f"""
+        FROM {table} x JOIN patients_patient p ON p.id = x.patient_id
+        WHERE {SCOPED} AND x.entered_in_error_at IS NULL AND p.entered_in_error_at IS NULL
+    """
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return _page(
+            cursor,
+            f"SELECT count(*) {scoped}",
+            f"SELECT {columns} {scoped} ORDER BY {order} LIMIT {FHIR_PAGE}",
+            params,
+        )
+
+
+# Observations: a panel per assessment, one per muscle score and per MAS score, and the MRC
+# sum (where all 12 of its items are graded), EDSS and timed walk where recorded.
+_MRC_SUM_GRADED = f"""(SELECT count(*) FROM assessments_musclescore s
+                      WHERE s.assessment_id = a.id AND s.muscle_group IN {MRC_GROUPS}) = 12"""
+
+
+def fhir_observations(conn, params, *, muscle_group=None):
+    """Observation by ``patient`` (every kind), or across the clinic by ``muscle_group`` (its
+    grades and MAS scores): the total, then the page's assessments with their scores."""
+    if muscle_group is None:
+        where, scores = "AND a.patient_id = %(patient)s", ""
+        per_assessment = f"""1 + (SELECT count(*) FROM assessments_musclescore s WHERE s.assessment_id = a.id)
+            + (SELECT count(*) FROM assessments_spasticityscore s WHERE s.assessment_id = a.id)
+            + ({_MRC_SUM_GRADED})::int + (a.edss IS NOT NULL)::int + (a.timed_25ft_walk_seconds IS NOT NULL)::int"""
+        total = f"""SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM a WHERE {_MRC_SUM_GRADED})
+            + (SELECT count(edss) + count(timed_25ft_walk_seconds) FROM a)
+            + (SELECT count(*) FROM assessments_musclescore s JOIN a ON a.id = s.assessment_id)
+            + (SELECT count(*) FROM assessments_spasticityscore s JOIN a ON a.id = s.assessment_id) AS count"""
+    else:
+        where, scores = "", "AND s.muscle_group = %(muscle_group)s"
+        per_assessment = f"""(SELECT count(*) FROM assessments_musclescore s WHERE s.assessment_id = a.id {scores})
+            + (SELECT count(*) FROM assessments_spasticityscore s WHERE s.assessment_id = a.id {scores})"""
+        total = f"""SELECT (SELECT count(*) FROM assessments_musclescore s JOIN a ON a.id = s.assessment_id {scores})
+            + (SELECT count(*) FROM assessments_spasticityscore s JOIN a ON a.id = s.assessment_id {scores})
+            AS count"""
+    assessments = f"""
+        WITH a AS (
+            SELECT a.* FROM assessments_assessment a JOIN patients_patient p ON p.id = a.patient_id
+            WHERE {SCOPED} AND a.entered_in_error_at IS NULL AND p.entered_in_error_at IS NULL {where}
+        )
+    """
+    # The page's assessments: a running count of their Observations, from the first past the
+    # page's start; each holds one at least.
+    spans = f"""
+        {assessments}, counted AS (SELECT a.id, a.assessed_on, {per_assessment} AS wanted FROM a)
+        SELECT id FROM (
+            SELECT id, assessed_on, sum(wanted) OVER (ORDER BY assessed_on DESC, id DESC) AS through
+            FROM counted WHERE wanted > 0
+        ) running WHERE through > 0 ORDER BY assessed_on DESC, id DESC LIMIT {FHIR_PAGE}
+    """
+    page = f"""
+        SELECT a.id, a.patient_id, a.assessed_on, a.notes, a.edss, a.timed_25ft_walk_seconds, a.updated_at,
+               (SELECT CASE WHEN count(*) = 12 THEN sum((s.grade + 1) / 3) END FROM assessments_musclescore s
+                WHERE s.assessment_id = a.id AND s.muscle_group IN {MRC_GROUPS}) AS mrc_sum_score,
+               (SELECT json_agg(json_build_object('id', s.id, 'muscle_group', s.muscle_group, 'side', s.side,
+                                                  'grade', s.grade, 'weakness_type', s.weakness_type))
+                FROM assessments_musclescore s WHERE s.assessment_id = a.id {scores}) AS scores,
+               (SELECT json_agg(json_build_object('id', s.id, 'muscle_group', s.muscle_group, 'side', s.side,
+                                                  'mas', s.mas))
+                FROM assessments_spasticityscore s WHERE s.assessment_id = a.id {scores}) AS spasticity
+        FROM assessments_assessment a WHERE a.id = ANY(%(ids)s)
+        ORDER BY a.assessed_on DESC, a.id DESC
+    """
+    query = {**params, "muscle_group": muscle_group}
+    with conn.cursor(row_factory=dict_row) as cursor:
+        cursor.execute(f"{assessments} {total}", query)
+        count = cursor.fetchone()["count"]
+        cursor.execute(spans, query)
+        ids = [row["id"] for row in cursor.fetchall()]
+        cursor.execute(page, {**query, "ids": ids})
+        return json.dumps({"count": count, "results": cursor.fetchall()}, default=str)
 
 
 # Reports ------------------------------------------------------------------------------------

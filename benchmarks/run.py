@@ -10,7 +10,8 @@ Then, side by side in one run, the median of ``--repeat`` timings (after a warm-
 endpoint and its baseline in turns, so that both see the same load) of:
 each API list endpoint (a page of 50, as the admin of one clinic) and the trends endpoint (of
 a patient with medication events, exercise plans and spasticity scores), each against psycopg
-fetching the same rows plus ``json.dumps``; each report (network-wide,
+fetching the same rows plus ``json.dumps``; each FHIR search (a page of 50, as the same admin;
+Observation by that patient and by a muscle group across the clinic) against the same; each report (network-wide,
 as a superuser) against its raw SQL; the reminder sweep against its raw SQL (both rolled
 back, so every run does the same work); and the peak memory of a CSV export at a tenth
 and at all of the network. It prints a table of ratios with the queries per request and
@@ -34,6 +35,10 @@ from .export import export_targets_met, print_export
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/clinic_bench"
 LIST_TARGET = 3.0
+# Issue 17: every FHIR search within 2x of psycopg + json on the same rows.
+FHIR_TARGET = 2.0
+# Observation by code across a clinic: a muscle group with both grades and MAS scores.
+FHIR_MUSCLE_GROUP = "knee_extension"
 REPORT_TARGET = 2.0
 # Writing the access record must not double a request's time.
 ACCESS_LOG_TARGET = 2.0
@@ -230,6 +235,16 @@ def measure(*, repeat, log):
 
         return call
 
+    def fhir(resource_type, query=None):
+        url = reverse(f"fhir:{resource_type}-search")
+
+        def call():
+            response = admin_api.get(url, query or {})
+            assert response.status_code == 200, (url, response.status_code, response.content[:300])
+            return response.content
+
+        return call
+
     def sweep():
         with transaction.atomic():
             reminder_sweep(today=today)
@@ -276,6 +291,36 @@ def measure(*, repeat, log):
             LIST_TARGET,
         ),
     ]
+    cases += [
+        ("FHIR Patient", fhir("Patient"), lambda: raw.fhir_patients(conn, params), FHIR_TARGET),
+        (
+            "FHIR Condition",
+            fhir("Condition"),
+            lambda: raw.fhir_patients(conn, params, condition=True),
+            FHIR_TARGET,
+        ),
+        (
+            "FHIR Observation ?patient",
+            fhir("Observation", {"patient": patient.pk}),
+            lambda: raw.fhir_observations(conn, params),
+            FHIR_TARGET,
+        ),
+        (
+            f"FHIR Observation ?code={FHIR_MUSCLE_GROUP}",
+            fhir("Observation", {"code": FHIR_MUSCLE_GROUP}),
+            lambda: raw.fhir_observations(conn, params, muscle_group=FHIR_MUSCLE_GROUP),
+            FHIR_TARGET,
+        ),
+    ]
+    for resource_type in raw.FHIR_RECORDS:
+        cases.append(
+            (
+                f"FHIR {resource_type}",
+                fhir(resource_type),
+                lambda resource_type=resource_type: raw.fhir_records(conn, params, resource_type),
+                FHIR_TARGET,
+            )
+        )
     for name in ("caseload", "overdue", "falls", "referrals", "devices", "strength"):
         report_raw = getattr(raw, f"report_{name}")
         cases.append(

@@ -66,11 +66,19 @@ class ContributingFactor(models.TextChoices):
     OTHER = "other"
 
 
+class FallSource(models.TextChoices):
+    """Who recorded a fall: the clinic's staff, or the patient in their diary (SPEC §7)."""
+
+    CLINIC = "clinic"
+    DIARY = "diary", "The patient's diary"
+
+
 class FallEvent(ClinicalRecord):
     record_type = RecordType(slug="fall", author_field="recorded_by", reminder_subject=True)
     Injury = Injury
     Location = FallLocation
     ContributingFactor = ContributingFactor
+    Source = FallSource
     NO_DEVICE = NO_DEVICE
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="falls")
@@ -86,7 +94,11 @@ class FallEvent(ClinicalRecord):
     contributing_factors = models.JSONField(default=list, blank=True)
     medical_attention = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=10, choices=FallSource, default=FallSource.CLINIC)
+    # The staff member who recorded it; none for a fall the patient recorded in their diary.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,12 +109,22 @@ class FallEvent(ClinicalRecord):
         ordering = ["-occurred_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(injury__in=Injury.values), name="fall_injury_valid"),
+            models.CheckConstraint(condition=Q(source__in=FallSource.values), name="fall_source_valid"),
+            models.CheckConstraint(
+                condition=(
+                    Q(source=FallSource.CLINIC, recorded_by__isnull=False)
+                    | Q(source=FallSource.DIARY, recorded_by__isnull=True)
+                ),
+                name="fall_recorded_by_staff_or_diary",
+            ),
             models.CheckConstraint(condition=Q(location__in=FallLocation.values), name="fall_location_valid"),
             models.CheckConstraint(
                 condition=Q(device_in_use__in=[NO_DEVICE, *DeviceType.values]),
                 name="fall_device_in_use_valid",
             ),
-            ClinicalRecord.entered_in_error_constraint("fall_entered_in_error_complete"),
+            ClinicalRecord.entered_in_error_constraint(
+                "fall_entered_in_error_complete", marked_by_patient=Q(source=FallSource.DIARY)
+            ),
         ]
         indexes = [
             models.Index(fields=["patient", "-occurred_at"], name="fall_patient_occurred"),
@@ -121,7 +143,16 @@ class FallEvent(ClinicalRecord):
 
     def describe(self):
         kind = "Near-fall" if self.near_fall else "Fall"
-        return f"{kind} of {timezone.localtime(self.occurred_at):%d %b %Y %H:%M}"
+        described = f"{kind} of {timezone.localtime(self.occurred_at):%d %b %Y %H:%M}"
+        return f"{described} (from the patient's diary)" if self.from_diary else described
+
+    @property
+    def from_diary(self):
+        return self.source == FallSource.DIARY
+
+    @property
+    def entered_by_patient(self):
+        return self.from_diary
 
 
 class DeviceSide(models.TextChoices):

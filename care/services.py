@@ -29,6 +29,7 @@ from .models import (
     ExercisePlan,
     FallEvent,
     FallLocation,
+    FallSource,
     Injury,
     MedicationEvent,
     PlanStatus,
@@ -74,6 +75,7 @@ def fall_record(
     patient,
     recorded_by,
     occurred_at,
+    source=FallSource.CLINIC,
     near_fall=False,
     injury=Injury.NONE,
     location=FallLocation.HOME,
@@ -83,9 +85,12 @@ def fall_record(
     medical_attention=False,
     notes="",
 ):
+    """Record a fall or near-fall; one from the patient's diary has ``source`` diary and no
+    ``recorded_by``. Either way the fall-risk check runs (SPEC §7: diary falls count in every rule)."""
     fall = FallEvent(
         patient=patient,
         recorded_by=recorded_by,
+        source=source,
         occurred_at=occurred_at,
         near_fall=near_fall,
         injury=injury,

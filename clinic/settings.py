@@ -77,6 +77,7 @@ LOCAL_APPS = [
     "clinical_rules",
     "reminders",
     "reports",
+    "diary",
     "audit",
     "webhooks",
     "accounts",
@@ -110,6 +111,17 @@ MIDDLEWARE = [
     # Last, as django-axes asks: turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The cache: where rate limits count (the diary's, the API's per token). Each process's own memory by default; give the
+# deployment's Redis (CACHE_URL=redis://…) so that every worker counts together.
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-cache-url
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# SPEC §7: the patient diary answers this many requests per window of this many seconds, from one
+# address and for one link; beyond that, 429 until the window ends.
+DIARY_RATE_WINDOW_SECONDS = 600
+DIARY_REQUESTS_PER_ADDRESS = 120
+DIARY_REQUESTS_PER_LINK = 60
 
 # SPEC §2 "Plausible input": a larger request body is refused with a 413 (clinic.middleware_bodies).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
@@ -247,12 +259,6 @@ FHIR_BASE_URL = env.str("FHIR_BASE_URL", default=f"{SITE_URL}/fhir/R4").rstrip("
 # requester until FHIR_EXPORT_TTL_HOURS after the export finished; then the sweep removes them.
 FHIR_EXPORT_DIR = Path(env.str("FHIR_EXPORT_DIR", default=str(VAR_DIR / "fhir-exports")))
 FHIR_EXPORT_TTL_HOURS = env.int("FHIR_EXPORT_TTL_HOURS", default=24)
-
-# Cache ----------------------------------------------------------------------------------
-# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-cache-url
-# The API's rate limits count requests here: every web process must share it (Redis in
-# production, e.g. redis://redis:6379/1); the default, one process's memory, suits `make run`.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # REST framework -------------------------------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/
@@ -438,9 +444,15 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"omit_client_error_tracebacks": {"()": "clinic.log_filters.OmitClientErrorTracebacks"}},
+    "filters": {
+        "omit_client_error_tracebacks": {"()": "clinic.log_filters.OmitClientErrorTracebacks"},
+        "hide_diary_secrets": {"()": "clinic.log_filters.HideDiarySecrets"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["omit_client_error_tracebacks"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["omit_client_error_tracebacks", "hide_diary_secrets"],
+        },
     },
     "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},

@@ -27,6 +27,8 @@ from care.models import (
     Drug,
     ExercisePlan,
     FallEvent,
+    FallSource,
+    Injury,
     MedicationEvent,
     MedicationEventKind,
     PlanKind,
@@ -35,8 +37,12 @@ from care.models import (
     Referral,
     ReferralStatusChange,
 )
+from care.services import fall_record
 from clinical_rules.findings import findings_record
 from clinical_rules.rules import edss_worsening_step
+from diary.models import DiaryEntry, DiaryLink
+from diary.selectors import diary_plans
+from diary.services import diary_link_issue
 from patients.models import Clinic, MSType, Patient, Role, Sex
 from patients.services import staff_add
 
@@ -71,6 +77,11 @@ SPASTICITY_RISES = ("north", 11)
 # One patient was given progressive resistance exercise for the foot drop, which is primary
 # weakness (rule 17: resistance to fatigue can worsen it): N100009.
 RESISTANCE_ON_PRIMARY_WEAKNESS = ("north", 8)
+# SPEC §7: the patients who keep a diary (a month of it, most days), and the one whose diary
+# holds two falls the clinic had not heard of (no fall recorded at the clinic in six months).
+DIARY_KEEPERS = {("north", 1), ("north", 5), ("north", 9), ("south", 1)}
+DIARY_FALLS_UNKNOWN_TO_CLINIC = ("north", 5)
+DIARY_DAYS = 30
 # A leg that weakens over the visits starts with its ankle dorsiflexion no better than 4, so that
 # even the shortest decline ends in a foot drop (rule 19).
 DECLINING_ANKLE_AT_MOST = 12
@@ -200,6 +211,14 @@ class Story:
     def wears_afo(self):
         """Every fourth patient has had a foot drop from the start and wears an AFO on that side."""
         return self.number % 4 == 0
+
+    @property
+    def keeps_diary(self):
+        return self.key in DIARY_KEEPERS
+
+    @property
+    def diary_falls_unknown_to_clinic(self):
+        return self.key == DIARY_FALLS_UNKNOWN_TO_CLINIC
 
     @property
     def resistance_on_primary_weakness(self):
@@ -344,6 +363,8 @@ def _seed_patient(clinic, story, staff, rng, today):
     _seed_referrals(patient, nurse, physio, n, rng, today)
     _seed_medications(patient, nurse, story, visit_days, rng)
     _seed_plans(patient, physio, story, weak_side, classified, visit_days, today)
+    if story.keeps_diary:
+        _seed_diary(patient, nurse, story, rng, today)
     # Once every record is in: medication events (rule 16) and plans (rule 17) count too.
     findings_record(patient)
     return patient
@@ -639,6 +660,44 @@ SIT_TO_STAND_EASY = (
 )
 CYCLING = "Static cycling at an easy pace: 20 minutes, three times a week, in a cool room."
 ENDED_AFTER_DAYS = 84
+
+
+def _seed_diary(patient, nurse, story, rng, today):
+    """A month of diary entries, most days: fatigue worse on hot days, the plans done most days;
+    and for one patient two falls at home the clinic had not heard of, as the diary records them."""
+    link, _secret = diary_link_issue(patient=patient, by=nurse)
+    DiaryLink.objects.filter(pk=link.pk).update(issued_at=_moment(today - timedelta(days=DIARY_DAYS), 10))
+    plans = list(diary_plans(patient, today))
+    tired = rng.randint(2, 6)
+    for back in range(DIARY_DAYS - 1, -1, -1):
+        day = today - timedelta(days=back)
+        if rng.random() < 0.2:  # a day not filled in
+            continue
+        hot = rng.random() < 0.25
+        DiaryEntry.objects.create(
+            patient=patient,
+            day=day,
+            link=link,
+            fatigue=min(10, max(0, tired + rng.randint(-1, 2) + (2 if hot else 0))),
+            heat_worse=hot,
+            spasms=min(10, max(0, tired - 1 + rng.randint(-1, 2))),
+            exercises=[
+                {"plan": plan.pk, "done": rng.random() < 0.7} for plan in plans if plan.started_on <= day
+            ],
+        )
+    if story.diary_falls_unknown_to_clinic:
+        for back, hour, notes, injury in (
+            (20, 7, "Legs gave way getting out of bed", Injury.MINOR),
+            (9, 18, "Tripped on the doorstep carrying shopping, very tired", Injury.NONE),
+        ):
+            fall_record(
+                patient=patient,
+                recorded_by=None,
+                source=FallSource.DIARY,
+                occurred_at=_moment(today - timedelta(days=back), hour, 15),
+                injury=injury,
+                notes=notes,
+            )
 
 
 def _seed_plans(patient, physio, story, weak_side, classified, visit_days, today):

@@ -187,6 +187,8 @@ FALL = {"coding": [{"system": SNOMED, "code": "1912002", "display": "Fall"}], "t
 # AdverseEvent.severity's value set (a required binding), beside the clinic's own injury code.
 FALL_SEVERITY = {Injury.MINOR: "mild", Injury.MODERATE: "moderate", Injury.SEVERE: "severe"}
 EXAM = {"coding": [{"system": OBSERVATION_CATEGORY, "code": "exam", "display": "Exam"}]}
+# Every Observation served is an exam finding.
+OBSERVATION_CATEGORIES = [EXAM]
 
 
 # The FHIR R4 JSON schema's string pattern, [ \r\n\t\S]+, allows no whitespace but those four, and
@@ -335,6 +337,24 @@ def panel_id(assessment_id):
     return f"assessment-{assessment_id}"
 
 
+# What an assessment's Observations measure (their ``code``), by the kind their id starts with;
+# the muscle-side kinds code their muscle group instead.
+ASSESSMENT_OBSERVATION_CODES = {
+    "assessment": "mmt-panel",
+    "mrc-sum": "mrc-sum-score",
+    "edss": "edss",
+    "t25fw": "t25fw",
+}
+MUSCLE_SIDE_OBSERVATIONS = ("mmt", "mas")
+
+
+def observation_code(kind, muscle_group=None):
+    """The ``code`` of an assessment's Observation of ``kind`` (of ``muscle_group`` for "mmt" and "mas")."""
+    if kind in MUSCLE_SIDE_OBSERVATIONS:
+        return _muscle_code(muscle_group)
+    return _observation_code(ASSESSMENT_OBSERVATION_CODES[kind])
+
+
 def _observation(observation_id, assessment, code):
     """What every Observation of an assessment shares; entered in error with the assessment or its patient."""
     return {
@@ -342,7 +362,7 @@ def _observation(observation_id, assessment, code):
         "id": observation_id,
         "meta": {"lastUpdated": assessment.updated_at.isoformat()},
         "status": ENTERED_IN_ERROR if _voided(assessment) else "final",
-        "category": [EXAM],
+        "category": OBSERVATION_CATEGORIES,
         "code": code,
         "subject": patient_reference(assessment.patient_id),
         "effectiveDateTime": assessment.assessed_on.isoformat(),
@@ -368,68 +388,87 @@ def _muscle_side_order(score):
     return (MUSCLE_ORDER[score.muscle_group], SIDE_ORDER[score.side])
 
 
-def assessment_observations(assessment, scores=None, spasticity_scores=None):
+def _every_observation(kind, muscle_group=None):
+    return True
+
+
+def _grade_observation(score, assessment):
+    grade = MRCGrade(score.grade)
+    member = _observation(f"mmt-{score.pk}", assessment, observation_code("mmt", score.muscle_group))
+    member["method"] = _observation_code("manual-muscle-testing")
+    member["bodySite"] = _laterality(score.side)
+    member["valueCodeableConcept"] = {
+        "coding": [_local_coding("mrc-grade", grade.label, f"MRC grade {grade.label}")],
+        "text": grade.label,
+    }
+    member["component"] = [
+        {
+            "code": _observation_code("weakness-type"),
+            "valueCodeableConcept": {
+                "coding": [
+                    _local_coding(
+                        "weakness-type", score.weakness_type, WeaknessType(score.weakness_type).label
+                    )
+                ]
+            },
+        }
+    ]
+    return member
+
+
+def _spasticity_observation(score, assessment):
+    mas = MASGrade(score.mas)
+    member = _observation(f"mas-{score.pk}", assessment, observation_code("mas", score.muscle_group))
+    member["method"] = _observation_code("modified-ashworth")
+    member["bodySite"] = _laterality(score.side)
+    member["valueCodeableConcept"] = {
+        "coding": [_local_coding("mas-score", mas.label, f"Modified Ashworth {mas.label}")],
+        "text": mas.label,
+    }
+    return member
+
+
+def assessment_observations(assessment, wanted=_every_observation, scores=None, spasticity_scores=None):
     """The assessment as Observations (``patient``, ``mrc_sum_score``, ``scores`` and
     ``spasticity`` loaded, or their rows given): the panel first, then a member per graded
     muscle-side, a member per MAS score, and the MRC sum, EDSS and timed 25-foot walk where
-    recorded."""
-    panel_reference = {"reference": f"Observation/{panel_id(assessment.pk)}"}
-    grades = []
-    scores = assessment.scores.all() if scores is None else scores
-    spasticity_scores = assessment.spasticity.all() if spasticity_scores is None else spasticity_scores
-    for score in sorted(scores, key=_muscle_side_order):
-        grade = MRCGrade(score.grade)
-        member = _observation(f"mmt-{score.pk}", assessment, _muscle_code(score.muscle_group))
-        member["method"] = _observation_code("manual-muscle-testing")
-        member["bodySite"] = _laterality(score.side)
-        member["valueCodeableConcept"] = {
-            "coding": [_local_coding("mrc-grade", grade.label, f"MRC grade {grade.label}")],
-            "text": grade.label,
-        }
-        member["component"] = [
-            {
-                "code": _observation_code("weakness-type"),
-                "valueCodeableConcept": {
-                    "coding": [
-                        _local_coding(
-                            "weakness-type", score.weakness_type, WeaknessType(score.weakness_type).label
-                        )
-                    ]
-                },
-            }
-        ]
-        grades.append(member)
-    spasticity = []
-    for score in sorted(spasticity_scores, key=_muscle_side_order):
-        mas = MASGrade(score.mas)
-        member = _observation(f"mas-{score.pk}", assessment, _muscle_code(score.muscle_group))
-        member["method"] = _observation_code("modified-ashworth")
-        member["bodySite"] = _laterality(score.side)
-        member["valueCodeableConcept"] = {
-            "coding": [_local_coding("mas-score", mas.label, f"Modified Ashworth {mas.label}")],
-            "text": mas.label,
-        }
-        spasticity.append(member)
-    panel = _observation(panel_id(assessment.pk), assessment, _observation_code("mmt-panel"))
-    members = grades + spasticity
-    if members:
-        panel["hasMember"] = [{"reference": f"Observation/{member['id']}"} for member in members]
-    else:
-        panel["dataAbsentReason"] = {"text": "No muscle was graded."}
-    if assessment.notes:
-        panel["note"] = [{"text": text(assessment.notes)}]
-    observations = [panel, *members]
-    if assessment.mrc_sum_score is not None:
-        mrc_sum = _observation(f"mrc-sum-{assessment.pk}", assessment, _observation_code("mrc-sum-score"))
+    recorded. Only those that ``wanted(kind, muscle_group)`` accepts are built (a search's
+    page); the panel lists every member all the same."""
+    grades = sorted(assessment.scores.all() if scores is None else scores, key=_muscle_side_order)
+    spasticity = sorted(
+        assessment.spasticity.all() if spasticity_scores is None else spasticity_scores,
+        key=_muscle_side_order,
+    )
+    observations = []
+    if wanted("assessment"):
+        panel = _observation(panel_id(assessment.pk), assessment, observation_code("assessment"))
+        member_ids = [f"mmt-{score.pk}" for score in grades] + [f"mas-{score.pk}" for score in spasticity]
+        if member_ids:
+            panel["hasMember"] = [{"reference": f"Observation/{member_id}"} for member_id in member_ids]
+        else:
+            panel["dataAbsentReason"] = {"text": "No muscle was graded."}
+        if assessment.notes:
+            panel["note"] = [{"text": text(assessment.notes)}]
+        observations.append(panel)
+    observations += [
+        _grade_observation(score, assessment) for score in grades if wanted("mmt", score.muscle_group)
+    ]
+    observations += [
+        _spasticity_observation(score, assessment)
+        for score in spasticity
+        if wanted("mas", score.muscle_group)
+    ]
+    if assessment.mrc_sum_score is not None and wanted("mrc-sum"):
+        mrc_sum = _observation(f"mrc-sum-{assessment.pk}", assessment, observation_code("mrc-sum"))
         mrc_sum["valueInteger"] = assessment.mrc_sum_score
-        mrc_sum["derivedFrom"] = [panel_reference]
+        mrc_sum["derivedFrom"] = [{"reference": f"Observation/{panel_id(assessment.pk)}"}]
         observations.append(mrc_sum)
-    if assessment.edss is not None:
-        edss = _observation(f"edss-{assessment.pk}", assessment, _observation_code("edss"))
+    if assessment.edss is not None and wanted("edss"):
+        edss = _observation(f"edss-{assessment.pk}", assessment, observation_code("edss"))
         edss["valueQuantity"] = {"value": float(assessment.edss), "system": UCUM, "code": "{score}"}
         observations.append(edss)
-    if assessment.timed_25ft_walk_seconds is not None:
-        walk = _observation(f"t25fw-{assessment.pk}", assessment, _observation_code("t25fw"))
+    if assessment.timed_25ft_walk_seconds is not None and wanted("t25fw"):
+        walk = _observation(f"t25fw-{assessment.pk}", assessment, observation_code("t25fw"))
         walk["valueQuantity"] = {
             "value": float(assessment.timed_25ft_walk_seconds),
             "unit": "s",

@@ -9,10 +9,26 @@ read by id serves them, marked (SPEC §6).
 
 from dataclasses import dataclass, field
 from functools import reduce
-from operator import attrgetter, or_
+from operator import add, attrgetter, or_
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce
 
+from assessments.grades import MuscleGroup
 from assessments.models import Assessment, MuscleScore, SpasticityScore
 from assessments.selectors import assessment_list
 from care.models import DevicePrescription, ExercisePlan, FallEvent, Referral
@@ -194,17 +210,107 @@ def _observation_read(user, resource_id):
     raise NotFound
 
 
-def _codings_of(observation, param):
-    if param == "code":
-        return observation["code"]["coding"]
-    return [coding for category in observation["category"] for coding in category["coding"]]
+# The Observations of an assessment recorded as a value of the assessment: kind -> field.
+ASSESSMENT_VALUES = {"mrc-sum": "mrc_sum_score", "edss": "edss", "t25fw": "timed_25ft_walk_seconds"}
+# The Observations of an assessment recorded as a score of a muscle-side: kind -> model.
+MUSCLE_SIDE_SCORES = {"mmt": MuscleScore, "mas": SpasticityScore}
+ALL_MUSCLE_GROUPS = frozenset(MuscleGroup.values)
+
+
+@dataclass(frozen=True)
+class ObservationsWanted:
+    """Which of an assessment's Observations a search's ``code`` and ``category`` match: the kinds
+    of ``mapping.ASSESSMENT_OBSERVATION_CODES`` in ``kinds``, and per muscle-side kind ("mmt",
+    "mas") the muscle groups in ``groups``. Worked out from the codings ``mapping`` gives each
+    kind, so the database counts exactly what the resources would match."""
+
+    kinds: frozenset
+    groups: dict
+
+    @classmethod
+    def of(cls, token_filters):
+        def matched(code):
+            """Whether every parameter matches a coding of an Observation coded ``code``."""
+            codings = {"code": code["coding"], "category": mapping.EXAM["coding"]}
+            return all(
+                any(token.matches(coding) for token in wanted_tokens for coding in codings[name])
+                for name, wanted_tokens in token_filters
+            )
+
+        return cls(
+            frozenset(
+                kind
+                for kind in mapping.ASSESSMENT_OBSERVATION_CODES
+                if matched(mapping.observation_code(kind))
+            ),
+            {
+                kind: frozenset(
+                    group for group in ALL_MUSCLE_GROUPS if matched(mapping.observation_code(kind, group))
+                )
+                for kind in mapping.MUSCLE_SIDE_OBSERVATIONS
+            },
+        )
+
+    def __call__(self, kind, muscle_group=None):
+        if kind in mapping.MUSCLE_SIDE_OBSERVATIONS:
+            return muscle_group in self.groups[kind]
+        return kind in self.kinds
+
+    def per_assessment(self):
+        """How many of an assessment's Observations are wanted: an expression on ``Assessment``
+        (its ``mrc_sum_score`` annotated)."""
+        terms = [Value(1)] if "assessment" in self.kinds else []
+        for kind, scores in MUSCLE_SIDE_SCORES.items():
+            if self.groups[kind]:
+                count = (
+                    self._of_groups(kind, scores.objects.filter(assessment=OuterRef("pk")))
+                    .order_by()
+                    .values("assessment")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                )
+                terms.append(Coalesce(Subquery(count, output_field=IntegerField()), 0))
+        for kind, value_field in ASSESSMENT_VALUES.items():
+            if kind in self.kinds:
+                terms.append(Case(When(**{f"{value_field}__isnull": False}, then=1), default=0))
+        return reduce(add, terms, Value(0))
+
+    def total(self, assessments):
+        """The number of wanted Observations of ``assessments``, in one query."""
+        return assessments.annotate(wanted=self.per_assessment()).aggregate(total=Sum("wanted"))["total"] or 0
+
+    def _of_groups(self, kind, scores):
+        if self.groups[kind] == ALL_MUSCLE_GROUPS:
+            return scores
+        return scores.filter(muscle_group__in=self.groups[kind])
+
+    def filter_assessments(self, assessments):
+        """``assessments`` annotated with ``wanted``, their number of wanted Observations, and
+        left out where none is (by what they hold rather than by ``wanted``: the database would
+        count again, and stops at the first row of an EXISTS)."""
+        assessments = assessments.annotate(wanted=self.per_assessment())
+        if "assessment" in self.kinds:
+            return assessments  # a panel each
+        holds = [
+            Exists(self._of_groups(kind, scores.objects.filter(assessment=OuterRef("pk"))))
+            for kind, scores in MUSCLE_SIDE_SCORES.items()
+            if self.groups[kind]
+        ] + [
+            Q(**{f"{field}__isnull": False})
+            for kind, field in ASSESSMENT_VALUES.items()
+            if kind in self.kinds
+        ]
+        return assessments.filter(reduce(or_, holds))
 
 
 def _observation_search(user, criteria):
-    """Every Observation of the matching assessments, built and then sliced: an assessment is a
-    dozen or so Observations, and the same three queries load a page whatever its size."""
+    """The matching Observations, ordered by their assessment (newest first: ``assessed_on``
+    descending, then the assessment's id descending), then as ``mapping.assessment_observations``
+    orders an assessment's own. The database counts them and finds the assessments the page
+    falls in (a running sum of each assessment's wanted Observations); only those are built.
+    """
     params = criteria.params
-    assessments = assessment_list(user).listable().select_related("patient")
+    assessments = assessment_list(user).listable()
     if "patient" in params:
         assessments = assessments.filter(
             patient_id__in={patient_id("patient", part) for part in params["patient"].split(",")}
@@ -212,19 +318,45 @@ def _observation_search(user, criteria):
     if "date" in params:
         assessments = assessments.filter(**date_filter("assessed_on", params["date"]))
     token_filters = [(name, tokens(name, params[name])) for name in ("code", "category") if name in params]
+    wanted = ObservationsWanted.of(token_filters)
+    total = wanted.total(assessments)
+    start = (criteria.page - 1) * criteria.count
+    if not criteria.count or start >= total:
+        return Found(total, [], set())
+    # Each assessment's wanted Observations and how many there are up to it and with it: the
+    # page's are those past ``start`` that begin before its end, ``count`` at most (each holds
+    # one at least).
+    end = start + criteria.count
+    spans = [
+        (pk, wanted_here, through)
+        for pk, wanted_here, through in wanted.filter_assessments(assessments.prefetch_related(None))
+        .annotate(through=Window(Sum("wanted"), order_by=[F("assessed_on").desc(), F("pk").desc()]))
+        .filter(through__gt=start)
+        .values_list("pk", "wanted", "through")
+        .order_by("-assessed_on", "-pk")[: criteria.count]
+        if through - wanted_here < end
+    ]
+    page_assessments = (
+        assessments.select_related(None)
+        .select_related("patient")
+        .prefetch_related(None)
+        .prefetch_related(
+            # Unordered: the mapping orders them, and the models' ordering would join the assessments.
+            Prefetch("scores", queryset=MuscleScore.objects.order_by()),
+            Prefetch("spasticity", queryset=SpasticityScore.objects.order_by()),
+        )
+        .filter(pk__in=[pk for pk, _, _ in spans])
+    )
+    _, first_wanted, first_through = spans[0]
+    skipped = start - (first_through - first_wanted)
     observations = [
         observation
-        for assessment in assessments
-        for observation in mapping.assessment_observations(assessment)
-        if all(
-            any(token.matches(coding) for token in wanted for coding in _codings_of(observation, name))
-            for name, wanted in token_filters
-        )
+        for assessment in page_assessments
+        for observation in mapping.assessment_observations(assessment, wanted)
     ]
-    start = (criteria.page - 1) * criteria.count
-    page = observations[start : start + criteria.count]
+    page = observations[skipped : skipped + criteria.count]
     return Found(
-        len(observations),
+        total,
         page,
         {int(observation["subject"]["reference"].split("/")[1]) for observation in page},
     )
@@ -338,7 +470,9 @@ def _exported_assessments(user):
 
 
 def _assessment_observations(assessment):
-    return mapping.assessment_observations(assessment, assessment.score_rows, assessment.spasticity_rows)
+    return mapping.assessment_observations(
+        assessment, scores=assessment.score_rows, spasticity_scores=assessment.spasticity_rows
+    )
 
 
 def _one(build):

@@ -172,15 +172,19 @@ class ClinicalRecord(models.Model):
         return self.entered_in_error_at is not None
 
     @classmethod
-    def entered_in_error_constraint(cls, name):
-        """Who, when and why are set together, or not at all."""
+    def entered_in_error_constraint(cls, name, *, marked_by_patient=None):
+        """Who, when and why are set together, or not at all.
+
+        ``marked_by_patient``: where this condition holds, the record may be marked without a
+        staff member (a fall the patient took back out of their diary).
+        """
+        marked_by = Q(entered_in_error_by__isnull=False)
+        if marked_by_patient is not None:
+            marked_by |= marked_by_patient
         return models.CheckConstraint(
             condition=(
                 Q(entered_in_error_at__isnull=True, entered_in_error_reason="")
-                | (
-                    Q(entered_in_error_at__isnull=False, entered_in_error_by__isnull=False)
-                    & ~Q(entered_in_error_reason="")
-                )
+                | (Q(entered_in_error_at__isnull=False) & marked_by & ~Q(entered_in_error_reason=""))
             ),
             name=name,
         )
@@ -200,8 +204,13 @@ class ClinicalRecord(models.Model):
         return getattr(reduce(getattr, path, self), f"{patient}_id")
 
     def entered_by_id(self):
-        """The id of the user who entered this record."""
+        """The id of the user who entered this record (``None`` for one the patient entered)."""
         return getattr(self, f"{self.record_type.author_field}_id")
+
+    @property
+    def entered_by_patient(self):
+        """Whether the patient entered this record themselves (in their diary), not a staff member."""
+        return False
 
     def describe(self):
         """The record in a few words, for a page that names it ("Fall of 3 Mar 2026 14:05")."""

@@ -69,10 +69,18 @@ def may_manage_webhooks(user):
 
 
 def may_mark_entered_in_error(user, record):
-    """Admins may mark any record; nurses and physios only the records they entered themselves."""
+    """Admins may mark any record; nurses and physios the records they entered themselves, and
+    those the patient entered in their diary (no colleague's entry to defer to: SPEC §7)."""
     if _has_role(user, Role.ADMIN):
         return True
-    return _has_role(user, Role.NURSE, Role.PHYSIO) and record.entered_by_id() == user.pk
+    return _has_role(user, Role.NURSE, Role.PHYSIO) and (
+        record.entered_by_patient or record.entered_by_id() == user.pk
+    )
+
+
+def may_issue_diary_link(user):
+    """Issue or revoke a patient's diary link (SPEC §4 roles)."""
+    return _has_role(user, Role.NURSE, Role.PHYSIO, Role.ADMIN)
 
 
 def may_acknowledge_reminder(user, reminder):

@@ -21,7 +21,7 @@ from .models import (
     Sex,
     StaffMembership,
 )
-from .signals import patient_created
+from .signals import patient_created, patient_discharged
 
 # Model permissions of each role group in the Django admin, as "<action>_<model>". Only clinic
 # admins use the admin, to look things up: every write goes through the pages or the API, whose
@@ -317,8 +317,11 @@ def patient_update(*, patient, by, expected_version=None, **changes):
     ``EditedMeanwhile`` if the patient is no longer at ``expected_version`` (``record_lock``).
     """
     patient = record_lock(patient, expected_version=expected_version)
+    was_active = patient.status == PatientStatus.ACTIVE
     fields = record_apply_changes(patient, changes, editable=PATIENT_EDITABLE)
     _patient_validate(patient, changed=fields)
     patient._history_user = by
     _patient_save(patient, update_fields=[*fields, "updated_at"])
+    if was_active and patient.status == PatientStatus.DISCHARGED:
+        patient_discharged.send(sender=Patient, patient=patient, by=by)
     return patient

@@ -7,9 +7,13 @@ its event to the outbox.
 
 ``patient_created`` is sent inside the transaction that registers a ``patient``: the webhooks
 app writes its event to the outbox.
+
+``patient_discharged`` is sent inside the transaction that discharges a ``patient``: the diary
+ends their link.
 """
 
 from django.dispatch import Signal
 
 record_entered_in_error = Signal()
 patient_created = Signal()
+patient_discharged = Signal()

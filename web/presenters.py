@@ -572,6 +572,7 @@ def chart_data(trends, falls, today, medications=()):
             {
                 "date": clinic_date(f.occurred_at),
                 "near_fall": f.near_fall,
+                "from_diary": f.from_diary,
                 "injury": f.injury,
                 "medical_attention": f.medical_attention,
             }
@@ -684,4 +685,57 @@ def report_chart(report, key, totals, *, clinic_names):
             {"name": report_column_label(report, column), "values": [row[column] for row in totals.values()]}
             for column in columns
         ],
+    }
+
+
+# The diary panel of the dashboard (SPEC §7) ---------------------------------------------------------
+
+# The bar charts' drawing area, in the SVG's own units (it scales to its box).
+DIARY_CHART_LEFT, DIARY_CHART_TOP, DIARY_CHART_HEIGHT, DIARY_BAR_STEP = 28, 8, 100, 10
+
+
+def _diary_chart(panel, field):
+    """A bar for each recorded day of the panel's 28 (none for a day not recorded), 0–10 high."""
+    by_day = {entry.day: getattr(entry, field) for entry in panel["entries"]}
+    scale = DIARY_CHART_HEIGHT / 10
+    bars = []
+    for index in range(panel["days"]):
+        day = panel["first_day"] + datetime.timedelta(days=index)
+        if day in by_day:
+            height = by_day[day] * scale
+            bars.append(
+                {
+                    "day": day,
+                    "value": by_day[day],
+                    "x": DIARY_CHART_LEFT + index * DIARY_BAR_STEP + 1,
+                    "y": DIARY_CHART_TOP + DIARY_CHART_HEIGHT - height,
+                    "height": max(height, 1),  # a 0 still shows it was recorded
+                }
+            )
+    bottom = DIARY_CHART_TOP + DIARY_CHART_HEIGHT
+    return {
+        "bars": bars,
+        "width": DIARY_CHART_LEFT + panel["days"] * DIARY_BAR_STEP + 4,
+        "height": bottom + 16,
+        "bottom": bottom,
+        "right": DIARY_CHART_LEFT + panel["days"] * DIARY_BAR_STEP,
+        "ticks": [
+            {"value": v, "y": bottom - v * scale, "label_y": bottom - v * scale + 3} for v in (0, 5, 10)
+        ],
+        "left": DIARY_CHART_LEFT,
+        "label_y": bottom + 12,
+    }
+
+
+def diary_panel(panel, *, link, may_issue_link):
+    """What the dashboard's diary card shows: ``diary.selectors.diary_panel`` with its charts."""
+    asked, done = panel["exercises_asked"], panel["exercises_done"]
+    return {
+        **panel,
+        "fatigue_chart": _diary_chart(panel, "fatigue"),
+        "spasms_chart": _diary_chart(panel, "spasms"),
+        "adherence": round(100 * done / asked) if asked else None,
+        "heat_days": sum(entry.heat_worse for entry in panel["entries"]),
+        "link": link,
+        "may_issue_link": may_issue_link,
     }

@@ -1,7 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import changes, devices, patients, records, referrals, reminders, reports, sheets, webhooks
+from .views import (
+    changes,
+    devices,
+    diary,
+    diary_links,
+    patients,
+    records,
+    referrals,
+    reminders,
+    reports,
+    sheets,
+    webhooks,
+)
 
 app_name = "web"
 
@@ -34,6 +46,9 @@ urlpatterns = [
         records.mark_entered_in_error,
         name="entered_in_error",
     ),
+    path("patients/<int:pk>/diary-link/", diary_links.diary_link, name="diary_link"),
+    # SPEC §7: the patient's own page, reached with the secret of their diary link, no account.
+    path("diary/<str:secret>/", diary.diary_day, name="diary"),
     path("reminders/", reminders.reminder_inbox, name="reminder_inbox"),
     path("reports/", reports.report_page, name="reports"),
     path("reminders/<int:pk>/acknowledge/", reminders.reminder_ack, name="reminder_ack"),

@@ -71,7 +71,9 @@ def test_an_outsider_changes_nothing_on_any_record_route(world, sam, nora):
     assert {kind: nurse.get(url).json() for kind, url in shown.items()} == before
 
 
-@pytest.mark.parametrize("kind", ["assessment", "fall", "device", "referral", "medication", "exercise_plan"])
+@pytest.mark.parametrize(
+    "kind", ["assessment", "fall", "device", "referral", "medication", "exercise_plan", "diary_entry"]
+)
 def test_filtering_a_list_by_another_clinics_patient_is_the_400_of_a_missing_one(kind, world, sam):
     records, _, _ = world
     outsider = api_client_of(sam)
@@ -84,7 +86,18 @@ def test_filtering_a_list_by_another_clinics_patient_is_the_400_of_a_missing_one
 
 
 @pytest.mark.parametrize(
-    "kind", ["patient", "assessment", "fall", "device", "referral", "reminder", "medication", "exercise_plan"]
+    "kind",
+    [
+        "patient",
+        "assessment",
+        "fall",
+        "device",
+        "referral",
+        "reminder",
+        "medication",
+        "exercise_plan",
+        "diary_entry",
+    ],
 )
 def test_no_query_string_lists_another_clinics_records(kind, world, sam):
     records, _, _ = world

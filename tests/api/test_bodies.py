@@ -24,6 +24,7 @@ from care.services import device_review
 from patients.models import Patient
 from tests import factories
 from tests.conftest import skip_or_fail
+from webhooks.services import endpoint_register
 
 LIMIT = 1_048_576
 TOO_LARGE = {"detail": "Request body too large: the limit is 1,048,576 bytes."}
@@ -246,6 +247,9 @@ def one_of_each(north_patient, nora, phil, ada):
         "referrals": factories.ReferralFactory(patient=north_patient, created_by=nora),
         "medications": factories.MedicationFactory(patient=north_patient, recorded_by=nora),
         "exercise-plans": factories.PlanFactory(patient=north_patient, prescribed_by=phil),
+        "webhooks": endpoint_register(
+            clinic=north_patient.clinic, by=ada, url="https://ehr.example/hooks", events=["fall.recorded"]
+        ),
         # A record of one of the above, by its own id in the path (``{review_id}``), by collection.
         "review_id": {
             "devices": review,
@@ -285,6 +289,8 @@ def test_every_request_body_refuses_an_unknown_field_by_name(one_of_each, ada_ap
     expected |= {f"patch /api/v1/{name}/{{id}}/" for name in collections}
     expected |= {f"post /api/v1/{name}/{{id}}/entered-in-error/" for name in collections}
     expected |= {
+        "post /api/v1/webhooks/",
+        "patch /api/v1/webhooks/{id}/",
         "post /api/v1/referrals/{id}/transition/",
         "post /api/v1/devices/{id}/review/",
         "post /api/v1/devices/{id}/reviews/{review_id}/entered-in-error/",

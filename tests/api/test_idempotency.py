@@ -226,6 +226,15 @@ def test_a_retried_trend_review_answers_where_the_review_is(north_patient, nora,
     assert nora_api.get(url).json()["count"] == 1
 
 
+def test_a_diary_link_whose_secret_is_never_stored_refuses_a_key(north_patient, nora_api):
+    url = reverse("api:patient-diary-link", kwargs={"pk": north_patient.pk})
+    response = post(nora_api, {}, "link-1", url=url)
+    assert response.status_code == 400
+    assert "never stored" in response.json()["Idempotency-Key"][0]
+    assert not IdempotencyKey.objects.exists()
+    assert nora_api.post(url, {}, format="json").status_code == 201
+
+
 def test_a_key_of_255_characters_is_taken(north_patient, nora_api):
     key = "k" * 255
     post(nora_api, assessment_body(north_patient), key)
@@ -259,7 +268,7 @@ def test_the_schema_documents_the_key_and_its_statuses(nora_api):
     posts = {
         path: operations["post"]
         for path, operations in schema["paths"].items()
-        if "post" in operations and not path.startswith("/api/v1/auth/")
+        if "post" in operations and not path.startswith("/api/v1/auth/") and not path.endswith("/diary-link/")
     }
     assert "/api/v1/assessments/" in posts and "/api/v1/referrals/{id}/transition/" in posts
     for path, operation in posts.items():
@@ -268,5 +277,7 @@ def test_the_schema_documents_the_key_and_its_statuses(nora_api):
         assert {"400", "409", "422", "429"} <= set(operation["responses"]), path
         if "201" in operation["responses"]:
             assert "Location" in operation["responses"]["201"]["headers"], path
+    diary_link = schema["paths"]["/api/v1/patients/{id}/diary-link/"]["post"]
+    assert "Idempotency-Key" not in {p["name"] for p in diary_link.get("parameters", [])}
     token = schema["paths"]["/api/v1/auth/token/"]["post"]
     assert "Idempotency-Key" not in {p["name"] for p in token.get("parameters", [])}

@@ -17,6 +17,8 @@ from django.utils import timezone
 from assessments.services import trend_review_record
 from care.models import DevicePrescription
 from care.services import device_review
+from diary.selectors import diary_plans
+from diary.services import diary_day_record, diary_link_issue
 from patients.services import patient_create
 from tests import factories
 from tests.conftest import PASSWORD
@@ -81,6 +83,11 @@ EXPECTED = {
     "exercise_plan-list": row(GET=READ_LIST, POST=(401, 403, 201, 201, 403)),
     "exercise_plan-detail": row(GET=READ_ONE, PATCH=(401, 403, 200, 200, 404)),
     "exercise_plan-entered-in-error": row(POST=(401, 403, 200, 200, 404)),
+    # Nurses, physios and admins issue and revoke a patient's diary link (SPEC §4 roles).
+    "patient-diary-link": row(POST=(401, 201, 201, 201, 404), DELETE=(401, 204, 204, 204, 404)),
+    # Diary entries are the patient's: staff read them, nobody writes them through the API.
+    "diary_entry-list": row(GET=READ_LIST),
+    "diary_entry-detail": row(GET=READ_ONE),
     "reminder-list": row(GET=READ_LIST),
     "reminder-detail": row(GET=READ_ONE),
     "reminder-acknowledge": row(POST=(401, 200, 200, 403, 404)),
@@ -155,6 +162,18 @@ def world(nora, phil, ada, sam):
         next_review_due_on=today + datetime.timedelta(days=60),
     ).pk
     records["trend_review"] = trend_review_record(patient=patient, by=phil, note="Grip steady.").pk
+    link, _ = diary_link_issue(patient=patient, by=nora)
+    records["diary_entry"] = diary_day_record(
+        link=link,
+        day=today,
+        fatigue=3,
+        heat_worse=False,
+        spasms=2,
+        exercises={plan.pk: True for plan in diary_plans(patient, today)},
+        near_falls=0,
+        falls=[],
+        revision=0,
+    ).pk
     bodies = {
         "auth-token": {"username": "nora", "password": PASSWORD},
         "patient-list": {

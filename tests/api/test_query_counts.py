@@ -12,6 +12,8 @@ from django.urls import reverse
 from assessments.models import SpasticityScore
 from care.models import ReferralStatusChange
 from care.services import device_review
+from diary.models import DiaryEntry
+from diary.services import diary_link_issue
 from patients.models import StaffMembership
 from tests import factories
 from webhooks.models import EventType
@@ -85,6 +87,23 @@ def reminders(clinic, nora, phil):
         reminder.recipients.add(nora, phil)
 
 
+def diary_entries(clinic, nora, phil):
+    patient = factories.PatientFactory(clinic=clinic)
+    link, _ = diary_link_issue(patient=patient, by=nora)
+    for days in range(PAGE):
+        entry = DiaryEntry.objects.create(
+            patient=patient,
+            link=link,
+            day=datetime.date(2024, 1, 1) + datetime.timedelta(days),
+            fatigue=days % 11,
+            heat_worse=False,
+            spasms=3,
+            exercises=[{"plan": 1, "done": True}],
+        )
+        if days % 2:
+            entry.mark_entered_in_error(by=nora, reason="Not the patient's")
+
+
 def clinics(clinic, nora, phil):
     for n in range(PAGE):
         StaffMembership.objects.create(user=nora, clinic=factories.ClinicFactory(code=f"c{n}"))
@@ -106,6 +125,7 @@ BUILDERS = {
     "medication-list": medications,
     "exercise_plan-list": plans,
     "webhook-list": webhooks,
+    "diary_entry-list": diary_entries,
 }
 
 

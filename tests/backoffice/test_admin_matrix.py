@@ -384,7 +384,7 @@ def inline_management_forms(model):
 
 # Clinical tables, and the access log: no admin request may change either — but a read of
 # patient data adds its access record (SPEC §5), after the records already there.
-CLINICAL_APPS = ("patients", "assessments", "care", "reminders", "audit")
+CLINICAL_APPS = ("patients", "assessments", "care", "diary", "reminders", "audit")
 ACCESS_LOG = ("audit.AccessRecord", "audit.AccessRecordSubject")
 
 

@@ -62,6 +62,16 @@ def test_a_tiny_benchmark_runs_and_prints_its_table():
         "report referrals",
         "report strength",
         "reminder sweep",
+        "FHIR Patient",
+        "FHIR Condition",
+        "FHIR Observation ?patient",
+        "FHIR Observation ?code=",
+        "FHIR AdverseEvent",
+        "FHIR DeviceRequest",
+        "FHIR ServiceRequest",
+        "FHIR Task",
+        "FHIR CarePlan",
+        "FHIR MedicationStatement",
     ):
         assert case in out
     for table in ("medication events", "exercise plans", "spasticity scores"):

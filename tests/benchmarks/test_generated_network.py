@@ -1,8 +1,9 @@
 """The generated network holds to the app: each assessment's findings are the ones
 ``findings_record`` works out (with the patient's spasticity scores, medication events and
 exercise plans), those records tell a story the app could have recorded, and the raw sweep
-baseline leaves the reminders just as the ORM sweep does, resolving and reopening included.
-PostgreSQL only: the generator writes with COPY."""
+baseline leaves the reminders just as the ORM sweep does, resolving and reopening included; the
+FHIR searches' baselines read the rows of the searches' pages. PostgreSQL only: the generator
+writes with COPY."""
 
 import json
 from datetime import timedelta
@@ -10,17 +11,22 @@ from datetime import timedelta
 import psycopg
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from assessments.models import Assessment, SpasticityScore, TrendReview
 from benchmarks import raw
 from benchmarks.generate import MEDICATED_PATIENTS, PLANNED_PATIENTS, expected_counts, generate
+from benchmarks.run import FHIR_MUSCLE_GROUP, _trends_patient
 from care.models import Drug, ExercisePlan, MedicationEvent, MedicationEventKind, PlanKind, PlanStatus
 from clinical_rules.findings import FINDING_FIELDS, findings_record
 from clinical_rules.models import AssessmentFindings
 from clinical_rules.querysets import current_medication_events, latest_of_its_patient, plans_review_due
 from clinical_rules.rules import DUE_SOON_DAYS, STRENGTH_REVIEW_DUE_DAYS, fall_window
+from fhir_r4.registry import SERVED
+from fhir_r4.search import criteria_of
 from patients.clock import clinic_today, local_midnight
 from patients.models import Clinic, Patient
 from reminders.models import Reminder, ReminderKind, ReminderStatus
@@ -260,3 +266,48 @@ def test_the_caseload_and_overdue_baselines_answer_the_reports_rows(network):
     ]
     assert [list(row.values()) for row in overdue_baseline["results"]] == first_page
     assert any(row[0] == ReminderKind.PLAN_REVIEW_DUE for row in overdue)
+
+
+def test_the_fhir_baselines_fetch_the_rows_of_the_searches_page(network):
+    """Each FHIR search's baseline counts what the search counts and reads the rows its first
+    page is built from, in the same order (as the admin of one clinic, as the benchmark runs)."""
+    admin = get_user_model().objects.get(username="admin_c01")
+    patient = _trends_patient()
+    params = {"user": admin.pk, "patient": patient.pk}
+
+    def search(resource_type, query=""):
+        served = SERVED[resource_type]
+        accepted = {name: kind for name, (kind, _) in served.search_params.items()}
+        return served.search(admin, criteria_of(QueryDict(query), accepted))
+
+    with _raw_connection() as conn:
+        baselines = {
+            "Patient": (search("Patient"), raw.fhir_patients(conn, params)),
+            "Condition": (search("Condition"), raw.fhir_patients(conn, params, condition=True)),
+            **{name: (search(name), raw.fhir_records(conn, params, name)) for name in raw.FHIR_RECORDS},
+        }
+        observations = [
+            (search("Observation", f"patient={patient.pk}"), raw.fhir_observations(conn, params)),
+            (
+                search("Observation", f"code={FHIR_MUSCLE_GROUP}"),
+                raw.fhir_observations(conn, params, muscle_group=FHIR_MUSCLE_GROUP),
+            ),
+        ]
+    for resource_type, (found, baseline) in baselines.items():
+        baseline = json.loads(baseline)
+        assert found.total == baseline["count"] > 0, resource_type
+        ids = [str(row["id"]) for row in baseline["results"]]
+        if resource_type == "Condition":
+            ids = [f"ms-{row_id}" for row_id in ids]
+        assert [resource["id"] for resource in found.resources] == ids, resource_type
+    for found, baseline in observations:
+        baseline = json.loads(baseline)
+        assert found.total == baseline["count"] > 0
+        # The page's Observations come from the baseline's assessments and their scores.
+        read = set()
+        for row in baseline["results"]:
+            read |= {f"{kind}-{row['id']}" for kind in ("assessment", "mrc-sum", "edss", "t25fw")}
+            read |= {f"mmt-{score['id']}" for score in row["scores"] or []}
+            read |= {f"mas-{score['id']}" for score in row["spasticity"] or []}
+        page = [resource["id"] for resource in found.resources]
+        assert len(page) == min(50, found.total) and set(page) <= read

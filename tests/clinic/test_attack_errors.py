@@ -88,7 +88,7 @@ def _web_routes_about_a_record():
             yield f"web:{entry.name}", kwargs
 
 
-POST_ONLY_PAGES = {"web:referral_move", "web:reminder_ack"}
+POST_ONLY_PAGES = {"web:referral_move", "web:reminder_ack", "web:diary_link"}
 
 
 @pytest.mark.parametrize(("name", "kwargs"), list(_web_routes_about_a_record()))

@@ -8,6 +8,7 @@ from assessments.models import Assessment, TrendReview
 from assessments.services import trend_review_record
 from care.models import DevicePrescription, DeviceReview, ExercisePlan, FallEvent, MedicationEvent, Referral
 from care.services import device_review
+from diary.models import DiaryEntry
 from patients.models import Patient
 from patients.records import record_model, record_types, reminder_subject_types
 from reminders.models import SUBJECT_FIELD_OF_KIND, Reminder
@@ -35,6 +36,7 @@ def test_every_clinical_record_model_is_registered_by_its_slug():
         "trend_review": TrendReview,
         "medication": MedicationEvent,
         "exercise_plan": ExercisePlan,
+        "diary_entry": DiaryEntry,
     }
     assert record_model("assessment") is Assessment
     assert record_model("musclescore") is None

@@ -87,6 +87,8 @@ ROUTES = [
     # Clinic admins' pages.
     ("web:webhook_page", lambda r: [r["webhook"].pk], "get", "nora"),
     ("web:webhook_page", lambda r: [r["webhook"].pk], "post", "phil"),
+    # Every role issues and revokes diary links; rolf, in no role, may not.
+    ("web:diary_link", lambda r: [r["patient"].pk], "post", "rolf"),
 ]
 ROUTE_IDS = [f"{method} {name}:{i}" for i, (name, _, method, _) in enumerate(ROUTES)]
 # Pages about no record yet (so no other clinic's record to be refused): (url name, method, refused).
@@ -98,8 +100,9 @@ NEW_RECORD_PAGES = [
 ]
 NEW_RECORD_IDS = [f"{method} {name}" for name, method, _ in NEW_RECORD_PAGES]
 LISTS = ["web:patient_list", "web:reminder_inbox", "web:referral_worklist"]
-# Checked elsewhere: the root and the login/logout views here, the report page in tests/reports.
-ELSEWHERE = ["web:home", "web:login", "web:logout", "web:reports"]
+# Checked elsewhere: the root and the login/logout views here, the report page in tests/reports,
+# the patient's own diary page (no account: its link is its key) in tests/diary.
+ELSEWHERE = ["web:home", "web:login", "web:logout", "web:reports", "web:diary"]
 
 
 def test_the_matrix_names_every_page():

@@ -223,3 +223,25 @@ def test_on_a_phone_every_cell_of_the_mmt_grid_comes_into_view_when_reached(web,
         assert web.driver.execute_script(in_view, select), select.get_attribute("id")
     web.screenshot("pages/mmt-grid-scrolled-360")
     web.set_width(1366)
+
+
+def test_the_diary_link_and_the_diary_fit_every_width_and_axe_finds_nothing(web, demo):
+    """The page that shows a new diary link with its QR code, and the patient's diary (a day with
+    a fall asked about, sent empty with its errors, and the page of a link that does not work)."""
+    web.log_in("nurse_north", password=settings.DEMO_PASSWORD)
+    web.get(reverse("web:patient_dashboard", args=[demo.pk]))
+    web.find("#diary button[value='issue']").click()
+    web.wait.until(lambda d: web.find_all("[data-diary-url]"))
+    problems = _look_at_every_width(web, "nurse-diary-link")
+    path = web.find("[data-diary-url]").get_attribute("value").removeprefix(web.base)
+    web.driver.delete_all_cookies()
+    web.get(f"{path}?falls=1")
+    assert "Fall 1" in web.text()
+    problems += _look_at_every_width(web, "patient-diary")
+    web.find(".diary-save").click()
+    web.wait.until(lambda d: web.find_all(".error-summary"))
+    problems += _look_at_every_width(web, "patient-diary-errors")
+    web.get(path.replace("/diary/", "/diary/x"))
+    assert "This link does not open a diary" in web.text()
+    problems += _look_at_every_width(web, "patient-diary-not-found")
+    assert not problems, "\n".join(problems)

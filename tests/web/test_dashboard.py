@@ -189,7 +189,13 @@ def test_falls_timeline_data(nora_web, assessed_patient, nora):
     factories.FallFactory(patient=assessed_patient, recorded_by=nora, occurred_at=when, near_fall=True)
     data = chart_data(nora_web.get(_url(assessed_patient)))
     assert data["falls"] == [
-        {"date": "2026-05-01", "near_fall": True, "injury": "none", "medical_attention": False}
+        {
+            "date": "2026-05-01",
+            "near_fall": True,
+            "from_diary": False,
+            "injury": "none",
+            "medical_attention": False,
+        }
     ]
 
 

@@ -20,6 +20,7 @@ from care.models import DeviceStatus
 from care.selectors import devices_of, falls_of, medications_of, plans_of, referrals_of
 from clinical_rules.selectors import caseload_by_name, patient_list_with_follow_up
 from clinical_rules.trends import assessment_data, medication_data, patient_trends, plan_data, supported_sides
+from diary.selectors import diary_panel, open_diary_link_of
 from patients import policy
 from patients.clock import clinic_today
 from patients.concurrency import EditedMeanwhile, record_lock, record_version
@@ -142,6 +143,13 @@ def patient_dashboard(request, pk):
             "mark_patient_in_error": writable and policy.may_mark_entered_in_error(user, patient),
         },
         "access_log": _access_log_of(user, patient),
+        "diary": presenters.diary_panel(
+            diary_panel(patient, today=today),
+            link=open_diary_link_of(patient),
+            may_issue_link=writable
+            and patient.status == patient.Status.ACTIVE
+            and policy.may_issue_diary_link(user),
+        ),
     }
     response = render(request, "web/patient_dashboard.html", context)
     access_record(request=request, action=AccessAction.DASHBOARD, patient_ids=[patient.pk])

@@ -407,24 +407,19 @@
       type: "scatter",
       data: {
         datasets: [
-          {
-            label: "Fall",
-            data: data.falls.filter((f) => !f.near_fall).map(point),
-            pointStyle: "circle",
-            pointRadius: 6,
-            backgroundColor: "#a4161a",
-            borderColor: "#a4161a",
-          },
-          {
-            label: "Near-fall",
-            data: data.falls.filter((f) => f.near_fall).map(point),
-            pointStyle: "crossRot",
-            pointRadius: 7,
-            borderWidth: 2,
-            backgroundColor: "#555d66",
-            borderColor: "#555d66",
-          },
-        ],
+          { label: "Fall", diary: false, near: false, pointStyle: "circle", pointRadius: 6, color: "#a4161a" },
+          { label: "Fall (diary)", diary: true, near: false, pointStyle: "rectRot", pointRadius: 7, color: "#6a040f" },
+          { label: "Near-fall", diary: false, near: true, pointStyle: "crossRot", pointRadius: 7, color: "#555d66" },
+          { label: "Near-fall (diary)", diary: true, near: true, pointStyle: "cross", pointRadius: 7, color: "#343a40" },
+        ].map((d) => ({
+          label: d.label,
+          data: data.falls.filter((f) => f.near_fall === d.near && f.from_diary === d.diary).map(point),
+          pointStyle: d.pointStyle,
+          pointRadius: d.pointRadius,
+          borderWidth: 2,
+          backgroundColor: d.color,
+          borderColor: d.color,
+        })),
       },
       options: {
         animation: false,
