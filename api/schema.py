@@ -71,7 +71,8 @@ def _takes_idempotency_key(path, method):
 
 
 def _errors_of(path, method):
-    is_list = "{" not in path and method == "get"
+    # A patient's reviews and an endpoint's deliveries are lists too, under a record's path.
+    is_list = method == "get" and ("{" not in path or path.endswith(("/reviews/", "/deliveries/")))
     yield 429, "Detail", "Too many requests with these credentials; `Retry-After` gives the seconds to wait."
     if path != TOKEN_PATH:
         yield 401, "Detail", "No valid credentials."
