@@ -9,8 +9,10 @@ import hashlib
 import json
 from functools import cached_property
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import parse_etags
@@ -58,7 +60,8 @@ from reminders.selectors import reminder_list
 from reminders.services import reminder_acknowledge
 
 from . import filters, serializers
-from .exceptions import Conflict
+from .exceptions import Conflict, PreconditionRequired
+from .idempotency import IdempotentPostMixin
 from .permissions import RolePolicy
 
 PATIENT_IN_PATH = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The patient's id.")
@@ -75,9 +78,12 @@ def etag_of(data):
 def etags_in_if_match(request):
     """The ETags ``If-Match`` names, as the versions ``record_lock`` accepts; ``None`` (no check)
     without it or for ``*``. ``If-Match`` compares strongly (RFC 9110 §13.1.1): a weak ETag matches nothing.
+    Without it, ``PreconditionRequired`` (428) when ``API_REQUIRE_IF_MATCH`` is on.
     """
     if_match = request.headers.get("If-Match")
     if if_match is None:
+        if settings.API_REQUIRE_IF_MATCH:
+            raise PreconditionRequired()
         return None
     etags = parse_etags(if_match)
     if etags == ["*"]:
@@ -85,8 +91,25 @@ def etags_in_if_match(request):
     return {etag for etag in etags if not etag.startswith("W/")}
 
 
-class ScopedViewSet(viewsets.GenericViewSet):
-    """Records of the user's clinics, read by ``selector(user)``; single-object responses carry an ETag."""
+def if_none_match_holds(request, etag):
+    """Whether ``If-None-Match`` names ``etag`` (or is ``*``): the client's copy is current.
+
+    The comparison is weak (RFC 9110 §13.1.2): ``W/"x"`` matches ``"x"``. A value that is no
+    list of entity-tags names nothing, so the full response is sent.
+    """
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is None:
+        return False
+    etags = parse_etags(if_none_match)
+    return etags == ["*"] or any(tag.removeprefix("W/") == etag for tag in etags)
+
+
+class ScopedViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
+    """Records of the user's clinics, read by ``selector(user)``.
+
+    Every record, list page and trends answer carries an ETag; a GET whose ``If-None-Match``
+    names it answers 304 without a body (the read is still access-logged: the client holds the data).
+    """
 
     permission_classes = [IsAuthenticated, RolePolicy]
     role_policy = {}
@@ -100,9 +123,15 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if self.action != "list" and response.status_code in (200, 201) and isinstance(response.data, dict):
+        if response.status_code in (200, 201) and isinstance(getattr(response, "data", None), dict):
             response["ETag"] = etag_of(response.data)
+            if request.method in ("GET", "HEAD") and if_none_match_holds(request, response["ETag"]):
+                response = HttpResponseNotModified(headers={"ETag": response["ETag"]})
         return super().finalize_response(request, response, *args, **kwargs)
+
+    def record_url(self, pk):
+        """The record's path, the ``Location`` of a create."""
+        return reverse(f"api:{self.basename}-detail", kwargs={"pk": pk})
 
     def record_response(self, pk, status_code=status.HTTP_200_OK):
         """The record as a fresh read shows it, with its derived fields."""
@@ -150,7 +179,9 @@ class ClinicalRecordViewSet(AccessLoggedReads, ScopedViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = self.create_record(serializer.validated_data)
-        return self.record_response(record.pk, status.HTTP_201_CREATED)
+        response = self.record_response(record.pk, status.HTTP_201_CREATED)
+        response["Location"] = self.record_url(record.pk)
+        return response
 
     @extend_schema(
         parameters=[
@@ -204,6 +235,7 @@ class PatientViewSet(ClinicalRecordViewSet):
 
     serializer_class = serializers.PatientSerializer
     filterset_class = filters.PatientFilter
+    secret_answer_actions = ("diary_link",)
     role_policy = {
         "create": policy.may_edit_patient,
         "partial_update": policy.may_edit_patient,
@@ -295,6 +327,9 @@ class TrendReviewViewSet(ClinicalRecordViewSet):
 
     def create_record(self, data):
         return trend_review_record(patient=self.patient, by=self.request.user, **data)
+
+    def record_url(self, pk):
+        return reverse("api:patient-review", kwargs={"pk": self.patient.pk, "review_id": pk})
 
 
 class AssessmentViewSet(ClinicalRecordViewSet):

@@ -88,7 +88,11 @@ class EndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         endpoint = endpoint_register(by=request.user, **serializer.validated_data)
-        return Response(EndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+        return Response(
+            EndpointCreatedSerializer(endpoint).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": self.record_url(endpoint.pk)},
+        )
 
     def partial_update(self, request, *args, **kwargs):
         endpoint = self.get_object()

@@ -112,7 +112,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# The cache: where rate limits count (the diary's). Each process's own memory by default; give the
+# The cache: where rate limits count (the diary's, the API's per token). Each process's own memory by default; give the
 # deployment's Redis (CACHE_URL=redis://…) so that every worker counts together.
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-cache-url
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
@@ -275,7 +275,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": False,
+    # Requests a minute per token (API_RATE_PER_MINUTE) or, without credentials, per address.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle", "api.throttling.AnonymousRateThrottle"],
 }
+# The API's integration contract (SPEC §4): rate limits, strict If-Match, idempotency keys.
+API_RATE_PER_MINUTE = env.int("API_RATE_PER_MINUTE", default=600)
+API_ANON_RATE_PER_MINUTE = env.int("API_ANON_RATE_PER_MINUTE", default=60)
+# On, a PATCH without If-Match is refused with 428: no client can overwrite a change it never saw.
+API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", default=False)
+# How long a POST's Idempotency-Key answers its stored response (SPEC §4: a day).
+API_IDEMPOTENCY_TTL = timedelta(hours=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "MS Strength Clinic API",
     "VERSION": "1.0.0",
@@ -349,6 +358,7 @@ REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {"task": "reminders.tasks.sweep_reminders", "schedule": REMINDER_SWEEP_SECONDS},
     "fhir-export-expiry": {"task": "fhir_r4.tasks.expire_exports", "schedule": 3600},
+    "idempotency-key-expiry": {"task": "api.tasks.expire_idempotency_keys", "schedule": 3600},
     "webhook-sweep": {
         "task": "webhooks.tasks.sweep_webhooks",
         "schedule": env.int("WEBHOOK_SWEEP_SECONDS", default=60),

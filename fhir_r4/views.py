@@ -73,6 +73,13 @@ class FhirView(APIView):
             return operation_outcome_response(404, "not-found", "No such resource.")
         if isinstance(exc, BadParameter):
             return operation_outcome_response(400, "invalid", str(exc))
+        if isinstance(exc, exceptions.Throttled):
+            return operation_outcome_response(
+                429,
+                "throttled",
+                f"Too many requests with these credentials; try again in {exc.wait or 1:.0f} seconds.",
+                headers={"Retry-After": f"{exc.wait or 1:.0f}"},
+            )
         if isinstance(exc, exceptions.MethodNotAllowed):
             allowed = ", ".join(self.allowed_methods)
             return operation_outcome_response(

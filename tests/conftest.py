@@ -9,6 +9,7 @@ import sys
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from knox.models import AuthToken
@@ -51,6 +52,12 @@ def skip_or_fail(reason):
     if os.environ.get("REQUIRE_SERVICES") == "1":
         pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The API's rate-limit counters live in the cache: each test starts with none counted."""
+    cache.clear()
 
 
 @pytest.fixture

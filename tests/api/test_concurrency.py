@@ -94,10 +94,16 @@ def test_a_stale_etag_is_refused_even_when_the_patch_itself_is_invalid(north_pat
     assert response.status_code == 412
 
 
-def test_single_records_carry_an_etag_and_lists_do_not(north_patient, nora_api):
-    detail = nora_api.get(reverse("api:patient-detail", kwargs={"pk": north_patient.pk}))
+def test_records_and_list_pages_carry_etags_of_their_own(north_patient, nora_api):
+    """SPEC §4: a list page has an ETag too (for If-None-Match); it is never a record's, so an
+    If-Match copied from a list is stale."""
+    url = reverse("api:patient-detail", kwargs={"pk": north_patient.pk})
+    detail = nora_api.get(url)
+    listed = nora_api.get(reverse("api:patient-list"))
     assert detail["ETag"].startswith('"') and detail["ETag"].endswith('"')
-    assert "ETag" not in nora_api.get(reverse("api:patient-list"))
+    assert listed["ETag"].startswith('"') and listed["ETag"] != detail["ETag"]
+    response = nora_api.patch(url, {"given_name": "A"}, format="json", HTTP_IF_MATCH=listed["ETag"])
+    assert response.status_code == 412
 
 
 def test_a_derived_field_changes_the_etag_and_an_if_match_from_before_is_stale(north_patient, nora, nora_api):
