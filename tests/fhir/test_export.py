@@ -309,23 +309,6 @@ def test_exports_expire_after_their_time_to_live(nora, nora_api, iris, settings,
     assert not (export_directory / str(job.pk)).exists()
 
 
-def test_the_broker_down_answers_503_and_leaves_no_export_waiting(nora_api, iris, settings):
-    from clinic.celery import app
-
-    # A broker nobody listens on: the producer pool is made anew for it, and put back after.
-    saved = app.conf.task_always_eager, app.conf.broker_url, app._pool, app.amqp._producer_pool
-    app.conf.task_always_eager, app.conf.broker_url = False, "redis://127.0.0.1:1/0"
-    app._pool = app.amqp._producer_pool = None
-    try:
-        response = kick_off(nora_api, status=503)
-    finally:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app.conf.task_always_eager, app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
-    assert response["Retry-After"] == "30"
-    assert not ExportJob.objects.exists()
-
-
 def test_every_type_the_registry_exports_is_a_patient_compartment_type():
     assert EXPORTED_TYPES == [
         "Patient",

@@ -16,7 +16,7 @@ from fhir_r4.models import ExportJob
 from fhir_r4.registry import SERVED
 from tests import factories
 from tests.support.clients import api_client_of
-from tests.support.workers import Worker, wait_until
+from tests.support.workers import Worker, manage, process_env, wait_until
 
 from .reverse import assert_same_records, records_in_database, records_of
 from .validate import assert_valid
@@ -122,3 +122,27 @@ def test_a_delete_while_the_worker_runs_leaves_no_export_and_no_file(worker, coh
     assert client.get(status_url).status_code == 404
     assert not ExportJob.objects.exists()
     assert not export_directory.exists() or not any(export_directory.iterdir())
+
+
+# Kick-off in a process of its own (as the web server would run it), its broker a port nobody
+# listens on: the test process's own Celery app and its connection pools stay untouched.
+KICK_OFF = """
+from django.contrib.auth import get_user_model
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+client = APIClient(HTTP_HOST="localhost")
+client.credentials(HTTP_AUTHORIZATION="Token " + AuthToken.objects.create(user=get_user_model().objects.get(username="nora"))[1])
+response = client.get("/fhir/R4/Patient/$export", HTTP_PREFER="respond-async")
+print(response.status_code, response["Retry-After"], response.json()["issue"][0]["diagnostics"])
+"""
+
+
+def test_the_broker_down_at_kick_off_answers_503_and_leaves_no_export_waiting(services, nora, iris, tmp_path):
+    env = process_env("redis://127.0.0.1:1/0", "unused", tmp_path / "mail.jsonl", SECURE_SSL_REDIRECT="false")
+    answer = manage(env, "shell", "-c", KICK_OFF)
+    assert answer.returncode == 0, answer.stderr
+    assert (
+        answer.stdout.strip().splitlines()[-1] == "503 30 The export could not be started; try again shortly."
+    )
+    assert "Broker unavailable" in answer.stderr
+    assert not ExportJob.objects.exists()
