@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from audit.models import AccessAction
 from audit.selectors import access_report
 from audit.services import access_record
+from clinical_rules.querysets import DUE_KINDS
 from patients import policy
 from patients.clock import clinic_today
 from patients.models import Clinic, Patient
@@ -38,7 +39,22 @@ from reports.queries import (
     report_clinics,
 )
 
+from .filters import refuse_empty_values
 from .pagination import PageNumber
+
+CLINIC_PARAMETER = OpenApiParameter(
+    "clinic",
+    {"type": "string", "minLength": 1, "maxLength": 50, "pattern": "^[-a-zA-Z0-9_]+$"},
+    description="One of your clinics, by code.",
+)
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="JSON only."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": PageNumber.max_page_size},
+        description=f"JSON only; up to {PageNumber.max_page_size}.",
+    ),
+]
 
 
 def _date_in_bounds(value):
@@ -85,9 +101,7 @@ def _decimal(**kwargs):
 COLUMN_FIELDS = {
     "clinic": lambda: serializers.CharField(help_text="The clinic's code."),
     "ms_type": lambda: serializers.CharField(),
-    "kind": lambda: serializers.ChoiceField(
-        choices=["reassessment_due", "referral_overdue", "device_review_due"]
-    ),
+    "kind": lambda: serializers.ChoiceField(choices=[kind.value for kind in DUE_KINDS]),
     "patient": lambda: _int(help_text="The patient's id."),
     "mrn": lambda: serializers.CharField(),
     "family_name": lambda: serializers.CharField(),
@@ -145,7 +159,7 @@ def _envelope_serializer(report):
 
 def _schema(report):
     parameters = [
-        OpenApiParameter("clinic", OpenApiTypes.STR, description="One of your clinics, by code."),
+        CLINIC_PARAMETER,
         OpenApiParameter("from", OpenApiTypes.DATE, description="First date of the range (included)."),
         OpenApiParameter("to", OpenApiTypes.DATE, description="Last date of the range (included)."),
         OpenApiParameter(
@@ -153,10 +167,7 @@ def _schema(report):
         ),
     ]
     if report.paginated:
-        parameters += [
-            OpenApiParameter("page", OpenApiTypes.INT, description="JSON only."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="JSON only; up to 500."),
-        ]
+        parameters += PAGE_PARAMETERS
     return extend_schema(
         operation_id=f"reports_{report.name}",
         summary=report.title,
@@ -190,6 +201,9 @@ class ReportView(APIView):
 
     def params_and_clinics(self, request):
         """The validated query parameters (400 if bad) and the clinics they cover (404 if not yours)."""
+        refuse_empty_values(request.query_params)
+        # Refused in a CSV export too, which has no pages: an invalid value is never ignored.
+        PageNumber().refuse_invalid_parameters(request)
         params = self.params_class(data=request.query_params)
         params.is_valid(raise_exception=True)
         params = params.validated_data
@@ -303,17 +317,22 @@ _ACCESS_SCHEMA = extend_schema(
     ),
     parameters=[
         OpenApiParameter(
-            "patient", OpenApiTypes.INT, description="Only reads of this patient (one of yours)."
+            "patient",
+            {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+            description="Only reads of this patient (one of yours).",
         ),
-        OpenApiParameter("user", OpenApiTypes.STR, description="Only reads by this username (none: empty)."),
-        OpenApiParameter("clinic", OpenApiTypes.STR, description="One of your clinics, by code."),
+        OpenApiParameter(
+            "user",
+            {"type": "string", "minLength": 1, "maxLength": 150},
+            description="Only reads by this username.",
+        ),
+        CLINIC_PARAMETER,
         OpenApiParameter("from", OpenApiTypes.DATE, description="First clinic-local date (included)."),
         OpenApiParameter("to", OpenApiTypes.DATE, description="Last clinic-local date (included)."),
         OpenApiParameter(
             "format", OpenApiTypes.STR, enum=["json", "csv"], description="csv: every record as CSV."
         ),
-        OpenApiParameter("page", OpenApiTypes.INT, description="JSON only."),
-        OpenApiParameter("page_size", OpenApiTypes.INT, description="JSON only; up to 500."),
+        *PAGE_PARAMETERS,
     ],
     responses={
         (200, "application/json"): inline_serializer(
