@@ -59,7 +59,8 @@ def user_pin_to_primary(user):
     cache.set(_pin_key(user.pk), True, timeout=settings.DATABASE_REPLICA_PIN_SECONDS)
 
 
-def _pinned(user):
+def user_pinned_to_primary(user):
+    """Whether ``user`` wrote within the pin's window."""
     return user is not None and user.is_authenticated and cache.get(_pin_key(user.pk), False)
 
 
@@ -89,7 +90,7 @@ def replica_replayed(position, *, timeout):
 
 
 def _use_replica(user, fresh_as_of):
-    if not replica_configured() or _pinned(user):
+    if not replica_configured() or user_pinned_to_primary(user):
         return False
     # Inside a transaction on the primary, reads must see that transaction's own writes.
     if connections[DEFAULT_DB_ALIAS].in_atomic_block:

@@ -30,7 +30,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AccessRecord
-from clinic.db_router import REPLICA, primary_position, replica_reads, replica_replayed
+from clinic.db_router import (
+    REPLICA,
+    primary_position,
+    replica_reads,
+    replica_replayed,
+    user_pinned_to_primary,
+)
 from fhir_r4.export import export_run, export_start
 from fhir_r4.models import ExportJob
 from patients.clock import clinic_today
@@ -39,7 +45,7 @@ from patients.services import staff_add
 from reports.queries import REPORTS, Scope
 from tests import factories
 from tests.conftest import skip_or_fail
-from tests.support.clients import api_client_of
+from tests.support.clients import api_client_of, web_client_of
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PASSWORD = "correct-horse-battery"
@@ -97,6 +103,43 @@ def test_without_a_replica_every_read_is_on_the_primary(db, nora):
         with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as on_the_primary:
             Clinic.objects.exists()
     assert on_the_primary.captured_queries
+
+
+PATIENT = {
+    "mrn": "R1",
+    "given_name": "Iris",
+    "family_name": "Reid",
+    "date_of_birth": "1968-07-09",
+    "sex": "female",
+    "ms_type": "SPMS",
+    "diagnosis_date": "2001-02-03",
+    "reassessment_interval_weeks": 8,
+}
+
+
+@pytest.mark.parametrize("signed_in_by", ["token", "session"])
+def test_only_a_successful_write_pins_its_user_to_the_primary(
+    db, nora, phil, north, monkeypatch, signed_in_by
+):
+    """The pin is per user in the shared cache: the same for the API's tokens and the pages' sessions."""
+    monkeypatch.setattr("clinic.middleware.replica_configured", lambda: True)
+    client = api_client_of(nora) if signed_in_by == "token" else web_client_of(nora)
+    patients = reverse("api:patient-list")
+
+    assert client.get(patients).status_code == 200
+    assert (
+        client.post(
+            patients, {**PATIENT, "clinic": "north", "sex": "?"}, content_type="application/json"
+        ).status_code
+        == 400
+    )
+    assert not user_pinned_to_primary(nora), "a read or a refused write pins nobody"
+    assert (
+        client.post(patients, {**PATIENT, "clinic": "north"}, content_type="application/json").status_code
+        == 201
+    )
+    assert user_pinned_to_primary(nora)
+    assert not user_pinned_to_primary(phil), "a colleague is not pinned"
 
 
 @pytest.fixture(scope="module")
@@ -267,17 +310,7 @@ def test_a_users_reads_right_after_their_own_write_go_to_the_primary(clinic, rep
         username=f"colleague-{clinic.code}", role="admin", clinic_code=clinic.code, password=PASSWORD
     )
     writer, other = api_client_of(admin), api_client_of(colleague)
-    body = {
-        "clinic": clinic.code,
-        "mrn": "R1",
-        "given_name": "Iris",
-        "family_name": "Reid",
-        "date_of_birth": "1968-07-09",
-        "sex": "female",
-        "ms_type": "SPMS",
-        "diagnosis_date": "2001-02-03",
-        "reassessment_interval_weeks": 8,
-    }
+    body = {**PATIENT, "clinic": clinic.code}
     assert writer.post(reverse("api:patient-list"), body, format="json").status_code == 201
 
     def active(client):
