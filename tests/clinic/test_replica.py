@@ -86,13 +86,21 @@ def _stop(data):
         )
 
 
+def _has_postgres_user():
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        return False
+    return True
+
+
 def _why_no_replica():
     if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
         return "the suite is running on SQLite; set DATABASE_URL to a PostgreSQL database"
     if not (PG_BIN / "pg_basebackup").exists():
         return f"no PostgreSQL 15 server binaries in {PG_BIN}"
-    if os.geteuid() == 0 and not shutil.which("runuser"):
-        return "running as root without runuser, and PostgreSQL refuses to run as root"
+    if os.geteuid() == 0 and not (shutil.which("runuser") and _has_postgres_user()):
+        return "running as root without runuser or a postgres user, and PostgreSQL refuses to run as root"
     return None
 
 
@@ -182,16 +190,17 @@ def replica(django_db_setup, django_db_blocker):
             _start(primary, primary_port, root)
             server = ["-h", "127.0.0.1", "-U", "postgres"]
             _run([PG_BIN / "createdb", *server, "-p", str(primary_port), "clinic"])
+            # The suite's test database, as the suite itself connects to it.
             schema_and_data = _run(
                 [
                     PG_BIN / "pg_dump",
-                    *server,
-                    "-p",
-                    str(saved["PORT"] or 5432),
+                    *("-h", saved["HOST"] or "localhost", "-p", str(saved["PORT"] or 5432)),
+                    *(("-U", saved["USER"]) if saved["USER"] else ()),
                     "--no-owner",
                     "--no-privileges",
                     saved["NAME"],
-                ]
+                ],
+                env={**os.environ, "PGPASSWORD": saved["PASSWORD"] or ""},
             ).stdout
             _run(
                 [
