@@ -16,15 +16,18 @@ export, run by the worker long after any request, instead waits until the replic
 replayed the primary's WAL up to where it was when the run started.
 """
 
+import logging
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 REPLICA = "replica"
+
+logger = logging.getLogger(__name__)
 
 _reads_on_replica = ContextVar("reads_on_replica", default=False)
 
@@ -94,6 +97,12 @@ def _use_replica(user, fresh_as_of):
         return False
     # Inside a transaction on the primary, reads must see that transaction's own writes.
     if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return False
+    # A replica that is down (restarting, rebuilding) costs its readers speed, not answers.
+    try:
+        connections[REPLICA].ensure_connection()
+    except DatabaseError:
+        logger.warning("The replica cannot be reached; reading on the primary")
         return False
     if fresh_as_of is not None:
         return replica_replayed(fresh_as_of, timeout=settings.DATABASE_REPLICA_CATCH_UP_SECONDS)

@@ -176,7 +176,8 @@ if env_bool("DATABASE_TRANSACTION_POOLING", default=False):
 DATABASE_ROUTERS = ["clinic.db_router.PrimaryReplicaRouter"]
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
-    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # A replica that is down is found out in seconds, and its reads go to the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {}).update({"options": "-c jit=off", "connect_timeout": 3})
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 # After a user's successful write, their reads stay on the primary this long: a few seconds more
 # than a replica's usual lag (well under a second on one network), so they see their own write.

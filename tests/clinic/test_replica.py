@@ -396,3 +396,19 @@ def test_the_bulk_export_waits_for_the_replica_or_reads_the_primary(clinic, sett
         assert time.monotonic() - started >= 0.2
     finally:
         _replay(paused=False)
+
+
+@pytest.mark.services
+def test_a_replica_that_cannot_be_reached_leaves_the_reads_on_the_primary(replica):
+    unreachable = connections[REPLICA]
+    port = unreachable.settings_dict["PORT"]
+    unreachable.close()
+    unreachable.settings_dict["PORT"] = str(_free_port())
+    try:
+        with replica_reads() as on_replica:
+            assert not on_replica
+    finally:
+        unreachable.close()
+        unreachable.settings_dict["PORT"] = port
+    with replica_reads() as on_replica:
+        assert on_replica
