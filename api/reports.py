@@ -5,7 +5,8 @@ Clinic admins only (``policy.may_run_reports``). ``?clinic=`` narrows to one of 
 clinics (404 for any other code, as for any record outside them), ``?from=``/``?to=`` to a
 date range, and ``?format=csv`` streams the whole report as CSV instead of JSON. The view
 validates the parameters, asks ``reports.queries`` for the rows and writes them out; running a
-report or exporting one is written to the access log.
+report or exporting one is written to the access log. The reports read on the replica when
+there is one (``clinic.db_router``); the access record is written on the primary.
 """
 
 import json
@@ -24,6 +25,7 @@ from rest_framework.views import APIView
 from audit.models import AccessAction
 from audit.selectors import access_report
 from audit.services import access_record
+from clinic.db_router import pulled_from_replica, replica_reads
 from clinical_rules.querysets import DUE_KINDS
 from patients import policy
 from patients.clock import clinic_today
@@ -227,7 +229,9 @@ class ReportView(APIView):
                 request=request, action=AccessAction.EXPORT, clinic_ids=scope.clinic_ids, report=report.name
             )
             response = StreamingHttpResponse(
-                csv_chunks(report.columns, report.rows(scope, stream=True)),
+                csv_chunks(
+                    report.columns, pulled_from_replica(report.rows(scope, stream=True), user=request.user)
+                ),
                 content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = f'attachment; filename="{report.name}-{today}.csv"'
@@ -240,18 +244,19 @@ class ReportView(APIView):
             "to": params.get("to"),
             "columns": list(report.columns),
         }
-        if report.paginated:
-            paginator = PageNumber()
-            page = paginator.paginate_queryset(report.queryset(scope), request, view=self)
-            rows = report.rows(scope, page)
-            body.update(
-                count=paginator.page.paginator.count,
-                next=paginator.get_next_link(),
-                previous=paginator.get_previous_link(),
-            )
-        else:
-            rows = report.rows(scope)
-        body["results"] = [dict(zip(report.columns, row, strict=True)) for row in rows]
+        with replica_reads(user=request.user):
+            if report.paginated:
+                paginator = PageNumber()
+                page = paginator.paginate_queryset(report.queryset(scope), request, view=self)
+                rows = report.rows(scope, page)
+                body.update(
+                    count=paginator.page.paginator.count,
+                    next=paginator.get_next_link(),
+                    previous=paginator.get_previous_link(),
+                )
+            else:
+                rows = report.rows(scope)
+            body["results"] = [dict(zip(report.columns, row, strict=True)) for row in rows]
         access_record(
             request=request, action=AccessAction.REPORT, clinic_ids=scope.clinic_ids, report=report.name
         )
@@ -373,9 +378,12 @@ def _access_row(record):
     )
 
 
-def _access_csv_row(record):
-    at, user, action, patients, query, ip = _access_row(record)
-    return (at, user, action, " ".join(map(str, patients)), json.dumps(query, ensure_ascii=False), ip)
+def _access_csv_rows(records):
+    # A generator, so that ``iterator()`` is called when the first row is pulled: on the database
+    # the rows are pulled from, whose settings say whether it may use a server-side cursor.
+    for record in records.iterator(chunk_size=CHUNK_SIZE):
+        at, user, action, patients, query, ip = _access_row(record)
+        yield (at, user, action, " ".join(map(str, patients)), json.dumps(query, ensure_ascii=False), ip)
 
 
 class AccessReportView(ReportView):
@@ -403,13 +411,15 @@ class AccessReportView(ReportView):
         today = clinic_today()
         if params["format"] == "csv":
             response = StreamingHttpResponse(
-                csv_chunks(ACCESS_COLUMNS, map(_access_csv_row, records.iterator(chunk_size=CHUNK_SIZE))),
+                csv_chunks(ACCESS_COLUMNS, pulled_from_replica(_access_csv_rows(records), user=request.user)),
                 content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = f'attachment; filename="access-{today}.csv"'
             return response
-        paginator = PageNumber()
-        page = paginator.paginate_queryset(records, request, view=self)
+        with replica_reads(user=request.user):
+            paginator = PageNumber()
+            page = paginator.paginate_queryset(records, request, view=self)
+            results = [dict(zip(ACCESS_COLUMNS, _access_row(record), strict=True)) for record in page]
         return Response(
             {
                 "report": "access",
@@ -423,6 +433,6 @@ class AccessReportView(ReportView):
                 "count": paginator.page.paginator.count,
                 "next": paginator.get_next_link(),
                 "previous": paginator.get_previous_link(),
-                "results": [dict(zip(ACCESS_COLUMNS, _access_row(record), strict=True)) for record in page],
+                "results": results,
             }
         )

@@ -46,8 +46,8 @@ def _env(service):
     return {key: _interpolate(str(value)) for key, value in service["environment"].items()}
 
 
-def test_the_five_services_exist(services):
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+def test_the_seven_services_exist(services):
+    assert set(services) == {"web", "worker", "beat", "postgres", "postgres-replica", "pgbouncer", "redis"}
 
 
 def test_web_worker_and_beat_run_the_same_image_built_from_the_dockerfile(services):
@@ -81,16 +81,20 @@ def test_worker_and_beat_run_celery_for_the_clinic_app(services):
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
-def test_app_services_talk_to_the_postgres_and_redis_services(services, name):
+def test_app_services_talk_to_pgbouncer_the_replica_and_redis(services, name):
     env = _env(services[name])
-    database = environ.Env.db_url_config(env["DATABASE_URL"])
     postgres = _env(services["postgres"])
-    assert database["ENGINE"] == "django.db.backends.postgresql"
-    assert database["HOST"] == "postgres"
-    assert (database["USER"], database["PASSWORD"], database["NAME"]) == (
-        postgres["POSTGRES_USER"],
-        postgres["POSTGRES_PASSWORD"],
-        postgres["POSTGRES_DB"],
+    credentials = (postgres["POSTGRES_USER"], postgres["POSTGRES_PASSWORD"], postgres["POSTGRES_DB"])
+    primary = environ.Env.db_url_config(env["DATABASE_URL"])
+    pgbouncer = _env(services["pgbouncer"])
+    assert primary["ENGINE"] == "django.db.backends.postgresql"
+    assert (primary["HOST"], str(primary["PORT"])) == ("pgbouncer", pgbouncer["LISTEN_PORT"])
+    assert (primary["USER"], primary["PASSWORD"], primary["NAME"]) == credentials
+    assert env["DATABASE_TRANSACTION_POOLING"] == "true"
+    replica = environ.Env.db_url_config(env["DATABASE_REPLICA_URL"])
+    assert (replica["HOST"], replica["USER"], replica["PASSWORD"], replica["NAME"]) == (
+        "postgres-replica",
+        *credentials,
     )
     broker = urlsplit(env["CELERY_BROKER_URL"])
     assert (broker.scheme, broker.hostname) == ("redis", "redis")
@@ -127,6 +131,34 @@ def test_postgres_keeps_its_data_in_a_named_volume_and_has_a_healthcheck(compose
     volume = next(v.split(":")[0] for v in postgres["volumes"] if ":/var/lib/postgresql/data" in v)
     assert volume in compose["volumes"]
     assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+
+
+def test_pgbouncer_pools_transactions_in_front_of_the_primary(services):
+    pgbouncer = _env(services["pgbouncer"])
+    postgres = _env(services["postgres"])
+    assert pgbouncer["POOL_MODE"] == "transaction"
+    assert (pgbouncer["DB_HOST"], pgbouncer["DB_USER"], pgbouncer["DB_PASSWORD"], pgbouncer["DB_NAME"]) == (
+        "postgres",
+        postgres["POSTGRES_USER"],
+        postgres["POSTGRES_PASSWORD"],
+        postgres["POSTGRES_DB"],
+    )
+    assert services["pgbouncer"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_the_replica_streams_from_a_base_backup_of_the_primary(compose, services):
+    replica = services["postgres-replica"]
+    assert replica["image"] == services["postgres"]["image"]
+    script = _command(replica)[2]
+    assert 'pg_basebackup -R -D "$$PGDATA" -h postgres -U clinic' in script
+    assert script.index("pg_basebackup") < script.index("exec postgres")
+    assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+    volume = next(v.split(":")[0] for v in replica["volumes"] if ":/var/lib/postgresql/data" in v)
+    assert volume in compose["volumes"] and volume != "postgres-data"
+    # The primary lets the replica's user connect for replication (pg_hba.conf), on its first start.
+    init = next(v for v in services["postgres"]["volumes"] if "/docker-entrypoint-initdb.d/" in v)
+    script = (ROOT / init.split(":")[0]).read_text()
+    assert "host replication ${POSTGRES_USER} all scram-sha-256" in script
 
 
 def test_redis_has_a_healthcheck(services):
