@@ -108,7 +108,9 @@ def test_a_fall_risk_email_goes_out_while_a_long_export_holds_the_export_worker(
     ]
     try:
         for worker in workers:
-            worker.start()
+            worker.launch()
+        for worker in workers:
+            worker.wait_ready()
         kick_off = api_client_of(nora).get("/fhir/R4/Patient/$export", HTTP_PREFER="respond-async")
         assert kick_off.status_code == 202
         wait_until(hold.with_suffix(".running").exists, what="the export to be running")

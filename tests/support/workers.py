@@ -88,6 +88,10 @@ class Worker:
         self.queues = queue_names(queue) if kinds is None else queue_names(queue, kinds)
 
     def start(self):
+        return self.launch().wait_ready()
+
+    def launch(self):
+        """Start the process without waiting for it (several workers start faster side by side)."""
         log = self.log_file.open("a")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", self.app, "worker", "--pool=solo", "-Q", self.queues]
@@ -102,6 +106,9 @@ class Worker:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        return self
+
+    def wait_ready(self):
         wait_until(lambda: "ready." in self.log_file.read_text(), what="the worker to start")
         return self
 
