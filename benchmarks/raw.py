@@ -840,41 +840,43 @@ WHERE_PAGE = {"all": "true", "due": WHERE_PATIENTS["due_for_reassessment"]}
 DASHBOARD_RECORDS = {
     "assessments": """
         SELECT a.id, a.assessed_on, a.edss, a.timed_25ft_walk_seconds, a.notes, u.username,
-               a.entered_in_error_at,
                (SELECT string_agg(s.muscle_group || ' ' || s.side || ' ' || s.grade, ', ' ORDER BY s.id)
                 FROM assessments_musclescore s WHERE s.assessment_id = a.id),
                (SELECT string_agg(s.muscle_group || ' ' || s.side || ' ' || s.mas, ', ' ORDER BY s.id)
                 FROM assessments_spasticityscore s WHERE s.assessment_id = a.id)
         FROM assessments_assessment a JOIN auth_user u ON u.id = a.assessor_id
-        WHERE a.patient_id = %(patient)s ORDER BY a.assessed_on DESC, a.id DESC
+        WHERE a.patient_id = %(patient)s AND a.entered_in_error_at IS NULL
+        ORDER BY a.assessed_on DESC, a.id DESC
     """,
     "falls": """
-        SELECT f.occurred_at, f.near_fall, f.injury, f.location, f.activity, f.source, f.notes,
-               f.entered_in_error_at
-        FROM care_fallevent f WHERE f.patient_id = %(patient)s ORDER BY f.occurred_at DESC, f.id DESC
+        SELECT f.occurred_at, f.near_fall, f.injury, f.location, f.activity, f.source, f.notes
+        FROM care_fallevent f WHERE f.patient_id = %(patient)s AND f.entered_in_error_at IS NULL
+        ORDER BY f.occurred_at DESC, f.id DESC
     """,
     "devices": """
-        SELECT d.id, d.device_type, d.side, d.status, d.prescribed_on, d.reason, d.entered_in_error_at,
+        SELECT d.id, d.device_type, d.side, d.status, d.prescribed_on, d.reason,
                (SELECT string_agg(r.reviewed_on || ' ' || r.note, '; ' ORDER BY r.reviewed_on, r.id)
                 FROM care_devicereview r WHERE r.device_id = d.id AND r.entered_in_error_at IS NULL)
-        FROM care_deviceprescription d WHERE d.patient_id = %(patient)s
+        FROM care_deviceprescription d WHERE d.patient_id = %(patient)s AND d.entered_in_error_at IS NULL
         ORDER BY d.prescribed_on DESC, d.id DESC
     """,
     "medications": """
-        SELECT m.occurred_on, m.drug, m.drug_name, m.event, m.dose, m.entered_in_error_at
-        FROM care_medicationevent m WHERE m.patient_id = %(patient)s ORDER BY m.occurred_on DESC, m.id DESC
+        SELECT m.occurred_on, m.drug, m.drug_name, m.event, m.dose
+        FROM care_medicationevent m WHERE m.patient_id = %(patient)s AND m.entered_in_error_at IS NULL
+        ORDER BY m.occurred_on DESC, m.id DESC
     """,
     "exercise plans": """
-        SELECT e.id, e.muscle_group, e.side, e.kind, e.status, e.started_on, e.review_on,
-               e.entered_in_error_at
-        FROM care_exerciseplan e WHERE e.patient_id = %(patient)s ORDER BY e.started_on DESC, e.id DESC
+        SELECT e.id, e.muscle_group, e.side, e.kind, e.status, e.started_on, e.review_on
+        FROM care_exerciseplan e WHERE e.patient_id = %(patient)s AND e.entered_in_error_at IS NULL
+        ORDER BY e.started_on DESC, e.id DESC
     """,
     "referrals": """
-        SELECT r.id, r.to_service, r.urgency, r.status, r.referred_on, r.reason, r.entered_in_error_at,
+        SELECT r.id, r.to_service, r.urgency, r.status, r.referred_on, r.reason,
                (SELECT string_agg(c.from_status || ' ' || c.to_status || ' ' || c.changed_at, '; '
                                   ORDER BY c.changed_at, c.id)
                 FROM care_referralstatuschange c WHERE c.referral_id = r.id)
-        FROM care_referral r WHERE r.patient_id = %(patient)s ORDER BY r.referred_on DESC, r.id DESC
+        FROM care_referral r WHERE r.patient_id = %(patient)s AND r.entered_in_error_at IS NULL
+        ORDER BY r.referred_on DESC, r.id DESC
     """,
     "trend reviews": """
         SELECT t.reviewed_at, u.username, t.note, a.assessed_on
@@ -896,14 +898,15 @@ DASHBOARD_RECORDS = {
 }
 
 
-def _page_template():
+def page_template():
+    """The baselines' template, compiled once, as the app's cached template loader keeps its own."""
     from django.template import engines
 
     return engines["django"].from_string(PAGE_TEMPLATE)
 
 
-def patient_list_page(conn, params, which, template=None):
-    """A page of the patient list (by name, 25 a page), with its count."""
+def patient_list_data(conn, params, which):
+    """A page of the patient list (by name, 25 a page), with its count and the header."""
     where = WHERE_PAGE[which]
     with conn.cursor() as cursor:
         cursor.execute(f"{PATIENTS} SELECT count(*) FROM shown WHERE {where}", params)
@@ -917,14 +920,12 @@ def patient_list_page(conn, params, which, template=None):
         rows = cursor.fetchall()
         cursor.execute(PAGE_HEADER, params)
         header = cursor.fetchall()
-    template = template or _page_template()
-    return template.render(
-        {"title": "Patients", "count": count, "sections": [("Header", header), ("Patients", rows)]}
-    )
+    return {"title": "Patients", "count": count, "sections": [("header", header), ("patients", rows)]}
 
 
-def dashboard_page(conn, params, template=None):
-    """A patient's dashboard: the patient with their follow-up state, then each kind of record."""
+def dashboard_data(conn, params):
+    """A patient's dashboard: the header, the patient with their follow-up state, then each kind
+    of record."""
     with conn.cursor() as cursor:
         cursor.execute(
             f"""{PATIENTS} SELECT id, family_name, given_name, mrn, date_of_birth, sex, ms_type,
@@ -932,9 +933,16 @@ def dashboard_page(conn, params, template=None):
             FROM shown WHERE id = %(patient)s""",
             params,
         )
-        sections = [("Patient", cursor.fetchall())]
+        sections = [("patient", cursor.fetchall())]
         for name, sql in {"header": PAGE_HEADER, **DASHBOARD_RECORDS}.items():
             cursor.execute(sql, params)
             sections.append((name, cursor.fetchall()))
-    template = template or _page_template()
-    return template.render({"title": "Dashboard", "count": None, "sections": sections})
+    return {"title": "Dashboard", "count": None, "sections": sections}
+
+
+def patient_list_page(conn, params, which, template):
+    return template.render(patient_list_data(conn, params, which))
+
+
+def dashboard_page(conn, params, template):
+    return template.render(dashboard_data(conn, params))

@@ -374,7 +374,7 @@ def page_cases(conn, params, patient, user):
 
     client = Client()
     client.force_login(user)
-    template = raw._page_template()
+    template = raw.page_template()
 
     def page(url, query=None):
         def call():
