@@ -3,15 +3,18 @@ that a long FHIR export never delays a fall-risk email."""
 
 import datetime
 import json
+import os
+import subprocess
 import time
 import uuid
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 from care.services import fall_record
 from clinic.celery import app as celery_app
-from clinic.queues import EMAIL, EXPORTS, KIND_OF_TASK, REMINDERS, WEBHOOKS
+from clinic.queues import EMAIL, EXPORTS, KIND_OF_TASK, REMINDERS, WEBHOOKS, queue_names
 from fhir_r4.models import ExportJob, ExportStatus
 from fhir_r4.tasks import expire_exports, run_export
 from reminders.tasks import send_reminder_digest, sweep_reminders
@@ -20,7 +23,7 @@ from tests.support.clients import api_client_of
 from tests.support.workers import Worker, services, wait_until  # noqa: F401
 from webhooks.tasks import deliver_webhook, sweep_webhooks
 
-KIND_OF_TASK_OBJECTS = (sweep_reminders, send_reminder_digest, deliver_webhook, sweep_webhooks, run_export)
+ROUTED_TASKS = (sweep_reminders, send_reminder_digest, deliver_webhook, sweep_webhooks, run_export)
 
 
 def queue_of(task):
@@ -37,7 +40,7 @@ def default_queue():
 
 
 def test_each_kind_of_work_goes_to_a_queue_named_after_the_default_one(default_queue):
-    assert {task: queue_of(task) for task in KIND_OF_TASK_OBJECTS} == {
+    assert {task: queue_of(task) for task in ROUTED_TASKS} == {
         sweep_reminders: f"{default_queue}.reminders",
         send_reminder_digest: f"{default_queue}.email",
         deliver_webhook: f"{default_queue}.webhooks",
@@ -48,7 +51,20 @@ def test_each_kind_of_work_goes_to_a_queue_named_after_the_default_one(default_q
 
 
 def test_every_routed_task_exists():
-    assert set(KIND_OF_TASK) == {task.name for task in KIND_OF_TASK_OBJECTS}
+    assert set(KIND_OF_TASK) == {task.name for task in ROUTED_TASKS}
+
+
+@pytest.mark.parametrize("default_queue", ["celery", "clinic-two"])
+def test_make_run_starts_a_worker_on_every_queue(default_queue):
+    printed = subprocess.run(
+        ["make", "-s", "--eval=print-worker-queues: ; @echo $(WORKER_QUEUES)", "print-worker-queues"],
+        cwd=django_settings.BASE_DIR,
+        env=os.environ | {"CELERY_TASK_DEFAULT_QUEUE": default_queue},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert sorted(printed.stdout.strip().split(",")) == sorted(queue_names(default_queue).split(","))
 
 
 def sent_mail(mail_file):
