@@ -364,6 +364,10 @@ else:
     }
 # Deployments (or test runs) sharing one Redis keep apart by queue name.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# The reminder sweep, email, webhook deliveries and FHIR exports each on a queue named after the
+# default one ("celery.exports"), so a long export never delays an email (clinic.queues). Every
+# worker names its queues with -Q (Makefile, docker-compose.yml).
+CELERY_TASK_ROUTES = ("clinic.queues.route_task",)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
