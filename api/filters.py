@@ -117,7 +117,11 @@ class ClinicalRecordFilter(filters.FilterSet):
         return queryset  # applied in filter_queryset, which must also act when it is absent
 
 
-@extend_schema_field({"type": "integer", "minimum": 1})
+# The largest id a BigAutoField holds: a larger one would overflow the query (a 500).
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class RecordIdFilter(filters.NumberFilter):
     """A record's id: a whole number from 1. An id outside the user's clinics matches nothing, as
     one that does not exist: the lists are scoped already, and the answer leaks neither."""
@@ -126,6 +130,7 @@ class RecordIdFilter(filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
 
 

@@ -167,17 +167,35 @@ def _request_body_components(result):
     return names
 
 
+def _refuse_blank(field):
+    """A text field that may not be blank may not be only spaces either: DRF strips them first."""
+    if (
+        field.get("type") == "string"
+        and field.get("minLength", 0) >= 1
+        and not field.keys()
+        & {
+            "enum",
+            "format",
+            "pattern",
+        }
+    ):
+        field["pattern"] = r"\S"
+
+
 def document_errors(result, generator, request, public):
     """drf-spectacular post-processing hook adding the error responses to each operation, and the
     contract's request headers: ``Idempotency-Key`` on POSTs, ``If-None-Match`` on reads with ETags.
 
     Request bodies are closed (``additionalProperties: false``): the serializers refuse
-    unknown fields with a 400 (``api.serializers.StrictInputMixin``).
+    unknown fields with a 400 (``api.serializers.StrictInputMixin``); their text that may not be
+    blank must hold more than spaces.
     """
     schemas = result["components"]["schemas"]
     for name in _request_body_components(result):
         if schemas[name].get("type") == "object":
             schemas[name]["additionalProperties"] = False
+            for field in schemas[name].get("properties", {}).values():
+                _refuse_blank(field)
     schemas.update(Detail=DETAIL, FieldErrors=FIELD_ERRORS)
     for path, operations in result["paths"].items():
         if not path.startswith("/api/v1/"):

@@ -255,7 +255,7 @@ def test_marking_a_record_entered_in_error_on_the_page_makes_its_etag_useless(ki
     assert marked.status_code == 302
     # The marking changed the record: the ETag drawn before is stale; with "*" the edit is refused.
     assert ada_api.patch(url, CHANGES[kind], format="json", HTTP_IF_MATCH=drawn).status_code == 412
-    assert ada_api.patch(url, CHANGES[kind], format="json", HTTP_IF_MATCH="*").status_code == 400
+    assert ada_api.patch(url, CHANGES[kind], format="json", HTTP_IF_MATCH="*").status_code == 409
     ((field, wanted),) = CHANGES[kind].items()
     shown = ada_api.get(url).json()
     assert shown["entered_in_error"] is True and shown[field] != wanted

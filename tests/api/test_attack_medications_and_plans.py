@@ -262,8 +262,8 @@ def test_a_record_of_a_patient_entered_in_error_cannot_be_changed(
     record_mark_entered_in_error(record=record.patient, by=ada, reason="Registered twice")
     before = stored(record)
     response = ada_api.patch(f"{collection}{record.pk}/", change, format="json")
-    assert response.status_code == 400
-    assert "patient is marked entered in error" in response.json()["non_field_errors"][0]
+    assert response.status_code == 409
+    assert "patient is marked entered in error" in response.json()["detail"]
     assert stored(record) == before
 
 
@@ -325,7 +325,7 @@ def test_the_spasticity_of_an_assessment_entered_in_error_leaves_the_trends(
         {"spasticity": [{"muscle_group": "knee_flexion", "side": "left", "mas": "0"}]},
         format="json",
     )
-    assert changed.status_code == 400
+    assert changed.status_code == 409
     assert mistaken.spasticity.get().mas == MASGrade.from_label("3")
 
 

@@ -257,6 +257,9 @@ def test_bad_referral_fields_are_named(changes, field, north_patient, nora_api):
         ("exercise_plan", {"kind": "yoga"}, "kind"),
         ("exercise_plan", {"started_on_after": "2026-02-30"}, "started_on"),
         ("exercise_plan", {"patient": "-1"}, "patient"),
+        ("exercise_plan", {"patient": ""}, "patient"),
+        ("fall", {"occurred_before": ""}, "occurred_before"),
+        ("patient", {"search": ""}, "search"),
     ],
 )
 def test_invalid_filter_values_are_a_400(name, params, field, nora_api):
@@ -302,7 +305,7 @@ def test_the_accepted_query_parameters_are_each_read(nora_api):
             "format": "json",
             "page": 1,
             "page_size": 5,
-            "patient": "",
+            "patient": 1,
             "status": "active",
             "kind": "maintenance",
             "started_on_after": "2026-01-01",

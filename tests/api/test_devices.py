@@ -134,8 +134,8 @@ def test_a_discontinued_or_mistaken_device_is_not_reviewed(afo, phil, phil_api):
     )
     assert marked.status_code == 200, marked.content
     response = phil_api.post(review_url(other), a_review(), format="json")
-    assert response.status_code == 400
-    assert "entered in error" in response.json()["non_field_errors"][0]
+    assert response.status_code == 409
+    assert "entered in error" in response.json()["detail"]
     assert not DeviceReview.objects.exists()
 
 
@@ -150,7 +150,7 @@ def test_a_review_marked_entered_in_error_gives_the_date_back_and_stays_shown(af
     assert (shown["entered_in_error"], shown["entered_in_error_by"]) == (True, "ada")
     assert shown["entered_in_error_reason"] == "Reviewed the other patient's AFO"
     # Once is enough; a reason is needed; the review must be this device's.
-    assert ada_api.post(url, {"reason": "again"}, format="json").status_code == 400
+    assert ada_api.post(url, {"reason": "again"}, format="json").status_code == 409
     other = factories.DeviceFactory(patient=afo.patient, prescribed_on=TODAY)
     wrong = reverse("api:device-review-entered-in-error", kwargs={"pk": other.pk, "review_id": review["id"]})
     assert ada_api.post(wrong, {"reason": "x"}, format="json").status_code == 404

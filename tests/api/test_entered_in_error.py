@@ -83,8 +83,8 @@ def test_a_marked_record_can_be_neither_marked_again_nor_changed(kind, records, 
     record = records[kind]
     assert mark(nora_api, kind, record).status_code == 200
     again = mark(nora_api, kind, record)
-    assert again.status_code == 400
-    assert "already" in again.json()["non_field_errors"][0]
+    assert again.status_code == 409
+    assert "already" in again.json()["detail"]
     url = reverse(f"api:{kind}-detail", kwargs={"pk": record.pk})
     change = {
         "patient": {"given_name": "X"},
@@ -93,8 +93,8 @@ def test_a_marked_record_can_be_neither_marked_again_nor_changed(kind, records, 
         "exercise_plan": {"prescription": "X"},
     }.get(kind, {"notes": "X"})
     changed = ada_api.patch(url, change, format="json")
-    assert changed.status_code == 400
-    assert "entered in error" in changed.json()["non_field_errors"][0]
+    assert changed.status_code == 409
+    assert "entered in error" in changed.json()["detail"]
 
 
 @pytest.mark.parametrize("reason", ["", "   "])

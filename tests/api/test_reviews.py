@@ -134,7 +134,7 @@ def test_a_review_in_error_leaves_the_list_and_the_trends_and_stays_retrievable(
         "api:patient-review-entered-in-error", kwargs={"pk": north_patient.pk, "review_id": review["id"]}
     )
     assert phil_api.post(url, {"reason": "Meant for another patient"}, format="json").status_code == 200
-    assert phil_api.post(url, {"reason": "again"}, format="json").status_code == 400
+    assert phil_api.post(url, {"reason": "again"}, format="json").status_code == 409
     listed = phil_api.get(reviews_url(north_patient)).json()
     assert listed["count"] == 0
     with_errors = phil_api.get(reviews_url(north_patient), {"include_errors": "true"}).json()

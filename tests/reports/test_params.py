@@ -32,10 +32,20 @@ def test_a_page_that_does_not_exist_is_404(network, ada_api):
     assert ada_api.get(reverse("api:report-overdue"), {"page": "99"}).status_code == 404
 
 
-@pytest.mark.parametrize("page", ["0", "x"])
-def test_a_page_that_is_no_whole_number_from_1_is_a_400_naming_it(page, network, ada_api):
-    response = ada_api.get(reverse("api:report-overdue"), {"page": page})
-    assert (response.status_code, response.json()) == (400, {"page": ["A whole number from 1, or last."]})
+@pytest.mark.parametrize("page", ["0", "x", "last"])
+@pytest.mark.parametrize("output", ["json", "csv"])
+def test_a_page_that_is_no_whole_number_from_1_is_a_400_naming_it(page, output, network, ada_api):
+    response = ada_api.get(reverse("api:report-overdue"), {"page": page, "format": output})
+    assert (response.status_code, response.json()) == (400, {"page": ["A whole number from 1."]})
+
+
+@pytest.mark.parametrize("param", ["clinic", "from", "to", "format", "page_size"])
+def test_an_empty_parameter_is_a_400_not_absent(param, network, ada_api):
+    response = ada_api.get(reverse("api:report-overdue"), {param: ""})
+    assert (response.status_code, response.json()) == (
+        400,
+        {param: ["Give a value, or leave the parameter out."]},
+    )
 
 
 def test_unknown_parameters_are_ignored(network, ada_api):
