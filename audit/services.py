@@ -67,9 +67,7 @@ def access_record(*, request, action, patient_ids=(), clinic_ids=(), report=None
         "ip": _ip_of(request),
     }
     if connection.vendor == "postgresql":
-        _record_in_one_statement(
-            record, patient_ids, clinic_ids, asynchronous=not connection.in_atomic_block
-        )
+        _record_in_one_statement(record, patient_ids, clinic_ids, asynchronous=not connection.in_atomic_block)
         return
     with transaction.atomic():
         saved = AccessRecord.objects.create(**record)

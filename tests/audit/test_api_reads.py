@@ -208,7 +208,9 @@ def test_the_record_commits_on_its_own_without_waiting_for_the_disk(postgresql, 
 
 
 @pytest.mark.services
-def test_inside_a_caller_s_transaction_the_record_leaves_its_durability_alone(postgresql, nora_api, north_patient):
+def test_inside_a_caller_s_transaction_the_record_leaves_its_durability_alone(
+    postgresql, nora_api, north_patient
+):
     with CaptureQueriesContext(connection) as queries:
         response = nora_api.get(reverse("api:patient-detail", args=[north_patient.pk]))
     assert response.status_code == 200
