@@ -6,7 +6,7 @@ Loads the patient's valid records in a fixed number of queries and hands plain d
 
 from assessments.grades import MASGrade, MRCGrade
 from assessments.models import Assessment, SpasticityScore
-from assessments.selectors import assessment_reviewed, last_review_of
+from assessments.selectors import last_review_of
 from care.models import (
     SIDED_DEVICE_TYPES,
     DevicePrescription,
@@ -121,7 +121,8 @@ def patient_trends(patient, *, today):
     assessments = assessment_data(patient)
     medications = medication_data(patient)
     plans = plan_data(patient)
-    last_review = last_review_of(patient)
+    latest = assessments[-1].recorded if assessments else None
+    last_review = last_review_of(patient, latest_assessment_id=latest)
     falls = fall_data(patient)
     series = {}
     for a in assessments:
@@ -176,6 +177,7 @@ def patient_trends(patient, *, today):
         ],
         "plan_conflicts": rules.plan_conflicts(plans, assessments),
         "foot_drop": rules.foot_drop(assessments, supported_sides(patient)),
-        "reviewed": bool(assessments) and assessment_reviewed(assessments[-1].recorded),
+        # Without assessments there is no valid review either: ``last_review`` is None.
+        "reviewed": last_review is not None and last_review.latest_reviewed,
         "last_review": review_data(last_review),
     }
