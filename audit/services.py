@@ -112,11 +112,17 @@ def _record_in_one_statement(record, patient_ids, clinic_ids, *, asynchronous):
     params = {
         **record,
         "query": json.dumps(record["query"]),
-        "patient_ids": sorted(set(patient_ids)),
-        "clinic_ids": sorted(set(clinic_ids)),
+        "patient_ids": _array_literal(patient_ids),
+        "clinic_ids": _array_literal(clinic_ids),
     }
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
+
+
+def _array_literal(ids):
+    """Ids as PostgreSQL's text of a ``bigint[]``: psycopg's own adaptation of a list of 50 ints
+    took 0.9 ms, most of the statement's time in Python."""
+    return "{" + ",".join(str(int(pk)) for pk in sorted(set(ids))) + "}"
 
 
 # Patients per INSERT: within SQLite's limit on parameters (32,766), for a bulk export's file of
