@@ -12,7 +12,13 @@ def assessment_list(user):
         .with_mrc_sum()
         .latest_first()
         .select_related("assessor", "entered_in_error_by")
-        .prefetch_related("scores", Prefetch("spasticity", queryset=SpasticityScore.objects.order_by()))
+        .prefetch_related(
+            # Each assessment's scores in their own order, without ``Meta.ordering``'s "assessment",
+            # which joins every assessment of the table to sort by its date: 28 ms of a page's 29
+            # at scale 0.1 (benchmarks/README.md).
+            Prefetch("scores", queryset=MuscleScore.objects.order_by("muscle_group", "side")),
+            Prefetch("spasticity", queryset=SpasticityScore.objects.order_by()),
+        )
     )
 
 
