@@ -1,6 +1,6 @@
 """Reads of assessments: scoped by ``visible_to`` or by a patient already found, with their scores."""
 
-from django.db.models import Prefetch
+from django.db.models import Exists, Prefetch
 
 from .models import Assessment, MuscleScore, SpasticityScore, TrendReview
 
@@ -12,7 +12,13 @@ def assessment_list(user):
         .with_mrc_sum()
         .latest_first()
         .select_related("assessor", "entered_in_error_by")
-        .prefetch_related("scores", Prefetch("spasticity", queryset=SpasticityScore.objects.order_by()))
+        .prefetch_related(
+            # Each assessment's scores in their own order, without ``Meta.ordering``'s "assessment",
+            # which joins every assessment of the table to sort by its date: 28 ms of a page's 29
+            # at scale 0.1 (benchmarks/README.md).
+            Prefetch("scores", queryset=MuscleScore.objects.order_by("muscle_group", "side")),
+            Prefetch("spasticity", queryset=SpasticityScore.objects.order_by()),
+        )
     )
 
 
@@ -72,17 +78,18 @@ def trend_review_list(user):
     )
 
 
-def last_review_of(patient):
-    """The patient's most recent valid trend review (of any of their valid assessments), or ``None``."""
-    return (
-        TrendReview.objects.valid()
-        .filter(patient=patient, assessment__entered_in_error_at__isnull=True)
-        .select_related("reviewed_by")
-        .order_by("-reviewed_at", "-id")
-        .first()
+def last_review_of(patient, *, latest_assessment_id=None):
+    """The patient's most recent valid trend review (of any of their valid assessments), or ``None``.
+
+    With ``latest_assessment_id`` (the trends), the review also carries ``latest_reviewed``:
+    whether a valid review has that assessment, asked in the same query. When there is no
+    review at all, none has it.
+    """
+    reviews = TrendReview.objects.valid().filter(
+        patient=patient, assessment__entered_in_error_at__isnull=True
     )
-
-
-def assessment_reviewed(assessment_id):
-    """Whether a valid trend review has the assessment."""
-    return TrendReview.objects.valid().filter(assessment_id=assessment_id).exists()
+    if latest_assessment_id is not None:
+        reviews = reviews.annotate(
+            latest_reviewed=Exists(TrendReview.objects.valid().filter(assessment_id=latest_assessment_id))
+        )
+    return reviews.select_related("reviewed_by").order_by("-reviewed_at", "-id").first()

@@ -34,12 +34,13 @@ from urllib.parse import urlsplit, urlunsplit
 from .export import export_targets_met, print_export
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/clinic_bench"
-LIST_TARGET = 3.0
-# Issue 17: every FHIR search within 2x of psycopg + json on the same rows.
+# Issue 17: every REST list, the trends and every FHIR search within 2x of psycopg + json on the
+# same rows; every report and the sweep within 1.5x of their raw SQL.
+LIST_TARGET = 2.0
 FHIR_TARGET = 2.0
 # Observation by code across a clinic: a muscle group with both grades and MAS scores.
 FHIR_MUSCLE_GROUP = "knee_extension"
-REPORT_TARGET = 2.0
+REPORT_TARGET = 1.5
 # Issue 17: the patient list and a patient's dashboard within 2x of psycopg + the same template engine.
 PAGE_TARGET = 2.0
 # Writing the access record must not double a request's time.

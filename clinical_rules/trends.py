@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from assessments.grades import MASGrade, MRCGrade
 from assessments.models import Assessment, SpasticityScore
-from assessments.selectors import assessment_reviewed, last_review_of
+from assessments.selectors import last_review_of
 from care.models import (
     SIDED_DEVICE_TYPES,
     DevicePrescription,
@@ -133,13 +133,16 @@ class PatientRecords:
 
 
 def patient_records(patient):
+    assessments = assessment_data(patient)
+    latest = assessments[-1].recorded if assessments else None
     return PatientRecords(
-        assessments=assessment_data(patient),
+        assessments=assessments,
         medications=medication_data(patient),
         plans=plan_data(patient),
         falls=fall_data(patient),
         supported_sides=supported_sides(patient),
-        last_review=last_review_of(patient),
+        # With whether the latest assessment is reviewed, in the same query.
+        last_review=last_review_of(patient, latest_assessment_id=latest),
     )
 
 
@@ -201,6 +204,7 @@ def patient_trends(patient, *, today, records=None):
         ],
         "plan_conflicts": rules.plan_conflicts(plans, assessments),
         "foot_drop": rules.foot_drop(assessments, records.supported_sides),
-        "reviewed": bool(assessments) and assessment_reviewed(assessments[-1].recorded),
+        # Without assessments there is no valid review either: ``last_review`` is None.
+        "reviewed": last_review is not None and last_review.latest_reviewed,
         "last_review": review_data(last_review),
     }

@@ -17,11 +17,12 @@ heartbeat, outcome) are always read and written on the primary.
 """
 
 import datetime
-import json
 import re
 import shutil
+from itertools import islice
 from pathlib import Path
 
+import orjson
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -245,19 +246,24 @@ def _write_type(job, resource_type, step):
     path = export_file(job.pk, resource_type)
     partial, patients = path.with_suffix(".part"), path.with_suffix(".patients")
     count = 0
-    with open(partial, "w", encoding="utf-8") as out, open(patients, "w") as ids:
+    # orjson writes UTF-8 JSON, a line a resource, in a fraction of ``json.dumps``'s time.
+    with open(partial, "wb") as out, open(patients, "w") as ids:
         last_patient = None
-        for number, record in enumerate(_records(job, resource_type).iterator(chunk_size=CHUNK), start=1):
-            for resource in exported.resources(record):
-                out.write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")))
-                out.write("\n")
-                count += 1
-            patient_id = exported.patient_of(record)
-            if patient_id != last_patient:
-                ids.write(f"{patient_id}\n")
-                last_patient = patient_id
-            if number % PROGRESS_EVERY == 0:
-                _heartbeat(job, f"{step}: {count} resources written")
+        records = _records(job, resource_type).iterator(chunk_size=CHUNK)
+        number = 0
+        while chunk := exported.with_attached(islice(records, CHUNK)):
+            for record in chunk:
+                for resource in exported.resources(record):
+                    out.write(orjson.dumps(resource, option=orjson.OPT_APPEND_NEWLINE))
+                    count += 1
+                patient_id = exported.patient_of(record)
+                if patient_id != last_patient:
+                    ids.write(f"{patient_id}\n")
+                    last_patient = patient_id
+                number += 1
+                if number % PROGRESS_EVERY == 0:
+                    _heartbeat(job, f"{step}: {count} resources written")
+            _release(chunk)
     _heartbeat(job, f"{step}: {count} resources written")
     if count:
         partial.rename(path)
@@ -265,6 +271,19 @@ def _write_type(job, resource_type, step):
         partial.unlink()
         patients.unlink()
     return count
+
+
+def _release(records):
+    """Let a written chunk's records go as soon as the chunk is dropped.
+
+    A prefetched record and its related rows refer to each other (the record caches its rows,
+    each row its record), a cycle that only the garbage collector's rare full passes free: the
+    export's memory grew with the network (a device's reviews, a referral's status changes:
+    17.8 MB for all the referrals at scale 0.1, 3 MB for a tenth). Dropping the record's side of
+    the cycle leaves plain references, freed with the chunk: 5.2 MB for all the referrals.
+    """
+    for record in records:
+        record.__dict__.pop("_prefetched_objects_cache", None)
 
 
 def _heartbeat(job, progress):

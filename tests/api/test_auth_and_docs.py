@@ -66,6 +66,12 @@ def test_the_schema_documents_every_route(client):
     assert "put" not in paths["/api/v1/patients/{id}/"]
 
 
+def test_the_schema_says_how_to_send_a_token(client):
+    schema = client.get(reverse("api:schema"), {"format": "json"}).json()
+    assert schema["components"]["securitySchemes"]["knoxApiToken"]["name"] == "Authorization"
+    assert {"knoxApiToken": []} in schema["paths"]["/api/v1/falls/"]["get"]["security"]
+
+
 def test_the_schema_documents_the_auth_routes_and_every_status_they_answer(client):
     paths = client.get(reverse("api:schema"), {"format": "json"}).json()["paths"]
 

@@ -161,6 +161,6 @@ def test_trends_cost_a_fixed_number_of_queries(django_assert_num_queries):
         assessment_with_grades(patient, date(2026, month, 1), full_grades("4"))
         fall(patient, month * 7)
     # assessments with their scores, their spasticity, medication events, plans, falls, the last
-    # review, whether the latest is reviewed, the AFO and FES sides
-    with django_assert_num_queries(8):
+    # review with whether the latest is reviewed, the AFO and FES sides
+    with django_assert_num_queries(7):
         patient_trends(patient, today=TODAY)

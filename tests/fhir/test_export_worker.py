@@ -64,7 +64,7 @@ def expected_ids(user):
     return {
         name: {
             resource["id"]
-            for record in resource_type.export.records(user)
+            for record in resource_type.export.with_attached(resource_type.export.records(user))
             for resource in resource_type.export.resources(record)
         }
         for name, resource_type in SERVED.items()
