@@ -74,7 +74,7 @@ def _expected(response, *statuses):
             context={},
         )
         return False
-    response.failure(f"{response.status_code}: {response.text[:200]}")
+    response.failure(f"{response.status_code}: {response.error or response.text[:200]}")
     return False
 
 

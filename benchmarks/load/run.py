@@ -142,7 +142,7 @@ def main(argv=None):
         base = f"http://127.0.0.1:{port}"
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+            "DJANGO_SETTINGS_MODULE": "benchmarks.load.settings",
             "DATABASE_URL": url,
             "DATABASE_CONN_MAX_AGE": "60",
             "CELERY_BROKER_URL": redis.url(0),
@@ -175,6 +175,7 @@ def main(argv=None):
 
         if reused:
             call_command("migrate", verbosity=0)
+            log("migrated")
         else:
             _generate(args.scale, log)
         # The digests go to the staff's addresses; the generated staff have none.
