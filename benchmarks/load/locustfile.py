@@ -66,8 +66,8 @@ def _expected(response, *statuses):
     if FAULTS and response.status_code == 503 and response.headers.get("Retry-After"):
         response.success()
         events.request.fire(
-            request_type="503",
-            name=f"503 while a service was down ({response.request.method})",
+            request_type=response.request.method,
+            name="503 while a service was down",
             response_time=response.elapsed.total_seconds() * 1000,
             response_length=len(response.content),
             exception=None,

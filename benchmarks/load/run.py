@@ -13,6 +13,7 @@ and no reminder emailed twice or never. Exits 1 if a check fails.
 
 import argparse
 import csv
+import io
 import json
 import os
 import subprocess
@@ -188,7 +189,7 @@ def main(argv=None):
             stack.callback(lambda: (process.terminate(), process.wait(timeout=60)))
             return process
 
-        serve(
+        web = serve(
             "gunicorn",
             str(BIN / "gunicorn"),
             "clinic.wsgi:application",
@@ -198,8 +199,10 @@ def main(argv=None):
             str(args.web_workers),
             "--timeout",
             "60",
+            # The default control socket is one path for every gunicorn of the user on the machine.
+            "--no-control-socket",
         )
-        serve(
+        worker = serve(
             "worker", str(BIN / "celery"), "-A", "clinic", "worker", "-B", "--concurrency", "1", "-l", "INFO"
         )
         _wait_until(lambda: _get(f"{base}/login/") == 200, 60, "gunicorn answering")
@@ -255,9 +258,15 @@ def main(argv=None):
         )
         if outages:
             outages.join()
+        # Nothing in the run stops them: an exit here is a crash, or a signal from outside the run.
+        stopped = [
+            name
+            for name, process in (("gunicorn", web), ("the Celery worker", worker))
+            if process.poll() is not None
+        ]
         log("locust done; a last sweep, then waiting for every digest to be sent")
         close_old_connections()
-        call_command("send_reminders", verbosity=0)
+        call_command("send_reminders", stdout=io.StringIO())
         from reminders.models import ReminderRecipient
 
         _wait_until(lambda: not ReminderRecipient.objects.unannounced().exists(), 180, "every digest sent")
@@ -267,7 +276,7 @@ def main(argv=None):
         reminders, reminder_problems = check_reminders(out / "mail", since)
 
     failures = sum(int(row["Failure Count"]) for row in rows if row["Name"] == "Aggregated")
-    problems = [*write_problems, *reminder_problems]
+    problems = [*write_problems, *reminder_problems, *(f"{name} exited during the run" for name in stopped)]
     if failures:
         problems.append(f"{failures} requests failed (see {out}/locust_failures.csv)")
     print(f"\nLoad test: {args.users} users for {args.seconds} s at scale {args.scale}, run {run_id}\n")
