@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -32,6 +33,8 @@ from .services import ThrowawayPostgres, ThrowawayRedis, free_port
 BIN = Path(sys.executable).parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/clinic_bench_load"
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+# Once a service is back, the app must answer again within this, with no process restarted.
+RECOVERY_SECONDS = 30
 
 
 def _get(url, token=None):
@@ -73,6 +76,7 @@ class Outages(threading.Thread):
         self.start_after, self.outage, self.gap = start_after, outage, gap
         self.timeline = []
         self.statuses_while_down = {}
+        self.problems = []
 
     def _down(self, name, service):
         started = time.monotonic()
@@ -82,15 +86,22 @@ class Outages(threading.Thread):
         while time.monotonic() - started < self.outage:
             seen.add(self.probe())
             time.sleep(0.5)
+        self.statuses_while_down[name] = sorted(seen)
+        if seen != {503}:
+            self.problems.append(f"while {name} was down the app answered {sorted(seen)}, not only 503")
         service.start()
         back = time.monotonic()
         self.timeline.append(f"{name} started again after {back - started:.1f} s")
         while self.probe() != 200:
+            if time.monotonic() - back > RECOVERY_SECONDS:
+                self.problems.append(
+                    f"the app did not answer 200 within {RECOVERY_SECONDS} s of {name} being back"
+                )
+                return
             time.sleep(0.2)
         self.timeline.append(
             f"{name}: the app answered 200 again {time.monotonic() - back:.1f} s after it was back"
         )
-        self.statuses_while_down[name] = sorted(seen)
 
     def run(self):
         time.sleep(self.start_after)
@@ -124,6 +135,8 @@ def main(argv=None):
     parser.add_argument("--outage", type=float, default=8, help="seconds each service is down")
     parser.add_argument("--out", default="var/load", help="where the stats, logs and emails go")
     args = parser.parse_args(argv)
+    # A timeout's SIGTERM unwinds like an error: the servers the run started are stopped, its cluster removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(f"{parser.prog}: stopped by SIGTERM"))
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     for old in [*out.glob("*.csv"), *out.glob("*.log"), *out.glob("*.jsonl"), *out.glob("mail/*")]:
@@ -276,7 +289,12 @@ def main(argv=None):
         reminders, reminder_problems = check_reminders(out / "mail", since)
 
     failures = sum(int(row["Failure Count"]) for row in rows if row["Name"] == "Aggregated")
-    problems = [*write_problems, *reminder_problems, *(f"{name} exited during the run" for name in stopped)]
+    problems = [
+        *write_problems,
+        *reminder_problems,
+        *(outages.problems if outages else []),
+        *(f"{name} exited during the run" for name in stopped),
+    ]
     if failures:
         problems.append(f"{failures} requests failed (see {out}/locust_failures.csv)")
     print(f"\nLoad test: {args.users} users for {args.seconds} s at scale {args.scale}, run {run_id}\n")
