@@ -246,7 +246,8 @@ def main(argv=None):
             "--no-control-socket",
         )
         worker = Restarted(
-            [str(BIN / "celery"), "-A", "clinic", "worker", "-B", "--concurrency", "1", "-l", "INFO"],
+            [str(BIN / "celery"), "-A", "clinic", "worker", "-B", "-s", str(out / "beat-schedule")]
+            + ["--concurrency", "1", "-l", "INFO"],
             env=env,
             log_path=out / "worker.log",
         )
