@@ -39,9 +39,14 @@ $(FHIR_SCHEMA):
 ## setup: the virtualenv with the Python dependencies, the npm assets and the FHIR schema.
 setup: $(VENV)/.installed node_modules/.installed $(FHIR_SCHEMA)
 
+# The Celery queues (clinic/queues.py): the default one and those named after it.
+CELERY_TASK_DEFAULT_QUEUE ?= celery
+WORKER_QUEUES := $(CELERY_TASK_DEFAULT_QUEUE),$(CELERY_TASK_DEFAULT_QUEUE).reminders,$(CELERY_TASK_DEFAULT_QUEUE).email,$(CELERY_TASK_DEFAULT_QUEUE).webhooks,$(CELERY_TASK_DEFAULT_QUEUE).exports
+
 ## run: set up everything (venv, dependencies, database, demo data) and serve the app
-## with its Celery worker and scheduler on SQLite and a filesystem broker.
+## with its Celery worker (every queue) and scheduler on SQLite and a filesystem broker.
 run: export DEBUG ?= true
+run: export CELERY_TASK_DEFAULT_QUEUE := $(CELERY_TASK_DEFAULT_QUEUE)
 run: setup
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
@@ -53,7 +58,7 @@ run: setup
 	@echo "    nurse_south  physio_south  admin_south"
 	@echo
 	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A clinic worker --loglevel=INFO --concurrency=2 & \
+	$(BIN)/celery -A clinic worker --loglevel=INFO --concurrency=2 -Q $(WORKER_QUEUES) & \
 	$(BIN)/celery -A clinic beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
 	$(MANAGE) runserver $(HOST_PORT)
 

@@ -7,6 +7,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from patients.concurrency import EditedMeanwhile
+from patients.services import EnteredInErrorConflict
 
 
 class Conflict(exceptions.APIException):
@@ -54,14 +55,17 @@ class RateLimited(exceptions.Throttled):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus: a service's ``ValidationError`` is a 400 with messages by field, and
+    """DRF's handler, plus: a service's ``ValidationError`` is a 400 with messages by field (409 for a
+    change that a record's being entered in error refuses), and
     its ``EditedMeanwhile`` (the record is no longer at the ``If-Match`` version) a 412, and a
     throttled request a 429 that says so in words (``Retry-After`` gives the seconds).
 
     An ``IntegrityError`` is a 400 too: input is validated before it reaches the database, so
     this only catches what slips past (such as a race to take the same MRN) — never a 500.
     """
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, EnteredInErrorConflict):
+        exc = Conflict(exc.messages[0])
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, EditedMeanwhile):
         exc = PreconditionFailed()

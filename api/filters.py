@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -45,12 +46,21 @@ class BooleanFilter(filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
+def refuse_empty_values(query_params):
+    """A 400 naming each query parameter given empty (``?to=``)."""
+    if empty := sorted(name for name, values in query_params.lists() if "" in values):
+        raise serializers.ValidationError(dict.fromkeys(empty, ["Give a value, or leave the parameter out."]))
+
+
 class StrictFilterBackend(filters.DjangoFilterBackend):
     """django-filter's backend, refusing a query parameter that nothing reads with a 400 naming it.
 
     A misspelt or unsupported filter (``?drugg=baclofen``, ``?muscle_group=grip`` on plans) would
     otherwise answer the whole unfiltered list as if it had been applied (SPEC §4: bad input is a
     400 with a message, never silently ignored).
+
+    An empty value (``?occurred_before=``) is refused too: a date, a number or a choice cannot be
+    empty, and reading it as absent would answer a list the client did not ask for.
     """
 
     def filter_queryset(self, request, queryset, view):
@@ -58,6 +68,10 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         if unknown := sorted(set(request.query_params) - accepted):
             message = f"Unknown query parameter; accepted: {', '.join(sorted(accepted))}."
             raise serializers.ValidationError(dict.fromkeys(unknown, [message]))
+        if empty := sorted(name for name, values in request.query_params.lists() if "" in values):
+            raise serializers.ValidationError(
+                dict.fromkeys(empty, ["Give a value, or leave the parameter out."])
+            )
         return super().filter_queryset(request, queryset, view)
 
     def accepted_parameters(self, request, queryset, view):
@@ -73,8 +87,11 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         return accepted - {None}
 
 
-def _visible_patients(request):
-    return Patient.objects.visible_to(request.user)
+def text_filter(*, max_length, **kwargs):
+    """A ``CharFilter`` of 1 to ``max_length`` characters (empty is refused), the schema saying so."""
+    return extend_schema_field({"type": "string", "minLength": 1, "maxLength": max_length})(
+        filters.CharFilter(max_length=max_length, **kwargs)
+    )
 
 
 def _matching(queryset, matches, value):
@@ -100,13 +117,25 @@ class ClinicalRecordFilter(filters.FilterSet):
         return queryset  # applied in filter_queryset, which must also act when it is absent
 
 
+@extend_schema_field({"type": "integer", "minimum": 1})
+class RecordIdFilter(filters.NumberFilter):
+    """A record's id: a whole number from 1. An id outside the user's clinics matches nothing, as
+    one that does not exist: the lists are scoped already, and the answer leaks neither."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(*args, **kwargs)
+
+
 class PatientRecordFilter(ClinicalRecordFilter):
-    patient = filters.ModelChoiceFilter(queryset=_visible_patients, help_text="The patient's id.")
+    patient = RecordIdFilter(field_name="patient_id", help_text="The patient's id.")
 
 
 class PatientFilter(ClinicalRecordFilter):
-    clinic = filters.CharFilter(field_name="clinic__code", max_length=50, help_text="The clinic's code.")
-    search = filters.CharFilter(
+    clinic = text_filter(field_name="clinic__code", max_length=50, help_text="The clinic's code.")
+    search = text_filter(
         method="filter_search",
         max_length=100,
         help_text="Words each found in the given name, family name or MRN.",

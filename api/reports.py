@@ -5,7 +5,8 @@ Clinic admins only (``policy.may_run_reports``). ``?clinic=`` narrows to one of 
 clinics (404 for any other code, as for any record outside them), ``?from=``/``?to=`` to a
 date range, and ``?format=csv`` streams the whole report as CSV instead of JSON. The view
 validates the parameters, asks ``reports.queries`` for the rows and writes them out; running a
-report or exporting one is written to the access log.
+report or exporting one is written to the access log. The reports read on the replica when
+there is one (``clinic.db_router``); the access record is written on the primary.
 """
 
 import json
@@ -24,6 +25,8 @@ from rest_framework.views import APIView
 from audit.models import AccessAction
 from audit.selectors import access_report
 from audit.services import access_record
+from clinic.db_router import pulled_from_replica, replica_reads
+from clinical_rules.querysets import DUE_KINDS
 from patients import policy
 from patients.clock import clinic_today
 from patients.models import Clinic, Patient
@@ -38,7 +41,22 @@ from reports.queries import (
     report_clinics,
 )
 
+from .filters import refuse_empty_values
 from .pagination import PageNumber
+
+CLINIC_PARAMETER = OpenApiParameter(
+    "clinic",
+    {"type": "string", "minLength": 1, "maxLength": 50, "pattern": "^[-a-zA-Z0-9_]+$"},
+    description="One of your clinics, by code.",
+)
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="JSON only."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": PageNumber.max_page_size},
+        description=f"JSON only; up to {PageNumber.max_page_size}.",
+    ),
+]
 
 
 def _date_in_bounds(value):
@@ -85,9 +103,7 @@ def _decimal(**kwargs):
 COLUMN_FIELDS = {
     "clinic": lambda: serializers.CharField(help_text="The clinic's code."),
     "ms_type": lambda: serializers.CharField(),
-    "kind": lambda: serializers.ChoiceField(
-        choices=["reassessment_due", "referral_overdue", "device_review_due"]
-    ),
+    "kind": lambda: serializers.ChoiceField(choices=[kind.value for kind in DUE_KINDS]),
     "patient": lambda: _int(help_text="The patient's id."),
     "mrn": lambda: serializers.CharField(),
     "family_name": lambda: serializers.CharField(),
@@ -145,7 +161,7 @@ def _envelope_serializer(report):
 
 def _schema(report):
     parameters = [
-        OpenApiParameter("clinic", OpenApiTypes.STR, description="One of your clinics, by code."),
+        CLINIC_PARAMETER,
         OpenApiParameter("from", OpenApiTypes.DATE, description="First date of the range (included)."),
         OpenApiParameter("to", OpenApiTypes.DATE, description="Last date of the range (included)."),
         OpenApiParameter(
@@ -153,10 +169,7 @@ def _schema(report):
         ),
     ]
     if report.paginated:
-        parameters += [
-            OpenApiParameter("page", OpenApiTypes.INT, description="JSON only."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="JSON only; up to 500."),
-        ]
+        parameters += PAGE_PARAMETERS
     return extend_schema(
         operation_id=f"reports_{report.name}",
         summary=report.title,
@@ -190,6 +203,9 @@ class ReportView(APIView):
 
     def params_and_clinics(self, request):
         """The validated query parameters (400 if bad) and the clinics they cover (404 if not yours)."""
+        refuse_empty_values(request.query_params)
+        # Refused in a CSV export too, which has no pages: an invalid value is never ignored.
+        PageNumber().refuse_invalid_parameters(request)
         params = self.params_class(data=request.query_params)
         params.is_valid(raise_exception=True)
         params = params.validated_data
@@ -213,7 +229,9 @@ class ReportView(APIView):
                 request=request, action=AccessAction.EXPORT, clinic_ids=scope.clinic_ids, report=report.name
             )
             response = StreamingHttpResponse(
-                csv_chunks(report.columns, report.rows(scope, stream=True)),
+                csv_chunks(
+                    report.columns, pulled_from_replica(report.rows(scope, stream=True), user=request.user)
+                ),
                 content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = f'attachment; filename="{report.name}-{today}.csv"'
@@ -226,18 +244,19 @@ class ReportView(APIView):
             "to": params.get("to"),
             "columns": list(report.columns),
         }
-        if report.paginated:
-            paginator = PageNumber()
-            page = paginator.paginate_queryset(report.queryset(scope), request, view=self)
-            rows = report.rows(scope, page)
-            body.update(
-                count=paginator.page.paginator.count,
-                next=paginator.get_next_link(),
-                previous=paginator.get_previous_link(),
-            )
-        else:
-            rows = report.rows(scope)
-        body["results"] = [dict(zip(report.columns, row, strict=True)) for row in rows]
+        with replica_reads(user=request.user):
+            if report.paginated:
+                paginator = PageNumber()
+                page = paginator.paginate_queryset(report.queryset(scope), request, view=self)
+                rows = report.rows(scope, page)
+                body.update(
+                    count=paginator.page.paginator.count,
+                    next=paginator.get_next_link(),
+                    previous=paginator.get_previous_link(),
+                )
+            else:
+                rows = report.rows(scope)
+            body["results"] = [dict(zip(report.columns, row, strict=True)) for row in rows]
         access_record(
             request=request, action=AccessAction.REPORT, clinic_ids=scope.clinic_ids, report=report.name
         )
@@ -303,17 +322,22 @@ _ACCESS_SCHEMA = extend_schema(
     ),
     parameters=[
         OpenApiParameter(
-            "patient", OpenApiTypes.INT, description="Only reads of this patient (one of yours)."
+            "patient",
+            {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+            description="Only reads of this patient (one of yours).",
         ),
-        OpenApiParameter("user", OpenApiTypes.STR, description="Only reads by this username (none: empty)."),
-        OpenApiParameter("clinic", OpenApiTypes.STR, description="One of your clinics, by code."),
+        OpenApiParameter(
+            "user",
+            {"type": "string", "minLength": 1, "maxLength": 150},
+            description="Only reads by this username.",
+        ),
+        CLINIC_PARAMETER,
         OpenApiParameter("from", OpenApiTypes.DATE, description="First clinic-local date (included)."),
         OpenApiParameter("to", OpenApiTypes.DATE, description="Last clinic-local date (included)."),
         OpenApiParameter(
             "format", OpenApiTypes.STR, enum=["json", "csv"], description="csv: every record as CSV."
         ),
-        OpenApiParameter("page", OpenApiTypes.INT, description="JSON only."),
-        OpenApiParameter("page_size", OpenApiTypes.INT, description="JSON only; up to 500."),
+        *PAGE_PARAMETERS,
     ],
     responses={
         (200, "application/json"): inline_serializer(
@@ -354,9 +378,12 @@ def _access_row(record):
     )
 
 
-def _access_csv_row(record):
-    at, user, action, patients, query, ip = _access_row(record)
-    return (at, user, action, " ".join(map(str, patients)), json.dumps(query, ensure_ascii=False), ip)
+def _access_csv_rows(records):
+    # A generator, so that ``iterator()`` is called when the first row is pulled: on the database
+    # the rows are pulled from, whose settings say whether it may use a server-side cursor.
+    for record in records.iterator(chunk_size=CHUNK_SIZE):
+        at, user, action, patients, query, ip = _access_row(record)
+        yield (at, user, action, " ".join(map(str, patients)), json.dumps(query, ensure_ascii=False), ip)
 
 
 class AccessReportView(ReportView):
@@ -384,13 +411,15 @@ class AccessReportView(ReportView):
         today = clinic_today()
         if params["format"] == "csv":
             response = StreamingHttpResponse(
-                csv_chunks(ACCESS_COLUMNS, map(_access_csv_row, records.iterator(chunk_size=CHUNK_SIZE))),
+                csv_chunks(ACCESS_COLUMNS, pulled_from_replica(_access_csv_rows(records), user=request.user)),
                 content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = f'attachment; filename="access-{today}.csv"'
             return response
-        paginator = PageNumber()
-        page = paginator.paginate_queryset(records, request, view=self)
+        with replica_reads(user=request.user):
+            paginator = PageNumber()
+            page = paginator.paginate_queryset(records, request, view=self)
+            results = [dict(zip(ACCESS_COLUMNS, _access_row(record), strict=True)) for record in page]
         return Response(
             {
                 "report": "access",
@@ -404,6 +433,6 @@ class AccessReportView(ReportView):
                 "count": paginator.page.paginator.count,
                 "next": paginator.get_next_link(),
                 "previous": paginator.get_previous_link(),
-                "results": [dict(zip(ACCESS_COLUMNS, _access_row(record), strict=True)) for record in page],
+                "results": results,
             }
         )

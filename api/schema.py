@@ -26,6 +26,8 @@ FIELD_ERRORS = {
 TOKEN_PATH = "/api/v1/auth/token/"
 AUTH_PATHS = "/api/v1/auth/"
 REPORT_PATHS = "/api/v1/reports/"
+# Records that are never marked entered in error.
+NOT_CLINICAL_PATHS = ("/api/v1/webhooks/", "/api/v1/reminders/", "/api/v1/clinics/")
 
 IDEMPOTENCY_KEY_PARAMETER = {
     "name": IDEMPOTENCY_KEY,
@@ -36,7 +38,13 @@ IDEMPOTENCY_KEY_PARAMETER = {
         "the same request answers the stored response (with `Idempotent-Replayed: true`) and runs "
         "nothing again. Kept 24 hours per user; only a success is kept (a retry of an error runs afresh)."
     ),
-    "schema": {"type": "string", "minLength": 1, "maxLength": KEY_MAX_LENGTH, "pattern": KEY_PATTERN.pattern},
+    # Anchored: a JSON Schema pattern matches anywhere in the value.
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": KEY_MAX_LENGTH,
+        "pattern": f"^{KEY_PATTERN.pattern}$",
+    },
 }
 IF_NONE_MATCH_PARAMETER = {
     "name": "If-None-Match",
@@ -49,6 +57,8 @@ NOT_MODIFIED = {
     "description": "Your copy (named by If-None-Match) is current; no body.",
     "headers": {"ETag": {"schema": {"type": "string"}, "description": "The current ETag."}},
 }
+# Answered by the HTTP server in front of the app (gunicorn's page), before the app sees the request.
+URI_TOO_LONG = {"description": "A request line longer than the server takes (gunicorn: 4,094 bytes)."}
 LOCATION_HEADER = {"schema": {"type": "string"}, "description": "The path of the record created."}
 RETRY_AFTER_HEADER = {"schema": {"type": "integer"}, "description": "Seconds until a request may succeed."}
 
@@ -96,6 +106,12 @@ def _errors_of(path, method):
     if _takes_idempotency_key(path, method):
         yield 409, "Detail", "A request with this Idempotency-Key is still being processed."
         yield 422, "Detail", "This Idempotency-Key was used for another request (method, path or body)."
+    if "{" in path and method in ("post", "patch") and not path.startswith(NOT_CLINICAL_PATHS):
+        yield (
+            409,
+            "Detail",
+            "The record, or its patient, is marked entered in error: it can no longer be changed.",
+        )
     if path.endswith("/transition/"):
         yield (
             409,
@@ -115,6 +131,7 @@ def _responses_of(path, method):
         else:
             responses[str(code)] = _response(schema_name, description)
     responses["429"]["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
+    responses["414"] = URI_TOO_LONG
     if _has_etags(path, method):
         responses["304"] = NOT_MODIFIED
     return responses

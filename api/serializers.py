@@ -7,6 +7,7 @@ check types, choices and lengths, so every message names its field either way.
 from collections.abc import Mapping
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -82,8 +83,32 @@ class StrictSerializer(StrictInputMixin, serializers.Serializer):
     pass
 
 
+class JsonBooleanField(serializers.BooleanField):
+    """``true`` or ``false``, as JSON writes them; DRF's own also reads ``"yes"``, ``"on"``, ``1``
+    and ``"0"``, none of which the schema's boolean admits."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+
+
 class StrictModelSerializer(StrictInputMixin, serializers.ModelSerializer):
-    pass
+    """``Meta.fixed_fields`` are written once, at creation, and read-only afterwards."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.BooleanField: JsonBooleanField,
+    }
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # A partial update always has its instance; the schema's PATCH bodies are drawn with
+        # ``partial`` alone (drf-spectacular), and so leave the fixed fields out as the API does.
+        if self.instance is not None or self.partial:
+            for name in getattr(self.Meta, "fixed_fields", ()):
+                fields[name].read_only = True
+        return fields
 
 
 class StaffField(serializers.SlugRelatedField):
@@ -165,20 +190,10 @@ ENTERED_IN_ERROR_FIELDS = ["entered_in_error", *ClinicalRecord.ENTERED_IN_ERROR_
 
 
 class ClinicalRecordSerializer(StrictModelSerializer):
-    """What every clinical record shows: its entered-in-error marking.
-
-    ``Meta.fixed_fields`` are written once, at creation, and read-only afterwards.
-    """
+    """What every clinical record shows: its entered-in-error marking."""
 
     entered_in_error = serializers.BooleanField(read_only=True)
     entered_in_error_by = StaffField(allow_null=True)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None:
-            for name in getattr(self.Meta, "fixed_fields", ()):
-                fields[name].read_only = True
-        return fields
 
 
 class PatientSerializer(ClinicalRecordSerializer):
@@ -311,7 +326,7 @@ class AssessmentSerializer(ClinicalRecordSerializer):
 
 class FallSerializer(ClinicalRecordSerializer):
     patient = VisiblePatientField(help_text="Set at creation.")
-    recorded_by = StaffField()
+    recorded_by = StaffField(allow_null=True, help_text="Null for a fall the patient reported in the diary.")
     contributing_factors = serializers.ListField(
         child=serializers.ChoiceField(choices=ContributingFactor.choices), required=False, max_length=50
     )
@@ -341,7 +356,7 @@ class FallSerializer(ClinicalRecordSerializer):
 
 class DiaryExerciseSerializer(serializers.Serializer):
     plan = serializers.IntegerField(help_text="The exercise plan's id.")
-    done = serializers.BooleanField()
+    done = JsonBooleanField()
 
 
 class DiaryEntrySerializer(ClinicalRecordSerializer):

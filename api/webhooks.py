@@ -35,12 +35,8 @@ class EndpointSerializer(StrictModelSerializer):
         model = Endpoint
         fields = ["id", "clinic", "url", "events", "active", "secret", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+        fixed_fields = ["clinic"]
         extra_kwargs = {"url": {"help_text": "An http or https URL the events are POSTed to."}}
-
-    def validate(self, attrs):
-        if self.instance is not None and attrs.pop("clinic", self.instance.clinic) != self.instance.clinic:
-            raise serializers.ValidationError({"clinic": ["Set at registration; it cannot change."]})
-        return attrs
 
 
 class EndpointCreatedSerializer(EndpointSerializer):

@@ -811,3 +811,138 @@ def sweep(conn, params):
         for sql in SWEEP:
             cursor.execute(sql, params)
         return json.dumps(cursor.fetchall())
+
+
+# Pages ------------------------------------------------------------------------------------------
+# The patient list and a patient's dashboard as a page shows them: the rows read with psycopg and
+# rendered as HTML tables by the same template engine (Django's, autoescaping), one table per
+# kind of record. The page itself also works out the findings, the charts' data and the guidance
+# with the rules, and lays them out in its own templates: that is what it is timed for.
+PAGE_TEMPLATE = """<!DOCTYPE html><html lang="en"><head><title>{{ title }}</title></head><body>
+<h1>{{ title }}</h1>{% if count is not None %}<p>{{ count }} patients</p>{% endif %}
+{% for name, rows in sections %}<h2>{{ name }}</h2><table>{% for row in rows %}<tr>{% for value in row %}<td>{{ value }}</td>{% endfor %}</tr>{% endfor %}</table>
+{% endfor %}</body></html>"""
+PATIENTS_PER_PAGE = 25
+# What every page's header shows: the user's clinics and their open reminders (an open reminder
+# is about valid records: marking one entered in error resolves its reminders).
+PAGE_HEADER = """
+    SELECT string_agg(c.name, ', ' ORDER BY c.name),
+           (SELECT count(*) FROM reminders_reminder r
+            JOIN reminders_reminder_recipients rr ON rr.reminder_id = r.id
+            WHERE rr.user_id = %(user)s AND r.status IN ('pending', 'sent'))
+    FROM patients_clinic c JOIN patients_staffmembership m ON m.clinic_id = c.id
+    WHERE m.user_id = %(user)s
+"""
+WHERE_PAGE = {"all": "true", "due": WHERE_PATIENTS["due_for_reassessment"]}
+
+# Each kind of record the dashboard shows, every one of the patient's (entered in error too,
+# marked), with what its row names: who recorded it, its status history, its reviews.
+DASHBOARD_RECORDS = {
+    "assessments": """
+        SELECT a.id, a.assessed_on, a.edss, a.timed_25ft_walk_seconds, a.notes, u.username,
+               (SELECT string_agg(s.muscle_group || ' ' || s.side || ' ' || s.grade, ', ' ORDER BY s.id)
+                FROM assessments_musclescore s WHERE s.assessment_id = a.id),
+               (SELECT string_agg(s.muscle_group || ' ' || s.side || ' ' || s.mas, ', ' ORDER BY s.id)
+                FROM assessments_spasticityscore s WHERE s.assessment_id = a.id)
+        FROM assessments_assessment a JOIN auth_user u ON u.id = a.assessor_id
+        WHERE a.patient_id = %(patient)s AND a.entered_in_error_at IS NULL
+        ORDER BY a.assessed_on DESC, a.id DESC
+    """,
+    "falls": """
+        SELECT f.occurred_at, f.near_fall, f.injury, f.location, f.activity, f.source, f.notes
+        FROM care_fallevent f WHERE f.patient_id = %(patient)s AND f.entered_in_error_at IS NULL
+        ORDER BY f.occurred_at DESC, f.id DESC
+    """,
+    "devices": """
+        SELECT d.id, d.device_type, d.side, d.status, d.prescribed_on, d.reason,
+               (SELECT string_agg(r.reviewed_on || ' ' || r.note, '; ' ORDER BY r.reviewed_on, r.id)
+                FROM care_devicereview r WHERE r.device_id = d.id AND r.entered_in_error_at IS NULL)
+        FROM care_deviceprescription d WHERE d.patient_id = %(patient)s AND d.entered_in_error_at IS NULL
+        ORDER BY d.prescribed_on DESC, d.id DESC
+    """,
+    "medications": """
+        SELECT m.occurred_on, m.drug, m.drug_name, m.event, m.dose
+        FROM care_medicationevent m WHERE m.patient_id = %(patient)s AND m.entered_in_error_at IS NULL
+        ORDER BY m.occurred_on DESC, m.id DESC
+    """,
+    "exercise plans": """
+        SELECT e.id, e.muscle_group, e.side, e.kind, e.status, e.started_on, e.review_on
+        FROM care_exerciseplan e WHERE e.patient_id = %(patient)s AND e.entered_in_error_at IS NULL
+        ORDER BY e.started_on DESC, e.id DESC
+    """,
+    "referrals": """
+        SELECT r.id, r.to_service, r.urgency, r.status, r.referred_on, r.reason,
+               (SELECT string_agg(c.from_status || ' ' || c.to_status || ' ' || c.changed_at, '; '
+                                  ORDER BY c.changed_at, c.id)
+                FROM care_referralstatuschange c WHERE c.referral_id = r.id)
+        FROM care_referral r WHERE r.patient_id = %(patient)s AND r.entered_in_error_at IS NULL
+        ORDER BY r.referred_on DESC, r.id DESC
+    """,
+    "trend reviews": """
+        SELECT t.reviewed_at, u.username, t.note, a.assessed_on
+        FROM assessments_trendreview t JOIN auth_user u ON u.id = t.reviewed_by_id
+        JOIN assessments_assessment a ON a.id = t.assessment_id
+        WHERE t.patient_id = %(patient)s AND t.entered_in_error_at IS NULL
+        ORDER BY t.reviewed_at DESC, t.id DESC
+    """,
+    "diary": """
+        SELECT d.day, d.fatigue, d.spasms, d.heat_worse, d.exercises FROM diary_diaryentry d
+        WHERE d.patient_id = %(patient)s AND d.entered_in_error_at IS NULL
+          AND d.day > %(today)s::date - 28 AND d.day <= %(today)s
+        ORDER BY d.day
+    """,
+    "diary link": """
+        SELECT l.issued_at, l.expires_on FROM diary_diarylink l
+        WHERE l.patient_id = %(patient)s AND l.ended_at IS NULL AND l.expires_on >= %(today)s
+    """,
+}
+
+
+def page_template():
+    """The baselines' template, compiled once, as the app's cached template loader keeps its own."""
+    from django.template import engines
+
+    return engines["django"].from_string(PAGE_TEMPLATE)
+
+
+def patient_list_data(conn, params, which):
+    """A page of the patient list (by name, 25 a page), with its count and the header."""
+    where = WHERE_PAGE[which]
+    with conn.cursor() as cursor:
+        cursor.execute(f"{PATIENTS} SELECT count(*) FROM shown WHERE {where}", params)
+        count = cursor.fetchone()[0]
+        cursor.execute(
+            f"""{PATIENTS} SELECT id, family_name, given_name, clinic_code, date_of_birth, mrn, ms_type,
+                status, last_assessed_on, next_assessment_due, high_fall_risk
+            FROM shown WHERE {where} ORDER BY family_name, given_name, id LIMIT {PATIENTS_PER_PAGE}""",
+            params,
+        )
+        rows = cursor.fetchall()
+        cursor.execute(PAGE_HEADER, params)
+        header = cursor.fetchall()
+    return {"title": "Patients", "count": count, "sections": [("header", header), ("patients", rows)]}
+
+
+def dashboard_data(conn, params):
+    """A patient's dashboard: the header, the patient with their follow-up state, then each kind
+    of record."""
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"""{PATIENTS} SELECT id, family_name, given_name, mrn, date_of_birth, sex, ms_type,
+                diagnosis_date, status, last_assessed_on, next_assessment_due, high_fall_risk
+            FROM shown WHERE id = %(patient)s""",
+            params,
+        )
+        sections = [("patient", cursor.fetchall())]
+        for name, sql in {"header": PAGE_HEADER, **DASHBOARD_RECORDS}.items():
+            cursor.execute(sql, params)
+            sections.append((name, cursor.fetchall()))
+    return {"title": "Dashboard", "count": None, "sections": sections}
+
+
+def patient_list_page(conn, params, which, template):
+    return template.render(patient_list_data(conn, params, which))
+
+
+def dashboard_page(conn, params, template):
+    return template.render(dashboard_data(conn, params))

@@ -13,3 +13,5 @@ ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405
 # The benchmark's test client talks plain HTTP.
 SECURE_SSL_REDIRECT = False
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# The pages name their static files; without `collectstatic` there is no manifest to look them up in.
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

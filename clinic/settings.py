@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After a user's successful write, their reads stay on the primary for a while (db_router).
+    "clinic.middleware.ReplicaPinMiddleware",
     # request.user.is_verified(): whether this session passed its second factor.
     "django_otp.middleware.OTPMiddleware",
     # Until then, a session signed in with its password alone reaches only the second step.
@@ -162,6 +164,31 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 # A kept connection is checked before each request reuses it: after PostgreSQL restarts, a dead one is
 # replaced rather than failing the request, so the app recovers with no process restart.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# The primary behind PgBouncer in transaction pooling (docker-compose.yml): consecutive
+# transactions may run on different server connections, so no server-side cursor (a
+# ``.iterator()`` keeps one open across them) and no ``options`` start-up parameter, which
+# PgBouncer refuses (the server sets jit=off itself).
+# https://docs.djangoproject.com/en/5.2/ref/databases/#transaction-pooling-server-side-cursors
+if env_bool("DATABASE_TRANSACTION_POOLING", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"].pop("options", None)
+
+# A PostgreSQL streaming replica for the heavy reads: reports, their CSV, the access-log report,
+# the FHIR Bulk Data export (clinic/db_router.py). Connected directly, not pooled, so that a
+# CSV export streams from a server-side cursor in constant memory. In tests it mirrors
+# ``default``: no test database is created for it.
+DATABASE_ROUTERS = ["clinic.db_router.PrimaryReplicaRouter"]
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    # A replica that is down is found out in seconds, and its reads go to the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {}).update({"options": "-c jit=off", "connect_timeout": 3})
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# After a user's successful write, their reads stay on the primary this long: a few seconds more
+# than a replica's usual lag (well under a second on one network), so they see their own write.
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=5)
+# The export waits this long for the replica to reach the primary's position, then reads the primary.
+DATABASE_REPLICA_CATCH_UP_SECONDS = env.int("DATABASE_REPLICA_CATCH_UP_SECONDS", default=30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes first: it refuses a locked-out username before any password is checked.
@@ -342,6 +369,10 @@ else:
     }
 # Deployments (or test runs) sharing one Redis keep apart by queue name.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# The reminder sweep, email, webhook deliveries and FHIR exports each on a queue named after the
+# default one ("celery.exports"), so a long export never delays an email (clinic.queues). Every
+# worker names its queues with -Q (Makefile, docker-compose.yml).
+CELERY_TASK_ROUTES = ("clinic.queues.route_task",)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -278,6 +278,15 @@ class DueFollowUps:
         return f"{self.patient}{name}" if self.patient else name
 
 
+# The follow-ups that fall due on a date, those ``due_follow_ups`` finds (the others an event raises).
+DUE_KINDS = (
+    FollowUpKind.REASSESSMENT_DUE,
+    FollowUpKind.REFERRAL_OVERDUE,
+    FollowUpKind.DEVICE_REVIEW_DUE,
+    FollowUpKind.PLAN_REVIEW_DUE,
+)
+
+
 def due_follow_ups(today, *, clinic_ids=None):
     """Every follow-up that is due today — rules 6, 7, 8 and 20 — of valid records of valid patients.
 

@@ -4,6 +4,8 @@ Loads the patient's valid records in a fixed number of queries and hands plain d
 ``clinical_rules.rules``; nothing here decides anything clinical.
 """
 
+from dataclasses import dataclass
+
 from assessments.grades import MASGrade, MRCGrade
 from assessments.models import Assessment, SpasticityScore
 from assessments.selectors import assessment_reviewed, last_review_of
@@ -117,12 +119,35 @@ def review_data(review):
     }
 
 
-def patient_trends(patient, *, today):
-    assessments = assessment_data(patient)
-    medications = medication_data(patient)
-    plans = plan_data(patient)
-    last_review = last_review_of(patient)
-    falls = fall_data(patient)
+@dataclass(frozen=True)
+class PatientRecords:
+    """What the rules read of one patient, read once: the dashboard hands it to the trends and
+    to its findings alike (each read again was six queries more per page)."""
+
+    assessments: list
+    medications: list
+    plans: list
+    falls: list
+    supported_sides: set
+    last_review: object
+
+
+def patient_records(patient):
+    return PatientRecords(
+        assessments=assessment_data(patient),
+        medications=medication_data(patient),
+        plans=plan_data(patient),
+        falls=fall_data(patient),
+        supported_sides=supported_sides(patient),
+        last_review=last_review_of(patient),
+    )
+
+
+def patient_trends(patient, *, today, records=None):
+    """The trends of ``patient`` from ``records`` (``patient_records``; read here if ``None``)."""
+    records = patient_records(patient) if records is None else records
+    assessments, medications, plans = records.assessments, records.medications, records.plans
+    last_review, falls = records.last_review, records.falls
     series = {}
     for a in assessments:
         for (group, side), score in a.scores.items():
@@ -175,7 +200,7 @@ def patient_trends(patient, *, today):
             if plan.status == PlanStatus.ACTIVE
         ],
         "plan_conflicts": rules.plan_conflicts(plans, assessments),
-        "foot_drop": rules.foot_drop(assessments, supported_sides(patient)),
+        "foot_drop": rules.foot_drop(assessments, records.supported_sides),
         "reviewed": bool(assessments) and assessment_reviewed(assessments[-1].recorded),
         "last_review": review_data(last_review),
     }

@@ -8,6 +8,12 @@ it keeps the ids of the patients in it, which the access log records when the fi
 Consistency without a long transaction: ``transactionTime`` is taken when the run starts, and
 only records last changed at or before it are written (the guide: no resource modified after
 it). A record changed during the run is left for the next export, ``_since=<transactionTime>``.
+
+With a replica (``clinic.db_router``) the records are read there, once it has replayed the
+primary's WAL up to where it was at ``transactionTime``: a lagging replica must not leave out a
+record changed just before, which the next export's ``_since`` would leave out too. A replica
+that does not catch up in time leaves the run to the primary. The job's own rows (claim,
+heartbeat, outcome) are always read and written on the primary.
 """
 
 import datetime
@@ -19,6 +25,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+
+from clinic.db_router import primary_position, replica_reads
 
 from .models import ExportJob, ExportStatus
 from .registry import SERVED
@@ -182,19 +190,21 @@ def export_run(job_id, now=None):
     if not claimed:
         return False
     job.transaction_time = now
+    committed_by_now = primary_position()
     directory = export_directory(job.pk)
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     try:
-        output = [
-            {"type": resource_type, "count": count}
-            for number, resource_type in enumerate(job.resource_types, start=1)
-            if (
-                count := _write_type(
-                    job, resource_type, f"{resource_type} ({number} of {len(job.resource_types)})"
+        with replica_reads(fresh_as_of=committed_by_now):
+            output = [
+                {"type": resource_type, "count": count}
+                for number, resource_type in enumerate(job.resource_types, start=1)
+                if (
+                    count := _write_type(
+                        job, resource_type, f"{resource_type} ({number} of {len(job.resource_types)})"
+                    )
                 )
-            )
-        ]
+            ]
     except ExportCancelled:
         shutil.rmtree(directory, ignore_errors=True)
         return True

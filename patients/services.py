@@ -120,12 +120,20 @@ def record_validate(record, errors=None):
         raise ValidationError(errors)
 
 
+class EnteredInErrorConflict(ValidationError):
+    """A change to a record marked entered in error, or to a record of a patient so marked.
+
+    Sound input that the record's state refuses: the pages show it as any other error, the API
+    answers 409 (a schema can say what a field takes, not which records are still open to change).
+    """
+
+
 def record_check_editable(record):
     """Refuse a change to a record marked entered in error, or to any record of such a patient."""
     if record.entered_in_error:
-        raise ValidationError("This record is marked entered in error and can no longer be changed.")
+        raise EnteredInErrorConflict("This record is marked entered in error and can no longer be changed.")
     if record.patient_record.entered_in_error:
-        raise ValidationError(
+        raise EnteredInErrorConflict(
             "This record's patient is marked entered in error; their records can no longer be changed."
         )
 
@@ -189,7 +197,7 @@ def record_mark_entered_in_error(*, record, by, reason, expected_version=None):
     if not reason:
         raise ValidationError({"reason": ["Say why the record is in error."]})
     if record.entered_in_error:
-        raise ValidationError("This record is already marked entered in error.")
+        raise EnteredInErrorConflict("This record is already marked entered in error.")
     record._history_user = by
     record.mark_entered_in_error(by=by, reason=reason)
     return record

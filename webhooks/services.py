@@ -60,11 +60,17 @@ def _endpoint_validate(endpoint):
 
 
 @transaction.atomic
-def endpoint_register(*, clinic, by, url, events, secret=""):
+def endpoint_register(*, clinic, by, url, events, secret="", active=True):
     """Register an endpoint of ``clinic`` for ``events``; without a ``secret`` one is generated
-    (the caller shows it once: it is never shown again)."""
+    (the caller shows it once: it is never shown again). One registered inactive is sent nothing
+    until it is activated."""
     endpoint = Endpoint(
-        clinic=clinic, created_by=by, url=url, events=list(events), secret=secret or secret_generate()
+        clinic=clinic,
+        created_by=by,
+        url=url,
+        events=list(events),
+        secret=secret or secret_generate(),
+        active=active,
     )
     _endpoint_validate(endpoint)
     endpoint.save()

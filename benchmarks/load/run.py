@@ -27,6 +27,8 @@ import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
+from clinic.queues import queue_names
+
 from ..run import _ensure_database, _generate, _setup_django
 from .services import ThrowawayPostgres, ThrowawayRedis, free_port
 
@@ -191,6 +193,8 @@ def main(argv=None):
             "DATABASE_CONN_MAX_AGE": "60",
             "CELERY_BROKER_URL": redis.url(0),
             "CACHE_URL": redis.url(1),
+            # The run's Redis is its own: the default queue names, whatever the calling shell says.
+            "CELERY_TASK_DEFAULT_QUEUE": "celery",
             "EMAIL_URL": f"filemail:///{out / 'mail'}",
             "SITE_URL": base,
             "DEBUG": "false",
@@ -247,7 +251,8 @@ def main(argv=None):
         )
         worker = Restarted(
             [str(BIN / "celery"), "-A", "clinic", "worker", "-B", "-s", str(out / "beat-schedule")]
-            + ["--concurrency", "1", "-l", "INFO"],
+            # One worker for every queue (production runs one per kind: docker-compose.yml).
+            + ["-Q", queue_names("celery"), "--concurrency", "1", "-l", "INFO"],
             env=env,
             log_path=out / "worker.log",
         )

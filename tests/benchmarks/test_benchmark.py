@@ -72,6 +72,9 @@ def test_a_tiny_benchmark_runs_and_prints_its_table():
         "FHIR Task",
         "FHIR CarePlan",
         "FHIR MedicationStatement",
+        "page: patient list",
+        "page: patient list ?due",
+        "page: patient dashboard",
     ):
         assert case in out
     for table in ("medication events", "exercise plans", "spasticity scores"):

@@ -2,8 +2,8 @@
 ``findings_record`` works out (with the patient's spasticity scores, medication events and
 exercise plans), those records tell a story the app could have recorded, and the raw sweep
 baseline leaves the reminders just as the ORM sweep does, resolving and reopening included; the
-FHIR searches' baselines read the rows of the searches' pages. PostgreSQL only: the generator
-writes with COPY."""
+FHIR searches' and the pages' baselines read the rows of their first pages. PostgreSQL only: the
+generator writes with COPY."""
 
 import json
 from datetime import timedelta
@@ -17,19 +17,28 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from assessments.models import Assessment, SpasticityScore, TrendReview
+from assessments.selectors import assessments_of
 from benchmarks import raw
 from benchmarks.generate import MEDICATED_PATIENTS, PLANNED_PATIENTS, expected_counts, generate
 from benchmarks.run import FHIR_MUSCLE_GROUP, _trends_patient
 from care.models import Drug, ExercisePlan, MedicationEvent, MedicationEventKind, PlanKind, PlanStatus
+from care.selectors import devices_of, falls_of, medications_of, plans_of, referrals_of
 from clinical_rules.findings import FINDING_FIELDS, findings_record
 from clinical_rules.models import AssessmentFindings
-from clinical_rules.querysets import current_medication_events, latest_of_its_patient, plans_review_due
+from clinical_rules.querysets import (
+    current_medication_events,
+    due_for_reassessment,
+    latest_of_its_patient,
+    plans_review_due,
+)
 from clinical_rules.rules import DUE_SOON_DAYS, STRENGTH_REVIEW_DUE_DAYS, fall_window
+from clinical_rules.selectors import caseload_by_name
 from fhir_r4.registry import SERVED
 from fhir_r4.search import criteria_of
 from patients.clock import clinic_today, local_midnight
 from patients.models import Clinic, Patient
 from reminders.models import Reminder, ReminderKind, ReminderStatus
+from reminders.selectors import open_reminders_of
 from reminders.sweep import reminder_sweep, strength_reviews
 from reports.queries import REPORTS, Scope
 from tests.conftest import skip_or_fail
@@ -311,3 +320,48 @@ def test_the_fhir_baselines_fetch_the_rows_of_the_searches_page(network):
             read |= {f"mas-{score['id']}" for score in row["spasticity"] or []}
         page = [resource["id"] for resource in found.resources]
         assert len(page) == min(50, found.total) and set(page) <= read
+
+
+def test_the_page_baselines_read_the_rows_the_pages_show(network):
+    """The patient list's baseline counts the patients the page counts and reads its first page,
+    in order (all, and ``?due``); the dashboard's reads each kind of the patient's valid records the
+    page lists; both read the header's clinics and open reminders (as the physio of one clinic,
+    as the benchmark runs)."""
+    today = network
+    physio = get_user_model().objects.get(username="physio_c01")
+    patient = _trends_patient()
+    start, end = fall_window(today)
+    params = {
+        "user": physio.pk,
+        "tz": settings.TIME_ZONE,
+        "today": today,
+        "due_soon": today + timedelta(days=DUE_SOON_DAYS),
+        "window_start": local_midnight(start),
+        "window_end": local_midnight(end + timedelta(days=1)),
+        "patient": patient.pk,
+    }
+    caseload = caseload_by_name(physio, today=today)
+    with _raw_connection() as conn:
+        for which, patients in (("all", caseload), ("due", due_for_reassessment(caseload, today))):
+            page = raw.patient_list_data(conn, params, which)
+            sections = dict(page["sections"])
+            assert page["count"] == patients.count() > 0, which
+            assert [row[0] for row in sections["patients"]] == [
+                p.pk for p in patients[: raw.PATIENTS_PER_PAGE]
+            ], which
+        dashboard = dict(raw.dashboard_data(conn, params)["sections"])
+
+    assert [row[0] for row in dashboard["patient"]] == [patient.pk]
+    for name, records in (
+        ("assessments", assessments_of(patient)),
+        ("falls", falls_of(patient)),
+        ("devices", devices_of(patient)),
+        ("medications", medications_of(patient)),
+        ("exercise plans", plans_of(patient)),
+        ("referrals", referrals_of(patient)),
+    ):
+        assert len(dashboard[name]) == records.count(), name
+    assert len(dashboard["assessments"]) > 1
+    ((clinics, open_reminders),) = dashboard["header"]
+    assert clinics == ", ".join(clinic.name for clinic in Clinic.objects.of(physio).order_by("name"))
+    assert open_reminders == open_reminders_of(physio).count()

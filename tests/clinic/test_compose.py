@@ -14,8 +14,11 @@ import pytest
 import yaml
 from django.conf import settings
 
+from clinic.queues import EMAIL, EXPORTS, WEBHOOKS, queue_name, queue_names
+
 ROOT = Path(settings.BASE_DIR)
-APP_SERVICES = ("web", "worker", "beat")
+WORKERS = ("worker", "webhook-worker", "export-worker")
+APP_SERVICES = ("web", *WORKERS, "beat")
 
 
 def _interpolate(value):
@@ -46,8 +49,8 @@ def _env(service):
     return {key: _interpolate(str(value)) for key, value in service["environment"].items()}
 
 
-def test_the_five_services_exist(services):
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+def test_the_nine_services_exist(services):
+    assert set(services) == {*APP_SERVICES, "postgres", "postgres-replica", "pgbouncer", "redis"}
 
 
 def test_web_worker_and_beat_run_the_same_image_built_from_the_dockerfile(services):
@@ -72,8 +75,9 @@ def test_web_migrates_then_serves_with_gunicorn(services):
     assert any(port.endswith(":8000") for port in services["web"]["ports"])
 
 
-def test_worker_and_beat_run_celery_for_the_clinic_app(services):
-    assert _command(services["worker"])[:4] == ["celery", "-A", "clinic", "worker"]
+def test_workers_and_beat_run_celery_for_the_clinic_app(services):
+    for name in WORKERS:
+        assert _command(services[name])[:4] == ["celery", "-A", "clinic", "worker"]
     beat = _command(services["beat"])
     assert beat[:4] == ["celery", "-A", "clinic", "beat"]
     # The image's user cannot write to /app, so the schedule file must live elsewhere.
@@ -81,16 +85,20 @@ def test_worker_and_beat_run_celery_for_the_clinic_app(services):
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
-def test_app_services_talk_to_the_postgres_and_redis_services(services, name):
+def test_app_services_talk_to_pgbouncer_the_replica_and_redis(services, name):
     env = _env(services[name])
-    database = environ.Env.db_url_config(env["DATABASE_URL"])
     postgres = _env(services["postgres"])
-    assert database["ENGINE"] == "django.db.backends.postgresql"
-    assert database["HOST"] == "postgres"
-    assert (database["USER"], database["PASSWORD"], database["NAME"]) == (
-        postgres["POSTGRES_USER"],
-        postgres["POSTGRES_PASSWORD"],
-        postgres["POSTGRES_DB"],
+    credentials = (postgres["POSTGRES_USER"], postgres["POSTGRES_PASSWORD"], postgres["POSTGRES_DB"])
+    primary = environ.Env.db_url_config(env["DATABASE_URL"])
+    pgbouncer = _env(services["pgbouncer"])
+    assert primary["ENGINE"] == "django.db.backends.postgresql"
+    assert (primary["HOST"], str(primary["PORT"])) == ("pgbouncer", pgbouncer["LISTEN_PORT"])
+    assert (primary["USER"], primary["PASSWORD"], primary["NAME"]) == credentials
+    assert env["DATABASE_TRANSACTION_POOLING"] == "true"
+    replica = environ.Env.db_url_config(env["DATABASE_REPLICA_URL"])
+    assert (replica["HOST"], replica["USER"], replica["PASSWORD"], replica["NAME"]) == (
+        "postgres-replica",
+        *credentials,
     )
     broker = urlsplit(env["CELERY_BROKER_URL"])
     assert (broker.scheme, broker.hostname) == ("redis", "redis")
@@ -127,6 +135,34 @@ def test_postgres_keeps_its_data_in_a_named_volume_and_has_a_healthcheck(compose
     volume = next(v.split(":")[0] for v in postgres["volumes"] if ":/var/lib/postgresql/data" in v)
     assert volume in compose["volumes"]
     assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+
+
+def test_pgbouncer_pools_transactions_in_front_of_the_primary(services):
+    pgbouncer = _env(services["pgbouncer"])
+    postgres = _env(services["postgres"])
+    assert pgbouncer["POOL_MODE"] == "transaction"
+    assert (pgbouncer["DB_HOST"], pgbouncer["DB_USER"], pgbouncer["DB_PASSWORD"], pgbouncer["DB_NAME"]) == (
+        "postgres",
+        postgres["POSTGRES_USER"],
+        postgres["POSTGRES_PASSWORD"],
+        postgres["POSTGRES_DB"],
+    )
+    assert services["pgbouncer"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_the_replica_streams_from_a_base_backup_of_the_primary(compose, services):
+    replica = services["postgres-replica"]
+    assert replica["image"] == services["postgres"]["image"]
+    script = _command(replica)[2]
+    assert 'pg_basebackup -R -D "$$PGDATA" -h postgres -U clinic' in script
+    assert script.index("pg_basebackup") < script.index("exec postgres")
+    assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+    volume = next(v.split(":")[0] for v in replica["volumes"] if ":/var/lib/postgresql/data" in v)
+    assert volume in compose["volumes"] and volume != "postgres-data"
+    # The primary lets the replica's user connect for replication (pg_hba.conf), on its first start.
+    init = next(v for v in services["postgres"]["volumes"] if "/docker-entrypoint-initdb.d/" in v)
+    script = (ROOT / init.split(":")[0]).read_text()
+    assert "host replication ${POSTGRES_USER} all scram-sha-256" in script
 
 
 def test_redis_has_a_healthcheck(services):
@@ -166,9 +202,27 @@ def test_dockerfile_gets_the_npm_assets_before_collecting_static_files():
     assert "COPY package.json package-lock.json" in "\n".join(lines[:npm_ci])
 
 
-def test_web_and_worker_share_the_fhir_export_directory_the_image_lets_the_app_write(compose, services):
-    """The worker writes bulk exports that web serves: one named volume, where FHIR_EXPORT_DIR points."""
-    for name in ("web", "worker"):
+def test_the_workers_consume_every_queue_and_the_exports_alone_on_a_worker_of_their_own(services):
+    """Issue 17: a long export never delays a reminder email."""
+    default_queue = _env(services["worker"]).get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+    consumed = {}
+    for name in WORKERS:
+        command = _command(services[name])
+        for queue in command[command.index("-Q") + 1].split(","):
+            consumed.setdefault(queue, []).append(name)
+    assert sorted(consumed) == sorted(queue_names(default_queue).split(","))
+    assert all(len(workers) == 1 for workers in consumed.values())
+    assert [queue for queue, workers in consumed.items() if workers == ["export-worker"]] == [
+        queue_name(default_queue, EXPORTS)
+    ]
+    assert consumed[queue_name(default_queue, EMAIL)] != consumed[queue_name(default_queue, WEBHOOKS)]
+
+
+def test_web_and_the_export_worker_share_the_fhir_export_directory_the_image_lets_the_app_write(
+    compose, services
+):
+    """The export worker writes bulk exports that web serves: one named volume, where FHIR_EXPORT_DIR points."""
+    for name in ("web", "export-worker"):
         directory = _env(services[name])["FHIR_EXPORT_DIR"]
         assert f"fhir-exports:{directory}" in services[name]["volumes"]
     assert "fhir-exports" in compose["volumes"]

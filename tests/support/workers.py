@@ -1,5 +1,6 @@
-"""Real Celery workers for tests: a `celery worker` process on a Redis queue of the test's own,
-sharing the test's committed PostgreSQL database. Without PostgreSQL or Redis a test skips (in
+"""Real Celery workers for tests: a `celery worker` process on Redis queues of the test's own
+(its default queue and the queues derived from it, clinic.queues), sharing the test's committed
+PostgreSQL database. Without PostgreSQL or Redis a test skips (in
 CI, REQUIRE_SERVICES=1, it fails)."""
 
 import os
@@ -15,6 +16,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from clinic.queues import queue_names
 from tests.conftest import skip_or_fail
 
 
@@ -64,16 +66,35 @@ def process_env(broker, queue, mail_file, email_delay=0, **extra):
 
 
 class Worker:
-    """A `celery worker` process (solo pool: the task runs in the process a test kills)."""
+    """A `celery worker` process (solo pool: the task runs in the process a test kills) on
+    ``queue`` and every queue derived from it, or on those of ``kinds`` only (``None``: ``queue``
+    itself; e.g. ``(EXPORTS,)`` for an export worker). ``app``: the Celery app's module (a test's
+    own wrapping of ``clinic``, say)."""
 
-    def __init__(self, broker, queue, mail_file, log_file, email_delay=0, name="worker", **extra):
+    def __init__(
+        self,
+        broker,
+        queue,
+        mail_file,
+        log_file,
+        email_delay=0,
+        name="worker",
+        kinds=None,
+        app="clinic",
+        **extra,
+    ):
         self.env = process_env(broker, queue, mail_file, email_delay, **extra)
-        self.queue, self.log_file, self.process, self.name = queue, log_file, None, name
+        self.queue, self.log_file, self.process, self.name, self.app = queue, log_file, None, name, app
+        self.queues = queue_names(queue) if kinds is None else queue_names(queue, kinds)
 
     def start(self):
+        return self.launch().wait_ready()
+
+    def launch(self):
+        """Start the process without waiting for it (several workers start faster side by side)."""
         log = self.log_file.open("a")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "clinic", "worker", "--pool=solo", "-Q", self.queue]
+            [sys.executable, "-m", "celery", "-A", self.app, "worker", "--pool=solo", "-Q", self.queues]
             + [
                 "--without-gossip",
                 "--without-mingle",
@@ -85,6 +106,9 @@ class Worker:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        return self
+
+    def wait_ready(self):
         wait_until(lambda: "ready." in self.log_file.read_text(), what="the worker to start")
         return self
 

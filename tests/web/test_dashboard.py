@@ -117,8 +117,8 @@ def test_guidance_holds_when_an_assessment_is_saved_while_the_page_is_built(
         patient, datetime.date(2026, 4, 10), {("grip", "left"): "4"}, assessor=nora
     )
 
-    def trends_then_a_new_assessment(patient, *, today):
-        trends = patient_trends(patient, today=today)
+    def trends_then_a_new_assessment(patient, *, today, records=None):
+        trends = patient_trends(patient, today=today, records=records)
         factories.assessment_with_grades(
             patient, datetime.date(2026, 4, 20), {("ankle_dorsiflexion", "left"): "3"}, assessor=nora
         )

@@ -12,14 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
-from assessments.selectors import assessments_of, last_review_of, trend_review_list
+from assessments.selectors import assessments_of, trend_review_list
 from audit.models import AccessAction
 from audit.selectors import patient_access_history
 from audit.services import access_record
 from care.models import DeviceStatus
 from care.selectors import devices_of, falls_of, medications_of, plans_of, referrals_of
 from clinical_rules.selectors import caseload_by_name, patient_list_with_follow_up
-from clinical_rules.trends import assessment_data, medication_data, patient_trends, plan_data, supported_sides
+from clinical_rules.trends import patient_records, patient_trends
 from diary.selectors import diary_panel, open_diary_link_of
 from patients import policy
 from patients.clock import clinic_today
@@ -72,7 +72,8 @@ def patient_dashboard(request, pk):
     user, today = staff_user(request), clinic_today()
     # Entered-in-error patients stay readable (marked as such); nothing can be added to them.
     patient = get_object_or_404(patient_list_with_follow_up(user, today=today), pk=pk)
-    trends = patient_trends(patient, today=today)
+    records = patient_records(patient)
+    trends = patient_trends(patient, today=today, records=records)
     assessments = list(assessments_of(patient))
     falls = list(falls_of(patient))
     devices = list(devices_of(patient))
@@ -83,7 +84,7 @@ def patient_dashboard(request, pk):
     referrals = presenters.referral_rows(
         user, referrals_of(patient), today=today, may_manage_referral=may_manage_referral
     )
-    last_review = last_review_of(patient)
+    last_review = records.last_review
     reviews = trend_review_list(user).valid().filter(patient=patient).select_related("assessment")
     context = {
         "patient": patient,
@@ -98,11 +99,11 @@ def patient_dashboard(request, pk):
         "guidance": presenters.guidance_table(trends),
         "findings": presenters.changes_to_review(
             trends,
-            assessment_data(patient),
+            records.assessments,
             reviewed=last_review.assessment_id if last_review else None,
-            medications=medication_data(patient),
-            plans=plan_data(patient),
-            supported_sides=supported_sides(patient),
+            medications=records.medications,
+            plans=records.plans,
+            supported_sides=records.supported_sides,
             may_refer=may_manage_referral,
             may_change_plan=may_prescribe_plan,
         ),
