@@ -206,9 +206,15 @@ def main(argv=None):
             "API_RATE_PER_MINUTE": "1000000",
             "REMINDER_SWEEP_SECONDS": "20",
         }
-        os.environ.update(
-            {key: env[key] for key in ("CELERY_BROKER_URL", "CACHE_URL", "EMAIL_URL", "SITE_URL")}
+        # This process (the checks, the last sweep) runs on the same settings as the servers.
+        names = (
+            "DJANGO_SETTINGS_MODULE",
+            "CELERY_BROKER_URL",
+            "CELERY_TASK_DEFAULT_QUEUE",
+            "CACHE_URL",
+            "EMAIL_URL",
         )
+        os.environ.update({key: env[key] for key in (*names, "SITE_URL")})
         reused = _ensure_database(url, scale=args.scale, regenerate=False, log=log)
         _setup_django(url)
         from django.contrib.auth import get_user_model
