@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench loadtest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,18 @@ test: setup
 SCALE ?= 1
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.run --scale $(SCALE) $(BENCH_ARGS)
+
+## loadtest: a mixed clinic day under locust (LOAD_USERS users for LOAD_SECONDS s, headless) against
+## gunicorn, a Celery worker and PostgreSQL at SCALE on the loopback; requests/s and p50/p95/p99 per
+## request type, then every acknowledged write counted in the database (benchmarks/README.md).
+## FAULTS=1: a throwaway PostgreSQL and Redis, each stopped for LOAD_OUTAGE s under load.
+LOAD_USERS ?= 20
+LOAD_SECONDS ?= 180
+LOAD_OUTAGE ?= 8
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic_bench_load
+loadtest: $(VENV)/.installed
+	DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python -m benchmarks.load.run --scale $(SCALE) \
+		--users $(LOAD_USERS) --seconds $(LOAD_SECONDS) --outage $(LOAD_OUTAGE) $(if $(filter 1,$(FAULTS)),--faults)
 
 lint: setup
 	$(BIN)/ruff check .

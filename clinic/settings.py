@@ -159,6 +159,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # queries (reports, lists with correlated subqueries) compiling costs more than it saves:
     # 0.7 s of a 1.4 s caseload report at 50,000 patients (benchmarks/README.md).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# Seconds a web or worker process keeps its database connection between requests (0: a new one each time).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A kept connection is checked before each request reuses it: after PostgreSQL restarts, a dead one is
+# replaced rather than failing the request, so the app recovers with no process restart.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # The primary behind PgBouncer in transaction pooling (docker-compose.yml): consecutive
 # transactions may run on different server connections, so no server-side cursor (a

@@ -18,3 +18,4 @@ urlpatterns = [
 ]
 
 handler404 = "clinic.errors.not_found"
+handler500 = "clinic.errors.server_error"
