@@ -67,7 +67,7 @@ run: setup
 TEST_WORKERS ?= auto
 test: setup
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 ## bench: generate (or reuse) a clinic network at scale in PostgreSQL and time the API, the
 ## reports and the reminder sweep against raw SQL (benchmarks/README.md). SCALE=0.01 for a
