@@ -68,10 +68,7 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         if unknown := sorted(set(request.query_params) - accepted):
             message = f"Unknown query parameter; accepted: {', '.join(sorted(accepted))}."
             raise serializers.ValidationError(dict.fromkeys(unknown, [message]))
-        if empty := sorted(name for name, values in request.query_params.lists() if "" in values):
-            raise serializers.ValidationError(
-                dict.fromkeys(empty, ["Give a value, or leave the parameter out."])
-            )
+        refuse_empty_values(request.query_params)
         return super().filter_queryset(request, queryset, view)
 
     def accepted_parameters(self, request, queryset, view):
